@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make report` (the main job on the demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+YEAR ?= 2017
+RAW ?= data/raw
+PROCESSED ?= data/processed
+
+.PHONY: report score test lint demo bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+report: score
+
+score: $(BIN)/.installed
+	$(BIN)/cntt score --raw $(RAW) --processed $(PROCESSED)
+
+test: $(BIN)/.installed
+	$(BIN)/ruff check cntt_analysis tests benchmarks
+	$(BIN)/pytest -n auto
+
+demo: $(BIN)/.installed
+	$(BIN)/cntt demo --raw $(RAW)
+
+bench: $(BIN)/.installed
+	$(BIN)/python benchmarks/intake.py
+
+clean:
+	rm -rf $(PROCESSED)/[0-9]* reports/[0-9]*

@@ -1,0 +1,117 @@
+"""The `cntt` command line. Messages are in Vietnamese: its users are the IT Centre's staff."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cntt_analysis.errors import UsageError
+
+app = typer.Typer(help="Đánh giá kết quả ứng dụng CNTT của các đơn vị ngành TN&MT.",
+                  no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False)
+
+RawOpt = Annotated[Path, typer.Option("--raw", help="Thư mục dữ liệu gốc (data/raw).")]
+ProcessedOpt = Annotated[Path, typer.Option("--processed", help="Thư mục kết quả xử lý.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Không in tiến trình.")]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"Lỗi: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def friendly(func: Callable) -> Callable:
+    """Turn usage errors into a clear message and exit status 2, without a traceback."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except UsageError as exc:
+            _fail(str(exc))
+    return wrapper
+
+
+@app.command()
+@friendly
+def template(
+    year: Annotated[int, typer.Option("--year", help="Năm báo cáo.")],
+    out: Annotated[Path, typer.Option("--out", help="Thư mục ghi biểu mẫu.")],
+    unit: Annotated[Optional[str], typer.Option("--unit", help="Chỉ một đơn vị (mã).")] = None,
+    raw: RawOpt = Path("data/raw"),
+    rubric: Annotated[Optional[str], typer.Option(
+        "--rubric", help="Tên phiếu có sẵn hoặc đường dẫn tệp YAML.")] = None,
+) -> None:
+    """Tạo biểu mẫu báo cáo (.xlsx) cho từng đơn vị."""
+    from cntt_analysis.registry import load_registry
+    from cntt_analysis.rounds import load_round
+    from cntt_analysis.rubric import load_rubric
+    from cntt_analysis.templates import write_templates
+
+    registry = load_registry(raw / "units.csv")
+    if unit is not None and unit not in set(registry["unit_id"]):
+        raise UsageError(f"Không có đơn vị mã “{unit}” trong danh mục {raw / 'units.csv'}.")
+    if rubric is not None:
+        chosen = load_rubric(rubric)
+    elif (raw / str(year) / "round.yaml").is_file():
+        chosen = load_round(raw, year).rubric
+    else:
+        chosen = load_rubric(str(year))
+    paths = write_templates(chosen, registry, year, out, unit_id=unit)
+    typer.echo(f"Đã tạo {len(paths)} biểu mẫu trong {out}.")
+
+
+@app.command()
+@friendly
+def score(
+    year: Annotated[Optional[int], typer.Option(
+        "--year", help="Năm đánh giá (bỏ trống: mọi năm có trong --raw).")] = None,
+    raw: RawOpt = Path("data/raw"),
+    processed: ProcessedOpt = Path("data/processed"),
+    quiet: QuietOpt = False,
+) -> None:
+    """Đọc, kiểm tra và chấm điểm bài nộp; ghi kết quả vào data/processed/NĂM/."""
+    from cntt_analysis.pipeline import score_round, write_round
+    from cntt_analysis.rounds import available_years
+
+    years = [year] if year is not None else available_years(raw)
+    if not years:
+        raise UsageError(f"Không có đợt đánh giá nào trong {raw}.")
+    for each in years:
+        result = score_round(raw, each, progress=None if not quiet else False)
+        paths = write_round(result, processed)
+        if not quiet:
+            _summary(result, paths[-1].parent)
+
+
+def _summary(result, folder: Path) -> None:
+    register = result.register
+    counts = register["status"].value_counts()
+    errors = int((result.issues["severity"] == "error").sum())
+    parts = ", ".join(f"{status}: {n}" for status, n in counts.items())
+    typer.echo(f"Năm {result.year}: chấm {len(result.scores)} đơn vị ({parts}); "
+               f"{errors} lỗi số liệu, {len(result.issues) - errors} cảnh báo. "
+               f"Kết quả: {folder}")
+
+
+@app.command()
+@friendly
+def demo(
+    raw: RawOpt = Path("data/raw"),
+    convert: Annotated[bool, typer.Option(
+        help="Chuyển một bài nộp sang .ods và một sang .xls bằng LibreOffice.")] = True,
+) -> None:
+    """Tạo lại bộ dữ liệu mô phỏng (3 đợt 2015–2017) trong data/raw."""
+    from cntt_analysis.demo import write_demo
+
+    paths = write_demo(raw, convert=convert)
+    typer.echo(f"Đã tạo dữ liệu mô phỏng: {len(paths)} tệp trong {raw}.")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())

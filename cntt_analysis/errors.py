@@ -1,0 +1,5 @@
+"""Errors that stop a command; their messages are shown to users, in Vietnamese."""
+
+
+class UsageError(Exception):
+    """Wrong usage or configuration (no such round, broken rubric, missing registry)."""

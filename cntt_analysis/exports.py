@@ -1,0 +1,135 @@
+"""The Excel results workbook (ket-qua-YEAR.xlsx) laid out for people: ranking per group,
+criterion percentages, points per indicator, data issues and the register.
+
+Unit-supplied text is written as plain strings (never formulas) and stripped of control
+characters, so a cell typed "=HYPERLINK(...)" in a submission stays inert.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cntt_analysis.issues import SEVERITY_LABELS
+from cntt_analysis.labels import GROUP_LABELS, POINT_STATUS, SYNTHETIC_NOTE, TIER_FILLS
+from cntt_analysis.storage import write_workbook
+from cntt_analysis.text import printable
+
+if TYPE_CHECKING:
+    from cntt_analysis.pipeline import RoundResult
+
+HEADER_ROW = 4
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+_THIN = Side(style="thin", color="BFBFBF")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+# (header, column, number format)
+Column = tuple[str, str, str | None]
+
+
+def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None):
+    """Write one value; text is always stored as text, never as a formula."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        value = None
+    elif hasattr(value, "item"):
+        value = value.item()
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = printable(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    if fmt:
+        cell.number_format = fmt
+    cell.border = _BORDER
+    return cell
+
+
+def table_sheet(wb: Workbook, title: str, heading: str, note: str, frame: pd.DataFrame,
+                columns: list[Column]) -> Worksheet:
+    """A sheet with a title, a note, a bold frozen header row and fitted widths."""
+    ws = wb.create_sheet(title[:31])
+    ws.cell(row=1, column=1, value=heading).font = Font(bold=True, size=13, color="1F4E79")
+    ws.cell(row=2, column=1, value=note).font = Font(italic=True, color="7F7F7F")
+    widths = []
+    for c, (header, _, _) in enumerate(columns, start=1):
+        cell = put(ws, HEADER_ROW, c, header)
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        widths.append(max(len(w) for w in header.split()) + 2)
+    for r, record in enumerate(frame.to_dict("records"), start=HEADER_ROW + 1):
+        for c, (_, field, fmt) in enumerate(columns, start=1):
+            cell = put(ws, r, c, record.get(field), fmt)
+            if field == "tier" and record.get(field) in TIER_FILLS:
+                cell.fill = PatternFill("solid", fgColor=TIER_FILLS[record[field]])
+            shown = len(str(cell.value)) if cell.value is not None else 0
+            widths[c - 1] = max(widths[c - 1], min(shown + 2, 70))
+    for c, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
+    if len(frame):
+        ws.auto_filter.ref = (f"A{HEADER_ROW}:{get_column_letter(len(columns))}"
+                              f"{HEADER_ROW + len(frame)}")
+    return ws
+
+
+def _note(result: RoundResult) -> str:
+    rnd = result.round
+    note = (f"{rnd.rubric.title}. Hạn nộp {rnd.deadline:%d/%m/%Y}. "
+            "Xếp loại: Tốt ≥ 85 · Khá ≥ 70 · Trung bình ≥ 50 · Yếu < 50.")
+    return f"{note} {SYNTHETIC_NOTE}" if rnd.synthetic else note
+
+
+def _ranking_columns(result: RoundResult) -> list[Column]:
+    criteria = [(f"{c.code} {c.short} (%)", c.code, "0.00") for c in result.round.rubric.criteria]
+    return [("Hạng", "rank", "0"), ("Mã đơn vị", "unit_id", None),
+            ("Tên đơn vị", "name", None), ("Điểm", "score", "0.00"),
+            ("Xếp loại", "tier", None), *criteria, ("Điểm đạt", "earned", "0.00"),
+            ("Điểm tối đa áp dụng", "applicable_max", "0.00")]
+
+
+def build_results_workbook(result: RoundResult) -> Workbook:
+    wb = Workbook()
+    wb.remove(wb.active)
+    note, year = _note(result), result.year
+    for group, label in GROUP_LABELS.items():
+        part = result.scores[result.scores["group"] == group]
+        table_sheet(wb, f"Xếp hạng {'khối Sở' if group == 'so' else 'khối huyện'}",
+                    f"KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM {year} — {label.upper()}", note,
+                    part, _ranking_columns(result))
+    labels = {i.code: i.label for i in result.round.rubric.indicators}
+    points = result.points.merge(result.registry[["unit_id", "name"]], on="unit_id", how="left")
+    points = points.assign(label=points["indicator"].map(labels),
+                           status_vi=points["status"].map(POINT_STATUS))
+    table_sheet(wb, "Điểm theo chỉ tiêu", f"ĐIỂM THEO CHỈ TIÊU NĂM {year}", note, points, [
+        ("Mã đơn vị", "unit_id", None), ("Tên đơn vị", "name", None),
+        ("Tiêu chí", "criterion", None), ("Chỉ tiêu", "indicator", None),
+        ("Nội dung", "label", None), ("Điểm", "points", "0.00"),
+        ("Tối đa", "max_points", "0.00"), ("Trạng thái", "status_vi", None),
+        ("Tệp", "file", None), ("Ô nguồn", "sources", None)])
+    issues = result.issues.assign(severity_vi=result.issues["severity"].map(SEVERITY_LABELS))
+    table_sheet(wb, "Vấn đề dữ liệu", f"CÁC VẤN ĐỀ VỀ SỐ LIỆU NĂM {year}", note, issues, [
+        ("Mức độ", "severity_vi", None), ("Mã vấn đề", "code", None),
+        ("Mã đơn vị", "unit_id", None), ("Tệp", "file", None), ("Trang", "sheet", None),
+        ("Ô", "cell", None), ("Giá trị", "value", None), ("Nội dung", "message", None)])
+    register = result.register.assign(
+        group_vi=result.register["group"].map(GROUP_LABELS),
+        date=result.register["report_date"].dt.date)
+    table_sheet(wb, "Tình hình nộp báo cáo", f"TÌNH HÌNH NỘP BÁO CÁO NĂM {year}", note,
+                register, [
+                    ("Mã đơn vị", "unit_id", None), ("Tên đơn vị", "name", None),
+                    ("Khối", "group_vi", None), ("Tình trạng", "status", None),
+                    ("Tệp", "file", None), ("Ngày lập báo cáo", "date", "dd/mm/yyyy")])
+    wb.properties.creator = "cntt_analysis"
+    wb.properties.title = f"Kết quả đánh giá ứng dụng CNTT năm {year}"
+    return wb
+
+
+def write_results_workbook(result: RoundResult, path: str | Path) -> Path:
+    return write_workbook(build_results_workbook(result), path)

@@ -1,0 +1,70 @@
+"""The catalogue of data problems (stable codes, severities, Vietnamese messages) and the
+issues table every step appends to.
+
+An issue row names the file, sheet and cell, the value found and what was expected, so
+the IT Centre knows exactly whom to call about what.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+ISSUE_COLUMNS = ["year", "unit_id", "file", "sheet", "cell", "severity", "code", "value",
+                 "message"]
+SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+
+# code: (severity, message template). Templates may use {what}, {value}, {expected} and
+# the extra fields each caller passes.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    "file_unreadable": ("error", "Không mở được tệp ({detail}). Tệp cần là bảng tính Excel "
+                                 "(.xlsx, .xlsm, .xls) hoặc LibreOffice (.ods)."),
+    "answer_not_found": ("error", "Không tìm thấy ô trả lời của {what} trong tệp; chỉ tiêu "
+                                  "dùng mục này được 0 điểm."),
+    "unit_unknown": ("error", "Không xác định được đơn vị: tên “{value}” không khớp với đơn vị "
+                              "nào trong danh mục. Bài nộp không được chấm điểm; hãy sửa tên "
+                              "đơn vị hoặc thêm tên gọi khác vào danh mục (units.csv)."),
+    "year_mismatch": ("error", "Năm báo cáo {value} không phải năm của đợt đánh giá ({year}). "
+                               "Bài nộp không được chấm điểm."),
+    "required": ("error", "{what} đang để trống — cần {expected}."),
+    "not_number": ("error", "{what}: “{value}” không đọc được thành số — cần {expected}."),
+    "negative": ("error", "{what}: “{value}” là số âm — cần {expected}."),
+    "fractional": ("error", "{what}: “{value}” không phải số nguyên — cần {expected}."),
+    "too_small": ("error", "{what}: “{value}” nhỏ hơn mức tối thiểu — cần {expected}."),
+    "not_yes_no": ("error", "{what}: “{value}” không phải câu trả lời Có/Không — cần "
+                            "{expected}."),
+    "unknown_choice": ("error", "{what}: “{value}” không có trong danh sách — cần {expected}."),
+    "na_not_allowed": ("error", "{what}: mục này không được trả lời “Không áp dụng” — cần "
+                                "{expected}."),
+    "bad_date": ("error", "{what}: “{value}” không phải ngày hợp lệ — cần {expected}."),
+    "bad_year": ("error", "{what}: “{value}” không phải năm hợp lệ — cần {expected}."),
+    "exceeds": ("error", "{what}: {value} lớn hơn {limit_label} ({limit}) — số liệu này không "
+                         "được vượt quá {limit_label}; chỉ tiêu dùng mục này được 0 điểm."),
+    "late": ("warning", "Nộp muộn: ngày lập báo cáo {value} sau hạn nộp {deadline}."),
+    "report_date_unknown": ("warning", "Không xác định được ngày lập báo cáo nên không kiểm "
+                                       "tra được hạn nộp."),
+    "superseded": ("warning", "Đơn vị đã nộp bản khác mới hơn ({other}); bản này không được "
+                              "tính điểm."),
+    "missing": ("warning", "Đơn vị chưa nộp báo cáo (hạn nộp {deadline})."),
+}
+
+
+def make_issue(code: str, *, year: int, file: str = "", sheet: str = "", cell: str = "",
+               unit_id: str | None = None, value: object = "", **fields: object) -> dict:
+    """One issue row; the message says where, what was found and what was expected."""
+    severity, template = CATALOGUE[code]
+    text = "" if value is None else str(value)
+    message = template.format(value=text, year=year, **fields)
+    where = ", ".join(p for p in (f"Tệp “{file}”" if file else "",
+                                  f"trang “{sheet}”" if sheet else "",
+                                  f"ô {cell}" if cell else "") if p)
+    return {"year": year, "unit_id": unit_id, "file": file, "sheet": sheet, "cell": cell,
+            "severity": severity, "code": code, "value": text,
+            "message": f"{where}: {message}" if where else message}
+
+
+def issues_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows as a DataFrame with the standard columns, in a stable order."""
+    frame = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
+    frame["year"] = frame["year"].astype("int64")
+    order = ["year", "file", "sheet", "cell", "code", "unit_id"]
+    return frame.sort_values(order, kind="stable", na_position="first").reset_index(drop=True)

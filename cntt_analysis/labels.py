@@ -1,0 +1,17 @@
+"""Vietnamese labels and colours every output shares (Excel, charts, reports)."""
+
+from __future__ import annotations
+
+TIER_COLORS = {"Tốt": "#2E7D32", "Khá": "#1565C0", "Trung bình": "#F9A825", "Yếu": "#C62828"}
+TIER_FILLS = {"Tốt": "C8E6C9", "Khá": "BBDEFB", "Trung bình": "FFF59D", "Yếu": "FFCDD2"}
+GROUP_LABELS = {"so": "Khối phòng, đơn vị trực thuộc Sở", "huyen": "Khối Phòng TN&MT cấp huyện"}
+GROUP_SHORT = {"so": "Khối Sở", "huyen": "Khối huyện"}
+POINT_STATUS = {"scored": "Đã chấm", "na": "Không áp dụng", "invalid": "Số liệu không hợp lệ"}
+SYNTHETIC_NOTE = ("Dữ liệu mô phỏng: số liệu trong tài liệu này là dữ liệu mô phỏng dùng để "
+                  "minh họa, không phải số liệu thật của đơn vị nào.")
+
+
+def vn_number(value: float, places: int = 2) -> str:
+    """85.5 → "85,5"; 1234.5 → "1.234,5" (Vietnamese marks, trailing zeros dropped)."""
+    text = f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -1,0 +1,79 @@
+"""One round end to end: raw workbooks → answers → points → scores, and the processed files.
+
+Each step is a plain function on DataFrames (see intake, register, scoring); this module
+only chains them for a round and writes ``data/processed/<year>/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from cntt_analysis.exports import write_results_workbook
+from cntt_analysis.intake import answers_frame, read_round_files
+from cntt_analysis.issues import issues_frame
+from cntt_analysis.register import build_register, choose_counted, tie_submissions
+from cntt_analysis.registry import load_registry
+from cntt_analysis.rounds import Round, load_round
+from cntt_analysis.scoring import compute_points, compute_scores
+from cntt_analysis.storage import write_parquet
+
+TABLES = ("answers", "points", "scores", "issues", "register")
+
+
+@dataclass
+class RoundResult:
+    """Everything computed for one round, as tidy DataFrames."""
+
+    round: Round
+    registry: pd.DataFrame
+    answers: pd.DataFrame
+    points: pd.DataFrame
+    scores: pd.DataFrame
+    issues: pd.DataFrame
+    register: pd.DataFrame
+
+    @property
+    def year(self) -> int:
+        return self.round.year
+
+
+def registry_path(raw_dir: str | Path) -> Path:
+    return Path(raw_dir) / "units.csv"
+
+
+def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) -> RoundResult:
+    """Read, validate and score every submission of `year` in `raw_dir`."""
+    rnd = load_round(raw_dir, year)
+    registry = load_registry(registry_path(raw_dir))
+    subs = read_round_files(rnd.submissions(), rnd.rubric, year, progress=progress)
+    tied = tie_submissions(subs, registry)
+    counted, _ = choose_counted(tied)
+    register, register_issues = build_register(rnd, subs, registry, counted)
+    answers = answers_frame([a for s in counted.values() for a in s.answers])
+    answers = answers.sort_values(["unit_id", "code"], ignore_index=True)
+    points = compute_points(answers, rnd.rubric, registry)
+    scores = compute_scores(points, rnd.rubric, registry)
+    issues = issues_frame([i for s in subs for i in s.issues] + register_issues)
+    return RoundResult(rnd, registry, answers, points, scores, issues, register)
+
+
+def processed_folder(processed_dir: str | Path, year: int) -> Path:
+    return Path(processed_dir) / str(year)
+
+
+def write_round(result: RoundResult, processed_dir: str | Path) -> list[Path]:
+    """Write the five Parquet tables and the Excel results, each atomically."""
+    folder = processed_folder(processed_dir, result.year)
+    paths = [write_parquet(getattr(result, name), folder / f"{name}.parquet")
+             for name in TABLES]
+    paths.append(write_results_workbook(result, folder / f"ket-qua-{result.year}.xlsx"))
+    return paths
+
+
+def load_processed(processed_dir: str | Path, year: int) -> dict[str, pd.DataFrame]:
+    """The processed tables of a round, as written by `write_round`."""
+    folder = processed_folder(processed_dir, year)
+    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}

@@ -1,0 +1,141 @@
+"""The round's register (sổ theo dõi nộp báo cáo): who sent, who is late, who is missing,
+and which duplicate submissions were superseded (rubric section 5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from cntt_analysis.intake import Submission
+from cntt_analysis.issues import make_issue
+from cntt_analysis.registry import match_unit, name_index
+from cntt_analysis.rounds import Round
+
+SENT, LATE, MISSING, SUPERSEDED, NOT_SCORED = (
+    "Đã nộp", "Nộp muộn", "Chưa nộp", "Bị thay thế", "Không được chấm")
+REGISTER_COLUMNS = ["year", "unit_id", "name", "group", "status", "file", "report_date"]
+
+
+def identify(sub: Submission, registry: pd.DataFrame, index: dict[str, str]) -> str | None:
+    """The unit a submission belongs to: hidden metadata first, else the typed name (G01)."""
+    meta_id = sub.meta.get("unit_id", "")
+    if meta_id and meta_id in set(registry["unit_id"]):
+        return meta_id
+    name = sub.answer("G01")
+    return match_unit(name["value"] or "", index) if name else None
+
+
+def report_date(sub: Submission) -> dt.date | None:
+    answer = sub.answer("G03")
+    if answer and answer["status"] == "ok":
+        return dt.date.fromisoformat(answer["value"])
+    return None
+
+
+def _year_ok(sub: Submission) -> tuple[bool, str]:
+    """Whether the submission is for the round's year (G02, else the template's metadata)."""
+    answer = sub.answer("G02")
+    stated = answer["value"] if answer and answer["status"] == "ok" else sub.meta.get("year")
+    return (stated is None or stated == str(sub.year)), (stated or "")
+
+
+def tie_submissions(subs: list[Submission], registry: pd.DataFrame) -> list[Submission]:
+    """Set unit_id on every answer and issue; add issues for unknown units and wrong years.
+
+    Returns the submissions that can be scored (readable, known unit, right year)."""
+    index = name_index(registry)
+    tied = []
+    for sub in subs:
+        if not sub.readable:
+            continue
+        unit_id = identify(sub, registry, index)
+        ok_year, stated = _year_ok(sub)
+        if unit_id is None:
+            name = sub.answer("G01")
+            sub.issues.append(make_issue("unit_unknown", year=sub.year, file=sub.file,
+                                         sheet=name["sheet"] if name else "",
+                                         cell=name["cell"] if name else "",
+                                         value=name["raw_value"] if name else ""))
+        elif not ok_year:
+            where = sub.answer("G02") or {}
+            sub.issues.append(make_issue("year_mismatch", year=sub.year, file=sub.file,
+                                         sheet=where.get("sheet", ""),
+                                         cell=where.get("cell", ""), value=stated))
+        sub.unit_id = unit_id
+        for row in (*sub.answers, *sub.issues):
+            row["unit_id"] = unit_id
+        if unit_id is not None and ok_year:
+            tied.append(sub)
+    return tied
+
+
+def choose_counted(tied: list[Submission]) -> tuple[dict[str, Submission], list[Submission]]:
+    """One submission per unit: the later report date wins, then the file name sorting last."""
+    counted: dict[str, Submission] = {}
+    superseded = []
+    def key(s):
+        return ((report_date(s) or dt.date.min, s.file))
+    for sub in sorted(tied, key=key):
+        if sub.unit_id in counted:
+            superseded.append(counted[sub.unit_id])
+        counted[sub.unit_id] = sub
+    for old in superseded:
+        newer = counted[old.unit_id]
+        old.issues.append(make_issue("superseded", year=old.year, file=old.file,
+                                     unit_id=old.unit_id, other=newer.file))
+    return counted, superseded
+
+
+def build_register(rnd: Round, subs: list[Submission], registry: pd.DataFrame,
+                   counted: dict[str, Submission]) -> tuple[pd.DataFrame, list[dict]]:
+    """Register rows for every unit and file, plus lateness and missing-unit issues."""
+    rows, issues = [], []
+    deadline = rnd.deadline.strftime("%d/%m/%Y")
+    for unit in registry.itertuples(index=False):
+        sub = counted.get(unit.unit_id)
+        if sub is None:
+            rows.append(_row(rnd.year, unit, MISSING, "", None))
+            issues.append(make_issue("missing", year=rnd.year, unit_id=unit.unit_id,
+                                     value=unit.name, deadline=deadline))
+            continue
+        date = report_date(sub)
+        status = LATE if date and date > rnd.deadline else SENT
+        rows.append(_row(rnd.year, unit, status, sub.file, date))
+        g03 = sub.answer("G03") or {}
+        if status == LATE:
+            issues.append(make_issue("late", year=rnd.year, unit_id=unit.unit_id, file=sub.file,
+                                     sheet=g03.get("sheet", ""), cell=g03.get("cell", ""),
+                                     value=date.strftime("%d/%m/%Y"), deadline=deadline))
+        elif date is None:
+            issues.append(make_issue("report_date_unknown", year=rnd.year,
+                                     unit_id=unit.unit_id, file=sub.file,
+                                     sheet=g03.get("sheet", ""), cell=g03.get("cell", "")))
+    units = registry.set_index("unit_id")
+    counted_files = {s.file for s in counted.values()}
+    for sub in subs:
+        if sub.file in counted_files:
+            continue
+        unit = units.loc[sub.unit_id] if sub.unit_id in units.index else None
+        status = SUPERSEDED if any(i["code"] == "superseded" for i in sub.issues) else NOT_SCORED
+        rows.append({"year": rnd.year, "unit_id": sub.unit_id,
+                     "name": unit["name"] if unit is not None else None,
+                     "group": unit["group"] if unit is not None else None,
+                     "status": status, "file": sub.file,
+                     "report_date": report_date(sub) if sub.readable else None})
+    return register_frame(rows), issues
+
+
+def _row(year: int, unit, status: str, file: str, date: dt.date | None) -> dict:
+    return {"year": year, "unit_id": unit.unit_id, "name": unit.name, "group": unit.group,
+            "status": status, "file": file, "report_date": date}
+
+
+def register_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
+    frame["year"] = frame["year"].astype("int64")
+    frame["report_date"] = pd.to_datetime(frame["report_date"]).astype("datetime64[ms]")
+    order = {SENT: 0, LATE: 1, MISSING: 2, SUPERSEDED: 3, NOT_SCORED: 4}
+    frame = frame.assign(_o=frame["status"].map(order)).sort_values(
+        ["_o", "unit_id", "file"], na_position="last", kind="stable")
+    return frame.drop(columns="_o").reset_index(drop=True)

@@ -1,0 +1,77 @@
+"""The registry of units (data/raw/units.csv) and matching a typed unit name to it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from cntt_analysis.errors import UsageError
+from cntt_analysis.text import clean, strip_diacritics
+
+REGISTRY_COLUMNS = ["unit_id", "name", "group", "aliases"]
+GROUPS = ("so", "huyen")
+
+# Usual abbreviations, applied to diacritic-free lower-case text.
+_ABBREVIATIONS = [
+    (re.compile(r"\btn\s*(?:&|va)\s*mt\b|\btnmt\b"), "tai nguyen va moi truong"),
+    (re.compile(r"\bh\.\s*|\bh\s+(?=\w)"), "huyen "),
+    (re.compile(r"\btx\.?\s*"), "thi xa "),
+    (re.compile(r"\btp\.?\s*"), "thanh pho "),
+    (re.compile(r"&"), " va "),
+]
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+def name_key(name: str) -> str:
+    """A unit name reduced for matching: NFC, case, diacritics, punctuation, abbreviations."""
+    text = strip_diacritics(clean(name)).casefold()
+    for pattern, replacement in _ABBREVIATIONS:
+        text = pattern.sub(replacement, text)
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
+def load_registry(path: str | Path) -> pd.DataFrame:
+    """Read and check units.csv; errors name the file and line, in Vietnamese."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"Không tìm thấy danh mục đơn vị “{path}” (cần các cột "
+                         f"{', '.join(REGISTRY_COLUMNS)}).")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    missing = [c for c in REGISTRY_COLUMNS[:3] if c not in frame.columns]
+    if missing:
+        raise UsageError(f"Danh mục đơn vị “{path.name}” thiếu cột: {', '.join(missing)}.")
+    if "aliases" not in frame.columns:
+        frame["aliases"] = ""
+    if "previous_ids" not in frame.columns:
+        frame["previous_ids"] = ""
+    for column in frame.columns:
+        frame[column] = frame[column].map(clean)
+    for line, row in enumerate(frame.itertuples(index=False), start=2):
+        if not row.unit_id or not row.name:
+            raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: thiếu mã hoặc tên.")
+        if row.group not in GROUPS:
+            raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: khối “{row.group}” "
+                             f"không hợp lệ (cần “so” hoặc “huyen”).")
+    duplicated = sorted(set(frame.loc[frame["unit_id"].duplicated(), "unit_id"]))
+    if duplicated:
+        raise UsageError(f"Danh mục đơn vị “{path.name}”: mã đơn vị bị trùng: "
+                         f"{', '.join(duplicated)}.")
+    return frame.sort_values("unit_id").reset_index(drop=True)
+
+
+def name_index(registry: pd.DataFrame) -> dict[str, str]:
+    """Every name and alias key → unit_id (names win over aliases)."""
+    index: dict[str, str] = {}
+    for row in registry.itertuples(index=False):
+        for alias in filter(None, row.aliases.split(";")):
+            index.setdefault(name_key(alias), row.unit_id)
+    for row in registry.itertuples(index=False):
+        index[name_key(row.name)] = row.unit_id
+    return index
+
+
+def match_unit(name: str, index: dict[str, str]) -> str | None:
+    """The unit_id a typed name refers to, or None."""
+    return index.get(name_key(name)) if name else None
