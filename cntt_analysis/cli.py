@@ -109,7 +109,7 @@ def demo(
     """Tạo lại bộ dữ liệu mô phỏng (3 đợt 2015–2017) trong data/raw."""
     from cntt_analysis.demo import write_demo
 
-    paths = write_demo(raw, convert=convert)
+    paths = write_demo(raw, convert_files=convert)
     typer.echo(f"Đã tạo dữ liệu mô phỏng: {len(paths)} tệp trong {raw}.")
 
 

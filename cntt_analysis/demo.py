@@ -1,0 +1,284 @@
+"""The synthetic demo (dữ liệu mô phỏng): a fictional province's 22 units over three rounds.
+
+Figures come from each unit's "IT maturity", which improves unevenly year to year; the
+2017 round carries the mess real submissions have (numbers typed as Vietnamese text, NFD
+text, a unit name typed differently in an old copy of the form, a late, a missing and a
+duplicate submission, invalid answers, an .ods and an .xls file, a file that is not a
+workbook). Generation is seeded, so re-running it rewrites the same .xlsx bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cntt_analysis.errors import UsageError
+from cntt_analysis.rubric import Rubric, load_rubric
+from cntt_analysis.storage import write_bytes, write_text, write_workbook
+from cntt_analysis.templates import build_template, template_cells
+
+YEARS = (2015, 2016, 2017)
+SEED = 2017
+PROVINCE = "tỉnh Hòa An"
+
+# unit_id, name, group, aliases, handles administrative procedures (TTHC), land database
+UNITS = [
+    ("vp-so", "Văn phòng Sở", "so", "VP Sở", False, False),
+    ("thanh-tra", "Thanh tra Sở", "so", "", False, False),
+    ("p-khtc", "Phòng Kế hoạch - Tài chính", "so", "Phòng KH-TC", False, False),
+    ("p-qldd", "Phòng Quản lý đất đai", "so", "Phòng QLĐĐ", True, True),
+    ("p-ddbd", "Phòng Đo đạc, Bản đồ và Viễn thám", "so", "", False, True),
+    ("p-tnn", "Phòng Tài nguyên nước, Khoáng sản và Khí tượng thủy văn", "so",
+     "Phòng TNN-KS-KTTV", True, False),
+    ("cc-bvmt", "Chi cục Bảo vệ môi trường", "so", "Chi cục BVMT", True, False),
+    ("vpdk", "Văn phòng Đăng ký đất đai", "so", "VPĐKĐĐ", True, True),
+    ("tt-cntt", "Trung tâm Công nghệ thông tin", "so", "TT CNTT;TT.CNTT", False, True),
+    ("tt-qtmt", "Trung tâm Quan trắc môi trường", "so", "", False, False),
+    ("tt-ptqd", "Trung tâm Phát triển quỹ đất", "so", "", False, True),
+    ("tt-ktda", "Trung tâm Kỹ thuật Tài nguyên và Môi trường", "so", "", False, False),
+    ("h-tp-hoa-an", "Phòng Tài nguyên và Môi trường thành phố Hòa An", "huyen", "", True, True),
+    ("h-tx-phu-lam", "Phòng Tài nguyên và Môi trường thị xã Phú Lâm", "huyen", "", True, True),
+    ("h-tan-phuoc", "Phòng Tài nguyên và Môi trường huyện Tân Phước", "huyen", "", True, True),
+    ("h-dong-xuan", "Phòng Tài nguyên và Môi trường huyện Đồng Xuân", "huyen", "", True, True),
+    ("h-huong-son", "Phòng Tài nguyên và Môi trường huyện Hương Sơn", "huyen", "", True, True),
+    ("h-binh-giang", "Phòng Tài nguyên và Môi trường huyện Bình Giang", "huyen", "", True, True),
+    ("h-thanh-ha", "Phòng Tài nguyên và Môi trường huyện Thanh Hà", "huyen", "", True, True),
+    ("h-yen-khanh", "Phòng Tài nguyên và Môi trường huyện Yên Khánh", "huyen", "", True, True),
+    ("h-lac-son", "Phòng Tài nguyên và Môi trường huyện Lạc Sơn", "huyen", "", True, True),
+    ("h-kim-bang", "Phòng Tài nguyên và Môi trường huyện Kim Bảng", "huyen", "", True, True),
+]
+REPORTERS = ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Minh Đức", "Phạm Thu Hà", "Hoàng Văn Nam",
+             "Vũ Thị Hương", "Đặng Quốc Tuấn", "Bùi Thị Mai", "Đỗ Văn Thắng", "Ngô Thị Yến"]
+REMARKS = ["Đề nghị Sở bố trí kinh phí nâng cấp máy tính đã cũ.",
+           "Đường truyền Internet còn chậm vào giờ cao điểm.",
+           "Cần tập huấn thêm về chữ ký số cho văn thư.",
+           "Thiếu cán bộ chuyên trách CNTT.", "", ""]
+
+# 2017 mess, by unit: what each one does wrong (see module docstring).
+MISSING_2017 = "tt-ktda"
+LATE_2017 = "h-lac-son"
+DUPLICATE_2017 = "vp-so"
+OLD_COPY_2017 = ("h-yen-khanh", "Phòng TN&MT H. Yên Khánh")
+NFD_2017 = "h-dong-xuan"
+TEXT_NUMBERS_2017 = ("p-khtc", "h-binh-giang", "cc-bvmt")
+ODS_2017, XLS_2017 = "h-thanh-ha", "tt-qtmt"
+INVALID_2017 = {"thanh-tra": {"C1.4": "nhiều"}, "h-kim-bang": {"C2.2": "+"},
+                "tt-ptqd": {"C1.1": "Đã có kế hoạch"}, "p-ddbd": {"C3.3": None}}
+
+
+def registry_frame() -> pd.DataFrame:
+    return pd.DataFrame([u[:4] for u in UNITS], columns=["unit_id", "name", "group", "aliases"])
+
+
+def _maturity(rng: np.random.Generator) -> dict[str, tuple[float, float]]:
+    """unit → (2015 maturity, yearly change): some improve fast, some stall or slip."""
+    return {u[0]: (float(rng.uniform(0.25, 0.85)), float(rng.choice(
+        [-0.04, 0.0, 0.04, 0.08, 0.12, 0.16], p=[0.1, 0.15, 0.25, 0.25, 0.15, 0.1])))
+        for u in UNITS}
+
+
+def _frac(rng: np.random.Generator, q: float, lo: float = 0.0, hi: float = 1.0,
+          spread: float = 0.12) -> float:
+    return float(np.clip(q + rng.normal(0, spread), lo, hi))
+
+
+def _pick(q: float, labels: list[str], rng: np.random.Generator) -> str:
+    """Worst label first; a higher maturity picks a better one."""
+    index = int(np.clip(round(_frac(rng, q, spread=0.15) * (len(labels) - 1)), 0,
+                        len(labels) - 1))
+    return labels[index]
+
+
+def unit_answers(unit: tuple, q: float, year: int, rng: np.random.Generator,
+                 deadline: dt.date) -> dict[str, object]:
+    """Plausible answers for one unit and year at maturity q (0..1)."""
+    unit_id, name, group, _, has_tthc, has_land = unit
+    district = group == "huyen"
+    staff = int(rng.integers(12, 26) if district else rng.integers(8, 42))
+    computers = max(1, round(staff * _frac(rng, 0.55 + 0.45 * q, 0.4, 1.15, 0.08)))
+    sent, received = int(rng.integers(300, 2200)), int(rng.integers(600, 4200))
+    procedures = int(rng.integers(18, 60) if district else rng.integers(4, 30)) if has_tthc else 0
+    records = int(rng.integers(400, 6000)) if procedures else 0
+    budget = round(float(rng.uniform(3000, 15000) if district else rng.uniform(2000, 30000)), 1)
+    yes = (lambda shift=0.0: "Có" if rng.random() < q + shift else "Không")
+    planned = int(rng.integers(4, 13))
+    it_staff = int(rng.integers(1, 4))
+    reports = int(rng.integers(6, 25))
+    granted = round(float(rng.uniform(50, 1500)), 1)
+    answers: dict[str, object] = {
+        "G01": name, "G02": year,
+        "G03": deadline - dt.timedelta(days=int(rng.integers(1, 25))),
+        "G04": f"{REPORTERS[int(rng.integers(len(REPORTERS)))]}, 0912 {rng.integers(100, 999)}"
+               f" {rng.integers(100, 999)}",
+        "G05": staff, "G06": computers, "G07": sent, "G08": received, "G09": procedures,
+        "G10": records, "G11": budget, "G12": REMARKS[int(rng.integers(len(REMARKS)))] or None,
+        "C1.1": _pick(q, ["Chưa ban hành", "Ban hành sau 31/01", "Ban hành trước 31/01"], rng),
+        "C1.2": yes(0.2), "C1.3": yes(), "C1.4": int(rng.poisson(2.2 * q)), "C1.5": yes(0.3),
+        "C1.6a": planned, "C1.6b": round(planned * _frac(rng, 0.3 + 0.7 * q)),
+        "C2.2": round(computers * _frac(rng, 0.7 + 0.35 * q)),
+        "C2.3": round(staff * float(rng.uniform(0.4, 1.0)) * (0.5 + 3 * q), 1),
+        "C2.4": round(computers * _frac(rng, q + 0.1)), "C2.5": yes(0.1), "C2.6": yes(-0.1),
+        "C2.7": yes(), "C2.8": _pick(q - 0.1, ["Không có", "Có, chưa đạt yêu cầu",
+                                               "Đạt yêu cầu kỹ thuật"], rng),
+        "C3.1": _pick(q, ["Không có", "Kiêm nhiệm", "Chuyên trách"], rng),
+        "C3.2a": it_staff, "C3.2b": round(it_staff * _frac(rng, q)),
+        "C3.3": round(staff * _frac(rng, 0.55 + 0.45 * q)),
+        "C3.4": round(staff * _frac(rng, 0.9 * q)), "C3.5": int(rng.poisson(1.8 * q)),
+        "C4.1": round((sent + received) * _frac(rng, 0.35 + 0.65 * q)),
+        "C4.2": round(sent * _frac(rng, q - 0.15)),
+        "C4.3": round(staff * _frac(rng, 0.5 + 0.5 * q)),
+        "C4.4": round(procedures * _frac(rng, q - 0.1)),
+        "C4.5": round(records * _frac(rng, 0.6 * q)),
+        "C4.6": _pick(q, ["Chưa có", "Có, chưa cập nhật thường xuyên", "Cập nhật thường xuyên",
+                          "Vận hành, khai thác và chia sẻ trực tuyến"], rng)
+        if has_land else "Không áp dụng",
+        "C4.7": int(rng.poisson(3.5 * q)),
+        "C4.8": _pick(q, ["Không sử dụng", "Có sử dụng", "Sử dụng thường xuyên trong nghiệp vụ"],
+                      rng),
+        "C4.9": _pick(q + 0.1, ["Không cập nhật", "Không thường xuyên", "Hằng tháng trở lên"],
+                      rng),
+        "C4.10a": reports, "C4.10b": round(reports * _frac(rng, q)),
+        "C4.11": yes(0.2) if procedures else "Không",
+        "C5.1": round(budget * _frac(rng, 0.014 * q, 0, 0.05, 0.003), 1),
+        "C5.2a": granted, "C5.2b": round(granted * _frac(rng, 0.4 + 0.6 * q), 1),
+        "C5.3": int(rng.poisson(2.2 * q)), "C5.4": round(computers * _frac(rng, 0.8 * q)),
+        "C5.5": yes(-0.2),
+    }
+    return answers
+
+
+def vn_text(value: float) -> str:
+    """A number as a person would type it in Vietnamese: 12345.6 → "12.345,6"."""
+    text = f"{value:,.1f}" if value % 1 else f"{value:,.0f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def fill(rubric: Rubric, year: int, unit: tuple, answers: dict, meta: bool = True):
+    """A filled template workbook; `meta=False` mimics an old copy without hidden sheets."""
+    wb = build_template(rubric, year, unit[0] if meta else "", unit[1] if meta else "")
+    for code, (sheet, cell) in template_cells(rubric).items():
+        if code in answers:
+            wb[sheet][cell] = answers[code]
+    if not meta:
+        for hidden in ("_meta", "_cells"):
+            del wb[hidden]
+    return wb
+
+
+def _mess_2017(unit_id: str, answers: dict) -> dict:
+    """Apply the 2017 round's realistic mistakes to one unit's answers."""
+    answers = dict(answers)
+    if unit_id in TEXT_NUMBERS_2017:
+        for code in ("G07", "G08", "G10", "C4.1"):
+            answers[code] = vn_text(float(answers[code]))
+        for code in ("G11", "C5.1", "C5.2a", "C5.2b"):
+            answers[code] = vn_text(float(answers[code]))
+        answers["G03"] = answers["G03"].strftime("%d/%m/%Y")
+    if unit_id == NFD_2017:
+        answers = {k: unicodedata.normalize("NFD", v) if isinstance(v, str) else v
+                   for k, v in answers.items()}
+    if unit_id == OLD_COPY_2017[0]:
+        answers["G01"] = OLD_COPY_2017[1]
+    if unit_id == LATE_2017:
+        answers["G03"] = dt.date(2017, 8, 18)
+    if unit_id in INVALID_2017:
+        answers.update(INVALID_2017[unit_id])
+        if answers.get("C2.2") == "+":  # more connected computers than computers
+            answers["C2.2"] = answers["G06"] + 3
+    return answers
+
+
+def _file_name(unit: tuple, year: int, rng: np.random.Generator) -> str:
+    """Units name their files as they like."""
+    style = int(rng.integers(3))
+    if style == 0:
+        return f"{unit[0]}.xlsx"
+    if style == 1:
+        return f"Bao cao CNTT {year} - {unit[0]}.xlsx"
+    return f"{unit[0].upper()}_BC_UDCNTT_{year}.xlsx"
+
+
+def write_round_files(raw: Path, year: int, rubric: Rubric, maturity: dict,
+                      rng: np.random.Generator) -> list[Path]:
+    deadline = dt.date(year, 8, 10)
+    folder = raw / str(year)
+    written = [write_text(f"# Đợt đánh giá năm {year} (dữ liệu mô phỏng)\n"
+                          f"deadline: {deadline.isoformat()}\nrubric: '{rubric.id}'\n"
+                          "synthetic: true\n", folder / "round.yaml")]
+    for unit in UNITS:
+        start, change = maturity[unit[0]]
+        q = float(np.clip(start + change * (year - YEARS[0]) + rng.normal(0, 0.04), 0.05, 0.98))
+        answers = unit_answers(unit, q, year, rng, deadline)
+        name = _file_name(unit, year, rng)
+        if year != 2017:
+            written.append(write_workbook(fill(rubric, year, unit, answers), folder / name))
+            continue
+        if unit[0] == MISSING_2017:
+            continue
+        answers = _mess_2017(unit[0], answers)
+        meta = unit[0] != OLD_COPY_2017[0]
+        if unit[0] == DUPLICATE_2017:  # first version, later replaced by a corrected one
+            first = {**answers, "G03": answers["G03"] - dt.timedelta(days=6), "C2.4": 0, "C4.2": 0}
+            written.append(write_workbook(fill(rubric, year, unit, first), folder / name))
+            name = f"{unit[0]} - bo sung.xlsx"
+        written.append(write_workbook(fill(rubric, year, unit, answers, meta=meta),
+                                      folder / name))
+    if year == 2017:
+        written.append(write_bytes(b"%PDF-1.4\n% scanned cover letter, not a workbook\n",
+                                   folder / "cong-van-gui-kem.xlsx"))
+    return written
+
+
+def convert(path: Path, fmt: str) -> Path | None:
+    """Convert a workbook with LibreOffice (headless); None when it is not installed."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([office, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+                        "--convert-to", fmt, "--outdir", tmp, str(path)],
+                       check=True, capture_output=True, timeout=180)
+        produced = Path(tmp) / f"{path.stem}.{fmt}"
+        target = path.with_suffix(f".{fmt}")
+        write_bytes(produced.read_bytes(), target)
+    path.unlink()
+    return target
+
+
+def _check_synthetic(folder: Path) -> None:
+    """Never overwrite a real round: only folders marked synthetic may be regenerated."""
+    config = folder / "round.yaml"
+    text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    if "synthetic: true" not in text:
+        raise UsageError(f"Thư mục {folder} chứa dữ liệu thật (không có 'synthetic: true' "
+                         "trong round.yaml); không ghi đè. Hãy chọn thư mục khác bằng --raw.")
+
+
+def write_demo(raw_dir: str | Path, convert_files: bool = True, seed: int = SEED) -> list[Path]:
+    """(Re)generate the demo registry and rounds 2015–2017 under `raw_dir`."""
+    raw = Path(raw_dir)
+    rng = np.random.default_rng(seed)
+    maturity = _maturity(rng)
+    rubric = load_rubric("2017")
+    registry = registry_frame()
+    paths = [write_text(registry.to_csv(index=False), raw / "units.csv")]
+    for year in YEARS:
+        folder = raw / str(year)
+        if folder.is_dir():  # regenerate: a demo round folder holds only what we write
+            _check_synthetic(folder)
+            shutil.rmtree(folder)
+        paths += write_round_files(raw, year, rubric, maturity, rng)
+    if convert_files:
+        for unit_id, fmt in ((ODS_2017, "ods"), (XLS_2017, "xls")):
+            source = next(p for p in paths if p.parent.name == "2017" and unit_id in p.name.lower())
+            converted = convert(source, fmt)
+            if converted is not None:
+                paths = [converted if p == source else p for p in paths]
+    return paths
