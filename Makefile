@@ -9,12 +9,14 @@ PROCESSED ?= data/processed
 .PHONY: report score test lint demo bench clean
 
 $(BIN)/.installed: pyproject.toml
+	bash .ci/system-deps
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-report: score
+report: $(BIN)/.installed
+	$(BIN)/cntt report --year $(YEAR) --raw $(RAW) --processed $(PROCESSED)
 
 score: $(BIN)/.installed
 	$(BIN)/cntt score --raw $(RAW) --processed $(PROCESSED)

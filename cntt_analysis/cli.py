@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cntt_analysis.errors import UsageError
+from cntt_analysis.errors import ReportError, UsageError
 
 app = typer.Typer(help="Đánh giá kết quả ứng dụng CNTT của các đơn vị ngành TN&MT.",
                   no_args_is_help=True, add_completion=False,
@@ -34,6 +34,8 @@ def friendly(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except UsageError as exc:
             _fail(str(exc))
+        except ReportError as exc:
+            _fail(str(exc), code=1)
     return wrapper
 
 
@@ -111,6 +113,31 @@ def demo(
 
     paths = write_demo(raw, convert_files=convert)
     typer.echo(f"Đã tạo dữ liệu mô phỏng: {len(paths)} tệp trong {raw}.")
+
+
+@app.command()
+@friendly
+def report(
+    year: Annotated[int, typer.Option("--year", help="Năm của báo cáo.")],
+    raw: RawOpt = Path("data/raw"),
+    processed: ProcessedOpt = Path("data/processed"),
+    reports: Annotated[Path, typer.Option("--reports", help="Thư mục ghi báo cáo.")] = Path(
+        "reports"),
+    notebooks: Annotated[Path, typer.Option("--notebooks", help="Thư mục notebook.")] = Path(
+        "notebooks"),
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Số tiến trình song song.")] = 2,
+    quiet: QuietOpt = False,
+) -> None:
+    """Chạy các notebook và xuất báo cáo năm (HTML, PDF, Excel) vào reports/NĂM/."""
+    import time
+
+    from cntt_analysis.report import build_report
+
+    started = time.monotonic()
+    out = build_report(year, raw, processed, reports, notebooks, jobs=jobs, progress=not quiet)
+    if not quiet:
+        typer.echo(f"Đã xuất báo cáo năm {year} vào {out} "
+                   f"({time.monotonic() - started:.0f} giây). Mở {out / 'index.html'}.")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -107,7 +107,10 @@ def unit_answers(unit: tuple, q: float, year: int, rng: np.random.Generator,
     procedures = int(rng.integers(18, 60) if district else rng.integers(4, 30)) if has_tthc else 0
     records = int(rng.integers(400, 6000)) if procedures else 0
     budget = round(float(rng.uniform(3000, 15000) if district else rng.uniform(2000, 30000)), 1)
-    yes = (lambda shift=0.0: "Có" if rng.random() < q + shift else "Không")
+
+    def yes(shift: float = 0.0) -> str:
+        return "Có" if rng.random() < q + shift else "Không"
+
     planned = int(rng.integers(4, 13))
     it_staff = int(rng.integers(1, 4))
     reports = int(rng.integers(6, 25))
@@ -211,6 +214,7 @@ def write_round_files(raw: Path, year: int, rubric: Rubric, maturity: dict,
     folder = raw / str(year)
     written = [write_text(f"# Đợt đánh giá năm {year} (dữ liệu mô phỏng)\n"
                           f"deadline: {deadline.isoformat()}\nrubric: '{rubric.id}'\n"
+                          f"department: Sở Tài nguyên và Môi trường {PROVINCE}\n"
                           "synthetic: true\n", folder / "round.yaml")]
     for unit in UNITS:
         start, change = maturity[unit[0]]

@@ -3,3 +3,7 @@
 
 class UsageError(Exception):
     """Wrong usage or configuration (no such round, broken rubric, missing registry)."""
+
+
+class ReportError(Exception):
+    """A notebook of the report failed; the message names it and its failing cell."""

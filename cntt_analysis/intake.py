@@ -95,7 +95,7 @@ def raw_text(raw: object) -> str:
 
 def _key_values(sheets: _Sheets, name: str) -> list[list]:
     real = sheets.resolve(name)
-    return [[clean(str(v)) for v in row] for row in sheets.grid(real)] if real else []
+    return [[clean(raw_text(v)) for v in row] for row in sheets.grid(real)] if real else []
 
 
 def _declared_cells(sheets: _Sheets) -> dict[str, tuple[str, int, int]]:

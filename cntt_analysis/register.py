@@ -139,3 +139,9 @@ def register_frame(rows: list[dict]) -> pd.DataFrame:
     frame = frame.assign(_o=frame["status"].map(order)).sort_values(
         ["_o", "unit_id", "file"], na_position="last", kind="stable")
     return frame.drop(columns="_o").reset_index(drop=True)
+
+
+def status_counts(register: pd.DataFrame) -> dict[str, int]:
+    """Registered units by status (sent, late, missing), in that order, zeros included."""
+    units = register[register["status"].isin([SENT, LATE, MISSING])]
+    return {status: int((units["status"] == status).sum()) for status in (SENT, LATE, MISSING)}

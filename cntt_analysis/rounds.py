@@ -23,6 +23,7 @@ class Round:
     deadline: dt.date
     rubric: Rubric
     synthetic: bool = False
+    department: str = "Sở Tài nguyên và Môi trường"
 
     def submissions(self) -> list[Path]:
         """Workbook files of the round, sorted by name (Office lock files skipped)."""
@@ -55,7 +56,8 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
     if rubric_ref.endswith((".yaml", ".yml")) and not Path(rubric_ref).is_absolute():
         rubric_ref = str(folder / rubric_ref)
     return Round(year=year, folder=folder, deadline=deadline, rubric=load_rubric(rubric_ref),
-                 synthetic=bool(config.get("synthetic", False)))
+                 synthetic=bool(config.get("synthetic", False)),
+                 department=str(config.get("department", Round.department)))
 
 
 def available_years(raw_dir: str | Path) -> list[int]:

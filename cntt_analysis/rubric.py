@@ -277,6 +277,11 @@ def _validate_rule(ind: Indicator, known: dict[str, Input], source: str) -> None
             raise RubricError(f"{where}: điểm lựa chọn vượt điểm tối đa.")
     if rule.kind == "steps":
         steps = rule.params["steps"]
+        if not isinstance(steps, list) or any(
+                not isinstance(s, (list, tuple)) or len(s) != 2 for s in steps):
+            raise RubricError(f"{where}: bậc điểm phải là danh sách các cặp [ngưỡng, điểm].")
+        for floor, _ in steps:
+            _number(floor, where)
         if not steps or any(_number(p, where) > ind.max_points for _, p in steps):
             raise RubricError(f"{where}: bậc điểm không hợp lệ hoặc vượt điểm tối đa.")
     if rule.kind == "threshold":

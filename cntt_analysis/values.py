@@ -99,7 +99,7 @@ def parse_number(raw: object) -> Decimal | None:
         return None
     text = re.sub(r"[\s\u00a0\u2007\u202f]", "", clean(raw))
     sign = ""
-    if text[:1] in "-+−":
+    if text and text[0] in "-+−":
         sign, text = ("-" if text[0] != "+" else ""), text[1:]
     digits = _normalise_marks(text)
     if digits is None:

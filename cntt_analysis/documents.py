@@ -1,0 +1,120 @@
+"""Documents leaders read: executed notebooks → self-contained HTML (no code) → A4 PDF.
+
+The HTML embeds its images and styles and fetches nothing from the internet; the PDF is
+rendered from that same HTML by WeasyPrint, with its fonts embedded.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from cntt_analysis.storage import write_bytes, write_text
+
+FONT_STACK = '"Liberation Sans", "DejaVu Sans", Arial, sans-serif'
+CSS = """
+@page { size: A4; margin: 16mm 15mm 18mm 15mm;
+  @bottom-right { content: "Trang " counter(page) "/" counter(pages); font-size: 8pt;
+    color: #666; font-family: %(font)s; }
+  @bottom-left { content: "%(footer)s"; font-size: 8pt; color: #666;
+    font-family: %(font)s; } }
+html { background: #eef1f5; }
+body { font-family: %(font)s; font-size: 10.5pt; line-height: 1.45; color: #1d1d1d;
+  max-width: 190mm; margin: 0 auto; padding: 14mm 12mm; background: #fff; }
+@media print { html { background: #fff; } body { max-width: none; padding: 0; margin: 0; } }
+h1 { color: #1F4E79; font-size: 19pt; margin: 0 0 6pt; }
+h2 { color: #1F4E79; font-size: 14pt; border-bottom: 2px solid #1F4E79; padding-bottom: 3pt;
+  margin: 18pt 0 8pt; page-break-after: avoid; break-after: avoid; }
+h3 { color: #2F5F8F; font-size: 11.5pt; margin: 12pt 0 5pt; page-break-after: avoid;
+  break-after: avoid; }
+p { margin: 4pt 0 6pt; text-align: justify; }
+.anchor-link { display: none; }
+table.data { border-collapse: collapse; width: 100%%; font-size: 8.8pt; margin: 6pt 0 10pt; }
+table.data caption { caption-side: top; text-align: left; font-weight: bold; color: #444;
+  padding-bottom: 3pt; }
+table.data thead { display: table-header-group; }
+table.data th { background: #1F4E79; color: #fff; padding: 4pt 5pt; text-align: left;
+  font-weight: bold; vertical-align: bottom; }
+table.data td { padding: 3pt 5pt; border-bottom: 1px solid #d9dee5; vertical-align: top; }
+table.data tr { page-break-inside: avoid; break-inside: avoid; }
+table.data tbody tr:nth-child(even) td { background-color: #f5f8fb; }
+table.data td.num, table.data td.date { text-align: right; white-space: nowrap; }
+table.data td.tier { font-weight: bold; text-align: center; white-space: nowrap; }
+table.data td.empty { color: #999; text-align: center; }
+img { max-width: 100%%; height: auto; display: block; margin: 6pt auto 10pt;
+  page-break-inside: avoid; break-inside: avoid; }
+figure { margin: 4pt 0 12pt; page-break-inside: avoid; break-inside: avoid; }
+figcaption { text-align: center; font-size: 8.8pt; color: #555; font-style: italic; }
+.callout { border-left: 4px solid #1F4E79; background: #eef4fa; padding: 6pt 9pt;
+  margin: 8pt 0; }
+.callout.warning { border-color: #C62828; background: #fdecea; }
+.callout.synthetic { border-color: #E65100; background: #fff3e0; font-weight: bold; }
+.cover { text-align: center; padding-top: 45mm; page-break-after: always;
+  break-after: page; }
+.cover .org { font-weight: bold; text-transform: uppercase; letter-spacing: .5pt;
+  color: #1F4E79; }
+.cover h1 { font-size: 22pt; margin: 30mm 0 8mm; text-transform: uppercase; }
+.cover .subtitle { font-size: 13pt; color: #444; }
+.cover .place-date { margin-top: 40mm; font-style: italic; }
+.cover .callout { text-align: left; margin-top: 25mm; }
+.key-figures { display: flex; flex-wrap: wrap; gap: 6pt; margin: 8pt 0 12pt; }
+.key-figures .figure { flex: 1 1 0; border: 1px solid #c9d3df; border-radius: 4pt;
+  padding: 6pt; text-align: center; }
+.key-figures .value { font-size: 17pt; font-weight: bold; color: #1F4E79; }
+.key-figures .label { font-size: 8.5pt; color: #444; }
+.page-break { page-break-before: always; break-before: page; }
+ul { margin: 4pt 0 8pt 14pt; padding: 0; }
+nav.index a { color: #1F4E79; }
+"""
+
+
+def page(body: str, title: str, footer: str = "") -> str:
+    """A complete, self-contained HTML page around `body`."""
+    css = CSS % {"font": FONT_STACK, "footer": escape(footer or title).replace('"', "'")}
+    return (f'<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{escape(title)}</title><style>{css}</style></head>"
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def notebook_body(notebook: nbformat.NotebookNode) -> str:
+    """The notebook's outputs and markdown as HTML: no code, no prompts."""
+    exporter = HTMLExporter(template_name="basic", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True,
+                            exclude_anchor_links=True)
+    body, _ = exporter.from_notebook_node(notebook)
+    return body
+
+
+def notebook_to_html(notebook_path: str | Path, html_path: str | Path, title: str,
+                     footer: str = "") -> str:
+    notebook = nbformat.read(str(notebook_path), as_version=4)
+    html = page(notebook_body(notebook), title, footer)
+    write_text(html, html_path)
+    return html
+
+
+def html_to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> Path:
+    """Render HTML to an A4 PDF with WeasyPrint (fonts are embedded as subsets)."""
+    from weasyprint import HTML  # imported late: it needs the system's pango libraries
+
+    return write_bytes(HTML(string=html, base_url=str(base_url)).write_pdf(), pdf_path)
+
+
+def index_page(year: int, sections: list[tuple[str, list[tuple[str, str]]]],
+               synthetic: bool) -> str:
+    """index.html: every document of the year's report, grouped, with relative links."""
+    parts = [f"<h1>Kết quả đánh giá ứng dụng CNTT năm {year}</h1>"]
+    if synthetic:
+        from cntt_analysis.labels import SYNTHETIC_NOTE
+
+        parts.append(f'<div class="callout synthetic">{escape(SYNTHETIC_NOTE)}</div>')
+    for heading, links in sections:
+        items = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>'
+                        for label, href in links)
+        parts.append(f"<h2>{escape(heading)}</h2><ul>{items}</ul>")
+    return page('<nav class="index">' + "".join(parts) + "</nav>",
+                f"Báo cáo năm {year} — mục lục")

@@ -1,0 +1,147 @@
+"""`cntt report`: score what is stale, run the notebooks with papermill, export the year's
+documents (HTML, PDF, executed notebooks, Excel) to ``reports/<year>/`` with an index.
+
+Notebooks run in parallel worker processes; a notebook that fails is kept (executed up
+to the failing cell) and named in the error, and the others still run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+from tqdm import tqdm
+
+from cntt_analysis.documents import html_to_pdf, index_page, notebook_to_html
+from cntt_analysis.errors import ReportError, UsageError
+from cntt_analysis.pipeline import processed_folder
+from cntt_analysis.results import load_results
+from cntt_analysis.storage import write_bytes, write_text
+
+ANALYSES = [
+    ("01-intake", "Tình hình nộp báo cáo và kiểm tra số liệu"),
+    ("02-ranking", "Xếp hạng các đơn vị"),
+    ("03-criteria", "Phân tích theo tiêu chí"),
+    ("04-trends", "Diễn biến qua các năm"),
+]
+PROFILE = "05-unit-profile"
+ANNUAL = "06-annual-report"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One notebook run and the documents made from it."""
+
+    notebook: Path
+    executed: Path
+    html: Path
+    title: str
+    parameters: dict = field(default_factory=dict)
+    pdf: Path | None = None
+
+
+def run_task(task: Task) -> str | None:
+    """Execute, export; returns an error message (Vietnamese) or None. Runs in a worker."""
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    task.executed.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=task.executed.parent) as tmp:
+        scratch = Path(tmp) / task.executed.name
+        try:
+            pm.execute_notebook(str(task.notebook), str(scratch), parameters=task.parameters,
+                                kernel_name="python3", progress_bar=False,
+                                cwd=str(task.notebook.parent))
+        except PapermillExecutionError as exc:
+            shutil.move(scratch, task.executed)
+            return (f"Notebook {task.notebook.name} ({task.title}) lỗi ở ô thứ "
+                    f"{exc.exec_count}: {exc.ename}: {exc.evalue}. Xem notebook đã chạy: "
+                    f"{task.executed}")
+        except Exception as exc:  # kernel died, notebook missing or unreadable
+            return f"Notebook {task.notebook.name} ({task.title}) không chạy được: {exc}"
+        write_bytes(scratch.read_bytes(), task.executed)
+    html = notebook_to_html(task.executed, task.html, task.title)
+    if task.pdf is not None:
+        html_to_pdf(html, task.pdf, base_url=task.html.parent)
+    return None
+
+
+def plan(year: int, raw: Path, processed: Path, out: Path, notebooks: Path,
+         unit_ids: list[str]) -> list[Task]:
+    """Every notebook run of a year's report: annual report, analyses, unit profiles."""
+    base = {"year": year, "raw_dir": str(raw.resolve()),
+            "processed_dir": str(processed.resolve())}
+    executed = out / "notebooks"
+    tasks = [Task(notebooks / f"{ANNUAL}.ipynb", executed / f"{ANNUAL}.ipynb",
+                  out / f"bao-cao-{year}.html",
+                  f"Báo cáo kết quả đánh giá ứng dụng CNTT năm {year}", base,
+                  out / f"bao-cao-{year}.pdf")]
+    tasks += [Task(notebooks / f"{name}.ipynb", executed / f"{name}.ipynb",
+                   out / "phan-tich" / f"{name}.html", f"{title} — năm {year}", base)
+              for name, title in ANALYSES]
+    tasks += [Task(notebooks / f"{PROFILE}.ipynb", executed / "don-vi" / f"{unit}.ipynb",
+                   out / "don-vi" / f"{unit}.html", f"Hồ sơ đơn vị {unit} — năm {year}",
+                   {**base, "unit_id": unit}, out / "don-vi" / f"{unit}.pdf")
+              for unit in unit_ids]
+    return tasks
+
+
+def run_tasks(tasks: list[Task], jobs: int, progress: bool) -> list[str]:
+    """Run tasks in `jobs` worker processes; the error messages of those that failed."""
+    errors = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(run_task, t): t for t in tasks}
+        done = tqdm(as_completed(futures), total=len(futures), desc="Chạy notebook",
+                    unit="notebook", disable=not progress)
+        for future in done:
+            try:
+                error = future.result()
+            except Exception as exc:  # a worker that crashed outright
+                error = f"Notebook {futures[future].notebook.name} không chạy được: {exc}"
+            if error:
+                errors.append(error)
+    return sorted(errors)
+
+
+def build_report(year: int, raw: Path, processed: Path, reports: Path,
+                 notebooks: Path = Path("notebooks"), jobs: int = 2,
+                 progress: bool = True, units: list[str] | None = None) -> Path:
+    """Write ``reports/<year>/``; raises ReportError naming every notebook that failed."""
+    if not notebooks.is_dir():
+        raise UsageError(f"Không tìm thấy thư mục notebook {notebooks}.")
+    results = load_results(raw, processed, up_to=year)
+    out = reports / str(year)
+    unit_ids = list(results.registry["unit_id"]) if units is None else units
+    tasks = plan(year, raw, processed, out, notebooks, unit_ids)
+    errors = run_tasks(tasks, jobs, progress)
+    excel = processed_folder(processed, year) / f"ket-qua-{year}.xlsx"
+    write_bytes(excel.read_bytes(), out / excel.name)
+    names = dict(zip(results.registry["unit_id"], results.registry["name"]))
+    write_text(_index(year, tasks, out, names, results.synthetic(year)), out / "index.html")
+    if errors:
+        raise ReportError("Có notebook bị lỗi:\n" + "\n".join(f"- {e}" for e in errors))
+    return out
+
+
+def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
+           synthetic: bool) -> str:
+    def rel(path: Path) -> str:
+        return path.relative_to(out).as_posix()
+
+    annual, analyses, profiles = tasks[0], tasks[1:1 + len(ANALYSES)], tasks[1 + len(ANALYSES):]
+    sections = [
+        ("Báo cáo năm", [("Báo cáo (HTML)", rel(annual.html)), ("Báo cáo (PDF)",
+                                                                rel(annual.pdf))]),
+        ("Phân tích", [(t.title, rel(t.html)) for t in analyses]),
+        ("Hồ sơ từng đơn vị", [
+            (f"{names.get(t.parameters['unit_id'], t.parameters['unit_id'])} ({fmt})",
+             rel(path)) for t in profiles for fmt, path in (("HTML", t.html), ("PDF", t.pdf))]),
+        ("Số liệu", [(f"Bảng kết quả Excel (ket-qua-{year}.xlsx)", f"ket-qua-{year}.xlsx")]
+         + [(f"Notebook đã chạy: {t.executed.name}", rel(t.executed))
+            for t in (annual, *analyses)]),
+    ]
+    return index_page(year, sections, synthetic)

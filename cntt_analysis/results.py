@@ -1,0 +1,86 @@
+"""Every processed round at once, for analyses across years (what the notebooks load)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from cntt_analysis.errors import UsageError
+from cntt_analysis.pipeline import (
+    TABLES,
+    load_processed,
+    processed_folder,
+    registry_path,
+    score_round,
+    write_round,
+)
+from cntt_analysis.registry import load_registry
+from cntt_analysis.rounds import Round, available_years, load_round
+from cntt_analysis.rubric import Rubric
+
+
+@dataclass
+class Results:
+    """The tidy tables of several rounds, concatenated, with each round's settings."""
+
+    rounds: dict[int, Round]
+    registry: pd.DataFrame
+    scores: pd.DataFrame
+    points: pd.DataFrame
+    answers: pd.DataFrame
+    issues: pd.DataFrame
+    register: pd.DataFrame
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.rounds)
+
+    def rubric(self, year: int) -> Rubric:
+        return self.rounds[year].rubric
+
+    def synthetic(self, year: int | None = None) -> bool:
+        chosen = [year] if year is not None else self.years
+        return any(self.rounds[y].synthetic for y in chosen)
+
+    def of_year(self, table: str, year: int) -> pd.DataFrame:
+        frame = getattr(self, table)
+        return frame[frame["year"] == year].reset_index(drop=True)
+
+
+def is_stale(raw_dir: str | Path, processed_dir: str | Path, year: int) -> bool:
+    """Whether a round's processed files are missing or older than its raw inputs."""
+    folder = processed_folder(processed_dir, year)
+    outputs = [folder / f"{name}.parquet" for name in TABLES]
+    if not all(p.is_file() for p in outputs):
+        return True
+    inputs = [*(Path(raw_dir) / str(year)).iterdir(), registry_path(raw_dir)]
+    newest_input = max(p.stat().st_mtime for p in inputs if p.is_file())
+    return min(p.stat().st_mtime for p in outputs) < newest_input
+
+
+def ensure_scored(raw_dir: str | Path, processed_dir: str | Path,
+                  progress: bool | None = None) -> list[int]:
+    """Score every round of `raw_dir` whose processed files are missing or stale."""
+    years = available_years(raw_dir)
+    for year in years:
+        if is_stale(raw_dir, processed_dir, year):
+            write_round(score_round(raw_dir, year, progress=progress), processed_dir)
+    return years
+
+
+def load_results(raw_dir: str | Path, processed_dir: str | Path,
+                 up_to: int | None = None) -> Results:
+    """Load every processed round (up to year `up_to`), scoring stale ones first."""
+    years = [y for y in ensure_scored(raw_dir, processed_dir, progress=False)
+             if up_to is None or y <= up_to]
+    if not years:
+        raise UsageError(f"Không có đợt đánh giá nào trong {raw_dir}.")
+    if up_to is not None and up_to not in years:
+        raise UsageError(f"Không có đợt đánh giá năm {up_to} trong {raw_dir}.")
+    tables = {y: load_processed(processed_dir, y) for y in years}
+    frames = {name: pd.concat([tables[y][name] for y in years], ignore_index=True)
+              for name in TABLES}
+    return Results(rounds={y: load_round(raw_dir, y) for y in years},
+                   registry=load_registry(registry_path(raw_dir)), **frames)

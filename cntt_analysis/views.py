@@ -1,0 +1,105 @@
+"""Tables as readers see them: which columns, in what order, under which Vietnamese header.
+
+Each function returns an escaped HTML block (see `blocks.table`) ready to display.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from IPython.display import HTML
+
+from cntt_analysis.blocks import table
+from cntt_analysis.issues import SEVERITY_LABELS
+from cntt_analysis.labels import GROUP_SHORT
+from cntt_analysis.rubric import Rubric
+
+
+def ranking(scores: pd.DataFrame, rubric: Rubric, movement: pd.DataFrame | None = None
+            ) -> HTML:
+    """Rank, unit, score, tier, criterion percentages (and movement when given)."""
+    frame = scores.sort_values(["rank", "unit_id"])
+    columns = {"rank": ("Hạng", "int"), "name": ("Đơn vị", "text"),
+               "score": ("Điểm", "number"), "tier": ("Xếp loại", "tier")}
+    if movement is not None:
+        frame = frame.merge(movement[["year", "unit_id", "movement"]], on=["year", "unit_id"],
+                            how="left")
+        columns["movement"] = ("So với năm trước", "text")
+    columns |= {c.code: (f"{c.code} (%)", "percent") for c in rubric.criteria}
+    return table(frame, columns)
+
+
+def register(register: pd.DataFrame) -> HTML:
+    frame = register.assign(group_vi=register["group"].map(GROUP_SHORT))
+    return table(frame, {"name": ("Đơn vị", "text"), "group_vi": ("Khối", "text"),
+                         "status": ("Tình trạng", "text"), "file": ("Tệp", "text"),
+                         "report_date": ("Ngày lập báo cáo", "date")})
+
+
+def issues(issues: pd.DataFrame, names: dict[str, str] | None = None,
+           with_unit: bool = True) -> HTML:
+    """Data issues with file, sheet and cell, errors first."""
+    frame = issues.assign(
+        severity_vi=issues["severity"].map(SEVERITY_LABELS),
+        unit=issues["unit_id"].map(lambda u: (names or {}).get(u, u) if isinstance(u, str)
+                                   else "(chưa xác định)"),
+        _o=issues["severity"].map({"error": 0, "warning": 1}))
+    frame = frame.sort_values(["_o", "unit", "file", "sheet", "cell"], kind="stable")
+    columns = {"severity_vi": ("Mức độ", "text")}
+    if with_unit:
+        columns["unit"] = ("Đơn vị", "text")
+    columns |= {"file": ("Tệp", "text"), "sheet": ("Trang", "text"), "cell": ("Ô", "text"),
+                "value": ("Giá trị", "text"), "message": ("Nội dung", "text")}
+    return table(frame, columns, empty="Không có vấn đề nào về số liệu.")
+
+
+def group_averages(averages: pd.DataFrame, rubric: Rubric) -> HTML:
+    frame = averages.assign(group_vi=averages["group"].map(GROUP_SHORT))
+    columns = {"year": ("Năm", "int"), "group_vi": ("Khối", "text"),
+               "units": ("Số đơn vị", "int"), "mean_score": ("Điểm bình quân", "number")}
+    columns |= {c.code: (f"{c.code} (%)", "percent") for c in rubric.criteria}
+    return table(frame, columns)
+
+
+def weakest_indicators(weakest: pd.DataFrame) -> HTML:
+    return table(weakest, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+                           "total_lost": ("Tổng điểm bị mất", "number"),
+                           "mean_lost": ("Bình quân mỗi đơn vị", "number"),
+                           "units_losing": ("Số đơn vị bị mất điểm", "int")})
+
+
+def unit_indicators(profile: pd.DataFrame) -> HTML:
+    return table(profile, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+                           "answers": ("Số liệu", "text"), "points": ("Điểm", "number"),
+                           "max_points": ("Tối đa", "number"), "lost": ("Bị mất", "number"),
+                           "status": ("Trạng thái", "text")})
+
+
+def unit_weaknesses(weak: pd.DataFrame) -> HTML:
+    return table(weak, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+                        "points": ("Điểm", "number"), "max_points": ("Tối đa", "number"),
+                        "remedy": ("Hướng khắc phục", "text")},
+                 empty="Đơn vị không bị mất điểm ở chỉ tiêu nào.")
+
+
+def units_to_remedy(remedy: pd.DataFrame) -> HTML:
+    return table(remedy, {"name": ("Đơn vị", "text"), "score": ("Điểm", "number"),
+                          "tier": ("Xếp loại", "tier"), "reasons": ("Lý do", "text"),
+                          "weak_indicators": ("Tồn tại, hạn chế chính", "text"),
+                          "remedies": ("Yêu cầu khắc phục", "text")},
+                 empty="Không có đơn vị nào phải khắc phục.")
+
+
+def tier_changes(changes: pd.DataFrame) -> HTML:
+    return table(changes, {"name": ("Đơn vị", "text"), "from_tier": ("Năm trước", "tier"),
+                           "to_tier": ("Năm nay", "tier"), "change": ("Thay đổi", "text")},
+                 empty="Không có đơn vị nào thay đổi xếp loại.")
+
+
+def method(rubric: Rubric) -> HTML:
+    """The rubric as an appendix: criteria, indicators and their maxima."""
+    rows = [{"criterion": f"{c.code}. {c.name}", "indicator": i.code, "label": i.label,
+             "max": float(i.max_points)} for c in rubric.criteria for i in c.indicators]
+    return table(pd.DataFrame(rows), {"criterion": ("Tiêu chí", "text"),
+                                      "indicator": ("Mã", "text"),
+                                      "label": ("Chỉ tiêu", "text"),
+                                      "max": ("Điểm tối đa", "number")})
