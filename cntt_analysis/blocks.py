@@ -25,7 +25,7 @@ def _cell(value: object, kind: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return '<td class="empty">–</td>'
     if kind in ("number", "percent"):
-        return f'<td class="num">{escape(vn_number(float(value)))}</td>'
+        return f'<td class="num">{escape(vn_number(float(value), trim=False))}</td>'
     if kind == "int":
         return f'<td class="num">{int(value)}</td>'
     if kind == "date":
@@ -55,6 +55,11 @@ def table(frame: pd.DataFrame, columns: Columns, caption: str = "",
     if frame.empty:
         return note(empty)
     return HTML(table_html(frame, columns, caption))
+
+
+def page_break() -> HTML:
+    """Start a new page when printed (PDF)."""
+    return HTML('<div class="page-break"></div>')
 
 
 def heading(text: str, level: int = 2) -> HTML:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +27,12 @@ from cntt_analysis.values import Parsed, parse_answer
 ANSWER_COLUMNS = ["year", "unit_id", "code", "raw_value", "value", "number", "status",
                   "file", "sheet", "cell"]
 _ANSWER_HEADER = fold("Trả lời")
+
+
+@lru_cache(maxsize=8192)
+def _clean_key(value: str) -> str:
+    """`clean`, memoised: sheet names, codes and cell addresses repeat in every workbook."""
+    return clean(value)
 
 
 @dataclass
@@ -50,11 +57,11 @@ class _Sheets:
     def __init__(self, book: CalamineWorkbook):
         self.book = book
         self.names = list(book.sheet_names)
-        self._by_key = {clean(n): n for n in self.names}
+        self._by_key = {_clean_key(n): n for n in self.names}
         self._grids: dict[str, list[list]] = {}
 
     def resolve(self, name: str) -> str | None:
-        return self._by_key.get(clean(name))
+        return self._by_key.get(_clean_key(name))
 
     def grid(self, name: str) -> list[list]:
         if name not in self._grids:
@@ -95,7 +102,7 @@ def raw_text(raw: object) -> str:
 
 def _key_values(sheets: _Sheets, name: str) -> list[list]:
     real = sheets.resolve(name)
-    return [[clean(raw_text(v)) for v in row] for row in sheets.grid(real)] if real else []
+    return [[_clean_key(raw_text(v)) for v in row] for row in sheets.grid(real)] if real else []
 
 
 def _declared_cells(sheets: _Sheets) -> dict[str, tuple[str, int, int]]:
@@ -103,14 +110,15 @@ def _declared_cells(sheets: _Sheets) -> dict[str, tuple[str, int, int]]:
     rows = _key_values(sheets, "_cells")
     cells = {}
     for row in rows[1:]:
-        if len(row) >= 3 and (address := _parse_address(row[2])) and sheets.resolve(row[1]):
-            cells[row[0]] = (sheets.resolve(row[1]), *address)
+        if len(row) >= 3 and (address := _parse_address(row[2])) \
+                and (sheet := sheets.resolve(row[1])):
+            cells[row[0]] = (sheet, *address)
     return cells
 
 
 def _row_has_code(grid: list[list], row: int, col: int, code: str) -> bool:
     return row < len(grid) and any(
-        isinstance(v, str) and clean(v) == code for v in grid[row][:col])
+        isinstance(v, str) and _clean_key(v) == code for v in grid[row][:col])
 
 
 def _scan_codes(sheets: _Sheets, codes: set[str]) -> dict[str, tuple[str, int, int]]:
@@ -141,11 +149,14 @@ def _answer_column(grid: list[list]) -> int | None:
 
 def locate_answers(sheets: _Sheets, rubric: Rubric) -> dict[str, tuple[str, int, int]]:
     """code → (sheet, row, col) of every answer found, trusting ``_cells`` only where the
-    row still carries the code (a unit may have inserted rows)."""
+    row still carries the code and the column is still the “Trả lời” one (a unit may have
+    inserted rows or columns)."""
     declared = _declared_cells(sheets)
+    answer_cols = {sheet: _answer_column(sheets.grid(sheet))
+                   for sheet in {where[0] for where in declared.values()}}
     located = {code: where for code, where in declared.items()
-               if code in rubric.inputs and _row_has_code(sheets.grid(where[0]), where[1],
-                                                          where[2], code)}
+               if code in rubric.inputs and answer_cols[where[0]] in (None, where[2])
+               and _row_has_code(sheets.grid(where[0]), where[1], where[2], code)}
     missing = set(rubric.inputs) - set(located)
     if missing:
         located |= _scan_codes(sheets, missing)

@@ -11,7 +11,10 @@ SYNTHETIC_NOTE = ("Dữ liệu mô phỏng: số liệu trong tài liệu này l
                   "minh họa, không phải số liệu thật của đơn vị nào.")
 
 
-def vn_number(value: float, places: int = 2) -> str:
-    """85.5 → "85,5"; 1234.5 → "1.234,5" (Vietnamese marks, trailing zeros dropped)."""
-    text = f"{value:,.{places}f}".rstrip("0").rstrip(".") if places else f"{value:,.0f}"
+def vn_number(value: float, places: int = 2, trim: bool = True) -> str:
+    """85.5 → "85,5"; 1234.5 → "1.234,5" (Vietnamese marks; trailing zeros dropped unless
+    `trim` is False, as in table columns where decimals should line up)."""
+    text = f"{value:,.{places}f}"
+    if places and trim:
+        text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

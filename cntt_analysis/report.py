@@ -71,29 +71,42 @@ def run_task(task: Task) -> str | None:
 
 
 def plan(year: int, raw: Path, processed: Path, out: Path, notebooks: Path,
-         unit_ids: list[str]) -> list[Task]:
+         units: dict[str, str]) -> list[Task]:
     """Every notebook run of a year's report: annual report, analyses, unit profiles."""
     base = {"year": year, "raw_dir": str(raw.resolve()),
             "processed_dir": str(processed.resolve())}
     executed = out / "notebooks"
     tasks = [Task(notebooks / f"{ANNUAL}.ipynb", executed / f"{ANNUAL}.ipynb",
                   out / f"bao-cao-{year}.html",
-                  f"Báo cáo kết quả đánh giá ứng dụng CNTT năm {year}", base,
+                  f"Báo cáo kết quả kiểm tra, đánh giá ứng dụng CNTT năm {year}", base,
                   out / f"bao-cao-{year}.pdf")]
     tasks += [Task(notebooks / f"{name}.ipynb", executed / f"{name}.ipynb",
                    out / "phan-tich" / f"{name}.html", f"{title} — năm {year}", base)
               for name, title in ANALYSES]
     tasks += [Task(notebooks / f"{PROFILE}.ipynb", executed / "don-vi" / f"{unit}.ipynb",
-                   out / "don-vi" / f"{unit}.html", f"Hồ sơ đơn vị {unit} — năm {year}",
+                   out / "don-vi" / f"{unit}.html", f"{name} — hồ sơ đánh giá năm {year}",
                    {**base, "unit_id": unit}, out / "don-vi" / f"{unit}.pdf")
-              for unit in unit_ids]
+              for unit, name in units.items()]
     return tasks
 
 
-def run_tasks(tasks: list[Task], jobs: int, progress: bool) -> list[str]:
+def _quiet_worker(log_path: str) -> None:
+    """Send a worker's (and its kernels') stderr chatter to a log file, not the terminal;
+    failures still reach the user through the error messages."""
+    import os
+
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def run_tasks(tasks: list[Task], jobs: int, progress: bool,
+              log: Path | None = None) -> list[str]:
     """Run tasks in `jobs` worker processes; the error messages of those that failed."""
     errors = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+    init = (_quiet_worker, (str(log),)) if log is not None else (None, ())
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
+                             initializer=init[0], initargs=init[1]) as pool:
         futures = {pool.submit(run_task, t): t for t in tasks}
         done = tqdm(as_completed(futures), total=len(futures), desc="Chạy notebook",
                     unit="notebook", disable=not progress)
@@ -110,20 +123,31 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool) -> list[str]:
 def build_report(year: int, raw: Path, processed: Path, reports: Path,
                  notebooks: Path = Path("notebooks"), jobs: int = 2,
                  progress: bool = True, units: list[str] | None = None) -> Path:
-    """Write ``reports/<year>/``; raises ReportError naming every notebook that failed."""
+    """Write ``reports/<year>/``; raises ReportError naming every notebook that failed.
+
+    The year's folder is built beside the old one and swapped in at the end, so readers
+    never see a half-written report and no stale page survives a re-run.
+    """
     if not notebooks.is_dir():
         raise UsageError(f"Không tìm thấy thư mục notebook {notebooks}.")
     results = load_results(raw, processed, up_to=year)
-    out = reports / str(year)
-    unit_ids = list(results.registry["unit_id"]) if units is None else units
-    tasks = plan(year, raw, processed, out, notebooks, unit_ids)
-    errors = run_tasks(tasks, jobs, progress)
-    excel = processed_folder(processed, year) / f"ket-qua-{year}.xlsx"
-    write_bytes(excel.read_bytes(), out / excel.name)
     names = dict(zip(results.registry["unit_id"], results.registry["name"]))
-    write_text(_index(year, tasks, out, names, results.synthetic(year)), out / "index.html")
+    chosen = {u: names.get(u, u) for u in (names if units is None else units)}
+    out = reports / str(year)
+    staging = reports / f".{year}.building"
+    shutil.rmtree(staging, ignore_errors=True)
+    tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
+    (staging / "notebooks").mkdir(parents=True, exist_ok=True)
+    errors = run_tasks(tasks, jobs, progress, log=staging / "notebooks" / "kernels.log")
+    excel = processed_folder(processed, year) / f"ket-qua-{year}.xlsx"
+    write_bytes(excel.read_bytes(), staging / excel.name)
+    write_text(_index(year, tasks, staging, names, results.synthetic(year)),
+               staging / "index.html")
+    shutil.rmtree(out, ignore_errors=True)
+    staging.rename(out)
     if errors:
-        raise ReportError("Có notebook bị lỗi:\n" + "\n".join(f"- {e}" for e in errors))
+        raise ReportError("Có notebook bị lỗi:\n" + "\n".join(
+            f"- {e.replace(str(staging), str(out))}" for e in errors))
     return out
 
 

@@ -1,0 +1,615 @@
+"""Charts for the report notebooks: each function takes the tidy tables and returns a
+matplotlib Figure sized for an A4 page (never shows it).
+
+Call `use_style()` once at the top of a notebook: it sets a font with every Vietnamese glyph
+(DejaVu Sans, shipped with matplotlib) and the house style. Tier colours come from
+``labels.TIER_COLORS``; numbers on axes and labels use the Vietnamese marks (85,5).
+
+Figures are built with ``matplotlib.figure.Figure`` (not pyplot), so they are never
+displayed or kept open behind the caller's back: in a notebook, make the figure the cell's
+last expression or call ``display(fig)``; to save, ``fig.savefig(path)``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Sequence
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
+
+from cntt_analysis.analysis import criterion_averages, criterion_columns, group_order, round_half_up
+from cntt_analysis.labels import GROUP_LABELS, GROUP_SHORT, TIER_COLORS, vn_number
+from cntt_analysis.rubric import Rubric, load_rubric
+
+# A4 portrait, 2 cm margins: 17 cm × 25.7 cm of text area.
+PAGE_WIDTH = 6.7
+PAGE_HEIGHT = 9.6
+FONT = "DejaVu Sans"
+NA_COLOR = "#E0E0E0"
+TEXT_COLOR = "#262626"
+GROUP_COLORS = {"so": "#1F4E79", "huyen": "#C55A11"}
+MOVE_COLORS = {"up": "#2E7D32", "down": "#C62828", "same": "#9E9E9E"}
+MEAN_LABEL = "Bình quân"  # never "Trung bình", which is a tier name
+HEATMAP_CMAP = "RdYlGn"
+
+STYLE = {
+    "font.family": [FONT],
+    "font.sans-serif": [FONT],
+    "mathtext.fontset": "dejavusans",
+    "font.size": 9,
+    "axes.titlesize": 10.5,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 9,
+    "axes.labelcolor": TEXT_COLOR,
+    "axes.edgecolor": "#BFBFBF",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "xtick.color": TEXT_COLOR,
+    "ytick.color": TEXT_COLOR,
+    "legend.fontsize": 8.5,
+    "legend.frameon": False,
+    "figure.titlesize": 11.5,
+    "figure.titleweight": "bold",
+    "figure.dpi": 110,
+    "figure.facecolor": "white",
+    "savefig.dpi": 200,
+    "savefig.facecolor": "white",
+    "grid.color": "#E6E6E6",
+    "grid.linewidth": 0.8,
+    "axes.unicode_minus": True,
+}
+
+
+def use_style() -> None:
+    """Set the report style globally (seaborn theme + DejaVu Sans); notebooks call it once."""
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", font=FONT, rc=STYLE)
+    mpl.rcParams.update(STYLE)
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def num(value: float, places: int = 2) -> str:
+    """Vietnamese number for charts, rounded half-up: 85.5 → "85,5", 65.125 → "65,13",
+    −2 → "−2" (true minus sign)."""
+    if value is None or pd.isna(value):
+        return "–"
+    value = round_half_up(float(value), places)  # as the report tables and sentences round
+    if value == 0:
+        value = 0.0
+    text = vn_number(abs(value), places)
+    return f"\u2212{text}" if value < 0 else text
+
+
+def vn_formatter(places: int = 1, suffix: str = "") -> FuncFormatter:
+    """Axis tick formatter with Vietnamese marks: 2.5 → "2,5", with an optional "%"."""
+    return FuncFormatter(lambda x, _pos: f"{num(x, places)}{suffix}")
+
+
+_SHORTER = [("Tài nguyên và Môi trường", "TN&MT"), ("tài nguyên và môi trường", "TN&MT"),
+            ("Công nghệ thông tin", "CNTT"), ("công nghệ thông tin", "CNTT")]
+
+
+def display_name(name: object, width: int = 34, max_lines: int = 2) -> str:
+    """A unit name that fits a chart: usual abbreviations (TN&MT, CNTT), wrapped to `width`
+    characters, at most `max_lines` lines, the rest shortened with "…"."""
+    text = "" if name is None or (not isinstance(name, str) and pd.isna(name)) else str(name)
+    for long, short in _SHORTER:
+        text = text.replace(long, short)
+    lines = textwrap.wrap(text, width=width) or [""]
+    if len(lines) > max_lines:
+        last = " ".join(lines[max_lines - 1:])
+        lines = [*lines[:max_lines - 1], textwrap.shorten(last, width=width, placeholder=" …")]
+    return "\n".join(lines)
+
+
+def _figure(height: float, width: float = PAGE_WIDTH) -> Figure:
+    return Figure(figsize=(width, min(max(height, 2.4), PAGE_HEIGHT)), layout="constrained")
+
+
+def _select(scores: pd.DataFrame, year: int | None = None,
+            group: str | None = None) -> pd.DataFrame:
+    rows = scores
+    if year is not None:
+        rows = rows[rows["year"] == year]
+    if group is not None:
+        rows = rows[rows["group"] == group]
+    if rows.empty:
+        what = GROUP_LABELS.get(group, group) if group is not None else "các đơn vị"
+        when = f" năm {year}" if year is not None else ""
+        raise ValueError(f"Không có kết quả của {what}{when} để vẽ biểu đồ.")
+    return rows
+
+
+def _tiers(rubric: Rubric | None) -> list[tuple[str, float]]:
+    """(tier, minimum score), best first."""
+    rubric = rubric or load_rubric("2017")
+    return [(t.name, float(t.minimum)) for t in rubric.tiers]
+
+
+def _tier_handles(rubric: Rubric | None) -> list[Patch]:
+    tiers = _tiers(rubric)
+    handles = []
+    for i, (name, low) in enumerate(tiers):
+        if i == 0:
+            label = f"{name}: ≥ {num(low)}"
+        elif low <= 0:
+            label = f"{name}: < {num(tiers[i - 1][1])}"
+        else:
+            label = f"{name}: {num(low)} – < {num(tiers[i - 1][1])}"
+        handles.append(Patch(facecolor=TIER_COLORS.get(name, NA_COLOR), label=label))
+    return handles
+
+
+def _year_axis(ax, years: Sequence[int]) -> None:
+    """Years as plain integers on the x axis (never "2.017")."""
+    years = sorted({int(y) for y in years})
+    ax.xaxis.set_major_locator(FixedLocator(years))
+    ax.set_xticklabels([str(y) for y in years])
+    ax.set_xlim(years[0] - 0.4, years[-1] + 0.4)
+    ax.set_xlabel("Năm")
+
+
+def _group_label(group: str, width: int = 60) -> str:
+    return textwrap.fill(GROUP_LABELS.get(group, str(group)), width)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _criterion_label(code: str, short: str, width: int = 14) -> str:
+    return f"{code}\n{textwrap.fill(short, width)}"
+
+
+def spread_positions(values: Sequence[float], gap: float) -> list[float]:
+    """Label positions near `values` (same order), at least `gap` apart, so end-of-line
+    labels do not overlap: overlapping labels form a block centred on their values."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    vals = [float(values[i]) for i in order]
+    pos: list[float] = []
+    blocks: list[list[int]] = []
+    for k, v in enumerate(vals):
+        pos.append(v)
+        blocks.append([k])
+        while len(blocks) > 1 and pos[blocks[-1][0]] - pos[blocks[-2][-1]] < gap - 1e-9:
+            merged = blocks[-2] + blocks[-1]
+            start = sum(vals[j] for j in merged) / len(merged) - gap * (len(merged) - 1) / 2
+            for m, j in enumerate(merged):
+                pos[j] = start + m * gap
+            blocks[-2:] = [merged]
+    placed = [0.0] * len(vals)
+    for k, i in enumerate(order):
+        placed[i] = pos[k]
+    return placed
+
+
+def _text_color(rgba) -> str:
+    """Black or white, whichever reads better on `rgba`."""
+    r, g, b = rgba[:3]
+    return "#1A1A1A" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
+
+
+# ----------------------------------------------------------------------------- one year
+
+
+def ranking_bar(scores: pd.DataFrame, group: str, year: int,
+                rubric: Rubric | None = None) -> Figure:
+    """Horizontal bars of one group's scores in `year`, rank 1 on top, coloured by tier,
+    score labels, tier thresholds as dashed lines and a tier legend."""
+    data = _select(scores, year, group).sort_values(["rank", "unit_id"], na_position="last")
+    n = len(data)
+    fig = _figure(1.5 + 0.34 * n)
+    ax = fig.subplots()
+    y = np.arange(n)
+    bars = ax.barh(y, data["score"].fillna(0), height=0.68, zorder=2,
+                   color=[TIER_COLORS.get(t, NA_COLOR) for t in data["tier"]])
+    ax.bar_label(bars, labels=[num(s) for s in data["score"]], padding=3, fontsize=8,
+                 color=TEXT_COLOR, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                                         "edgecolor": "none"})
+    ranks = ["–" if pd.isna(r) else str(int(r)) for r in data["rank"]]
+    ax.set_yticks(y, [f"{r}. {display_name(nm)}" for r, nm in zip(ranks, data["name"])])
+    ax.set_ylim(n - 0.5, -0.5)
+    for name, low in _tiers(rubric):
+        if low > 0:
+            ax.axvline(low, color=TIER_COLORS.get(name, "#9E9E9E"), lw=0.9, ls="--",
+                       alpha=0.7, zorder=1)
+    ax.set_xlim(0, 109)
+    ax.xaxis.set_major_locator(FixedLocator(range(0, 101, 10)))
+    ax.xaxis.set_major_formatter(vn_formatter(0))
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("Điểm (thang điểm 100)")
+    ax.set_title(f"Xếp hạng mức độ ứng dụng CNTT năm {year}\n{_group_label(group)}")
+    fig.legend(handles=_tier_handles(rubric), loc="outside lower center", ncols=4,
+               title="Xếp loại", title_fontsize=8.5, handlelength=1.2, columnspacing=1.2)
+    return fig
+
+
+def tier_distribution(scores: pd.DataFrame, year: int, rubric: Rubric | None = None) -> Figure:
+    """Stacked bars of the number of units in each tier: the whole Department and each
+    group, with the counts written in the segments."""
+    data = _select(scores, year)
+    groups = group_order(data["group"])
+    rows = [("Toàn Sở", data), *((textwrap.fill(GROUP_LABELS.get(g, g), 24),
+                                 data[data["group"] == g]) for g in groups)]
+    tiers = [name for name, _ in _tiers(rubric)]
+    fig = _figure(1.4 + 0.55 * len(rows))
+    ax = fig.subplots()
+    left = np.zeros(len(rows))
+    for tier in tiers:
+        counts = np.array([int((part["tier"] == tier).sum()) for _, part in rows])
+        color = TIER_COLORS.get(tier, NA_COLOR)
+        bars = ax.barh(np.arange(len(rows)), counts, left=left, height=0.6, color=color,
+                       label=tier, zorder=2, edgecolor="white", linewidth=0.8)
+        ax.bar_label(bars, labels=[str(c) if c else "" for c in counts], label_type="center",
+                     fontsize=8.5, fontweight="bold", color=_text_color(mpl.colors.to_rgba(color)))
+        left += counts
+    for i, total in enumerate(left):
+        ax.text(total + 0.15, i, f"{int(total)} đơn vị", va="center", fontsize=8,
+                color=TEXT_COLOR)
+    ax.set_yticks(np.arange(len(rows)), [label for label, _ in rows])
+    ax.set_ylim(len(rows) - 0.5, -0.5)
+    ax.set_xlim(0, max(left.max(), 1) * 1.18)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(vn_formatter(0))
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("Số đơn vị")
+    ax.set_title(f"Phân bố xếp loại năm {year}")
+    fig.legend(handles=_tier_handles(rubric), loc="outside lower center", ncols=4,
+               title="Xếp loại", title_fontsize=8.5, handlelength=1.2, columnspacing=1.2)
+    return fig
+
+
+def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
+                     group: str | None = None) -> Figure:
+    """Units × criteria percentages of `year` (green high, red low, annotated); one panel per
+    group (or only `group`), units in rank order; grey cells are not applicable."""
+    data = _select(scores, year, group)
+    crits = criterion_columns(data, rubric)
+    shorts = {c.code: c.short for c in rubric.criteria}
+    groups = [group] if group is not None else group_order(data["group"])
+    parts = [data[data["group"] == g].sort_values(["rank", "unit_id"]) for g in groups]
+    total = sum(len(p) for p in parts)
+    fig = _figure(1.9 + 0.27 * total + 0.35 * len(groups))
+    axes = fig.subplots(len(groups), 1, squeeze=False,
+                        height_ratios=[max(len(p), 1) for p in parts])[:, 0]
+    cmap = mpl.colormaps[HEATMAP_CMAP].with_extremes(bad=NA_COLOR)
+    norm = mpl.colors.Normalize(0, 100)
+    image = None
+    for i, (ax, g, part) in enumerate(zip(axes, groups, parts)):
+        values = part[crits].to_numpy(dtype=float)
+        image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto")
+        for (r, c), v in np.ndenumerate(values):
+            color = "#555555" if np.isnan(v) else _text_color(cmap(norm(v)))
+            ax.text(c, r, "–" if np.isnan(v) else num(v, 1), ha="center", va="center",
+                    fontsize=7.5, color=color)
+        ranks = ["–" if pd.isna(r) else str(int(r)) for r in part["rank"]]
+        ax.set_yticks(range(len(part)), [f"{r}. {display_name(n, 46, 1)}"
+                                         for r, n in zip(ranks, part["name"])], fontsize=8)
+        ax.set_xticks(range(len(crits)))
+        if i == 0:
+            ax.set_xticklabels([_criterion_label(c, shorts.get(c, c), 10) for c in crits],
+                               fontsize=8)
+            ax.xaxis.tick_top()
+        else:
+            ax.set_xticklabels([])
+            ax.tick_params(axis="x", length=0)
+        ax.tick_params(axis="both", length=0)
+        ax.grid(False)
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.set_xticks(np.arange(len(crits) + 1) - 0.5, minor=True)
+        ax.set_yticks(np.arange(len(part) + 1) - 0.5, minor=True)
+        ax.grid(which="minor", color="white", linewidth=1.2)
+        ax.tick_params(which="minor", length=0)
+        ax.set_title(GROUP_LABELS.get(g, g), fontsize=9, loc="left")
+    fig.suptitle(f"Tỷ lệ điểm đạt theo tiêu chí năm {year} (%)", x=0.02, ha="left")
+    bar = fig.colorbar(image, ax=list(axes), orientation="horizontal", location="bottom",
+                       fraction=0.05, shrink=0.6, aspect=35, pad=0.02)
+    bar.ax.xaxis.set_major_formatter(vn_formatter(0, "%"))
+    bar.set_label("Tỷ lệ điểm đạt của tiêu chí (ô xám: không áp dụng)", fontsize=8)
+    bar.outline.set_visible(False)
+    return fig
+
+
+def criterion_spread(scores: pd.DataFrame, rubric: Rubric, year: int) -> Figure:
+    """Spread of the units' percentages for each criterion in `year`: a box per group with
+    every unit as a dot and the group mean as a diamond."""
+    data = _select(scores, year)
+    crits = criterion_columns(data, rubric)
+    shorts = {c.code: c.short for c in rubric.criteria}
+    groups = group_order(data["group"])
+    width = 0.7 / max(len(groups), 1)
+    offsets = (np.arange(len(groups)) - (len(groups) - 1) / 2) * width
+    rng = np.random.default_rng(2017)
+    fig = _figure(4.2)
+    ax = fig.subplots()
+    for g, off in zip(groups, offsets):
+        color = GROUP_COLORS.get(g, "#616161")
+        part = data[data["group"] == g]
+        for i, code in enumerate(crits):
+            values = part[code].dropna().to_numpy(dtype=float)
+            if values.size == 0:
+                continue
+            pos = i + off
+            ax.boxplot([values], positions=[pos], widths=width * 0.8, patch_artist=True,
+                       showfliers=False, manage_ticks=False, zorder=2,
+                       boxprops={"facecolor": mpl.colors.to_rgba(color, 0.18),
+                                 "edgecolor": color},
+                       medianprops={"color": color, "linewidth": 1.6},
+                       whiskerprops={"color": color}, capprops={"color": color})
+            jitter = rng.uniform(-width * 0.25, width * 0.25, values.size)
+            ax.scatter(pos + jitter, values, s=13, color=color, alpha=0.85, zorder=3,
+                       edgecolors="white", linewidths=0.4)
+            ax.scatter([pos], [values.mean()], marker="D", s=26, color="white",
+                       edgecolors="#1A1A1A", linewidths=0.9, zorder=4)
+    ax.set_xticks(range(len(crits)), [_criterion_label(c, shorts.get(c, c), 16) for c in crits])
+    ax.set_xlim(-0.6, len(crits) - 0.4)
+    ax.set_ylim(0, 104)
+    ax.yaxis.set_major_formatter(vn_formatter(0, "%"))
+    ax.grid(axis="x", visible=False)
+    ax.set_ylabel("Tỷ lệ điểm đạt của tiêu chí (%)")
+    ax.set_title(f"Phân bố tỷ lệ điểm đạt của các đơn vị theo tiêu chí năm {year}")
+    handles = [Patch(facecolor=mpl.colors.to_rgba(GROUP_COLORS.get(g, "#616161"), 0.35),
+                     edgecolor=GROUP_COLORS.get(g, "#616161"), label=GROUP_SHORT.get(g, g))
+               for g in groups]
+    handles.append(Line2D([], [], marker="D", ls="", markerfacecolor="white",
+                          markeredgecolor="#1A1A1A", label=f"{MEAN_LABEL} khối"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    return fig
+
+
+# ----------------------------------------------------------------------------- trends
+
+
+def _palette(n: int) -> list:
+    cmap = mpl.colormaps["tab10" if n <= 10 else "tab20"]
+    return [cmap(i % cmap.N) for i in range(n)]
+
+
+def score_trends(scores: pd.DataFrame, group: str, rubric: Rubric | None = None) -> Figure:
+    """Score of every unit of `group` over the years, with the group mean (dashed) and the
+    tier thresholds."""
+    data = _select(scores, group=group)
+    years = sorted(data["year"].unique())
+    latest = data[data["year"] == years[-1]].sort_values(["rank", "unit_id"])
+    order = [*latest["unit_id"], *sorted(set(data["unit_id"]) - set(latest["unit_id"]))]
+    names = data.drop_duplicates("unit_id", keep="last").set_index("unit_id")["name"]
+    legend_rows = int(np.ceil((len(order) + 1) / 2))
+    fig = _figure(4.4 + 0.19 * legend_rows)
+    ax = fig.subplots()
+    for (unit, color) in zip(order, _palette(len(order))):
+        part = data[data["unit_id"] == unit].sort_values("year")
+        ax.plot(part["year"], part["score"], marker="o", ms=4, lw=1.4, color=color,
+                label=display_name(names.get(unit, unit), 44, 1), zorder=3)
+    mean = data.groupby("year")["score"].mean()
+    ax.plot(mean.index, mean.to_numpy(), ls="--", lw=2.4, color="#1A1A1A", marker="s", ms=4,
+            label=f"{MEAN_LABEL} {_lower_first(GROUP_SHORT.get(group, group))}", zorder=4)
+    for name, low in _tiers(rubric):
+        if low > 0:
+            ax.axhline(low, color=TIER_COLORS.get(name, "#9E9E9E"), lw=0.9, ls=":", zorder=1)
+            ax.annotate(f"{name}\n≥ {num(low)}", (1, low), xycoords=("axes fraction", "data"),
+                        xytext=(4, 0), textcoords="offset points", ha="left", va="center",
+                        fontsize=7, color=TIER_COLORS.get(name, "#616161"))
+    _year_axis(ax, years)
+    low = np.nanmin(data["score"].to_numpy(dtype=float))
+    ax.set_ylim(max(0, min(40, np.floor(low / 10) * 10 - 5)), 100)
+    ax.yaxis.set_major_formatter(vn_formatter(0))
+    ax.set_ylabel("Điểm (thang điểm 100)")
+    ax.set_title(f"Điểm của các đơn vị qua các năm\n{_group_label(group)}")
+    fig.legend(loc="outside lower center", ncols=2, fontsize=7.5, handlelength=1.8)
+    return fig
+
+
+def criterion_trends(scores: pd.DataFrame, rubric: Rubric, group: str | None = None) -> Figure:
+    """Mean percentage of each criterion per year: one panel per group (or only `group`),
+    the latest values written at the line ends."""
+    data = _select(scores, group=group)
+    groups = [group] if group is not None else group_order(data["group"])
+    averages = criterion_averages(data, rubric)
+    crits = criterion_columns(data, rubric)
+    colors = dict(zip(crits, _palette(len(crits))))
+    years = sorted(data["year"].unique())
+    fig = _figure(3.9)
+    axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
+    low = np.nanmin(averages["percent"].to_numpy(dtype=float))
+    bottom = max(0.0, np.floor(low / 10) * 10 - 10)
+    for ax, g in zip(axes, groups):
+        part = averages[averages["group"] == g]
+        ends = []
+        for code in crits:
+            line = part[part["criterion"] == code].dropna(subset=["percent"])
+            if line.empty:
+                continue
+            label = line["label"].iloc[0]
+            ax.plot(line["year"], line["percent"], marker="o", ms=4, lw=1.8,
+                    color=colors[code], label=f"{code} {label}")
+            ends.append((float(line["percent"].iloc[-1]), line["year"].iloc[-1], code))
+        placed = spread_positions([v for v, _, _ in ends], (102 - bottom) * 0.055)
+        for (value, last, code), y in zip(ends, placed):
+            ax.annotate(num(value, 1), (last, value), xytext=(last + 0.08, y),
+                        textcoords="data", va="center", fontsize=7, color=colors[code])
+        _year_axis(ax, years)
+        ax.set_xlim(years[0] - 0.4, years[-1] + 0.6)
+        ax.set_title(textwrap.fill(GROUP_LABELS.get(g, g), 34), fontsize=9)
+    axes[0].set_ylim(bottom, 102)
+    axes[0].yaxis.set_major_formatter(vn_formatter(0, "%"))
+    axes[0].set_ylabel("Tỷ lệ điểm đạt bình quân (%)")
+    fig.suptitle("Tỷ lệ điểm đạt bình quân theo tiêu chí qua các năm", x=0.02, ha="left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
+    return fig
+
+
+def rank_movement_chart(movement: pd.DataFrame, year: int, group: str) -> Figure:
+    """Rank change of each unit of `group` in `year` (from `analysis.rank_movement`): green
+    up, red down, grey unchanged or new, units in rank order."""
+    data = _select(movement, year, group).sort_values(["rank", "unit_id"], na_position="last")
+    n = len(data)
+    change = data["rank_change"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    new = data["rank_change"].isna().to_numpy()
+    kinds = np.where(change > 0, "up", np.where(change < 0, "down", "same"))
+    fig = _figure(1.6 + 0.32 * n)
+    ax = fig.subplots()
+    y = np.arange(n)
+    ax.barh(y, change, height=0.6, color=[MOVE_COLORS[k] for k in kinds], zorder=2)
+    reach = max(float(np.abs(change).max()), 1.0)
+    pad = reach * 0.04 + 0.1
+    for i, (c, k, is_new) in enumerate(zip(change, kinds, new)):
+        if is_new:
+            label = "mới"
+        elif k == "same":
+            label = "giữ nguyên"
+        else:
+            label = f"{'▲' if c > 0 else '▼'} {int(abs(c))}"
+        ax.text(c + (pad if c >= 0 else -pad), i, label, va="center",
+                ha="left" if c >= 0 else "right", fontsize=8,
+                color=MOVE_COLORS[k] if not is_new else "#616161",
+                fontstyle="italic" if is_new or k == "same" else "normal")
+    ranks = ["–" if pd.isna(r) else str(int(r)) for r in data["rank"]]
+    ax.set_yticks(y, [f"{r}. {display_name(nm)}" for r, nm in zip(ranks, data["name"])])
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(-reach * 1.45 - 0.5, reach * 1.45 + 1.5)
+    ax.axvline(0, color="#616161", lw=0.9, zorder=3)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(vn_formatter(0))
+    ax.grid(axis="y", visible=False)
+    ax.set_xlabel("Số bậc thay đổi (dương: tăng hạng, âm: giảm hạng)")
+    earlier = movement[(movement["group"] == group) & (movement["year"] < year)]["year"]
+    since = f" so với năm {int(earlier.max())}" if len(earlier) else ""
+    ax.set_title(f"Thay đổi thứ hạng năm {year}{since}\n{_group_label(group)}")
+    return fig
+
+
+# ----------------------------------------------------------------------------- one unit
+
+
+def _unit_rows(scores: pd.DataFrame, unit_id: str) -> pd.DataFrame:
+    rows = scores[scores["unit_id"] == unit_id].sort_values("year")
+    if rows.empty:
+        raise ValueError(f"Không có kết quả của đơn vị {unit_id} để vẽ biểu đồ.")
+    return rows
+
+
+def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int) -> Figure:
+    """The unit's criterion percentages in `year` against its group's mean, on a radar.
+    A criterion that does not apply to the unit is left out of its outline and marked."""
+    rows = _unit_rows(scores, unit_id)
+    rows = rows[rows["year"] == year]
+    if rows.empty:
+        raise ValueError(f"Đơn vị {unit_id} không có kết quả năm {year}.")
+    unit = rows.iloc[0]
+    peers = scores[(scores["year"] == year) & (scores["group"] == unit["group"])]
+    crits = criterion_columns(scores, rubric)
+    shorts = {c.code: c.short for c in rubric.criteria}
+    values = unit[crits].to_numpy(dtype=float)
+    means = peers[crits].mean().to_numpy(dtype=float)
+    angles = np.linspace(0, 2 * np.pi, len(crits), endpoint=False)
+    color = TIER_COLORS.get(unit["tier"], GROUP_COLORS.get(unit["group"], "#616161"))
+    group_name = _lower_first(GROUP_SHORT.get(unit["group"], unit["group"]))
+
+    # Fixed placement: constrained layout misjudges polar tick labels aligned outwards.
+    fig = Figure(figsize=(PAGE_WIDTH, 5.6))
+    ax = fig.add_axes((0.25, 0.12, 0.5, 0.7), projection="polar")
+    ax.set_theta_offset(np.pi / 2)
+    ax.set_theta_direction(-1)
+
+    def outline(vals, **style):
+        ok = ~np.isnan(vals)
+        a, v = angles[ok], vals[ok]
+        if v.size == 0:
+            return
+        ax.plot(np.append(a, a[0]), np.append(v, v[0]), **style)
+        return a, v
+
+    outline(means, color="#424242", lw=1.5, ls="--", marker="s", ms=3.5,
+            label=f"{MEAN_LABEL} {group_name}")
+    got = outline(values, color=color, lw=2.2, marker="o", ms=5, label="Đơn vị")
+    if got is not None:
+        a, v = got
+        ax.fill(np.append(a, a[0]), np.append(v, v[0]), color=color, alpha=0.18)
+    labels = [f"{c}. {textwrap.fill(shorts.get(c, c), 18)}\n"
+              + ("không áp dụng" if np.isnan(v) else f"{num(v, 1)}%")
+              + ("" if np.isnan(m) else f" (khối {num(m, 1)}%)")
+              for c, v, m in zip(crits, values, means)]
+    ax.set_xticks(angles, labels, fontsize=8)
+    for text, angle in zip(ax.get_xticklabels(), angles):
+        side = np.sin(angle)  # clockwise from the top: right side > 0
+        text.set_horizontalalignment("left" if side > 0.1 else "right" if side < -0.1
+                                     else "center")
+    ax.tick_params(axis="x", pad=8)
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_locator(FixedLocator([25, 50, 75, 100]))
+    ax.yaxis.set_major_formatter(vn_formatter(0, "%"))
+    ax.tick_params(axis="y", labelsize=7, labelcolor="#757575")
+    ax.set_rlabel_position(180 / len(crits))
+    rank = "–" if pd.isna(unit["rank"]) else str(int(unit["rank"]))
+    ax.set_title(f"{display_name(unit['name'], 60)}\nNăm {year}: {num(unit['score'])} điểm, "
+                 f"xếp loại {unit['tier']}, hạng {rank}/{len(peers)} {group_name}",
+                 loc="center", pad=30)
+    fig.legend(loc="lower center", ncols=2, bbox_to_anchor=(0.5, 0.01))
+    return fig
+
+
+def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = None) -> Figure:
+    """One unit over the years: score bars coloured by tier with rank and the group mean
+    (left), criterion percentages (right)."""
+    rows = _unit_rows(scores, unit_id)
+    years = [int(y) for y in rows["year"]]
+    crits = criterion_columns(scores, rubric)
+    shorts = {c.code: c.short for c in rubric.criteria} if rubric is not None else {}
+    sizes = scores.groupby(["year", "group"])["unit_id"].nunique()
+    means = scores.groupby(["year", "group"])["score"].mean()
+
+    fig = _figure(4.2)
+    left, right = fig.subplots(1, 2, width_ratios=[1.25, 1.2])
+    x = np.arange(len(rows))
+    half = 0.36
+    bars = left.bar(x - half / 2, rows["score"].fillna(0), width=half, zorder=2,
+                    color=[TIER_COLORS.get(t, NA_COLOR) for t in rows["tier"]])
+    left.bar_label(bars, labels=[num(v) for v in rows["score"]], padding=2, fontsize=7,
+                   color=TEXT_COLOR)
+    ticks = []
+    for r in rows.itertuples(index=False):
+        rank = "–" if pd.isna(r.rank) else str(int(r.rank))
+        ticks.append(f"{int(r.year)}\n{r.tier}\nhạng {rank}/{sizes.get((r.year, r.group), 0)}")
+    group_mean = [means.get((r.year, r.group), np.nan) for r in rows.itertuples(index=False)]
+    mean_bars = left.bar(x + half / 2, group_mean, width=half, zorder=2, color="#BDBDBD",
+                         label=f"{MEAN_LABEL} khối")
+    left.bar_label(mean_bars, labels=[num(v) for v in group_mean], padding=2, fontsize=7,
+                   color="#616161")
+    left.set_xticks(x, ticks, fontsize=7.5)
+    left.set_xlim(-0.6, len(rows) - 0.4)
+    left.set_ylim(0, 109)
+    left.yaxis.set_major_locator(FixedLocator(range(0, 101, 20)))
+    left.yaxis.set_major_formatter(vn_formatter(0))
+    left.grid(axis="x", visible=False)
+    left.set_ylabel("Điểm (thang điểm 100)")
+    left.set_title("Điểm, xếp loại, thứ hạng", fontsize=9)
+    left.legend(handles=[Patch(facecolor="#9E9E9E", label="Điểm của đơn vị (màu: xếp loại)"),
+                         Patch(facecolor="#BDBDBD", label=f"{MEAN_LABEL} khối")],
+                loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7.5)
+
+    for code, color in zip(crits, _palette(len(crits))):
+        right.plot(years, rows[code].to_numpy(dtype=float), marker="o", ms=4, lw=1.6,
+                   color=color, label=f"{code} {shorts.get(code, '')}".strip())
+    _year_axis(right, years)
+    right.set_ylim(0, 104)
+    right.yaxis.set_major_formatter(vn_formatter(0, "%"))
+    right.set_ylabel("Tỷ lệ điểm đạt (%)")
+    right.set_title("Tỷ lệ điểm đạt theo tiêu chí", fontsize=9)
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=7.5)
+    fig.suptitle(display_name(f"Kết quả qua các năm: {rows['name'].iloc[-1]}", 62, 2),
+                 x=0.02, ha="left")
+    return fig

@@ -1,0 +1,242 @@
+"""The `cntt` command line: scoring a round, clear Vietnamese errors, templates."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from cntt_analysis.cli import app
+from cntt_analysis.pipeline import TABLES
+from cntt_analysis.rubric import RUBRIC_DIR
+
+OUTPUTS = sorted([*(f"{t}.parquet" for t in TABLES), "ket-qua-2017.xlsx"])
+
+
+@pytest.fixture
+def cntt():
+    """Run ``cntt ARGS…`` in-process; returns the click Result."""
+    runner = CliRunner()
+
+    def run(*args: str | Path):
+        return runner.invoke(app, [str(a) for a in args])
+    return run
+
+
+def assert_clean_failure(result, *phrases: str) -> None:
+    """Non-zero exit with a Vietnamese message and no traceback."""
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("Lỗi: ")
+    for phrase in phrases:
+        assert phrase in result.stderr
+
+
+@pytest.fixture
+def round_with_issues(make_round):
+    rnd = make_round()
+    rnd.add("SO_VP", C1_4="nhiều")
+    rnd.add("H_TANPHUOC", G03="20/08/2017")
+    rnd.write("hong.xlsx", "not a workbook")
+    return rnd
+
+
+# --------------------------------------------------------------------------- score
+
+
+def test_score_exits_zero_on_a_round_with_issues(cntt, round_with_issues, tmp_path):
+    out = tmp_path / "processed"
+    result = cntt("score", "--year", "2017", "--raw", round_with_issues.raw,
+                  "--processed", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "2017").iterdir()) == OUTPUTS
+    # 2 units scored; register: 1 sent, 1 late, 2 missing, 1 unreadable file.
+    # Errors: not_number (C1.4) and file_unreadable; warnings: late and 2 × missing.
+    assert result.stdout.startswith("Năm 2017: chấm 2 đơn vị (")
+    for part in ("Đã nộp: 1", "Nộp muộn: 1", "Chưa nộp: 2", "Không được chấm: 1",
+                 "2 lỗi số liệu, 3 cảnh báo", str(out / "2017")):
+        assert part in result.stdout
+
+
+def test_score_quiet_prints_nothing(cntt, round_with_issues, tmp_path):
+    result = cntt("score", "--year", "2017", "--raw", round_with_issues.raw,
+                  "--processed", tmp_path / "p", "--quiet")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert (tmp_path / "p" / "2017" / "ket-qua-2017.xlsx").is_file()
+
+
+def test_score_without_year_scores_every_round(cntt, make_round, tmp_path):
+    rnd = make_round()
+    rnd.add("SO_VP")
+    (rnd.raw / "2016").mkdir()
+    (rnd.raw / "2016" / "round.yaml").write_text("deadline: 2016-08-10\nrubric: '2017'\n")
+    (rnd.raw / "notes").mkdir()  # not a round
+    result = cntt("score", "--raw", rnd.raw, "--processed", tmp_path / "p")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == ["2016", "2017"]
+    assert "Năm 2016: chấm 0 đơn vị" in result.stdout
+    assert "Năm 2017: chấm 1 đơn vị" in result.stdout
+
+
+def test_score_leaves_raw_files_unchanged(cntt, round_with_issues, tmp_path, hash_files):
+    round_with_issues.add("SO_CCQLDD", hidden=False)
+    before = hash_files(round_with_issues.raw)
+    assert len(before) == 6  # units.csv, round.yaml, 3 workbooks and the broken file
+    result = cntt("score", "--year", "2017", "--raw", round_with_issues.raw,
+                  "--processed", tmp_path / "p")
+    assert result.exit_code == 0
+    assert hash_files(round_with_issues.raw) == before
+    assert sorted(p.name for p in round_with_issues.folder.iterdir()) == sorted(
+        ["round.yaml", "SO_VP.xlsx", "H_TANPHUOC.xlsx", "SO_CCQLDD.xlsx", "hong.xlsx"])
+
+
+def test_missing_year_folder_fails_clearly(cntt, make_round, tmp_path):
+    rnd = make_round()
+    result = cntt("score", "--year", "2018", "--raw", rnd.raw, "--processed", tmp_path / "p")
+    assert_clean_failure(result, "Không có thư mục đợt đánh giá năm 2018",
+                         "Các năm hiện có: 2017")
+    assert not (tmp_path / "p").exists()
+
+
+def test_no_rounds_at_all_fails_clearly(cntt, tmp_path):
+    result = cntt("score", "--raw", tmp_path / "nothing", "--processed", tmp_path / "p")
+    assert_clean_failure(result, "Không có đợt đánh giá nào")
+
+
+BROKEN_RUBRICS = {
+    "missing-file": (None, "Không tìm thấy phiếu đánh giá"),
+    "bad-yaml": ("id: [unclosed\n", "tệp YAML không đọc được"),
+    "missing-keys": ("id: x\ntitle: y\n", "thiếu mục bắt buộc 'total'"),
+    "wrong-total": ("total: 90", "tổng điểm ghi 90 nhưng các tiêu chí cộng lại 100 điểm"),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN_RUBRICS))
+def test_broken_rubric_in_round_yaml_fails_clearly(cntt, make_round, tmp_path, case):
+    rnd = make_round()
+    rnd.add("SO_VP")
+    content, phrase = BROKEN_RUBRICS[case]
+    if case == "wrong-total":
+        content = (RUBRIC_DIR / "2017.yaml").read_text(encoding="utf-8").replace(
+            "total: 100", content)
+    if content is not None:
+        (rnd.folder / f"phieu-{case}.yaml").write_text(content, encoding="utf-8")
+    (rnd.folder / "round.yaml").write_text(
+        f"deadline: 2017-08-10\nrubric: phieu-{case}.yaml\n", encoding="utf-8")
+    result = cntt("score", "--year", "2017", "--raw", rnd.raw, "--processed", tmp_path / "p")
+    assert_clean_failure(result, phrase)
+    assert f"phieu-{case}.yaml" in result.stderr
+
+
+@pytest.mark.parametrize(("content", "phrase"), [
+    ("rubric: '2017'\n", "cần 'deadline' dạng yyyy-mm-dd"),
+    ("deadline: 10/08/2017\n", "cần 'deadline' dạng yyyy-mm-dd"),
+    ("deadline: [2017\n", "tệp YAML không đọc được"),
+    (None, "Thiếu tệp cấu hình đợt đánh giá"),
+])
+def test_broken_round_yaml_fails_clearly(cntt, make_round, tmp_path, content, phrase):
+    rnd = make_round()
+    if content is None:
+        (rnd.folder / "round.yaml").unlink()
+    else:
+        (rnd.folder / "round.yaml").write_text(content, encoding="utf-8")
+    result = cntt("score", "--year", "2017", "--raw", rnd.raw, "--processed", tmp_path / "p")
+    assert_clean_failure(result, phrase, "round.yaml")
+
+
+def test_missing_registry_fails_clearly(cntt, make_round, tmp_path):
+    rnd = make_round()
+    rnd.add("SO_VP")
+    (rnd.raw / "units.csv").unlink()
+    result = cntt("score", "--year", "2017", "--raw", rnd.raw, "--processed", tmp_path / "p")
+    assert_clean_failure(result, "Không tìm thấy danh mục đơn vị", "units.csv",
+                         "unit_id, name, group, aliases")
+    assert not (tmp_path / "p").exists()
+
+
+def test_bad_registry_line_fails_clearly(cntt, make_round, tmp_path):
+    rnd = make_round()
+    with (rnd.raw / "units.csv").open("a", encoding="utf-8") as handle:
+        handle.write("SO_X,Phòng X,tinh,\n")
+    result = cntt("score", "--year", "2017", "--raw", rnd.raw, "--processed", tmp_path / "p")
+    assert_clean_failure(result, "dòng 6", "khối “tinh” không hợp lệ")
+
+
+def test_console_script_fails_without_traceback(make_round, tmp_path):
+    script = Path(sys.executable).parent / "cntt"
+    if not script.is_file():
+        pytest.skip("the cntt console script is not installed in this environment")
+    rnd = make_round()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    done = subprocess.run([str(script), "score", "--year", "2018", "--raw", str(rnd.raw),
+                           "--processed", str(tmp_path / "p")],
+                          capture_output=True, text=True, encoding="utf-8", env=env,
+                          timeout=120)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("Lỗi: Không có thư mục đợt đánh giá năm 2018")
+
+
+# --------------------------------------------------------------------------- template
+
+
+def test_template_for_one_unit_writes_only_that_file(cntt, make_round, tmp_path, cells):
+    rnd = make_round()
+    out = tmp_path / "bieu-mau"
+    result = cntt("template", "--year", "2017", "--out", out, "--unit", "H_CAILAY",
+                  "--raw", rnd.raw)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["H_CAILAY.xlsx"]
+    assert "Đã tạo 1 biểu mẫu" in result.stdout
+    wb = load_workbook(out / "H_CAILAY.xlsx")
+    assert wb["_meta"]["B1"].value == "H_CAILAY"
+    sheet, address = cells["G01"]
+    assert wb[sheet][address].value == "Phòng Tài nguyên và Môi trường thị xã Cai Lậy"
+
+
+def test_template_for_every_unit(cntt, make_round, tmp_path, units):
+    rnd = make_round()
+    out = tmp_path / "bieu-mau"
+    result = cntt("template", "--year", "2017", "--out", out, "--raw", rnd.raw)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{u[0]}.xlsx" for u in units)
+    assert "Đã tạo 4 biểu mẫu" in result.stdout
+
+
+def test_template_for_an_unknown_unit_fails_clearly(cntt, make_round, tmp_path):
+    rnd = make_round()
+    out = tmp_path / "bieu-mau"
+    result = cntt("template", "--year", "2017", "--out", out, "--unit", "SO_KHONGCO",
+                  "--raw", rnd.raw)
+    assert_clean_failure(result, "Không có đơn vị mã “SO_KHONGCO”", "units.csv")
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_templates_then_score_round_trip(cntt, make_round, tmp_path, cells, valid_answers):
+    """Templates from the CLI, filled like a unit would, scored by the CLI."""
+    rnd = make_round()
+    result = cntt("template", "--year", "2017", "--out", rnd.folder, "--unit", "SO_VP",
+                  "--raw", rnd.raw)
+    assert result.exit_code == 0
+    path = rnd.folder / "SO_VP.xlsx"
+    wb = load_workbook(path)
+    assert wb["_meta"]["B1"].value == "SO_VP"
+    for code, value in valid_answers.items():
+        sheet, address = cells[code]
+        wb[sheet][address] = value
+    wb.save(path)
+    result = cntt("score", "--year", "2017", "--raw", rnd.raw, "--processed", tmp_path / "p",
+                  "--quiet")
+    assert result.exit_code == 0
+    scores = pd.read_parquet(tmp_path / "p" / "2017" / "scores.parquet")
+    assert scores[["unit_id", "score", "tier", "rank"]].values.tolist() == \
+        [["SO_VP", 72.91, "Khá", 1]]
