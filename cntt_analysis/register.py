@@ -17,10 +17,10 @@ SENT, LATE, MISSING, SUPERSEDED, NOT_SCORED = (
 REGISTER_COLUMNS = ["year", "unit_id", "name", "group", "status", "file", "report_date"]
 
 
-def identify(sub: Submission, registry: pd.DataFrame, index: dict[str, str]) -> str | None:
+def identify(sub: Submission, unit_ids: set[str], index: dict[str, str]) -> str | None:
     """The unit a submission belongs to: hidden metadata first, else the typed name (G01)."""
     meta_id = sub.meta.get("unit_id", "")
-    if meta_id and meta_id in set(registry["unit_id"]):
+    if meta_id and meta_id in unit_ids:
         return meta_id
     name = sub.answer("G01")
     return match_unit(name["value"] or "", index) if name else None
@@ -45,11 +45,12 @@ def tie_submissions(subs: list[Submission], registry: pd.DataFrame) -> list[Subm
 
     Returns the submissions that can be scored (readable, known unit, right year)."""
     index = name_index(registry)
+    unit_ids = set(registry["unit_id"])
     tied = []
     for sub in subs:
         if not sub.readable:
             continue
-        unit_id = identify(sub, registry, index)
+        unit_id = identify(sub, unit_ids, index)
         ok_year, stated = _year_ok(sub)
         if unit_id is None:
             name = sub.answer("G01")

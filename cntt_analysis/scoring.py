@@ -148,24 +148,41 @@ def _percent(earned: Fraction, possible: Fraction) -> float:
     return np.nan if possible == 0 else float(round_half_up(earned / possible * 100))
 
 
+def _hundredths(value: float) -> int:
+    # Points and maxima carry at most 2 decimals: summing whole hundredths is exact.
+    return round(value * 100)
+
+
 def compute_scores(points: pd.DataFrame, rubric: Rubric,
                    registry: pd.DataFrame) -> pd.DataFrame:
     """Score (0–100), tier, rank within group, and each criterion's percentage."""
     names = dict(zip(registry["unit_id"], registry["name"]))
     criteria = [c.code for c in rubric.criteria]
+    # One pass: (year, unit) → criterion → [earned, possible] in hundredths of a point.
+    sums: dict[tuple, dict[str, list[int]]] = {}
+    groups: dict[tuple, str] = {}
+    applicable = points[points["status"] != NA]
+    for year, unit_id, group, criterion, earned, possible in zip(
+            applicable["year"], applicable["unit_id"], applicable["group"],
+            applicable["criterion"], applicable["points"], applicable["max_points"]):
+        key = (year, unit_id)
+        groups[key] = group
+        pair = sums.setdefault(key, {}).setdefault(criterion, [0, 0])
+        pair[0] += _hundredths(earned)
+        pair[1] += _hundredths(possible)
+    for year, unit_id, group in zip(points["year"], points["unit_id"], points["group"]):
+        groups.setdefault((year, unit_id), group)  # a unit with nothing applicable
     rows = []
-    for (year, unit_id), unit in points.groupby(["year", "unit_id"], sort=True):
-        applicable = unit[unit["status"] != NA]
-        earned = sum((Fraction(str(p)) for p in applicable["points"]), Fraction(0))
-        possible = sum((Fraction(str(m)) for m in applicable["max_points"]), Fraction(0))
-        row = {"year": year, "unit_id": unit_id, "name": names.get(unit_id),
-               "group": unit["group"].iloc[0], "score": _percent(earned, possible),
-               "earned": float(earned), "applicable_max": float(possible)}
+    for key in sorted(groups):
+        parts = sums.get(key, {})
+        earned = sum(p[0] for p in parts.values())
+        possible = sum(p[1] for p in parts.values())
+        row = {"year": key[0], "unit_id": key[1], "name": names.get(key[1]),
+               "group": groups[key], "score": _percent(Fraction(earned), Fraction(possible)),
+               "earned": earned / 100, "applicable_max": possible / 100}
         for code in criteria:
-            part = applicable[applicable["criterion"] == code]
-            row[code] = _percent(sum((Fraction(str(p)) for p in part["points"]), Fraction(0)),
-                                 sum((Fraction(str(m)) for m in part["max_points"]),
-                                     Fraction(0)))
+            got, top = parts.get(code, (0, 0))
+            row[code] = _percent(Fraction(got), Fraction(top))
         rows.append(row)
     columns = ["year", "unit_id", "name", "group", "score", "tier", "rank", "earned",
                "applicable_max", *criteria]
