@@ -101,6 +101,31 @@ def _summary(result, folder: Path) -> None:
                f"Kết quả: {folder}")
 
 
+@app.command("inspection-template")
+@friendly
+def inspection_template(
+    year: Annotated[int, typer.Option("--year", help="Năm đánh giá.")],
+    raw: RawOpt = Path("data/raw"),
+    out: Annotated[Optional[Path], typer.Option(
+        "--out", help="Tệp ghi ra (mặc định data/raw/NĂM/inspection.xlsx).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
+) -> None:
+    """Tạo tệp kiểm tra, thẩm định số liệu (điền sẵn số liệu các đơn vị đã báo cáo)."""
+    from cntt_analysis.inspection import build_inspection_template
+    from cntt_analysis.pipeline import score_round
+    from cntt_analysis.storage import write_workbook
+
+    target = out or raw / str(year) / "inspection.xlsx"
+    if target.exists() and not force:
+        raise UsageError(f"Tệp {target} đã có (có thể đã chứa kết quả kiểm tra); không ghi đè."
+                         " Dùng --force nếu thật sự muốn tạo lại.")
+    result = score_round(raw, year, progress=False)
+    reported = result.answers.assign(raw_value=result.answers["reported_value"])
+    write_workbook(build_inspection_template(reported, result.round.rubric, result.registry),
+                   target)
+    typer.echo(f"Đã tạo tệp kiểm tra {target} ({reported['unit_id'].nunique()} đơn vị).")
+
+
 @app.command()
 @friendly
 def demo(

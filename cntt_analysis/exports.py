@@ -91,7 +91,10 @@ def _ranking_columns(result: RoundResult) -> list[Column]:
     return [("Hạng", "rank", "0"), ("Mã đơn vị", "unit_id", None),
             ("Tên đơn vị", "name", None), ("Điểm", "score", "0.00"),
             ("Xếp loại", "tier", None), *criteria, ("Điểm đạt", "earned", "0.00"),
-            ("Điểm tối đa áp dụng", "applicable_max", "0.00")]
+            ("Điểm tối đa áp dụng", "applicable_max", "0.00"),
+            ("Điểm tự đánh giá", "self_score", "0.00"), ("Xếp loại tự đánh giá", "self_tier", None),
+            ("Hạng tự đánh giá", "self_rank", "0"),
+            ("Chênh lệch sau kiểm tra", "score_gap", "0.00")]
 
 
 def build_results_workbook(result: RoundResult) -> Workbook:
@@ -126,6 +129,23 @@ def build_results_workbook(result: RoundResult) -> Workbook:
                     ("Mã đơn vị", "unit_id", None), ("Tên đơn vị", "name", None),
                     ("Khối", "group_vi", None), ("Tình trạng", "status", None),
                     ("Tệp", "file", None), ("Ngày lập báo cáo", "date", "dd/mm/yyyy")])
+    shortcomings = result.shortcomings.merge(result.registry[["unit_id", "name"]],
+                                             on="unit_id", how="left")
+    table_sheet(wb, "Tồn tại, hạn chế", f"TỒN TẠI, HẠN CHẾ CỦA TỪNG ĐƠN VỊ NĂM {year}",
+                f"Chỉ tiêu bị mất từ {float(result.round.rubric.shortcoming_min_lost_share):.0%} "
+                f"số điểm trở lên. {note}", shortcomings, [
+                    ("Mã đơn vị", "unit_id", None), ("Tên đơn vị", "name", None),
+                    ("Chỉ tiêu", "indicator", None), ("Nội dung", "label", None),
+                    ("Điểm", "points", "0.00"), ("Tối đa", "max_points", "0.00"),
+                    ("Điểm bị mất", "lost", "0.00"), ("Hướng khắc phục", "remedy", None)])
+    table_sheet(wb, "Điều chỉnh sau kiểm tra", f"SỐ LIỆU ĐIỀU CHỈNH SAU KIỂM TRA NĂM {year}",
+                note, result.corrections, [
+                    ("Mã đơn vị", "unit_id", None), ("Tên đơn vị", "name", None),
+                    ("Mã mục", "code", None), ("Trang", "sheet", None), ("Ô", "cell", None),
+                    ("Đơn vị báo cáo", "reported", None), ("Số liệu kiểm tra", "verified", None),
+                    ("Chỉ tiêu liên quan", "indicators", None),
+                    ("Điểm trước", "points_before", "0.00"), ("Điểm sau", "points_after", "0.00"),
+                    ("Lý do", "reason", None), ("Người kiểm tra", "inspector", None)])
     wb.properties.creator = "cntt_analysis"
     wb.properties.title = f"Kết quả đánh giá ứng dụng CNTT năm {year}"
     return wb

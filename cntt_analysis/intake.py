@@ -25,7 +25,7 @@ from cntt_analysis.text import clean, fold
 from cntt_analysis.values import Parsed, parse_answer
 
 ANSWER_COLUMNS = ["year", "unit_id", "code", "raw_value", "value", "number", "status",
-                  "file", "sheet", "cell"]
+                  "problem", "file", "sheet", "cell"]
 _ANSWER_HEADER = fold("Trả lời")
 
 
@@ -189,8 +189,9 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
         else:
             sub.issues.append(make_issue("answer_not_found", year=year, file=sub.file,
                                          what=_what(inp)))
-            sub.answers.append(_answer_row(sub, inp, "", Parsed("invalid"), "", ""))
-    check_limits(sub, rubric)
+            sub.answers.append(_answer_row(sub, inp, "", Parsed(
+                "invalid", problem=("answer_not_found", "")), "", ""))
+    sub.issues += check_limits(sub.answers, rubric, year, sub.file)
     return sub
 
 
@@ -202,6 +203,7 @@ def _answer_row(sub: Submission, inp: Input, raw: object, parsed: Parsed, sheet:
                 cell: str) -> dict:
     return {"year": sub.year, "unit_id": None, "code": inp.code, "raw_value": raw_text(raw),
             "value": parsed.value, "number": parsed.number, "status": parsed.status,
+            "problem": parsed.problem[0] if parsed.problem else None,
             "file": sub.file, "sheet": sheet, "cell": cell}
 
 
@@ -214,9 +216,12 @@ def _record(sub: Submission, inp: Input, raw: object, sheet: str, cell: str) -> 
                                      value=raw_text(raw), what=_what(inp), expected=expected))
 
 
-def check_limits(sub: Submission, rubric: Rubric) -> None:
-    """Mark answers above their stated limit (e.g. C2.2 ≤ G06) invalid, with an issue."""
-    by_code = {a["code"]: a for a in sub.answers}
+def check_limits(answers: list[dict], rubric: Rubric, year: int, file: str) -> list[dict]:
+    """Mark answers above their stated limit (e.g. C2.2 ≤ G06) invalid; one issue each.
+
+    `answers` are one unit's answer rows; `file` is where a correction would be made."""
+    by_code = {a["code"]: a for a in answers}
+    issues = []
     for code, inp in rubric.inputs.items():
         answer = by_code.get(code)
         limits = [by_code.get(c) for c in inp.at_most]
@@ -225,12 +230,13 @@ def check_limits(sub: Submission, rubric: Rubric) -> None:
             continue
         limit = sum(lim["number"] for lim in limits)
         if answer["number"] > limit + 1e-9:
-            answer["status"] = "invalid"
+            answer["status"], answer["problem"] = "invalid", "exceeds"
             labels = " + ".join(f"{c} “{clean(rubric.inputs[c].label)}”" for c in inp.at_most)
-            sub.issues.append(make_issue(
-                "exceeds", year=sub.year, file=sub.file, sheet=answer["sheet"],
+            issues.append(make_issue(
+                "exceeds", year=year, file=file, sheet=answer["sheet"], unit_id=answer["unit_id"],
                 cell=answer["cell"], value=answer["raw_value"], what=_what(inp),
                 limit_label=labels, limit=raw_text(float(limit))))
+    return issues
 
 
 def read_round_files(paths: list[Path], rubric: Rubric, year: int,
@@ -245,6 +251,7 @@ def answers_frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
     frame["number"] = frame["number"].astype("float64")
-    for column in ("unit_id", "code", "raw_value", "value", "status", "file", "sheet", "cell"):
+    for column in ("unit_id", "code", "raw_value", "value", "status", "problem", "file",
+                   "sheet", "cell"):
         frame[column] = frame[column].astype("object")
     return frame.reset_index(drop=True)

@@ -45,6 +45,17 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "superseded": ("warning", "Đơn vị đã nộp bản khác mới hơn ({other}); bản này không được "
                               "tính điểm."),
     "missing": ("warning", "Đơn vị chưa nộp báo cáo (hạn nộp {deadline})."),
+    "inspection_columns": ("error", "Tệp kiểm tra thiếu cột: {columns}. Không áp dụng điều "
+                                    "chỉnh nào; hãy tạo lại tệp bằng lệnh "
+                                    "cntt inspection-template."),
+    "correction_unit_unknown": ("error", "Điều chỉnh cho mã đơn vị “{value}” không có trong "
+                                         "danh mục; điều chỉnh này không được áp dụng."),
+    "correction_code_unknown": ("error", "Điều chỉnh cho mã mục “{value}” không có trong phiếu "
+                                         "đánh giá; điều chỉnh này không được áp dụng."),
+    "correction_not_submitted": ("error", "Đơn vị {value} không có bài nộp được chấm nên không "
+                                          "áp dụng được điều chỉnh này."),
+    "correction_invalid": ("error", "Số liệu kiểm tra của {what}: “{value}” không hợp lệ — "
+                                    "cần {expected}; điều chỉnh này không được áp dụng."),
 }
 
 

@@ -12,15 +12,24 @@ from pathlib import Path
 import pandas as pd
 
 from cntt_analysis.exports import write_results_workbook
+from cntt_analysis.inspection import (
+    apply_corrections,
+    audit,
+    combine_scores,
+    find_inspection,
+    no_corrections,
+    read_corrections,
+)
 from cntt_analysis.intake import answers_frame, read_round_files
 from cntt_analysis.issues import issues_frame
 from cntt_analysis.register import build_register, choose_counted, tie_submissions
-from cntt_analysis.registry import load_registry
+from cntt_analysis.registry import active_units, load_registry, renamed_ids
 from cntt_analysis.rounds import Round, load_round
 from cntt_analysis.scoring import compute_points, compute_scores
+from cntt_analysis.shortcomings import find_shortcomings
 from cntt_analysis.storage import write_parquet
 
-TABLES = ("answers", "points", "scores", "issues", "register")
+TABLES = ("answers", "points", "scores", "issues", "register", "corrections", "shortcomings")
 
 
 @dataclass
@@ -34,6 +43,8 @@ class RoundResult:
     scores: pd.DataFrame
     issues: pd.DataFrame
     register: pd.DataFrame
+    corrections: pd.DataFrame
+    shortcomings: pd.DataFrame
 
     @property
     def year(self) -> int:
@@ -45,19 +56,40 @@ def registry_path(raw_dir: str | Path) -> Path:
 
 
 def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) -> RoundResult:
-    """Read, validate and score every submission of `year` in `raw_dir`."""
+    """Read, validate, verify (inspection) and score every submission of `year`."""
     rnd = load_round(raw_dir, year)
-    registry = load_registry(registry_path(raw_dir))
+    known = load_registry(registry_path(raw_dir))
+    registry = active_units(known, year)
     subs = read_round_files(rnd.submissions(), rnd.rubric, year, progress=progress)
-    tied = tie_submissions(subs, registry)
+    tied = tie_submissions(subs, registry, renamed_ids(known))
     counted, _ = choose_counted(tied)
     register, register_issues = build_register(rnd, subs, registry, counted)
-    answers = answers_frame([a for s in counted.values() for a in s.answers])
-    answers = answers.sort_values(["unit_id", "code"], ignore_index=True)
+    reported = answers_frame([a for s in counted.values() for a in s.answers])
+    reported = reported.sort_values(["unit_id", "code"], ignore_index=True)
+    answers, corrections, inspection_issues = verify(rnd, reported, registry)
+    self_points = compute_points(reported, rnd.rubric, registry)
     points = compute_points(answers, rnd.rubric, registry)
-    scores = compute_scores(points, rnd.rubric, registry)
-    issues = issues_frame([i for s in subs for i in s.issues] + register_issues)
-    return RoundResult(rnd, registry, answers, points, scores, issues, register)
+    scores = combine_scores(compute_scores(points, rnd.rubric, registry),
+                            compute_scores(self_points, rnd.rubric, registry))
+    key = ["year", "unit_id", "indicator"]
+    points = points.merge(self_points[[*key, "points"]].rename(
+        columns={"points": "self_points"}), on=key, how="left")
+    issues = issues_frame([i for s in subs for i in s.issues] + register_issues
+                          + inspection_issues)
+    return RoundResult(rnd, registry, answers, points, scores, issues, register,
+                       audit(corrections, self_points, points, rnd.rubric, registry),
+                       find_shortcomings(points, rnd.rubric))
+
+
+def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
+           ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """Apply the round's inspection file, if any: (verified answers, corrections, issues)."""
+    path = find_inspection(rnd.folder)
+    corrections, issues = (read_corrections(path, rnd.rubric, registry, rnd.year, reported)
+                           if path else (no_corrections(), []))
+    answers, limit_issues = apply_corrections(reported, corrections, rnd.rubric, rnd.year,
+                                              path.name if path else "")
+    return answers, corrections, issues + limit_issues
 
 
 def processed_folder(processed_dir: str | Path, year: int) -> Path:

@@ -17,9 +17,11 @@ SENT, LATE, MISSING, SUPERSEDED, NOT_SCORED = (
 REGISTER_COLUMNS = ["year", "unit_id", "name", "group", "status", "file", "report_date"]
 
 
-def identify(sub: Submission, unit_ids: set[str], index: dict[str, str]) -> str | None:
-    """The unit a submission belongs to: hidden metadata first, else the typed name (G01)."""
-    meta_id = sub.meta.get("unit_id", "")
+def identify(sub: Submission, unit_ids: set[str], index: dict[str, str],
+             renamed: dict[str, str] | None = None) -> str | None:
+    """The unit a submission belongs to: hidden metadata first (an old template of a
+    renamed unit counts for its successor), else the typed name (G01)."""
+    meta_id = (renamed or {}).get(sub.meta.get("unit_id", ""), sub.meta.get("unit_id", ""))
     if meta_id and meta_id in unit_ids:
         return meta_id
     name = sub.answer("G01")
@@ -40,7 +42,8 @@ def _year_ok(sub: Submission) -> tuple[bool, str]:
     return (stated is None or stated == str(sub.year)), (stated or "")
 
 
-def tie_submissions(subs: list[Submission], registry: pd.DataFrame) -> list[Submission]:
+def tie_submissions(subs: list[Submission], registry: pd.DataFrame,
+                    renamed: dict[str, str] | None = None) -> list[Submission]:
     """Set unit_id on every answer and issue; add issues for unknown units and wrong years.
 
     Returns the submissions that can be scored (readable, known unit, right year)."""
@@ -50,7 +53,7 @@ def tie_submissions(subs: list[Submission], registry: pd.DataFrame) -> list[Subm
     for sub in subs:
         if not sub.readable:
             continue
-        unit_id = identify(sub, unit_ids, index)
+        unit_id = identify(sub, unit_ids, index, renamed)
         ok_year, stated = _year_ok(sub)
         if unit_id is None:
             name = sub.answer("G01")

@@ -44,13 +44,18 @@ def load_registry(path: str | Path) -> pd.DataFrame:
         raise UsageError(f"Danh mục đơn vị “{path.name}” thiếu cột: {', '.join(missing)}.")
     if "aliases" not in frame.columns:
         frame["aliases"] = ""
-    if "previous_ids" not in frame.columns:
-        frame["previous_ids"] = ""
+    for optional in ("previous_ids", "since", "until"):
+        if optional not in frame.columns:
+            frame[optional] = ""
     for column in frame.columns:
         frame[column] = frame[column].map(clean)
     for line, row in enumerate(frame.itertuples(index=False), start=2):
         if not row.unit_id or not row.name:
             raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: thiếu mã hoặc tên.")
+        for bound in (row.since, row.until):
+            if bound and not bound.isdigit():
+                raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: năm “{bound}” "
+                                 "ở cột since/until không hợp lệ.")
         if row.group not in GROUPS:
             raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: khối “{row.group}” "
                              f"không hợp lệ (cần “so” hoặc “huyen”).")
@@ -75,3 +80,28 @@ def name_index(registry: pd.DataFrame) -> dict[str, str]:
 def match_unit(name: str, index: dict[str, str]) -> str | None:
     """The unit_id a typed name refers to, or None."""
     return index.get(name_key(name)) if name else None
+
+
+def active_units(registry: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Units that exist in `year` (optional `since`/`until` columns bound their years)."""
+    since = pd.to_numeric(registry["since"], errors="coerce").fillna(0)
+    until = pd.to_numeric(registry["until"], errors="coerce").fillna(9999)
+    return registry[(since <= year) & (year <= until)].reset_index(drop=True)
+
+
+def predecessors(registry: pd.DataFrame) -> dict[str, list[str]]:
+    """unit_id → the ids it replaced (renamed or merged units, from `previous_ids`)."""
+    return {row.unit_id: [p for p in row.previous_ids.split(";") if p]
+            for row in registry.itertuples(index=False) if row.previous_ids}
+
+
+def renamed_ids(registry: pd.DataFrame) -> dict[str, str]:
+    """old id → new id for units that were renamed (one predecessor, one successor), so
+    their history joins up; merged units keep their predecessors' own histories."""
+    links = predecessors(registry)
+    successors: dict[str, list[str]] = {}
+    for new, olds in links.items():
+        for old in olds:
+            successors.setdefault(old, []).append(new)
+    return {olds[0]: new for new, olds in links.items()
+            if len(olds) == 1 and len(successors[olds[0]]) == 1}

@@ -1,0 +1,219 @@
+"""Inspection (kiểm tra, thẩm định): the inspectors' verified figures replace what units
+reported, and every correction is audited.
+
+A round may hold ``inspection.xlsx`` (or ``inspection.csv``), generated prefilled by
+`build_inspection_template`: one row per unit and answer code with the reported value, and
+columns for the verified value, the reason and the inspector. Rows with a verified value
+are corrections; a bad one (unknown unit or code, unreadable value) is an issue, never
+silently ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+from cntt_analysis.exports import put
+from cntt_analysis.intake import check_limits, raw_text
+from cntt_analysis.issues import make_issue
+from cntt_analysis.rubric import Rubric
+from cntt_analysis.text import clean, fold
+from cntt_analysis.values import is_blank, parse_answer
+
+SHEET = "Kiểm tra"
+# key → header people see; the file is read back by these headers (or the keys).
+COLUMNS = {
+    "unit_id": "Mã đơn vị", "name": "Tên đơn vị", "code": "Mã mục", "label": "Nội dung",
+    "sheet": "Trang", "cell": "Ô", "reported": "Số liệu đơn vị báo cáo",
+    "verified": "Số liệu kiểm tra", "reason": "Lý do điều chỉnh", "inspector": "Người kiểm tra",
+}
+EDITABLE = ("verified", "reason", "inspector")
+CORRECTION_COLUMNS = ["year", "unit_id", "code", "sheet", "cell", "reported", "verified",
+                      "value", "number", "status", "reason", "inspector", "source"]
+AUDIT_COLUMNS = ["year", "unit_id", "name", "code", "sheet", "cell", "reported", "verified",
+                 "indicators", "points_before", "points_after", "reason", "inspector"]
+
+
+def find_inspection(folder: Path) -> Path | None:
+    """The round's inspection file, if the inspectors have produced one."""
+    for name in ("inspection.xlsx", "inspection.csv"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
+                              registry: pd.DataFrame) -> Workbook:
+    """A workbook prefilled with every scored unit's reported answers."""
+    names = dict(zip(registry["unit_id"], registry["name"]))
+    order = {code: n for n, code in enumerate(rubric.inputs)}
+    rows = answers.assign(_o=answers["code"].map(order)).sort_values(["unit_id", "_o"])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    keys = list(COLUMNS)
+    for c, key in enumerate(keys, start=1):
+        cell = put(ws, 1, c, COLUMNS[key])
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1F4E79")
+    editable = PatternFill("solid", fgColor="FFF2CC")
+    for r, row in enumerate(rows.itertuples(index=False), start=2):
+        values = {"unit_id": row.unit_id, "name": names.get(row.unit_id, ""),
+                  "code": row.code, "label": rubric.inputs[row.code].label,
+                  "sheet": row.sheet, "cell": row.cell, "reported": row.raw_value}
+        for c, key in enumerate(keys, start=1):
+            cell = put(ws, r, c, values.get(key))
+            if key in EDITABLE:
+                cell.protection, cell.fill = Protection(locked=False), editable
+    for c, width in enumerate([14, 36, 9, 50, 22, 6, 22, 22, 36, 20], start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{max(ws.max_row, 1)}"
+    ws.protection.sheet = True
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    return wb
+
+
+def no_corrections() -> pd.DataFrame:
+    return pd.DataFrame(columns=CORRECTION_COLUMNS)
+
+
+def _read_rows(path: Path) -> tuple[str, list[list]]:
+    """(sheet name, rows as read) of an inspection workbook or CSV."""
+    if path.suffix.lower() == ".csv":
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, header=None,
+                            encoding="utf-8-sig")
+        return "", frame.values.tolist()
+    book = CalamineWorkbook.from_path(str(path))
+    name = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
+    return name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+
+def _header_map(header: list) -> dict[str, int]:
+    wanted = {fold(v): k for k, v in COLUMNS.items()} | {fold(k): k for k in COLUMNS}
+    return {wanted[fold(str(v))]: i for i, v in enumerate(header)
+            if isinstance(v, str) and fold(v) in wanted}
+
+
+def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: int,
+                     answers: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Corrections (rows with a verified value) and the issues of the inspection file."""
+    issues: list[dict] = []
+    try:
+        sheet, rows = _read_rows(path)
+    except Exception as exc:  # unreadable inspection file: reported, scoring goes on
+        issues.append(make_issue("file_unreadable", year=year, file=path.name,
+                                 value=str(exc)[:300], detail="tệp kiểm tra không đọc được"))
+        return no_corrections(), issues
+    columns = _header_map(rows[0]) if rows else {}
+    missing = [COLUMNS[k] for k in ("unit_id", "code", "verified") if k not in columns]
+    if missing:
+        issues.append(make_issue("inspection_columns", year=year, file=path.name, sheet=sheet,
+                                 cell="A1", columns=", ".join(missing)))
+        return no_corrections(), issues
+    known_units = set(registry["unit_id"])
+    answered = {(u, c): (s, ce) for u, c, s, ce in zip(answers["unit_id"], answers["code"],
+                                                      answers["sheet"], answers["cell"])}
+    corrections = []
+    for r, row in enumerate(rows[1:], start=2):
+        def get(key: str, row: list = row) -> object:
+            i = columns.get(key)
+            return row[i] if i is not None and i < len(row) else ""
+
+        verified = get("verified")
+        if is_blank(verified):
+            continue
+        cell = f"{get_column_letter(columns['verified'] + 1)}{r}"
+        where = {"year": year, "file": path.name, "sheet": sheet, "cell": cell}
+        unit_id, code = clean(raw_text(get("unit_id"))), clean(raw_text(get("code")))
+        if unit_id not in known_units:
+            issues.append(make_issue("correction_unit_unknown", **where, value=unit_id))
+            continue
+        if code not in rubric.inputs:
+            issues.append(make_issue("correction_code_unknown", **where, unit_id=unit_id,
+                                     value=code))
+            continue
+        if (unit_id, code) not in answered:
+            issues.append(make_issue("correction_not_submitted", **where, unit_id=unit_id,
+                                     value=unit_id))
+            continue
+        inp = rubric.inputs[code]
+        parsed = parse_answer(verified, inp)
+        if parsed.status == "invalid":
+            issues.append(make_issue("correction_invalid", **where, unit_id=unit_id,
+                                     value=raw_text(verified),
+                                     what=f"mục {code} “{clean(inp.label)}”",
+                                     expected=parsed.problem[1] if parsed.problem else ""))
+            continue
+        corrections.append({
+            "year": year, "unit_id": unit_id, "code": code,
+            "sheet": answered[(unit_id, code)][0], "cell": answered[(unit_id, code)][1],
+            "reported": clean(raw_text(get("reported"))), "verified": raw_text(verified),
+            "value": parsed.value, "number": parsed.number, "status": parsed.status,
+            "reason": clean(raw_text(get("reason"))),
+            "inspector": clean(raw_text(get("inspector"))), "source": f"{path.name}!{cell}"})
+    return pd.DataFrame(corrections, columns=CORRECTION_COLUMNS), issues
+
+
+def apply_corrections(answers: pd.DataFrame, corrections: pd.DataFrame, rubric: Rubric,
+                      year: int, file: str) -> tuple[pd.DataFrame, list[dict]]:
+    """The verified answers: reported ones with corrections applied, limits re-checked.
+
+    Adds ``reported_value`` (what the unit wrote) and ``corrected``. A correction of a
+    limit (e.g. G06) can make a previously exceeding answer valid again, or the reverse.
+    """
+    verified = answers.assign(reported_value=answers["raw_value"], corrected=False)
+    if corrections.empty:
+        return verified, []
+    index = {(u, c): i for i, (u, c) in enumerate(zip(verified["unit_id"], verified["code"]))}
+    rows = verified.to_dict("records")
+    for fix in corrections.itertuples(index=False):
+        row = rows[index[(fix.unit_id, fix.code)]]
+        row.update(raw_value=fix.verified, value=fix.value, number=fix.number,
+                   status=fix.status, problem=None, corrected=True, source=fix.source)
+    issues = []
+    for unit_id in sorted(set(corrections["unit_id"])):
+        unit_rows = [r for r in rows if r["unit_id"] == unit_id]
+        for r in unit_rows:
+            if r["problem"] == "exceeds":
+                r["status"], r["problem"] = "ok", None
+        issues += check_limits(unit_rows, rubric, year, file)
+    frame = pd.DataFrame(rows).drop(columns="source", errors="ignore")
+    return frame[[*answers.columns, "reported_value", "corrected"]], issues
+
+
+def audit(corrections: pd.DataFrame, points_before: pd.DataFrame,
+          points_after: pd.DataFrame, rubric: Rubric, registry: pd.DataFrame) -> pd.DataFrame:
+    """One row per correction: the indicators it touches and their points before/after."""
+    names = dict(zip(registry["unit_id"], registry["name"]))
+    uses = {code: [i.code for i in rubric.indicators if code in i.rule.input_codes()]
+            for code in rubric.inputs}
+    key = ["unit_id", "indicator"]
+    before = points_before.set_index(key)["points"].fillna(0.0)
+    after = points_after.set_index(key)["points"].fillna(0.0)
+    rows = []
+    for fix in corrections.itertuples(index=False):
+        touched = uses.get(fix.code, [])
+        rows.append({
+            "year": fix.year, "unit_id": fix.unit_id, "name": names.get(fix.unit_id),
+            "code": fix.code, "sheet": fix.sheet, "cell": fix.cell, "reported": fix.reported,
+            "verified": fix.verified, "indicators": ", ".join(touched),
+            "points_before": round(sum(before.get((fix.unit_id, i), 0.0) for i in touched), 2),
+            "points_after": round(sum(after.get((fix.unit_id, i), 0.0) for i in touched), 2),
+            "reason": fix.reason, "inspector": fix.inspector})
+    return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def combine_scores(verified: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:
+    """Verified scores (the official ones) with the self-assessed score, tier and rank."""
+    self_cols = reported[["year", "unit_id", "score", "tier", "rank"]].rename(
+        columns={"score": "self_score", "tier": "self_tier", "rank": "self_rank"})
+    out = verified.merge(self_cols, on=["year", "unit_id"], how="left")
+    out["score_gap"] = (out["score"] - out["self_score"]).round(2)
+    return out

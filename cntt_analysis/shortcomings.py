@@ -1,0 +1,91 @@
+"""Shortcomings (tồn tại, hạn chế) and their remedy (khắc phục) across rounds.
+
+An indicator is a shortcoming for a unit when the unit lost at least the rubric's
+``shortcoming_min_lost_share`` of its points. Next year each one is followed up: remedied,
+improved or not remedied — through the rubric's crosswalk when indicator codes changed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cntt_analysis.rubric import Rubric
+
+SHORTCOMING_COLUMNS = ["year", "unit_id", "group", "criterion", "indicator", "label",
+                       "points", "max_points", "lost", "lost_share", "remedy"]
+REMEDIED, IMPROVED, NOT_REMEDIED, NOT_ASSESSED = (
+    "Đã khắc phục", "Có cải thiện", "Chưa khắc phục", "Không còn đánh giá")
+FOLLOW_UP_COLUMNS = ["year", "unit_id", "previous_year", "previous_indicator", "indicator",
+                     "label", "previous_lost_share", "lost_share", "outcome", "remedy"]
+
+
+def find_shortcomings(points: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Each unit's shortcomings, most points lost first (per unit), with the remedy text."""
+    info = {i.code: i for i in rubric.indicators}
+    counted = points[points["status"] != "na"].copy()
+    counted["lost"] = (counted["max_points"] - counted["points"].fillna(0.0)).round(2)
+    counted["lost_share"] = counted["lost"] / counted["max_points"]
+    limit = float(rubric.shortcoming_min_lost_share)
+    found = counted[counted["lost_share"] >= limit - 1e-9].copy()
+    found["label"] = found["indicator"].map(lambda c: info[c].label)
+    found["remedy"] = found["indicator"].map(lambda c: info[c].remedy)
+    order = {i.code: n for n, i in enumerate(rubric.indicators)}
+    found = found.assign(_o=found["indicator"].map(order)).sort_values(
+        ["year", "unit_id", "lost", "_o"], ascending=[True, True, False, True])
+    return found[SHORTCOMING_COLUMNS].reset_index(drop=True)
+
+
+def successor_codes(rubric: Rubric) -> dict[str, str]:
+    """Last year's indicator code → this year's, from the rubric's crosswalk."""
+    return {i.previous_code: i.code for i in rubric.indicators
+            if not i.is_new and i.previous_code}
+
+
+def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Last round's shortcomings (`previous`) judged on this round's `points`.
+
+    Remedied: no longer a shortcoming. Improved: still one, but a smaller share lost.
+    Not remedied: the same or a larger share lost. Not assessed: the indicator was dropped,
+    does not apply this year, or the unit was not scored."""
+    limit = float(rubric.shortcoming_min_lost_share)
+    codes = successor_codes(rubric)
+    now = points.set_index(["unit_id", "indicator"])
+    labels = {i.code: i.label for i in rubric.indicators}
+    year = int(points["year"].iloc[0]) if len(points) else None
+    rows = []
+    for old in previous.itertuples(index=False):
+        code = codes.get(old.indicator)
+        key = (old.unit_id, code)
+        share = None
+        if code is not None and key in now.index and now.loc[key, "status"] != "na":
+            got = now.loc[key]
+            share = round((got["max_points"] - (0.0 if pd.isna(got["points"]) else
+                                                got["points"])) / got["max_points"], 4)
+        if share is None:
+            outcome = NOT_ASSESSED
+        elif share < limit - 1e-9:
+            outcome = REMEDIED
+        elif share < old.lost_share - 1e-9:
+            outcome = IMPROVED
+        else:
+            outcome = NOT_REMEDIED
+        rows.append({"year": year, "unit_id": old.unit_id, "previous_year": old.year,
+                     "previous_indicator": old.indicator, "indicator": code,
+                     "label": labels.get(code, old.label), "previous_lost_share": old.lost_share,
+                     "lost_share": share, "outcome": outcome, "remedy": old.remedy})
+    return pd.DataFrame(rows, columns=FOLLOW_UP_COLUMNS)
+
+
+def follow_up_summary(follow: pd.DataFrame, names: dict[str, str] | None = None
+                      ) -> pd.DataFrame:
+    """Per unit: how many of last year's shortcomings were remedied, improved, not
+    remedied; `ignored` when none was remedied or improved."""
+    outcomes = [REMEDIED, IMPROVED, NOT_REMEDIED, NOT_ASSESSED]
+    counts = (follow.groupby("unit_id")["outcome"].value_counts().unstack(fill_value=0)
+              .reindex(columns=outcomes, fill_value=0).reset_index())
+    counts["total"] = counts[outcomes].sum(axis=1)
+    assessed = counts["total"] - counts[NOT_ASSESSED]
+    counts["ignored"] = (assessed > 0) & (counts[REMEDIED] + counts[IMPROVED] == 0)
+    counts["name"] = counts["unit_id"].map(names or {})
+    return counts.sort_values([REMEDIED, "unit_id"], ascending=[False, True],
+                              ignore_index=True)
