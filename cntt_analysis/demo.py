@@ -73,8 +73,50 @@ INVALID_2017 = {"thanh-tra": {"C1.4": "nhiều"}, "h-kim-bang": {"C2.2": "+"},
                 "tt-ptqd": {"C1.1": "Đã có kế hoạch"}, "p-ddbd": {"C3.3": None}}
 
 
+# A district became a town (thị xã) in 2017: a new unit id and name, one history.
+RENAMED = {"h-tx-phu-lam": ("h-phu-lam", "Phòng Tài nguyên và Môi trường huyện Phú Lâm", 2017)}
+# What the inspection team verified in 2017: unit, code, verified value, reason, inspector.
+INSPECTION_2017 = [
+    ("h-kim-bang", "G06", 22, "Kiểm kê thực tế có 22 máy tính đang sử dụng",
+     "Nguyễn Văn Bình (TT.CNTT)"),
+    ("vp-so", "C2.3", "12", "Hợp đồng dịch vụ Internet ghi băng thông 12 Mbps",
+     "Trần Thị Thu (Văn phòng Sở)"),
+    ("p-tnn", "C3.4", 6, "Danh sách học viên lớp tập huấn chỉ có 6 người của đơn vị",
+     "Nguyễn Văn Bình (TT.CNTT)"),
+    ("h-huong-son", "C1.1", "Ban hành sau 31/01", "Kế hoạch ký ngày 15/02/2017",
+     "Trần Thị Thu (Văn phòng Sở)"),
+]
+
+
 def registry_frame() -> pd.DataFrame:
-    return pd.DataFrame([u[:4] for u in UNITS], columns=["unit_id", "name", "group", "aliases"])
+    rows = []
+    for unit in UNITS:
+        row = {"unit_id": unit[0], "name": unit[1], "group": unit[2], "aliases": unit[3],
+               "previous_ids": "", "since": "", "until": ""}
+        if unit[0] in RENAMED:
+            old_id, old_name, since = RENAMED[unit[0]]
+            rows.append({**row, "unit_id": old_id, "name": old_name, "until": str(since - 1)})
+            row.update(previous_ids=old_id, since=str(since))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _as_of(unit: tuple, year: int) -> tuple:
+    """The unit as it was in `year` (its old id and name before a rename)."""
+    if unit[0] in RENAMED and year < RENAMED[unit[0]][2]:
+        return (RENAMED[unit[0]][0], RENAMED[unit[0]][1], *unit[2:])
+    return unit
+
+
+def _older_form(answers: dict, year: int, sent: int, q: float,
+                rng: np.random.Generator) -> dict:
+    """Answers as the 2015/2016 forms asked them (see those rubrics' crosswalk)."""
+    if year >= 2017:
+        return answers
+    answers = dict(answers)
+    answers["C2.7"], answers["C2.8"] = answers["C2.8"], answers["C2.7"]
+    answers["C4.2"] = round(sent * _frac(rng, q + 0.1))  # documents sent online
+    return answers
 
 
 def _maturity(rng: np.random.Generator) -> dict[str, tuple[float, float]]:
@@ -216,10 +258,12 @@ def write_round_files(raw: Path, year: int, rubric: Rubric, maturity: dict,
                           f"deadline: {deadline.isoformat()}\nrubric: '{rubric.id}'\n"
                           f"department: Sở Tài nguyên và Môi trường {PROVINCE}\n"
                           "synthetic: true\n", folder / "round.yaml")]
-    for unit in UNITS:
-        start, change = maturity[unit[0]]
+    for current in UNITS:
+        start, change = maturity[current[0]]
         q = float(np.clip(start + change * (year - YEARS[0]) + rng.normal(0, 0.04), 0.05, 0.98))
+        unit = _as_of(current, year)
         answers = unit_answers(unit, q, year, rng, deadline)
+        answers = _older_form(answers, year, int(answers["G07"]), q, rng)
         name = _file_name(unit, year, rng)
         if year != 2017:
             written.append(write_workbook(fill(rubric, year, unit, answers), folder / name))
@@ -232,7 +276,9 @@ def write_round_files(raw: Path, year: int, rubric: Rubric, maturity: dict,
             first = {**answers, "G03": answers["G03"] - dt.timedelta(days=6), "C2.4": 0, "C4.2": 0}
             written.append(write_workbook(fill(rubric, year, unit, first), folder / name))
             name = f"{unit[0]} - bo sung.xlsx"
-        written.append(write_workbook(fill(rubric, year, unit, answers, meta=meta),
+        # The renamed unit filled in last year's template (its hidden id is the old one).
+        template_unit = _as_of(unit, year - 1) if unit[0] in RENAMED else unit
+        written.append(write_workbook(fill(rubric, year, template_unit, answers, meta=meta),
                                       folder / name))
     if year == 2017:
         written.append(write_bytes(b"%PDF-1.4\n% scanned cover letter, not a workbook\n",
@@ -270,7 +316,6 @@ def write_demo(raw_dir: str | Path, convert_files: bool = True, seed: int = SEED
     raw = Path(raw_dir)
     rng = np.random.default_rng(seed)
     maturity = _maturity(rng)
-    rubric = load_rubric("2017")
     registry = registry_frame()
     paths = [write_text(registry.to_csv(index=False), raw / "units.csv")]
     for year in YEARS:
@@ -278,11 +323,29 @@ def write_demo(raw_dir: str | Path, convert_files: bool = True, seed: int = SEED
         if folder.is_dir():  # regenerate: a demo round folder holds only what we write
             _check_synthetic(folder)
             shutil.rmtree(folder)
-        paths += write_round_files(raw, year, rubric, maturity, rng)
+        paths += write_round_files(raw, year, load_rubric(str(year)), maturity, rng)
     if convert_files:
         for unit_id, fmt in ((ODS_2017, "ods"), (XLS_2017, "xls")):
             source = next(p for p in paths if p.parent.name == "2017" and unit_id in p.name.lower())
             converted = convert(source, fmt)
             if converted is not None:
                 paths = [converted if p == source else p for p in paths]
+    paths.append(write_inspection(raw, 2017, INSPECTION_2017))
     return paths
+
+
+def write_inspection(raw: Path, year: int, fixes: list[tuple]) -> Path:
+    """The inspection team's file for a round: prefilled, then the verified values."""
+    from cntt_analysis.inspection import build_inspection_template
+    from cntt_analysis.pipeline import score_round
+
+    result = score_round(raw, year, progress=False)
+    wb = build_inspection_template(result.answers, result.round.rubric, result.registry)
+    ws = wb.active
+    wanted = {(unit, code): rest for unit, code, *rest in fixes}
+    for row in ws.iter_rows(min_row=2):
+        fix = wanted.get((row[0].value, row[2].value))
+        if fix:
+            for cell, value in zip(row[7:10], fix):
+                cell.value = value
+    return write_workbook(wb, raw / str(year) / "inspection.xlsx")

@@ -162,7 +162,7 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
 
 
 def apply_corrections(answers: pd.DataFrame, corrections: pd.DataFrame, rubric: Rubric,
-                      year: int, file: str) -> tuple[pd.DataFrame, list[dict]]:
+                      year: int) -> tuple[pd.DataFrame, list[dict]]:
     """The verified answers: reported ones with corrections applied, limits re-checked.
 
     Adds ``reported_value`` (what the unit wrote) and ``corrected``. A correction of a
@@ -180,10 +180,13 @@ def apply_corrections(answers: pd.DataFrame, corrections: pd.DataFrame, rubric: 
     issues = []
     for unit_id in sorted(set(corrections["unit_id"])):
         unit_rows = [r for r in rows if r["unit_id"] == unit_id]
+        reported = {r["cell"] for r in unit_rows if r["problem"] == "exceeds"}
         for r in unit_rows:
             if r["problem"] == "exceeds":
                 r["status"], r["problem"] = "ok", None
-        issues += check_limits(unit_rows, rubric, year, file)
+        # Intake already reported what exceeded before; only new ones are news here.
+        issues += [i for i in check_limits(unit_rows, rubric, year, unit_rows[0]["file"])
+                   if i["cell"] not in reported]
     frame = pd.DataFrame(rows).drop(columns="source", errors="ignore")
     return frame[[*answers.columns, "reported_value", "corrected"]], issues
 
@@ -217,3 +220,10 @@ def combine_scores(verified: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFra
     out = verified.merge(self_cols, on=["year", "unit_id"], how="left")
     out["score_gap"] = (out["score"] - out["self_score"]).round(2)
     return out
+
+
+def largest_gaps(scores: pd.DataFrame, year: int, n: int = 5) -> pd.DataFrame:
+    """Units whose self-assessment was furthest from the verified score (any direction)."""
+    part = scores[(scores["year"] == year) & (scores["score_gap"].fillna(0) != 0)]
+    order = part["score_gap"].abs().sort_values(ascending=False, kind="stable").index
+    return part.loc[order].head(n).reset_index(drop=True)

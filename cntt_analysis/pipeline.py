@@ -87,8 +87,7 @@ def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
     path = find_inspection(rnd.folder)
     corrections, issues = (read_corrections(path, rnd.rubric, registry, rnd.year, reported)
                            if path else (no_corrections(), []))
-    answers, limit_issues = apply_corrections(reported, corrections, rnd.rubric, rnd.year,
-                                              path.name if path else "")
+    answers, limit_issues = apply_corrections(reported, corrections, rnd.rubric, rnd.year)
     return answers, corrections, issues + limit_issues
 
 

@@ -613,3 +613,89 @@ def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = Non
     fig.suptitle(display_name(f"Kết quả qua các năm: {rows['name'].iloc[-1]}", 62, 2),
                  x=0.02, ha="left")
     return fig
+
+
+# ----------------------------------------------------------------------------- robustness
+
+ROBUST_COLOR = "#1F4E79"
+UNSTABLE_COLOR = "#C62828"
+
+
+def _rank_ticks(top: int) -> list[int]:
+    """Rank 1 and round ranks up to `top` (every rank when there are few)."""
+    if top <= 25:
+        return list(range(1, top + 1))
+    step = next(s for s in (2, 5, 10, 20, 25, 50, 100, 200, 250, 500) if top / s <= 12)
+    return [1, *range(step, top + 1, step)]
+
+
+def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
+    """How robust each unit's rank is (from `robustness.rank_robustness`): for every unit of
+    `group` in `year`, in rank order, the 5th–95th percentile band of its rank over the
+    weight scenarios (a line), the median rank (a dot) and the official rank (an open
+    diamond). Units whose rank is not robust are drawn in red with their band written out.
+    """
+    data = _select(robust, year, group).sort_values(["rank", "unit_id"], na_position="last")
+    n = len(data)
+    fig = _figure(1.45 + 0.26 * n)
+    ax = fig.subplots()
+    y = np.arange(n)
+    low = data["p05"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    high = data["p95"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    median = data["median_rank"].to_numpy(dtype=float)
+    nominal = data["rank"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    stable = data["robust"].to_numpy(dtype=bool)
+    colors = np.where(stable, ROBUST_COLOR, UNSTABLE_COLOR)
+    for i in np.flatnonzero(~stable & ~np.isnan(low)):
+        ax.axhspan(i - 0.5, i + 0.5, color=UNSTABLE_COLOR, alpha=0.07, lw=0, zorder=0)
+    # A rank is a whole cell: the band covers its ranks' cells, so a band of 0 still shows.
+    ax.hlines(y, low - 0.22, high + 0.22, colors=colors, lw=6, alpha=0.45, capstyle="round",
+              zorder=2)
+    ax.scatter(nominal, y, marker="D", s=46, facecolors="white", edgecolors=colors,
+               linewidths=1.3, zorder=3)
+    ax.scatter(median, y, marker="o", s=16, color=colors, zorder=4)
+    top = int(np.nanmax([n, *high, *nominal])) if n else 1
+    for i in np.flatnonzero(~stable & ~np.isnan(low)):
+        ax.text(high[i] + 0.55, i, f"hạng {int(low[i])}–{int(high[i])}",
+                va="center", ha="left", fontsize=7.5, color=UNSTABLE_COLOR)
+    ranks = ["–" if pd.isna(r) else str(int(r)) for r in data["rank"]]
+    ax.set_yticks(y, [f"{r}. {display_name(nm, 42, 1)}" for r, nm in zip(ranks, data["name"])],
+                  fontsize=8)
+    for label, ok in zip(ax.get_yticklabels(), stable):
+        if not ok:
+            label.set_color(UNSTABLE_COLOR)
+    ax.set_ylim(n - 0.5, -0.5)
+    room = 0.6 + (top + 1) * 0.14 if (~stable & ~np.isnan(low)).any() else 0  # "hạng A–B"
+    ax.set_xlim(0.4, top + 0.6 + room)
+    ax.xaxis.set_major_locator(FixedLocator(_rank_ticks(top)))
+    ax.xaxis.set_major_formatter(vn_formatter(0))
+    ax.grid(axis="y", visible=False)
+    ax.grid(axis="x", visible=True)
+    ax.set_xlabel("Thứ hạng")
+    fig.suptitle(textwrap.fill(f"Độ ổn định của thứ hạng năm {year} — "
+                               f"{GROUP_LABELS.get(group, group)}", 76),
+                 x=0.02, ha="left", fontsize=10.5)
+    setup = robust.attrs.get("scenarios", {})
+    if setup:
+        parts = []
+        if setup.get("draws"):
+            parts.append(f"{vn_number(setup['draws'], 0)} lần đổi ngẫu nhiên trọng số "
+                         f"±{vn_number(setup['spread'] * 100, 1)}%")
+        if setup.get("drop_one"):
+            parts.append("bỏ lần lượt từng tiêu chí")
+        caption = f"Qua {vn_number(setup['count'], 0)} kịch bản: {' và '.join(parts)}"
+    else:
+        caption = "Qua các kịch bản thay đổi trọng số"
+    handles = [
+        Line2D([], [], color=ROBUST_COLOR, lw=6, alpha=0.45, solid_capstyle="round",
+               label="Khoảng 5%–95%: thứ hạng ổn định"),
+        Line2D([], [], color=UNSTABLE_COLOR, lw=6, alpha=0.45, solid_capstyle="round",
+               label="Khoảng 5%–95%: chưa ổn định"),
+        Line2D([], [], marker="o", ls="", color="#424242", ms=4.5,
+               label="Thứ hạng trung vị"),
+        Line2D([], [], marker="D", ls="", markerfacecolor="white", markeredgecolor="#424242",
+               ms=6, mew=1.3, label="Thứ hạng chính thức"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, title=caption,
+               title_fontsize=8, fontsize=8, handlelength=1.8, columnspacing=1.5)
+    return fig

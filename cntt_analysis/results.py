@@ -16,7 +16,7 @@ from cntt_analysis.pipeline import (
     score_round,
     write_round,
 )
-from cntt_analysis.registry import load_registry
+from cntt_analysis.registry import load_registry, renamed_ids
 from cntt_analysis.rounds import Round, available_years, load_round
 from cntt_analysis.rubric import Rubric
 
@@ -80,7 +80,26 @@ def load_results(raw_dir: str | Path, processed_dir: str | Path,
     if up_to is not None and up_to not in years:
         raise UsageError(f"Không có đợt đánh giá năm {up_to} trong {raw_dir}.")
     tables = {y: load_processed(processed_dir, y) for y in years}
-    frames = {name: pd.concat([tables[y][name] for y in years], ignore_index=True)
+    registry = load_registry(registry_path(raw_dir))
+    frames = {name: join_renamed(pd.concat([tables[y][name] for y in years],
+                                           ignore_index=True), registry)
               for name in TABLES}
-    return Results(rounds={y: load_round(raw_dir, y) for y in years},
-                   registry=load_registry(registry_path(raw_dir)), **frames)
+    return Results(rounds={y: load_round(raw_dir, y) for y in years}, registry=registry,
+                   **frames)
+
+
+def join_renamed(frame: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
+    """Carry a renamed unit's earlier rows under its current id and name, so its history
+    joins up (merged units keep their predecessors' own rows: see registry.predecessors)."""
+    renamed = renamed_ids(registry)
+    if not renamed or "unit_id" not in frame.columns:
+        return frame
+    moved = frame["unit_id"].isin(renamed)
+    if not moved.any():
+        return frame
+    frame = frame.copy()
+    frame.loc[moved, "unit_id"] = frame.loc[moved, "unit_id"].map(renamed)
+    if "name" in frame.columns:
+        names = dict(zip(registry["unit_id"], registry["name"]))
+        frame.loc[moved, "name"] = frame.loc[moved, "unit_id"].map(names)
+    return frame

@@ -2,13 +2,24 @@
 
 The scoring engine only knows rule kinds; every indicator, point and threshold lives in
 the rubric file, so the IT Centre can change them for another year without a programmer.
+
+Crosswalk between years (optional keys, so that trends stay honest when the form changes):
+
+- top level ``previous: "2016"``: last year's rubric, a shipped name or a path relative to
+  this file; ``dropped: [C4.2]``: indicators of last year's rubric no longer assessed;
+- per indicator ``previous:``: omitted = same code as last year; ``previous: C2.8`` = assessed
+  last year under another code; ``previous: null`` (or ``new``) = new this year.
+
+When ``previous`` is given, loading checks the link against last year's rubric (every
+referenced code exists, every old indicator is mapped or dropped, none mapped twice, no
+cycle). Only the direct link is checked: last year's own link is checked when it is loaded.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +61,13 @@ class Input:
     choices: tuple[str, ...] = ()
     indicator: str | None = None
 
+    @cached_property
+    def _folded_choices(self) -> dict[str, str]:
+        return {fold(c): c for c in self.choices}
+
     def choice_for(self, folded: str) -> str | None:
         """The canonical label whose folded form is `folded`, if any."""
-        return next((c for c in self.choices if fold(c) == folded), None)
+        return self._folded_choices.get(folded)
 
 
 @dataclass(frozen=True)
@@ -73,10 +88,14 @@ class Rule:
     def na_if_zero(self) -> tuple[str, ...]:
         return tuple(self.params.get("na_if_zero", ()))
 
-    def input_codes(self) -> tuple[str, ...]:
-        """Every input this rule reads, numerator first, without repeats."""
+    @cached_property
+    def _input_codes(self) -> tuple[str, ...]:
         codes = [self.numerator, *self.denominator, *self.na_if_zero]
         return tuple(dict.fromkeys(c for c in codes if c))
+
+    def input_codes(self) -> tuple[str, ...]:
+        """Every input this rule reads, numerator first, without repeats."""
+        return self._input_codes
 
 
 @dataclass(frozen=True)
@@ -88,6 +107,14 @@ class Indicator:
     rule: Rule
     remedy: str
     inputs: tuple[Input, ...]
+    # Crosswalk to last year's rubric: the code it was assessed under (None when new).
+    # Left as None with is_new False (the default), it means "same code as last year".
+    previous_code: str | None = None
+    is_new: bool = False
+
+    def __post_init__(self) -> None:
+        if self.previous_code is None and not self.is_new:
+            object.__setattr__(self, "previous_code", self.code)
 
 
 @dataclass(frozen=True)
@@ -119,6 +146,13 @@ class Rubric:
     shortcoming_min_lost_share: Fraction = Fraction(1, 2)
     source: str = ""
     inputs: dict[str, Input] = field(default_factory=dict)
+    # Crosswalk: last year's rubric as written in the file (shipped name or relative path),
+    # last year's indicators no longer assessed, this file's absolute path (empty when
+    # parsed from a mapping) and the id of last year's rubric once the link was checked.
+    previous: str | None = None
+    dropped: tuple[str, ...] = ()
+    path: str = ""
+    previous_id: str | None = None
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -132,6 +166,20 @@ class Rubric:
 
     def sheets(self) -> list[str]:
         return [self.general_sheet, *(c.sheet for c in self.criteria)]
+
+    def indicator(self, code: str) -> Indicator | None:
+        return next((i for i in self.indicators if i.code == code), None)
+
+    def previous_path(self) -> Path | None:
+        """Where last year's rubric is (None when the file declares no ``previous``)."""
+        if self.previous is None:
+            return None
+        return previous_rubric_path(self.previous, Path(self.path).parent if self.path else None)
+
+    def previous_rubric(self) -> Rubric | None:
+        """Last year's rubric, loaded (and validated, with its own link) on demand."""
+        path = self.previous_path()
+        return None if path is None else load_rubric(path)
 
 
 class RubricError(UsageError):
@@ -179,19 +227,62 @@ def _rule(raw: dict, code: str, src: str) -> Rule:
     return Rule(kind=kind, params=params)
 
 
+NEW_MARKERS = {"new", "moi"}  # `previous: new` / `previous: mới` = new this year
+
+
+def _previous_code(raw: dict, code: str, src: str) -> tuple[str | None, bool]:
+    """(previous_code, is_new) from an indicator's optional `previous` key."""
+    if "previous" not in raw:
+        return code, False
+    value = raw["previous"]
+    if value is None or (isinstance(value, str) and fold(value) in NEW_MARKERS):
+        return None, True
+    if not isinstance(value, str) or not value.strip():
+        raise RubricError(f"{src}: chỉ tiêu {code} có 'previous: {value}' không hợp lệ: ghi mã "
+                          "chỉ tiêu năm trước (ví dụ 'previous: C2.8') hoặc 'previous: null' "
+                          "nếu là chỉ tiêu mới.")
+    return value.strip(), False
+
+
 def _indicator(raw: dict, criterion: str, sheet: str, src: str) -> Indicator:
     code = str(raw.get("code", ""))
     inputs = tuple(_input(i, sheet, raw, src) for i in raw.get("inputs", ()))
+    previous_code, is_new = _previous_code(raw, code, src)
     return Indicator(
         code=code, criterion=criterion, label=str(raw.get("label", code)),
         max_points=_number(raw.get("max"), f"{src}: {code}.max"),
         rule=_rule(raw.get("rule") or {}, code, src),
         remedy=str(raw.get("remedy", "")), inputs=inputs,
+        previous_code=previous_code, is_new=is_new,
     )
 
 
-def parse_rubric(data: dict, source: str = "<rubric>") -> Rubric:
-    """Build and validate a rubric from its parsed YAML mapping."""
+def _crosswalk_keys(data: dict, source: str) -> tuple[str | None, tuple[str, ...]]:
+    """The top-level `previous` and `dropped` keys."""
+    previous = data.get("previous")
+    if previous is not None:
+        if isinstance(previous, bool) or not isinstance(previous, (str, int)) \
+                or not str(previous).strip():
+            raise RubricError(f"{source}: mục 'previous' phải là tên phiếu năm trước (ví dụ "
+                              "'2016') hoặc đường dẫn tệp.")
+        previous = str(previous).strip()
+    dropped = data.get("dropped") or []
+    if not isinstance(dropped, list) or not all(isinstance(c, str) for c in dropped):
+        raise RubricError(f"{source}: mục 'dropped' phải là danh sách mã chỉ tiêu "
+                          "(ví dụ [C4.2]).")
+    if dropped and previous is None:
+        raise RubricError(f"{source}: có mục 'dropped' nhưng thiếu mục 'previous' (phiếu năm "
+                          "trước) để đối chiếu.")
+    return previous, tuple(c.strip() for c in dropped)
+
+
+def parse_rubric(data: dict, source: str = "<rubric>", path: str | Path | None = None,
+                 check_previous: bool = True) -> Rubric:
+    """Build and validate a rubric from its parsed YAML mapping.
+
+    `path` is the file it came from (a relative `previous` is resolved next to it). With
+    `check_previous`, a declared `previous` rubric is loaded and the crosswalk checked.
+    """
     if not isinstance(data, dict):
         raise RubricError(f"{source}: tệp phiếu đánh giá phải là một bảng (mapping) YAML.")
     for key in ("id", "total", "tiers", "general", "criteria"):
@@ -211,6 +302,7 @@ def parse_rubric(data: dict, source: str = "<rubric>") -> Rubric:
     )
     tiers = tuple(Tier(str(t["name"]), _number(t["min"], f"{source}: tiers"))
                   for t in data["tiers"])
+    previous, dropped = _crosswalk_keys(data, source)
     rubric = Rubric(
         id=str(data["id"]), title=str(data.get("title", data["id"])),
         total=_number(data["total"], f"{source}: total"),
@@ -220,6 +312,8 @@ def parse_rubric(data: dict, source: str = "<rubric>") -> Rubric:
         shortcoming_min_lost_share=_number(data.get("shortcoming_min_lost_share", 0.5),
                                            f"{source}: shortcoming_min_lost_share"),
         source=source,
+        path=str(Path(path).resolve()) if path is not None else "",
+        previous=previous, dropped=dropped,
     )
     all_inputs = [*general, *(i for ind in rubric.indicators for i in ind.inputs)]
     _check_unique([i.code for i in all_inputs], "mã câu trả lời", source)
@@ -227,6 +321,10 @@ def parse_rubric(data: dict, source: str = "<rubric>") -> Rubric:
     _check_unique([c.code for c in criteria], "mã tiêu chí", source)
     rubric.inputs.update({i.code: i for i in all_inputs})
     _validate(rubric, source)
+    if check_previous and rubric.previous is not None:
+        before = _linked_previous(rubric, source)
+        check_previous_link(rubric, before)
+        rubric = replace(rubric, previous_id=before.id)
     return rubric
 
 
@@ -292,6 +390,87 @@ def _validate_rule(ind: Indicator, known: dict[str, Input], source: str) -> None
         raise RubricError(f"{where}: mục tiêu (target) phải lớn hơn 0.")
 
 
+def previous_rubric_path(ref: str, base_dir: Path | None = None) -> Path:
+    """A `previous` reference: a shipped name (no suffix) or a path relative to `base_dir`."""
+    path = Path(ref)
+    if not path.suffix:
+        return (RUBRIC_DIR / f"{ref}.yaml").resolve()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    return path.resolve()
+
+
+def _linked_previous(rubric: Rubric, source: str) -> Rubric:
+    """Last year's rubric, parsed without its own link (no recursion), after a cycle check."""
+    own = Path(rubric.path) if rubric.path else None
+    path = rubric.previous_path() or Path()
+    if own is not None and path == own:
+        raise RubricError(f"{source}: mục 'previous' trỏ về chính tệp này.")
+    try:
+        before = _load_unlinked(str(path))
+    except RubricError as exc:
+        raise RubricError(f"{source}: không dùng được phiếu năm trước '{rubric.previous}' "
+                          f"(mục 'previous'): {exc}") from None
+    chain, seen, current = [rubric.id, before.id], {p for p in (own, path) if p}, before
+    while current.previous is not None and len(chain) < 100:
+        step = current.previous_path()
+        if step in seen:
+            raise RubricError(f"{source}: chuỗi phiếu năm trước bị vòng lặp: "
+                              f"{' → '.join(chain)} → {step.stem}.")
+        seen.add(step)
+        try:
+            current = _load_unlinked(str(step))
+        except RubricError:
+            break  # reported when that rubric itself is loaded
+        chain.append(current.id)
+    return before
+
+
+def check_previous_link(rubric: Rubric, previous: Rubric) -> None:
+    """Check `rubric`'s crosswalk against last year's rubric; RubricError (Vietnamese) if not.
+
+    Every referenced previous code must exist in `previous`; every indicator of `previous`
+    must be mapped (same code or referenced) or listed in `dropped`; no code mapped twice.
+    """
+    src = rubric.source or "<rubric>"
+    year = f"phiếu năm trước ({previous.id})"
+    old = {i.code: i for i in previous.indicators}
+    mapped: dict[str, list[str]] = {}
+    for ind in rubric.indicators:
+        if ind.is_new:
+            continue
+        if ind.previous_code not in old:
+            how = ("" if ind.previous_code == ind.code
+                   else f" (ghi 'previous: {ind.previous_code}')")
+            raise RubricError(
+                f"{src}: chỉ tiêu {ind.code}{how} ứng với mã {ind.previous_code} nhưng {year} "
+                f"không có chỉ tiêu {ind.previous_code}. Nếu là chỉ tiêu mới, ghi "
+                "'previous: null'; nếu đổi mã, ghi 'previous: <mã năm trước>'.")
+        mapped.setdefault(ind.previous_code, []).append(ind.code)
+    twice = {c: codes for c, codes in mapped.items() if len(codes) > 1}
+    if twice:
+        detail = "; ".join(f"{c} ← {', '.join(codes)}" for c, codes in sorted(twice.items()))
+        raise RubricError(f"{src}: mã chỉ tiêu của {year} được gán cho nhiều chỉ tiêu: "
+                          f"{detail}.")
+    unknown = [c for c in rubric.dropped if c not in old]
+    if unknown:
+        raise RubricError(f"{src}: mục 'dropped' ghi {', '.join(unknown)} nhưng {year} không "
+                          "có các chỉ tiêu này.")
+    both = [c for c in rubric.dropped if c in mapped]
+    if both:
+        raise RubricError(f"{src}: chỉ tiêu {', '.join(both)} của {year} vừa được gán cho chỉ "
+                          "tiêu năm nay vừa ghi trong 'dropped'.")
+    _check_unique(list(rubric.dropped), "mã trong 'dropped'", src)
+    missing = [i for i in previous.indicators if i.code not in mapped
+               and i.code not in rubric.dropped]
+    if missing:
+        listed = "; ".join(f"{i.code} {i.label}" for i in missing)
+        raise RubricError(f"{src}: chỉ tiêu của {year} không được gán cho chỉ tiêu nào năm "
+                          f"nay và không ghi trong 'dropped': {listed}. Ghi mã đó vào "
+                          "'dropped' nếu không còn đánh giá, hoặc 'previous: <mã>' ở chỉ tiêu "
+                          "tương ứng nếu đổi mã.")
+
+
 def load_rubric(name_or_path: str | Path) -> Rubric:
     """Load a shipped rubric by name (e.g. ``"2017"``) or any rubric file by path."""
     path = Path(name_or_path)
@@ -302,6 +481,16 @@ def load_rubric(name_or_path: str | Path) -> Rubric:
 
 @lru_cache(maxsize=16)
 def _load(path: str) -> Rubric:
+    return parse_rubric(_read(path), source=Path(path).name, path=path)
+
+
+@lru_cache(maxsize=16)
+def _load_unlinked(path: str) -> Rubric:
+    # Structure validated, own `previous` link not checked: breaks the 2017 → 2016 → 2015 chain.
+    return parse_rubric(_read(path), source=Path(path).name, path=path, check_previous=False)
+
+
+def _read(path: str) -> Any:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError:
@@ -312,7 +501,7 @@ def _load(path: str) -> Rubric:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise RubricError(f"{path}: tệp YAML không đọc được: {exc}") from None
-    return parse_rubric(data, source=Path(path).name)
+    return data
 
 
 def shipped_rubrics() -> list[str]:

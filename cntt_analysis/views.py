@@ -103,3 +103,52 @@ def method(rubric: Rubric) -> HTML:
                                       "indicator": ("Mã", "text"),
                                       "label": ("Chỉ tiêu", "text"),
                                       "max": ("Điểm tối đa", "number")})
+
+
+def self_vs_verified(gaps: pd.DataFrame) -> HTML:
+    """Units whose self-assessment differed most from the inspection's verified score."""
+    return table(gaps, {"name": ("Đơn vị", "text"), "self_score": ("Tự đánh giá", "number"),
+                        "score": ("Sau kiểm tra", "number"),
+                        "score_gap": ("Chênh lệch", "number"),
+                        "self_tier": ("Xếp loại tự đánh giá", "tier"),
+                        "tier": ("Xếp loại sau kiểm tra", "tier")},
+                 empty="Số liệu sau kiểm tra trùng với số liệu đơn vị tự báo cáo.")
+
+
+def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
+    columns = {"name": ("Đơn vị", "text")} if with_unit else {}
+    columns |= {"code": ("Mục", "text"), "cell": ("Ô", "text"),
+                "reported": ("Đơn vị báo cáo", "text"), "verified": ("Kiểm tra", "text"),
+                "indicators": ("Chỉ tiêu", "text"), "points_before": ("Điểm trước", "number"),
+                "points_after": ("Điểm sau", "number"), "reason": ("Lý do", "text"),
+                "inspector": ("Người kiểm tra", "text")}
+    return table(audit, columns, empty="Không có số liệu nào được điều chỉnh sau kiểm tra.")
+
+
+def follow_up_summary(summary: pd.DataFrame) -> HTML:
+    from cntt_analysis.shortcomings import IMPROVED, NOT_ASSESSED, NOT_REMEDIED, REMEDIED
+
+    frame = summary.assign(ignored_vi=summary["ignored"].map({True: "Chưa khắc phục gì",
+                                                              False: ""}))
+    return table(frame, {"name": ("Đơn vị", "text"), "total": ("Tồn tại năm trước", "int"),
+                         REMEDIED: (REMEDIED, "int"), IMPROVED: (IMPROVED, "int"),
+                         NOT_REMEDIED: (NOT_REMEDIED, "int"),
+                         NOT_ASSESSED: (NOT_ASSESSED, "int"), "ignored_vi": ("Ghi chú", "text")},
+                 empty="Năm trước không có tồn tại, hạn chế nào để theo dõi.")
+
+
+def follow_up(follow: pd.DataFrame) -> HTML:
+    frame = follow.assign(before=follow["previous_lost_share"] * 100,
+                          after=follow["lost_share"] * 100)
+    return table(frame, {"previous_indicator": ("Chỉ tiêu năm trước", "text"),
+                         "label": ("Nội dung", "text"),
+                         "before": ("Tỷ lệ điểm mất năm trước (%)", "percent"),
+                         "after": ("Năm nay (%)", "percent"), "outcome": ("Kết quả", "text")},
+                 empty="Năm trước đơn vị không có tồn tại, hạn chế nào.")
+
+
+def robustness(robust: pd.DataFrame) -> HTML:
+    return table(robust.sort_values(["rank", "unit_id"]), {
+        "rank": ("Hạng", "int"), "name": ("Đơn vị", "text"),
+        "median_rank": ("Hạng trung vị", "number"), "p05": ("Hạng tốt (5%)", "number"),
+        "p95": ("Hạng kém (95%)", "number"), "note": ("Nhận xét", "text")})
