@@ -19,6 +19,7 @@ from cntt_analysis.pipeline import (
 from cntt_analysis.registry import load_registry, renamed_ids
 from cntt_analysis.rounds import Round, available_years, load_round
 from cntt_analysis.rubric import Rubric
+from cntt_analysis.shortcomings import follow_up
 
 
 @dataclass
@@ -32,6 +33,8 @@ class Results:
     answers: pd.DataFrame
     issues: pd.DataFrame
     register: pd.DataFrame
+    corrections: pd.DataFrame
+    shortcomings: pd.DataFrame
 
     @property
     def years(self) -> list[int]:
@@ -47,6 +50,18 @@ class Results:
     def of_year(self, table: str, year: int) -> pd.DataFrame:
         frame = getattr(self, table)
         return frame[frame["year"] == year].reset_index(drop=True)
+
+    def previous_year(self, year: int) -> int | None:
+        return max((y for y in self.years if y < year), default=None)
+
+    def follow_up(self, year: int) -> pd.DataFrame:
+        """Last round's shortcomings judged on `year`'s points (empty in the first year)."""
+        previous = self.previous_year(year)
+        if previous is None:
+            return follow_up(self.shortcomings.iloc[0:0], self.points.iloc[0:0],
+                             self.rubric(year))
+        return follow_up(self.of_year("shortcomings", previous), self.of_year("points", year),
+                         self.rubric(year))
 
 
 def is_stale(raw_dir: str | Path, processed_dir: str | Path, year: int) -> bool:

@@ -152,3 +152,11 @@ def robustness(robust: pd.DataFrame) -> HTML:
         "rank": ("Hạng", "int"), "name": ("Đơn vị", "text"),
         "median_rank": ("Hạng trung vị", "number"), "p05": ("Hạng tốt (5%)", "number"),
         "p95": ("Hạng kém (95%)", "number"), "note": ("Nhận xét", "text")})
+
+
+def crosswalk(changes: pd.DataFrame) -> HTML:
+    """What changed in the rubric since last year (indicators not carried as they were)."""
+    shown = changes[changes["change"] != "same"]
+    return table(shown, {"code": ("Chỉ tiêu", "text"), "previous_code": ("Năm trước", "text"),
+                         "label": ("Nội dung", "text"), "detail": ("Thay đổi", "text")},
+                 empty="Phiếu đánh giá không thay đổi so với năm trước.")
