@@ -71,9 +71,16 @@ nav.index a { color: #1F4E79; }
 """
 
 
+def css_string(text: str) -> str:
+    """Text safe inside a double-quoted CSS string in <style> (no "</style>" breakout):
+    markup and quote characters become CSS escapes, which CSS, not HTML, decodes."""
+    return "".join(f"\\{ord(ch):X} " if ch in '\\"\'<>&' or ord(ch) < 32 else ch
+                   for ch in text)
+
+
 def page(body: str, title: str, footer: str = "") -> str:
     """A complete, self-contained HTML page around `body`."""
-    css = CSS % {"font": FONT_STACK, "footer": escape(footer or title).replace('"', "'")}
+    css = CSS % {"font": FONT_STACK, "footer": css_string(footer or title)}
     return (f'<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title><style>{css}</style></head>"
@@ -104,17 +111,20 @@ def html_to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> 
     return write_bytes(HTML(string=html, base_url=str(base_url)).write_pdf(), pdf_path)
 
 
-def index_page(year: int, sections: list[tuple[str, list[tuple[str, str]]]],
+def index_page(year: int, sections: list[tuple[str, list[tuple[str, list[tuple[str, str]]]]]],
                synthetic: bool) -> str:
-    """index.html: every document of the year's report, grouped, with relative links."""
+    """index.html: every document of the year's report, grouped; each entry is a label and
+    its links (format, relative href)."""
+    from cntt_analysis.labels import SYNTHETIC_NOTE
+
     parts = [f"<h1>Kết quả đánh giá ứng dụng CNTT năm {year}</h1>"]
     if synthetic:
-        from cntt_analysis.labels import SYNTHETIC_NOTE
-
         parts.append(f'<div class="callout synthetic">{escape(SYNTHETIC_NOTE)}</div>')
-    for heading, links in sections:
-        items = "".join(f'<li><a href="{escape(href)}">{escape(label)}</a></li>'
-                        for label, href in links)
+    for heading, entries in sections:
+        items = "".join(
+            f"<li>{escape(label)}: "
+            + " · ".join(f'<a href="{escape(href)}">{escape(fmt)}</a>' for fmt, href in links)
+            + "</li>" for label, links in entries)
         parts.append(f"<h2>{escape(heading)}</h2><ul>{items}</ul>")
     return page('<nav class="index">' + "".join(parts) + "</nav>",
                 f"Báo cáo năm {year} — mục lục")

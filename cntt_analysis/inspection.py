@@ -180,13 +180,13 @@ def apply_corrections(answers: pd.DataFrame, corrections: pd.DataFrame, rubric: 
     issues = []
     for unit_id in sorted(set(corrections["unit_id"])):
         unit_rows = [r for r in rows if r["unit_id"] == unit_id]
-        reported = {r["cell"] for r in unit_rows if r["problem"] == "exceeds"}
+        reported = {(r["sheet"], r["cell"]) for r in unit_rows if r["problem"] == "exceeds"}
         for r in unit_rows:
             if r["problem"] == "exceeds":
                 r["status"], r["problem"] = "ok", None
         # Intake already reported what exceeded before; only new ones are news here.
         issues += [i for i in check_limits(unit_rows, rubric, year, unit_rows[0]["file"])
-                   if i["cell"] not in reported]
+                   if (i["sheet"], i["cell"]) not in reported]
     frame = pd.DataFrame(rows).drop(columns="source", errors="ignore")
     return frame[[*answers.columns, "reported_value", "corrected"]], issues
 

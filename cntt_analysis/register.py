@@ -21,9 +21,12 @@ def identify(sub: Submission, unit_ids: set[str], index: dict[str, str],
              renamed: dict[str, str] | None = None) -> str | None:
     """The unit a submission belongs to: hidden metadata first (an old template of a
     renamed unit counts for its successor), else the typed name (G01)."""
-    meta_id = (renamed or {}).get(sub.meta.get("unit_id", ""), sub.meta.get("unit_id", ""))
-    if meta_id and meta_id in unit_ids:
-        return meta_id
+    meta_id = sub.meta.get("unit_id", "")
+    # The successor when it exists this year, else the template's own unit (a year before
+    # the rename, the old unit is still the registered one).
+    for candidate in ((renamed or {}).get(meta_id), meta_id):
+        if candidate and candidate in unit_ids:
+            return candidate
     name = sub.answer("G01")
     return match_unit(name["value"] or "", index) if name else None
 

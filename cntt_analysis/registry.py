@@ -53,9 +53,12 @@ def load_registry(path: str | Path) -> pd.DataFrame:
         if not row.unit_id or not row.name:
             raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: thiếu mã hoặc tên.")
         for bound in (row.since, row.until):
-            if bound and not bound.isdigit():
+            if bound and not (bound.isascii() and bound.isdigit()):
                 raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: năm “{bound}” "
                                  "ở cột since/until không hợp lệ.")
+        if row.since and row.until and int(row.since) > int(row.until):
+            raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: năm bắt đầu "
+                             f"(since) {row.since} sau năm kết thúc (until) {row.until}.")
         if row.group not in GROUPS:
             raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: khối “{row.group}” "
                              f"không hợp lệ (cần “so” hoặc “huyen”).")
@@ -91,7 +94,7 @@ def active_units(registry: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def predecessors(registry: pd.DataFrame) -> dict[str, list[str]]:
     """unit_id → the ids it replaced (renamed or merged units, from `previous_ids`)."""
-    return {row.unit_id: [p for p in row.previous_ids.split(";") if p]
+    return {row.unit_id: [p.strip() for p in row.previous_ids.split(";") if p.strip()]
             for row in registry.itertuples(index=False) if row.previous_ids}
 
 

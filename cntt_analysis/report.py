@@ -19,6 +19,7 @@ from tqdm import tqdm
 from cntt_analysis.documents import html_to_pdf, index_page, notebook_to_html
 from cntt_analysis.errors import ReportError, UsageError
 from cntt_analysis.pipeline import processed_folder
+from cntt_analysis.registry import active_units
 from cntt_analysis.results import load_results
 from cntt_analysis.storage import write_bytes, write_text
 
@@ -132,7 +133,8 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         raise UsageError(f"Không tìm thấy thư mục notebook {notebooks}.")
     results = load_results(raw, processed, up_to=year)
     names = dict(zip(results.registry["unit_id"], results.registry["name"]))
-    chosen = {u: names.get(u, u) for u in (names if units is None else units)}
+    active = active_units(results.registry, year)["unit_id"]
+    chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
     out = reports / str(year)
     staging = reports / f".{year}.building"
     shutil.rmtree(staging, ignore_errors=True)
@@ -158,14 +160,14 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
 
     annual, analyses, profiles = tasks[0], tasks[1:1 + len(ANALYSES)], tasks[1 + len(ANALYSES):]
     sections = [
-        ("Báo cáo năm", [("Báo cáo (HTML)", rel(annual.html)), ("Báo cáo (PDF)",
-                                                                rel(annual.pdf))]),
-        ("Phân tích", [(t.title, rel(t.html)) for t in analyses]),
+        ("Báo cáo năm", [(annual.title, [("HTML", rel(annual.html)),
+                                         ("PDF", rel(annual.pdf))])]),
+        ("Phân tích", [(t.title, [("HTML", rel(t.html))]) for t in analyses]),
         ("Hồ sơ từng đơn vị", [
-            (f"{names.get(t.parameters['unit_id'], t.parameters['unit_id'])} ({fmt})",
-             rel(path)) for t in profiles for fmt, path in (("HTML", t.html), ("PDF", t.pdf))]),
-        ("Số liệu", [(f"Bảng kết quả Excel (ket-qua-{year}.xlsx)", f"ket-qua-{year}.xlsx")]
-         + [(f"Notebook đã chạy: {t.executed.name}", rel(t.executed))
-            for t in (annual, *analyses)]),
+            (names.get(t.parameters["unit_id"], t.parameters["unit_id"]),
+             [("HTML", rel(t.html)), ("PDF", rel(t.pdf))]) for t in profiles]),
+        ("Số liệu", [("Bảng kết quả Excel", [(f"ket-qua-{year}.xlsx", f"ket-qua-{year}.xlsx")]),
+                     ("Notebook đã chạy (mở bằng Jupyter)",
+                      [(t.executed.stem, rel(t.executed)) for t in (annual, *analyses)])]),
     ]
     return index_page(year, sections, synthetic)

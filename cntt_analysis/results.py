@@ -61,7 +61,7 @@ class Results:
             return follow_up(self.shortcomings.iloc[0:0], self.points.iloc[0:0],
                              self.rubric(year))
         return follow_up(self.of_year("shortcomings", previous), self.of_year("points", year),
-                         self.rubric(year))
+                         self.rubric(year), self.rubric(previous))
 
 
 def is_stale(raw_dir: str | Path, processed_dir: str | Path, year: int) -> bool:

@@ -41,14 +41,23 @@ def successor_codes(rubric: Rubric) -> dict[str, str]:
             if not i.is_new and i.previous_code}
 
 
-def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric,
+              previous_rubric: Rubric | None = None) -> pd.DataFrame:
     """Last round's shortcomings (`previous`) judged on this round's `points`.
+
+    Codes are carried through the crosswalk between `previous_rubric` (the rubric last
+    round was scored with) and `rubric`; without it, through `rubric`'s declared link.
 
     Remedied: no longer a shortcoming. Improved: still one, but a smaller share lost.
     Not remedied: the same or a larger share lost. Not assessed: the indicator was dropped,
     does not apply this year, or the unit was not scored."""
     limit = float(rubric.shortcoming_min_lost_share)
-    codes = successor_codes(rubric)
+    if previous_rubric is None:
+        codes = successor_codes(rubric)
+    else:
+        from cntt_analysis.crosswalk import code_map
+
+        codes = {old: new for new, old in code_map(rubric, previous_rubric).items() if old}
     now = points.set_index(["unit_id", "indicator"])
     labels = {i.code: i.label for i in rubric.indicators}
     year = int(points["year"].iloc[0]) if len(points) else None

@@ -412,3 +412,18 @@ def converted_submission(tmp_path_factory: pytest.TempPathFactory,
             done.write_text("ok")
     return {"xlsx": folder / "SO_VP.xlsx", "ods": folder / "ods" / "SO_VP.ods",
             "xls": folder / "xls" / "SO_VP.xls"}
+
+
+# --------------------------------------------------------------------------- session-scoped
+
+
+@pytest.fixture(scope="session")
+def answers_for() -> Callable[..., dict[str, object]]:
+    """``answers_for(**changes)`` → a fresh copy of ``VALID_ANSWERS`` with `changes` (codes
+    with "_" for ".", e.g. ``C4_1=50``), for session-scoped fixtures that build whole rounds
+    (``valid_answers`` is per test)."""
+    def answers(**changes: object) -> dict[str, object]:
+        data = dict(VALID_ANSWERS)
+        data.update({code.replace("_", "."): value for code, value in changes.items()})
+        return data
+    return answers

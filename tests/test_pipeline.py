@@ -234,7 +234,8 @@ def test_scoring_does_not_touch_the_raw_files(messy_round, tmp_path, hash_files)
 
 
 RESULT_SHEETS = ["Xếp hạng khối Sở", "Xếp hạng khối huyện", "Điểm theo chỉ tiêu",
-                 "Vấn đề dữ liệu", "Tình hình nộp báo cáo"]
+                 "Vấn đề dữ liệu", "Tình hình nộp báo cáo", "Tồn tại, hạn chế",
+                 "Điều chỉnh sau kiểm tra"]
 
 
 @pytest.fixture
@@ -254,7 +255,9 @@ def test_results_workbook_sheets_headers_and_panes(results_workbook):
     assert wb.sheetnames == RESULT_SHEETS
     ranking = ["Hạng", "Mã đơn vị", "Tên đơn vị", "Điểm", "Xếp loại",
                "C1 Văn bản chỉ đạo (%)", "C2 Hạ tầng kỹ thuật (%)", "C3 Nhân lực CNTT (%)",
-               "C4 Ứng dụng CNTT (%)", "C5 Đầu tư CNTT (%)", "Điểm đạt", "Điểm tối đa áp dụng"]
+               "C4 Ứng dụng CNTT (%)", "C5 Đầu tư CNTT (%)", "Điểm đạt", "Điểm tối đa áp dụng",
+               "Điểm tự đánh giá", "Xếp loại tự đánh giá", "Hạng tự đánh giá",
+               "Chênh lệch sau kiểm tra"]
     assert _header(wb["Xếp hạng khối Sở"]) == ranking
     assert _header(wb["Xếp hạng khối huyện"]) == ranking
     assert _header(wb["Điểm theo chỉ tiêu"]) == [

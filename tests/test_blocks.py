@@ -1,0 +1,324 @@
+"""The HTML blocks notebooks display (blocks.py) and the page around them (documents.py).
+
+Everything built from data must be escaped exactly once, numbers shown the Vietnamese way,
+and a page must be self-contained (no script, no external resource) and print on A4.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+import shutil
+import subprocess
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import nbformat  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from cntt_analysis import blocks  # noqa: E402
+from cntt_analysis.documents import (  # noqa: E402
+    html_to_pdf,
+    index_page,
+    notebook_body,
+    page,
+)
+from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS  # noqa: E402
+
+NASTY = '<script>alert(1)</script> Tài nguyên & Môi trường "x"'
+NASTY_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt; Tài nguyên &amp; Môi trường"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def html_of(block) -> str:
+    """The markup of an IPython HTML object as the notebook would display it."""
+    return block.data
+
+
+def assert_no_raw_markup(html: str) -> None:
+    assert "<script" not in html.lower()
+    assert NASTY_ESCAPED in html
+
+
+def external_references(html: str) -> list[str]:
+    """src/href values that point to the network, and any CSS @import or <link>."""
+    found = re.findall(r"""(?:src|href)\s*=\s*["']?\s*((?:https?:)?//[^"'\s>]*)""", html,
+                       flags=re.IGNORECASE)
+    found += re.findall(r"@import[^;]*", html, flags=re.IGNORECASE)
+    found += re.findall(r"<link\b[^>]*>", html, flags=re.IGNORECASE)
+    found += re.findall(r"url\(\s*['\"]?(?:https?:)?//[^)]*\)", html, flags=re.IGNORECASE)
+    return found
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def scores_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "rank": [1, 2, 3],
+        "name": [NASTY, "Văn phòng Sở", "Chi cục <b>QLĐĐ</b>"],
+        "score": [85.5, 1234.5, 70.0],
+        "share": [100.0, 0.333333, 12.345],
+        "tier": ["Tốt", "Khá", "Trung bình"],
+        "date": [dt.date(2017, 8, 1), pd.Timestamp("2017-08-20"), None],
+    })
+
+
+COLUMNS = {"rank": ("Hạng", "int"), "name": ("Đơn vị", "text"), "score": ("Điểm", "number"),
+           "share": ("C1 (%)", "percent"), "tier": ("Xếp loại", "tier"),
+           "date": ("Ngày lập báo cáo", "date")}
+
+
+def cells_of(html: str) -> list[list[str]]:
+    """The body rows as lists of raw <td …>…</td> strings."""
+    body = html.split("<tbody>", 1)[1]
+    return [re.findall(r"<td[^>]*>.*?</td>", row) for row in body.split("</tr>") if "<td" in row]
+
+
+def test_table_escapes_text_cells_headers_and_caption():
+    html = html_of(blocks.table(scores_frame(), {**COLUMNS, "name": ("Đơn vị <i>", "text")},
+                                caption="Bảng <1> & 2"))
+    assert_no_raw_markup(html)
+    assert "Chi cục &lt;b&gt;QLĐĐ&lt;/b&gt;" in html
+    assert "<b>" not in html and "<i>" not in html
+    assert "<th>Đơn vị &lt;i&gt;</th>" in html
+    assert "<caption>Bảng &lt;1&gt; &amp; 2</caption>" in html
+    assert html.startswith('<table class="data">') and html.endswith("</table>")
+
+
+def test_table_formats_numbers_the_vietnamese_way():
+    rows = cells_of(html_of(blocks.table(scores_frame(), COLUMNS)))
+    assert rows[0][0] == '<td class="num">1</td>'
+    assert rows[0][2] == '<td class="num">85,50</td>'            # 85.5 → "85,50"
+    assert rows[1][2] == '<td class="num">1.234,50</td>'         # thousands with "."
+    assert rows[2][2] == '<td class="num">70,00</td>'            # decimals line up
+    assert rows[0][3] == '<td class="num">100,00</td>'
+    assert rows[1][3] == '<td class="num">0,33</td>'
+    assert rows[2][3] == '<td class="num">12,35</td>'            # rounded to 2 places
+    assert not any("85.5" in c or "85.50" in c for c in rows[0])
+
+
+def test_table_formats_dates_and_marks_missing_values_empty():
+    frame = scores_frame()
+    frame.loc[1, "score"] = float("nan")
+    rows = cells_of(html_of(blocks.table(frame, COLUMNS)))
+    assert rows[0][5] == '<td class="date">01/08/2017</td>'
+    assert rows[1][5] == '<td class="date">20/08/2017</td>'
+    assert rows[2][5] == '<td class="empty">–</td>'
+    assert rows[1][2] == '<td class="empty">–</td>'
+
+
+def test_table_colours_tier_cells():
+    frame = pd.DataFrame({"tier": ["Tốt", "Khá", "Trung bình", "Yếu", "<b>Khác</b>"]})
+    rows = cells_of(html_of(blocks.table(frame, {"tier": ("Xếp loại", "tier")})))
+    for row, tier in zip(rows, ["Tốt", "Khá", "Trung bình", "Yếu"]):
+        assert row == [f'<td class="tier" style="background:#{TIER_FILLS[tier]}">{tier}</td>']
+    assert len(set(TIER_FILLS.values())) == 4                    # every tier its own colour
+    assert rows[4] == ['<td class="tier" style="background:#FFFFFF">'
+                       '&lt;b&gt;Khác&lt;/b&gt;</td>']
+
+
+def test_table_keeps_the_chosen_columns_in_order():
+    html = html_of(blocks.table(scores_frame(), {"tier": ("Xếp loại", "tier"),
+                                                 "rank": ("Hạng", "int")}))
+    assert re.findall(r"<th>(.*?)</th>", html) == ["Xếp loại", "Hạng"]
+    assert all(len(row) == 2 for row in cells_of(html))
+    assert "Văn phòng Sở" not in html
+
+
+def test_empty_frame_gives_the_empty_note():
+    empty = scores_frame().iloc[0:0]
+    html = html_of(blocks.table(empty, COLUMNS))
+    assert html == '<div class="callout info">Không có dữ liệu.</div>'
+    custom = html_of(blocks.table(empty, COLUMNS, empty="Không có <đơn vị> nào & hết."))
+    assert custom == '<div class="callout info">Không có &lt;đơn vị&gt; nào &amp; hết.</div>'
+    assert "<table" not in custom
+
+
+# --------------------------------------------------------------------------- text blocks
+
+
+def test_paragraphs_escape_each_text():
+    html = html_of(blocks.paragraphs([NASTY, "Dòng 2 < 3"]))
+    assert_no_raw_markup(html)
+    assert html.count("<p>") == 2 and html.endswith("<p>Dòng 2 &lt; 3</p>")
+    styled = html_of(blocks.paragraphs(["a"], css_class="callout"))
+    assert styled == '<p class="callout">a</p>'
+
+
+def test_bullets_escape_each_item():
+    html = html_of(blocks.bullets([NASTY, "b & c"]))
+    assert_no_raw_markup(html)
+    assert html.startswith("<ul><li>") and html.endswith("<li>b &amp; c</li></ul>")
+    assert html.count("<li>") == 2
+
+
+def test_heading_escapes_and_uses_the_level():
+    html = html_of(blocks.heading(NASTY, 1))
+    assert_no_raw_markup(html)
+    assert html.startswith("<h1>") and html.endswith("</h1>")
+    assert html_of(blocks.heading("Kết quả xếp hạng")) == "<h2>Kết quả xếp hạng</h2>"
+    assert html_of(blocks.heading("A & B", 3)) == "<h3>A &amp; B</h3>"
+
+
+def test_note_escapes_and_sets_its_kind():
+    html = html_of(blocks.note(NASTY, "warning"))
+    assert_no_raw_markup(html)
+    assert html.startswith('<div class="callout warning">')
+
+
+def test_synthetic_banner_only_when_synthetic():
+    assert html_of(blocks.synthetic_banner(False)) == ""
+    banner = html_of(blocks.synthetic_banner(True))
+    assert 'class="callout synthetic"' in banner
+    assert "Dữ liệu mô phỏng" in banner and SYNTHETIC_NOTE in banner
+
+
+def test_cover_escapes_every_field():
+    html = html_of(blocks.cover(NASTY, f"Năm 2017 — {NASTY}", f"Sở <TN&MT> — {NASTY}",
+                                "Hạn 10/08/2017 & <sau>", synthetic=False))
+    assert_no_raw_markup(html)
+    assert html.count(NASTY_ESCAPED) == 3
+    assert "Sở &lt;TN&amp;MT&gt;" in html and "Hạn 10/08/2017 &amp; &lt;sau&gt;" in html
+    assert html.startswith('<section class="cover">') and html.endswith("</section>")
+    assert "Dữ liệu mô phỏng" not in html
+
+
+def test_cover_carries_the_synthetic_note_when_synthetic():
+    html = html_of(blocks.cover("Báo cáo", "Năm 2017", "Sở", "Hòa An", synthetic=True))
+    assert '<div class="callout synthetic">' in html and SYNTHETIC_NOTE in html
+
+
+def test_key_figures_escape_values_and_labels():
+    html = html_of(blocks.key_figures([("85,5", "điểm bình quân"), ("<1>", NASTY)]))
+    assert_no_raw_markup(html)
+    assert '<div class="value">&lt;1&gt;</div>' in html
+    assert '<div class="value">85,5</div><div class="label">điểm bình quân</div>' in html
+    assert html.count('<div class="figure">') == 2
+
+
+def test_page_break_is_a_print_break():
+    assert html_of(blocks.page_break()) == '<div class="page-break"></div>'
+    assert ".page-break { page-break-before: always" in page("", "t")
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_figure_embeds_a_png_and_closes_the_figure():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.bar(["Tốt", "Khá"], [1, 2])
+    number = fig.number
+    html = html_of(blocks.figure(fig, caption=f"Biểu đồ {NASTY}", dpi=50))
+    assert not plt.fignum_exists(number)
+    assert_no_raw_markup(html)
+    match = re.fullmatch(r'<figure><img alt="([^"]*)" src="data:image/png;base64,'
+                         r'([A-Za-z0-9+/=]+)"><figcaption>([^<]*)</figcaption></figure>', html)
+    assert match, html[:300]
+    alt, data, caption = match.groups()
+    assert alt == caption == f"Biểu đồ {NASTY_ESCAPED} &quot;x&quot;"
+    assert base64.b64decode(data).startswith(PNG_SIGNATURE)
+    assert external_references(html) == []
+
+
+def test_figure_without_caption_has_no_figcaption():
+    fig = plt.figure(figsize=(1, 1))
+    html = html_of(blocks.figure(fig, dpi=30))
+    assert "<figcaption>" not in html and html.endswith("</figure>")
+    assert 'alt=""' in html
+    assert not plt.fignum_exists(fig.number)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def test_page_is_self_contained_and_sets_a4():
+    html = page(html_of(blocks.paragraphs(["Nội dung"])), f"Hồ sơ {NASTY}")
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<html lang="vi">' in html and '<meta charset="utf-8">' in html
+    assert "<script" not in html.lower()
+    assert external_references(html) == []
+    assert re.search(r"@page\s*\{\s*size:\s*A4\b", html)
+    assert f"<title>Hồ sơ {NASTY_ESCAPED} &quot;x&quot;</title>" in html
+    assert "<p>Nội dung</p>" in html
+
+
+def test_page_footer_cannot_break_out_of_the_stylesheet():
+    html = page("<p>Nội dung</p>", "Tiêu đề", footer="</style><script>alert(1)</script>")
+    assert "<script" not in html.lower()
+    assert html.count("</style>") == 1
+    assert html.index("</style>") < html.index("<p>Nội dung</p>")
+
+
+def pdf_text(pdf) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], check=True,
+                          capture_output=True, text=True).stdout
+
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                   reason="poppler-utils (pdftotext) is not installed")
+
+
+@needs_poppler
+def test_pdf_footer_shows_the_title_as_plain_text(tmp_path):
+    html = page("<p>Nội dung</p>", "Hồ sơ Văn phòng Sở", footer="Phòng Đo đạc — năm 2017")
+    footer = pdf_text(html_to_pdf(html, tmp_path / "page.pdf")).split("Nội dung", 1)[1]
+    assert "Trang 1/1" in footer
+    assert "Phòng Đo đạc — năm 2017" in footer
+
+
+@needs_poppler
+@pytest.mark.xfail(strict=True, reason=(
+    "documents.page HTML-escapes the footer but puts it in a CSS string inside <style> "
+    "(raw text, entities are not decoded): the PDF footer of a unit named 'TN & MT' reads "
+    "'TN &amp; MT', and '<…>' reads '&lt;…&gt;'. Needs CSS string escaping (\\26, \\3C …)"))
+def test_pdf_footer_shows_markup_characters_as_typed(tmp_path):
+    html = page("<p>Nội dung</p>", "Phòng <TN> & MT — hồ sơ")
+    footer = pdf_text(html_to_pdf(html, tmp_path / "page.pdf")).split("Nội dung", 1)[1]
+    assert "&amp;" not in footer and "&lt;" not in footer
+    assert "Phòng <TN> & MT — hồ sơ" in footer
+
+
+def test_index_page_escapes_labels_headings_and_links():
+    sections = [("Hồ sơ <đơn vị> & khác", [
+        (NASTY, [("HTML", "don-vi/H_X.html"), ("<PDF>", "don-vi/H_X.pdf")]),
+        ("Bảng & số liệu", [("tệp", 'a"b<c>.html')])])]
+    html = index_page(2017, sections, synthetic=False)
+    assert_no_raw_markup(html)
+    assert "<h2>Hồ sơ &lt;đơn vị&gt; &amp; khác</h2>" in html
+    assert "Bảng &amp; số liệu" in html
+    assert '<a href="don-vi/H_X.html">HTML</a>' in html
+    assert '<a href="don-vi/H_X.pdf">&lt;PDF&gt;</a>' in html
+    assert '<a href="a&quot;b&lt;c&gt;.html">tệp</a>' in html
+    assert "<h1>Kết quả đánh giá ứng dụng CNTT năm 2017</h1>" in html
+    assert "Dữ liệu mô phỏng" not in html
+    assert "<script" not in html.lower() and external_references(html) == []
+
+
+def test_index_page_shows_the_synthetic_note_when_synthetic():
+    html = index_page(2016, [("Báo cáo năm", [("Báo cáo", [("PDF", "bao-cao-2016.pdf")])])],
+                      True)
+    assert f'<div class="callout synthetic">{SYNTHETIC_NOTE}</div>' in html
+
+
+def test_notebook_body_has_outputs_but_no_code_or_prompts():
+    nb = nbformat.v4.new_notebook()
+    code = nbformat.v4.new_code_cell("secret_variable = 42\ndisplay(table)", execution_count=3)
+    code.outputs = [nbformat.v4.new_output(
+        "display_data", data={"text/html": "<h2>Kết quả xếp hạng</h2>",
+                              "text/plain": "<IPython.core.display.HTML object>"}),
+        nbformat.v4.new_output("execute_result", data={"text/plain": "42"},
+                               execution_count=3)]
+    nb.cells = [nbformat.v4.new_markdown_cell("## Phụ lục: Phương pháp đánh giá"), code]
+    body = notebook_body(nb)
+    assert "Kết quả xếp hạng" in body and "Phụ lục: Phương pháp đánh giá" in body
+    assert "secret_variable" not in body
+    assert "jp-InputArea" not in body and "In&nbsp;[" not in body and "In [" not in body
+    assert "Out[" not in body and "Out&nbsp;[" not in body
+    assert "anchor-link" not in body
+    assert "<script" not in page(body, "t").lower()
