@@ -112,12 +112,14 @@ def html_to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> 
 
 
 def index_page(year: int, sections: list[tuple[str, list[tuple[str, list[tuple[str, str]]]]]],
-               synthetic: bool) -> str:
+               synthetic: bool, warning: str = "") -> str:
     """index.html: every document of the year's report, grouped; each entry is a label and
     its links (format, relative href)."""
     from cntt_analysis.labels import SYNTHETIC_NOTE
 
     parts = [f"<h1>Kết quả đánh giá ứng dụng CNTT năm {year}</h1>"]
+    if warning:
+        parts.append(f'<div class="callout warning">{escape(warning)}</div>')
     if synthetic:
         parts.append(f'<div class="callout synthetic">{escape(SYNTHETIC_NOTE)}</div>')
     for heading, entries in sections:

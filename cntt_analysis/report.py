@@ -45,8 +45,20 @@ class Task:
     pdf: Path | None = None
 
 
+KERNEL_START_FAILURE = "Kernel died before replying to kernel_info"
+
+
 def run_task(task: Task) -> str | None:
-    """Execute, export; returns an error message (Vietnamese) or None. Runs in a worker."""
+    """Execute, export; returns an error message (Vietnamese) or None. Runs in a worker.
+
+    A kernel that dies while starting (seen on a loaded machine) is given one more try."""
+    error = _run_once(task)
+    if error and KERNEL_START_FAILURE in error:
+        error = _run_once(task)
+    return error
+
+
+def _run_once(task: Task) -> str | None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -139,35 +151,47 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     staging = reports / f".{year}.building"
     shutil.rmtree(staging, ignore_errors=True)
     tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
-    (staging / "notebooks").mkdir(parents=True, exist_ok=True)
-    errors = run_tasks(tasks, jobs, progress, log=staging / "notebooks" / "kernels.log")
+    log = reports / "logs" / f"kernels-{year}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("", encoding="utf-8")  # this run's chatter only
+    errors = run_tasks(tasks, jobs, progress, log=log)
     excel = processed_folder(processed, year) / f"ket-qua-{year}.xlsx"
     write_bytes(excel.read_bytes(), staging / excel.name)
-    write_text(_index(year, tasks, staging, names, results.synthetic(year)),
+    write_text(_index(year, tasks, staging, names, results.synthetic(year), errors),
                staging / "index.html")
-    shutil.rmtree(out, ignore_errors=True)
-    staging.rename(out)
-    if errors:
-        raise ReportError("Có notebook bị lỗi:\n" + "\n".join(
-            f"- {e.replace(str(staging), str(out))}" for e in errors))
-    return out
+    # A failed build never replaces the last good report: it goes beside it, for reading.
+    final = reports / f"{year}-loi" if errors else out
+    shutil.rmtree(final, ignore_errors=True)
+    staging.rename(final)
+    if not errors:
+        shutil.rmtree(reports / f"{year}-loi", ignore_errors=True)
+        return out
+    raise ReportError(
+        f"Có notebook bị lỗi; báo cáo chưa hoàn chỉnh được để riêng ở {final} "
+        f"(báo cáo cũ, nếu có, vẫn giữ nguyên ở {out}):\n"
+        + "\n".join(f"- {e.replace(str(staging), str(final))}" for e in errors))
 
 
 def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
-           synthetic: bool) -> str:
-    def rel(path: Path) -> str:
-        return path.relative_to(out).as_posix()
+           synthetic: bool, errors: list[str] | None = None) -> str:
+    """The index of what was actually written (a failed notebook's page is not listed)."""
+    def links(*pairs: tuple[str, Path | None]) -> list[tuple[str, str]]:
+        return [(fmt, path.relative_to(out).as_posix()) for fmt, path in pairs
+                if path is not None and path.is_file()]
 
     annual, analyses, profiles = tasks[0], tasks[1:1 + len(ANALYSES)], tasks[1 + len(ANALYSES):]
-    sections = [
-        ("Báo cáo năm", [(annual.title, [("HTML", rel(annual.html)),
-                                         ("PDF", rel(annual.pdf))])]),
-        ("Phân tích", [(t.title, [("HTML", rel(t.html))]) for t in analyses]),
-        ("Hồ sơ từng đơn vị", [
+    entries = {
+        "Báo cáo năm": [(annual.title, links(("HTML", annual.html), ("PDF", annual.pdf)))],
+        "Phân tích": [(t.title, links(("HTML", t.html))) for t in analyses],
+        "Hồ sơ từng đơn vị": [
             (names.get(t.parameters["unit_id"], t.parameters["unit_id"]),
-             [("HTML", rel(t.html)), ("PDF", rel(t.pdf))]) for t in profiles]),
-        ("Số liệu", [("Bảng kết quả Excel", [(f"ket-qua-{year}.xlsx", f"ket-qua-{year}.xlsx")]),
-                     ("Notebook đã chạy (mở bằng Jupyter)",
-                      [(t.executed.stem, rel(t.executed)) for t in (annual, *analyses)])]),
-    ]
-    return index_page(year, sections, synthetic)
+             links(("HTML", t.html), ("PDF", t.pdf))) for t in profiles],
+        "Số liệu": [
+            ("Bảng kết quả Excel", links((f"ket-qua-{year}.xlsx", out / f"ket-qua-{year}.xlsx"))),
+            ("Notebook đã chạy (mở bằng Jupyter)",
+             links(*((t.executed.stem, t.executed) for t in (annual, *analyses))))],
+    }
+    sections = [(heading, [(label, found) for label, found in items if found])
+                for heading, items in entries.items()]
+    return index_page(year, [s for s in sections if s[1]], synthetic,
+                      warning="Báo cáo chưa hoàn chỉnh: có notebook bị lỗi." if errors else "")

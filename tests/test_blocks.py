@@ -273,15 +273,13 @@ def test_pdf_footer_shows_the_title_as_plain_text(tmp_path):
 
 
 @needs_poppler
-@pytest.mark.xfail(strict=True, reason=(
-    "documents.page HTML-escapes the footer but puts it in a CSS string inside <style> "
-    "(raw text, entities are not decoded): the PDF footer of a unit named 'TN & MT' reads "
-    "'TN &amp; MT', and '<…>' reads '&lt;…&gt;'. Needs CSS string escaping (\\26, \\3C …)"))
-def test_pdf_footer_shows_markup_characters_as_typed(tmp_path):
-    html = page("<p>Nội dung</p>", "Phòng <TN> & MT — hồ sơ")
+def test_pdf_footer_shows_markup_and_quote_characters_as_typed(tmp_path):
+    title = 'Phòng <TN> & MT "x" \\ \'y\' — hồ sơ'
+    html = page("<p>Nội dung</p>", title)
+    assert "<TN>" not in html.split("</title>", 1)[1]       # not as markup in the stylesheet
     footer = pdf_text(html_to_pdf(html, tmp_path / "page.pdf")).split("Nội dung", 1)[1]
     assert "&amp;" not in footer and "&lt;" not in footer
-    assert "Phòng <TN> & MT — hồ sơ" in footer
+    assert title in footer
 
 
 def test_index_page_escapes_labels_headings_and_links():

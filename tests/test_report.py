@@ -111,6 +111,21 @@ def copy_notebooks(dest: Path, broken: bool = False, stubs: tuple[str, ...] = ()
 
 # --------------------------------------------------------------------------- building once
 
+# A kernel that dies while starting (seen once on a loaded machine with many kernels
+# starting at once, e.g. the rest of the suite under xdist) is not what these tests are
+# about: such a build is run again, once. A failing notebook raises as usual.
+KERNEL_START_FLAKE = "Kernel died before replying to kernel_info"
+
+
+def build_report_retrying(*args, **kwargs) -> Path:
+    try:
+        return build_report(*args, **kwargs)
+    except ReportError as exc:
+        if KERNEL_START_FLAKE not in str(exc):
+            raise
+    return build_report(*args, **kwargs)
+
+
 
 @contextlib.contextmanager
 def file_lock(path: Path) -> Iterator[None]:
@@ -159,7 +174,8 @@ class Built:
 
     @property
     def out(self) -> Path:
-        return self.reports / str(YEAR)
+        """Where the build went: a failed one is kept beside the last good report."""
+        return self.reports / (f"{YEAR}-loi" if self.error else str(YEAR))
 
 
 @pytest.fixture(scope="session")
@@ -167,8 +183,8 @@ def report(tmp_path_factory, units, fill_template, answers_for) -> Built:
     """The synthetic report, with the profile of the unit named with a <script> tag."""
     def build(root: Path) -> dict:
         raw = write_rounds(root / "raw", units, fill_template, answers_for, synthetic=True)
-        build_report(YEAR, raw, root / "processed", root / "reports", NOTEBOOKS, jobs=2,
-                     progress=False, units=[XSS_ID])
+        build_report_retrying(YEAR, raw, root / "processed", root / "reports", NOTEBOOKS,
+                              jobs=2, progress=False, units=[XSS_ID])
         return {}
     root, _ = built_once(tmp_path_factory, "synthetic", build)
     return Built(root / "raw", root / "processed", root / "reports", NOTEBOOKS)
@@ -181,8 +197,8 @@ def broken(tmp_path_factory, units, fill_template, answers_for) -> Built:
         raw = write_rounds(root / "raw", units, fill_template, answers_for, synthetic=False)
         notebooks = copy_notebooks(root / "notebooks", broken=True)
         try:
-            build_report(YEAR, raw, root / "processed", root / "reports", notebooks, jobs=2,
-                         progress=False, units=[])
+            build_report_retrying(YEAR, raw, root / "processed", root / "reports",
+                                  notebooks, jobs=2, progress=False, units=[])
         except ReportError as exc:
             return {"error": str(exc)}
         return {"error": None}
@@ -286,10 +302,6 @@ def test_plan_passes_each_notebook_only_its_declared_parameters(tmp_path):
     assert [t.pdf is not None for t in tasks] == [True, False, False, False, False, True]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "documents.html_to_pdf imports weasyprint, but pyproject.toml does not declare it: "
-    "`pip install -e '.[dev]'` (make report, make test, environment.yml) on a fresh machine "
-    "leaves it out and every PDF fails with ModuleNotFoundError"))
 def test_pdf_renderer_is_a_declared_dependency():
     tomllib = pytest.importorskip("tomllib")
     project = tomllib.loads((NOTEBOOKS.parent / "pyproject.toml").read_text("utf-8"))
@@ -309,7 +321,7 @@ def test_report_writes_the_whole_tree(report):
     assert expected <= files, sorted(expected - files)
     assert not [f for f in files if f.endswith(".tmp") or "/." in f"/{f}"]
     assert not list(report.reports.glob(f".{YEAR}.building*"))
-    assert sorted(p.name for p in report.reports.iterdir()) == [str(YEAR)]
+    assert sorted(p.name for p in report.reports.iterdir()) == [str(YEAR), "logs"]
 
 
 @pytest.mark.parametrize("executed", [*EXECUTED, f"notebooks/don-vi/{XSS_ID}.ipynb"])
@@ -442,13 +454,10 @@ def test_profile_pdf_shows_the_unit_name_as_text(report):
 
 
 @needs_poppler
-@pytest.mark.xfail(strict=True, reason=(
-    "documents.page HTML-escapes the footer into a CSS string inside <style>, where "
-    "entities are not decoded: the footer of every page of this unit's PDF reads "
-    "'Phòng &lt;script&gt;alert(1)&lt;/script&gt; Tài nguyên &amp; Môi trường — hồ sơ …'"))
 def test_profile_pdf_footer_shows_the_unit_name_as_typed(report):
     text = pdf_text(report.out / f"don-vi/{XSS_ID}.pdf")
     assert "&lt;" not in text and "&amp;" not in text
+    assert f"{XSS_NAME} — hồ sơ đánh giá năm {YEAR}" in flat(text)
 
 
 @needs_poppler
@@ -521,9 +530,6 @@ def test_other_notebooks_still_produce_their_documents(broken):
     assert all(heading in annual for heading in HEADINGS)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "build_report swaps the failed build in as reports/<year>/ anyway, and _index lists every "
-    "planned page: index.html links phan-tich/02-ranking.html, which was never written"))
 def test_index_of_a_failed_report_has_no_dead_links(broken):
     links = Markup((broken.out / "index.html").read_text(encoding="utf-8")).attr("href")
     assert [link for link in links if not (broken.out / link).is_file()] == []
@@ -546,14 +552,19 @@ def test_cli_report_exits_1_naming_the_failed_notebook(broken, tmp_path):
     notebooks = copy_notebooks(tmp_path / "notebooks", broken=True, stubs=tuple(NOTEBOOK_NAMES))
     reports = tmp_path / "reports"
     shutil.copytree(broken.out, reports / str(YEAR))
-    result = run_cli("report", "--year", YEAR, "--raw", broken.raw, "--processed",
-                     broken.processed, "--reports", reports, "--notebooks", notebooks,
-                     "--jobs", 2, "--quiet")
+    args = ("report", "--year", YEAR, "--raw", broken.raw, "--processed", broken.processed,
+            "--reports", reports, "--notebooks", notebooks, "--jobs", 2, "--quiet")
+    result = run_cli(*args)
+    if KERNEL_START_FLAKE in result.output:
+        result = run_cli(*args)
     shown = result.output + (result.stderr or "")
     assert result.exit_code == 1, shown
     assert "02-ranking.ipynb" in shown and "ValueError: hỏng" in shown
     assert "Traceback" not in shown
-    assert (reports / str(YEAR) / "notebooks" / "02-ranking.ipynb").is_file()
+    # The earlier report stays as it was; the failed build is kept beside it for reading.
+    assert relative_files(reports / str(YEAR)) == relative_files(broken.out)
+    assert (reports / f"{YEAR}-loi" / "notebooks" / "02-ranking.ipynb").is_file()
+    assert str(reports / f"{YEAR}-loi") in " ".join(shown.split())
     assert not list(reports.glob(f".{YEAR}.building*"))
 
 
@@ -565,12 +576,12 @@ def test_rerun_replaces_the_old_folder(report, tmp_path):
     shutil.copytree(report.out, old)
     (old / "trang-cu.html").write_text("<p>cũ</p>", encoding="utf-8")
     notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
-    out = build_report(YEAR, report.raw, report.processed, reports, notebooks, jobs=2,
-                       progress=False, units=[])
+    out = build_report_retrying(YEAR, report.raw, report.processed, reports, notebooks,
+                                jobs=2, progress=False, units=[])
     assert out == old
     files = relative_files(out)
     assert "trang-cu.html" not in files
     assert not [f for f in files if "don-vi/" in f]
     assert {f"bao-cao-{YEAR}.html", f"bao-cao-{YEAR}.pdf", "index.html"} <= files
     assert "Trang thử 06-annual-report" in (out / f"bao-cao-{YEAR}.html").read_text("utf-8")
-    assert sorted(p.name for p in reports.iterdir()) == [str(YEAR)]
+    assert sorted(p.name for p in reports.iterdir()) == [str(YEAR), "logs"]

@@ -201,7 +201,7 @@ def test_summary_counts_and_ignored(rubric):
 # --------------------------------------------------------------------------- two real rounds
 
 # Base answers of both rounds: conftest's valid answers, with C2.7 = Có and C2.8 = Đạt so that
-# neither is a shortcoming (see the xfail test at the end about those two codes).
+# neither is a shortcoming (codes carried by the crosswalk are tested at the end).
 # Shortcomings of the base answers (lost share ≥ 0.5), by hand from conftest's points:
 #   C1.3 0/3 (1.0), C1.4 1/2 (0.5), C3.1 1.5/3 (0.5), C3.2 1.5/3 (0.5), C4.4 2/4 (0.5),
 #   C4.8 1/2 (0.5), C5.4 1/2 (0.5), C5.5 0/2 (1.0)                       → 8
