@@ -361,8 +361,8 @@ def libreoffice() -> Callable[[Path, str, Path], Path]:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """An exclusive lock shared by pytest-xdist workers (so a conversion runs once)."""
+def xdist_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock shared by pytest-xdist workers (so shared work runs once)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX: every worker converts for itself
@@ -390,7 +390,7 @@ def converted_submission(tmp_path_factory: pytest.TempPathFactory,
     folder = shared / "libreoffice-conversions"
     folder.mkdir(exist_ok=True)
     done = folder / "done"
-    with _locked(shared / "libreoffice-conversions.lock"):
+    with xdist_lock(shared / "libreoffice-conversions.lock"):
         if not done.exists():
             src = write_filled_template(folder / "SO_VP.xlsx", VALID_ANSWERS, rubric=rubric,
                                         unit_id="SO_VP", unit_name=UNIT_NAMES["SO_VP"])

@@ -11,7 +11,6 @@ and shared by the pytest-xdist workers (see `built_once`):
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import json
@@ -21,7 +20,7 @@ import shutil
 import subprocess
 import traceback
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,6 +28,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
+from conftest import xdist_lock
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -127,19 +127,6 @@ def build_report_retrying(*args, **kwargs) -> Path:
 
 
 
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock shared by the pytest-xdist workers."""
-    import fcntl
-
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def built_once(factory: pytest.TempPathFactory, key: str,
                build: Callable[[Path], dict]) -> tuple[Path, dict]:
     """Run ``build(folder)`` once per test session, whichever xdist worker asks first; the
@@ -149,7 +136,7 @@ def built_once(factory: pytest.TempPathFactory, key: str,
         shared = shared.parent
     root = shared / f"report-{key}"
     state_file = shared / f"report-{key}.json"
-    with file_lock(shared / f"report-{key}.lock"):
+    with xdist_lock(shared / f"report-{key}.lock"):
         if not state_file.exists():
             shutil.rmtree(root, ignore_errors=True)
             root.mkdir()
