@@ -8,6 +8,7 @@ the Vietnamese marks (``labels.vn_number``: 85.5 → "85,5").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -17,9 +18,6 @@ import pandas as pd
 from cntt_analysis.labels import GROUP_LABELS, GROUP_SHORT, POINT_STATUS, SYNTHETIC_NOTE, vn_number
 from cntt_analysis.rubric import Rubric
 
-# Columns of the scores table that are not criterion percentages.
-SCORE_BASE_COLUMNS = ("year", "unit_id", "name", "group", "score", "tier", "rank", "earned",
-                      "applicable_max")
 # Tiers best first (the order of the rubric's tiers and of labels.TIER_COLORS).
 TIERS = ("Tốt", "Khá", "Trung bình", "Yếu")
 # Register statuses of registered units (one row per unit and year).
@@ -37,8 +35,8 @@ def criterion_columns(scores: pd.DataFrame, rubric: Rubric | None = None) -> lis
     """The criterion percentage columns of a scores table (rubric order when given)."""
     if rubric is not None:
         return [c.code for c in rubric.criteria if c.code in scores.columns]
-    return [c for c in scores.columns
-            if c not in SCORE_BASE_COLUMNS and pd.api.types.is_numeric_dtype(scores[c])]
+    # Criterion columns are named by their codes (C1 … Cn); self_score etc. are not criteria.
+    return [c for c in scores.columns if re.fullmatch(r"C\d+", str(c))]
 
 
 def group_order(groups: Iterable[str]) -> list[str]:

@@ -57,6 +57,19 @@ def table(frame: pd.DataFrame, columns: Columns, caption: str = "",
     return HTML(table_html(frame, columns, caption))
 
 
+class Outline:
+    """Numbered sections (I, II, …) that stay consecutive when a section is skipped."""
+
+    NUMERALS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def section(self, text: str) -> HTML:
+        self.count += 1
+        return heading(f"{self.NUMERALS[self.count - 1]}. {text}")
+
+
 def page_break() -> HTML:
     """Start a new page when printed (PDF)."""
     return HTML('<div class="page-break"></div>')

@@ -50,12 +50,12 @@ def template(
         "--rubric", help="Tên phiếu có sẵn hoặc đường dẫn tệp YAML.")] = None,
 ) -> None:
     """Tạo biểu mẫu báo cáo (.xlsx) cho từng đơn vị."""
-    from cntt_analysis.registry import load_registry
+    from cntt_analysis.registry import active_units, load_registry
     from cntt_analysis.rounds import load_round
     from cntt_analysis.rubric import load_rubric
     from cntt_analysis.templates import write_templates
 
-    registry = load_registry(raw / "units.csv")
+    registry = active_units(load_registry(raw / "units.csv"), year)
     if unit is not None and unit not in set(registry["unit_id"]):
         raise UsageError(f"Không có đơn vị mã “{unit}” trong danh mục {raw / 'units.csv'}.")
     if rubric is not None:
@@ -86,7 +86,7 @@ def score(
         raise UsageError(f"Không có đợt đánh giá nào trong {raw}.")
     for each in years:
         result = score_round(raw, each, progress=None if not quiet else False)
-        paths = write_round(result, processed)
+        paths = write_round(result, processed, raw)
         if not quiet:
             _summary(result, paths[-1].parent)
 

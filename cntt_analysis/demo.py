@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.rubric import Rubric, load_rubric
@@ -305,8 +306,11 @@ def convert(path: Path, fmt: str) -> Path | None:
 def _check_synthetic(folder: Path) -> None:
     """Never overwrite a real round: only folders marked synthetic may be regenerated."""
     config = folder / "round.yaml"
-    text = config.read_text(encoding="utf-8") if config.is_file() else ""
-    if "synthetic: true" not in text:
+    try:
+        marked = bool((yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("synthetic"))
+    except (OSError, yaml.YAMLError, AttributeError):
+        marked = False
+    if not marked:
         raise UsageError(f"Thư mục {folder} chứa dữ liệu thật (không có 'synthetic: true' "
                          "trong round.yaml); không ghi đè. Hãy chọn thư mục khác bằng --raw.")
 
@@ -316,12 +320,17 @@ def write_demo(raw_dir: str | Path, convert_files: bool = True, seed: int = SEED
     raw = Path(raw_dir)
     rng = np.random.default_rng(seed)
     maturity = _maturity(rng)
+    for year in YEARS:  # check everything before touching anything
+        if (raw / str(year)).is_dir():
+            _check_synthetic(raw / str(year))
+    if (raw / "units.csv").is_file() and not all((raw / str(y)).is_dir() for y in YEARS):
+        raise UsageError(f"{raw / 'units.csv'} đã có nhưng không thuộc bộ dữ liệu mô phỏng; "
+                         "không ghi đè. Hãy chọn thư mục khác bằng --raw.")
     registry = registry_frame()
     paths = [write_text(registry.to_csv(index=False), raw / "units.csv")]
     for year in YEARS:
         folder = raw / str(year)
         if folder.is_dir():  # regenerate: a demo round folder holds only what we write
-            _check_synthetic(folder)
             shutil.rmtree(folder)
         paths += write_round_files(raw, year, load_rubric(str(year)), maturity, rng)
     if convert_files:

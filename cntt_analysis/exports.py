@@ -17,13 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cntt_analysis.issues import SEVERITY_LABELS
-from cntt_analysis.labels import (
-    GROUP_LABELS,
-    POINT_STATUS,
-    SYNTHETIC_NOTE,
-    TIER_FILLS,
-    vn_number,
-)
+from cntt_analysis.labels import GROUP_LABELS, POINT_STATUS, SYNTHETIC_NOTE, TIER_FILLS
 from cntt_analysis.storage import write_workbook
 from cntt_analysis.text import printable
 
@@ -87,9 +81,8 @@ def table_sheet(wb: Workbook, title: str, heading: str, note: str, frame: pd.Dat
 
 def _note(result: RoundResult) -> str:
     rnd = result.round
-    tiers = " · ".join(f"{t.name} ≥ {vn_number(float(t.minimum))}" if t.minimum else t.name
-                       for t in rnd.rubric.tiers)
-    note = f"{rnd.rubric.title}. Hạn nộp {rnd.deadline:%d/%m/%Y}. Xếp loại: {tiers}."
+    note = (f"{rnd.rubric.title}. Hạn nộp {rnd.deadline:%d/%m/%Y}. "
+            f"Xếp loại — {rnd.rubric.tier_text()}.")
     return f"{note} {SYNTHETIC_NOTE}" if rnd.synthetic else note
 
 

@@ -222,6 +222,15 @@ def combine_scores(verified: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFra
     return out
 
 
+def drop_resolved(issues: list[dict], answers: pd.DataFrame) -> list[dict]:
+    """Intake's "exceeds" errors that a correction resolved are no longer errors."""
+    still = {(f, s, c) for f, s, c, p in zip(answers["file"], answers["sheet"], answers["cell"],
+                                               answers["problem"]) if p == "exceeds"}
+    counted = set(answers["file"])
+    return [i for i in issues if not (i["code"] == "exceeds" and i["file"] in counted
+                                      and (i["file"], i["sheet"], i["cell"]) not in still)]
+
+
 def largest_gaps(scores: pd.DataFrame, year: int, n: int = 5) -> pd.DataFrame:
     """Units whose self-assessment was furthest from the verified score (any direction)."""
     part = scores[(scores["year"] == year) & (scores["score_gap"].fillna(0) != 0)]

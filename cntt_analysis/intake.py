@@ -95,6 +95,8 @@ def raw_text(raw: object) -> str:
         return ""
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
+    if isinstance(raw, float):  # shown to Vietnamese readers: 75.9 → "75,9"
+        return repr(raw).replace(".", ",")
     if isinstance(raw, (dt.date, dt.datetime)):
         return raw.isoformat()
     return str(raw)

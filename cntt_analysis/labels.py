@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 TIER_COLORS = {"Tốt": "#2E7D32", "Khá": "#1565C0", "Trung bình": "#F9A825", "Yếu": "#C62828"}
 TIER_FILLS = {"Tốt": "C8E6C9", "Khá": "BBDEFB", "Trung bình": "FFF59D", "Yếu": "FFCDD2"}
 GROUP_LABELS = {"so": "Khối phòng, đơn vị trực thuộc Sở", "huyen": "Khối Phòng TN&MT cấp huyện"}
@@ -14,7 +16,9 @@ SYNTHETIC_NOTE = ("Dữ liệu mô phỏng: số liệu trong tài liệu này l
 def vn_number(value: float, places: int = 2, trim: bool = True) -> str:
     """85.5 → "85,5"; 1234.5 → "1.234,5" (Vietnamese marks; trailing zeros dropped unless
     `trim` is False, as in table columns where decimals should line up)."""
-    text = f"{value:,.{places}f}"
+    # Half-up on the decimal the number stands for (61.705 → 61,71), as scoring rounds.
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    text = f"{exact:,.{places}f}"
     if places and trim:
         text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -6,16 +6,20 @@ only chains them for a round and writes ``data/processed/<year>/``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from cntt_analysis import __version__
 from cntt_analysis.exports import write_results_workbook
 from cntt_analysis.inspection import (
     apply_corrections,
     audit,
     combine_scores,
+    drop_resolved,
     find_inspection,
     no_corrections,
     read_corrections,
@@ -27,8 +31,9 @@ from cntt_analysis.registry import active_units, load_registry, renamed_ids
 from cntt_analysis.rounds import Round, load_round
 from cntt_analysis.scoring import compute_points, compute_scores
 from cntt_analysis.shortcomings import find_shortcomings
-from cntt_analysis.storage import write_parquet
+from cntt_analysis.storage import write_parquet, write_text
 
+MANIFEST = "inputs.json"
 TABLES = ("answers", "points", "scores", "issues", "register", "corrections", "shortcomings")
 
 
@@ -74,8 +79,8 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     key = ["year", "unit_id", "indicator"]
     points = points.merge(self_points[[*key, "points"]].rename(
         columns={"points": "self_points"}), on=key, how="left")
-    issues = issues_frame([i for s in subs for i in s.issues] + register_issues
-                          + inspection_issues)
+    intake_issues = drop_resolved([i for s in subs for i in s.issues], answers)
+    issues = issues_frame(intake_issues + register_issues + inspection_issues)
     return RoundResult(rnd, registry, answers, points, scores, issues, register,
                        audit(corrections, self_points, points, rnd.rubric, registry),
                        find_shortcomings(points, rnd.rubric))
@@ -95,12 +100,33 @@ def processed_folder(processed_dir: str | Path, year: int) -> Path:
     return Path(processed_dir) / str(year)
 
 
-def write_round(result: RoundResult, processed_dir: str | Path) -> list[Path]:
-    """Write the five Parquet tables and the Excel results, each atomically."""
+def input_manifest(rnd: Round, raw_dir: str | Path) -> dict:
+    """What a round's results were computed from: every raw file of the round (name, size,
+    SHA-256), the registry, the rubric files and the package version."""
+    def digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    rubrics = [Path(p) for p in (rnd.rubric.path, rnd.rubric.previous_path()) if p]
+    return {
+        "version": __version__,
+        "round": {p.name: [p.stat().st_size, digest(p)]
+                  for p in sorted(rnd.folder.iterdir()) if p.is_file()},
+        "registry": digest(registry_path(raw_dir)),
+        "rubrics": {p.name: digest(p) for p in rubrics if p.is_file()},
+    }
+
+
+def write_round(result: RoundResult, processed_dir: str | Path,
+                raw_dir: str | Path | None = None) -> list[Path]:
+    """Write the Parquet tables and the Excel results, each atomically, then the manifest
+    of inputs (last, so a half-finished run is seen as stale)."""
     folder = processed_folder(processed_dir, result.year)
     paths = [write_parquet(getattr(result, name), folder / f"{name}.parquet")
              for name in TABLES]
     paths.append(write_results_workbook(result, folder / f"ket-qua-{result.year}.xlsx"))
+    raw = raw_dir if raw_dir is not None else result.round.folder.parent
+    manifest = json.dumps(input_manifest(result.round, raw), indent=1, sort_keys=True)
+    paths.append(write_text(manifest + "\n", folder / MANIFEST))
     return paths
 
 

@@ -148,6 +148,14 @@ def register_frame(rows: list[dict]) -> pd.DataFrame:
     return frame.drop(columns="_o").reset_index(drop=True)
 
 
+FIGURE_LABELS = {SENT: "nộp đúng hạn", LATE: "nộp muộn", MISSING: "chưa nộp"}
+
+
+def status_figures(register: pd.DataFrame) -> list[tuple[str, str]]:
+    """(count, label) for the key figures: on time, late, missing."""
+    return [(str(n), FIGURE_LABELS[s]) for s, n in status_counts(register).items()]
+
+
 def status_counts(register: pd.DataFrame) -> dict[str, int]:
     """Registered units by status (sent, late, missing), in that order, zeros included."""
     units = register[register["status"].isin([SENT, LATE, MISSING])]

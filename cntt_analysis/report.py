@@ -7,6 +7,7 @@ to the failing cell) and named in the error, and the others still run.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -148,8 +149,9 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     active = active_units(results.registry, year)["unit_id"]
     chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
     out = reports / str(year)
-    staging = reports / f".{year}.building"
-    shutil.rmtree(staging, ignore_errors=True)
+    reports.mkdir(parents=True, exist_ok=True)
+    # A private staging folder: two runs at once (cron and a person) never share one.
+    staging = Path(tempfile.mkdtemp(prefix=f".{year}.building-", dir=reports))
     tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
     log = reports / "logs" / f"kernels-{year}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -161,8 +163,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
                staging / "index.html")
     # A failed build never replaces the last good report: it goes beside it, for reading.
     final = reports / f"{year}-loi" if errors else out
-    shutil.rmtree(final, ignore_errors=True)
-    staging.rename(final)
+    swap_in(staging, final)
     if not errors:
         shutil.rmtree(reports / f"{year}-loi", ignore_errors=True)
         return out
@@ -170,6 +171,16 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         f"Có notebook bị lỗi; báo cáo chưa hoàn chỉnh được để riêng ở {final} "
         f"(báo cáo cũ, nếu có, vẫn giữ nguyên ở {out}):\n"
         + "\n".join(f"- {e.replace(str(staging), str(final))}" for e in errors))
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Put `new` at `target`: the old folder is moved aside first and deleted after, so
+    `target` is missing only between two renames, never half-written."""
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        target.rename(old)
+    new.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +10,9 @@ import pandas as pd
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.pipeline import (
+    MANIFEST,
     TABLES,
+    input_manifest,
     load_processed,
     processed_folder,
     registry_path,
@@ -65,31 +68,32 @@ class Results:
 
 
 def is_stale(raw_dir: str | Path, processed_dir: str | Path, year: int) -> bool:
-    """Whether a round's processed files are missing or older than its raw inputs."""
+    """Whether a round's processed files are missing or were computed from other inputs
+    (a file added, changed, removed or renamed; the registry, rubric or package changed)."""
     folder = processed_folder(processed_dir, year)
-    outputs = [folder / f"{name}.parquet" for name in TABLES]
-    if not all(p.is_file() for p in outputs):
+    stored = folder / MANIFEST
+    if not stored.is_file() or not all((folder / f"{n}.parquet").is_file() for n in TABLES):
         return True
-    inputs = [*(Path(raw_dir) / str(year)).iterdir(), registry_path(raw_dir)]
-    newest_input = max(p.stat().st_mtime for p in inputs if p.is_file())
-    return min(p.stat().st_mtime for p in outputs) < newest_input
+    current = input_manifest(load_round(raw_dir, year), raw_dir)
+    return json.loads(stored.read_text(encoding="utf-8")) != current
 
 
 def ensure_scored(raw_dir: str | Path, processed_dir: str | Path,
-                  progress: bool | None = None) -> list[int]:
-    """Score every round of `raw_dir` whose processed files are missing or stale."""
-    years = available_years(raw_dir)
+                  progress: bool | None = None, up_to: int | None = None) -> list[int]:
+    """Score every round of `raw_dir` (up to year `up_to`) whose results are stale."""
+    years = [y for y in available_years(raw_dir) if up_to is None or y <= up_to]
     for year in years:
         if is_stale(raw_dir, processed_dir, year):
-            write_round(score_round(raw_dir, year, progress=progress), processed_dir)
+            write_round(score_round(raw_dir, year, progress=progress), processed_dir, raw_dir)
     return years
 
 
 def load_results(raw_dir: str | Path, processed_dir: str | Path,
-                 up_to: int | None = None) -> Results:
-    """Load every processed round (up to year `up_to`), scoring stale ones first."""
-    years = [y for y in ensure_scored(raw_dir, processed_dir, progress=False)
-             if up_to is None or y <= up_to]
+                 up_to: int | None = None, score: bool = True) -> Results:
+    """Load every processed round (up to year `up_to`), scoring stale ones first unless
+    `score` is False (the report scores once, then its notebooks only read)."""
+    years = (ensure_scored(raw_dir, processed_dir, progress=False, up_to=up_to) if score
+             else [y for y in available_years(raw_dir) if up_to is None or y <= up_to])
     if not years:
         raise UsageError(f"Không có đợt đánh giá nào trong {raw_dir}.")
     if up_to is not None and up_to not in years:

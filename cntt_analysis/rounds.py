@@ -25,6 +25,11 @@ class Round:
     synthetic: bool = False
     department: str = "Sở Tài nguyên và Môi trường"
 
+    @property
+    def inspected(self) -> bool:
+        """Whether the inspection team's file is in the round folder."""
+        return any((self.folder / f"inspection{ext}").is_file() for ext in (".xlsx", ".csv"))
+
     def submissions(self) -> list[Path]:
         """Workbook files of the round, sorted by name (Office lock files skipped)."""
         return sorted(

@@ -164,6 +164,22 @@ class Rubric:
                 return tier.name
         return self.tiers[-1].name
 
+    def tier_text(self) -> str:
+        """"Tốt: từ 85 điểm; Khá: từ 70 đến dưới 85 điểm; …; Yếu: dưới 50 điểm"."""
+        def num(value: Fraction) -> str:
+            return f"{float(value):g}".replace(".", ",")
+
+        parts, above = [], None
+        for tier in self.tiers:
+            if tier.minimum > 0:
+                upper = f" đến dưới {num(above)}" if above is not None else ""
+                parts.append(f"{tier.name}: từ {num(tier.minimum)}{upper} điểm")
+            else:
+                parts.append(f"{tier.name}: dưới {num(above)} điểm" if above is not None
+                             else tier.name)
+            above = tier.minimum
+        return "; ".join(parts)
+
     def sheets(self) -> list[str]:
         return [self.general_sheet, *(c.sheet for c in self.criteria)]
 
@@ -218,6 +234,8 @@ def _rule(raw: dict, code: str, src: str) -> Rule:
         raise RubricError(f"{src}: chỉ tiêu {code} có loại quy tắc '{kind}' không hợp lệ "
                           f"(cho phép: {', '.join(sorted(RULE_KINDS))}).")
     params = {k: v for k, v in raw.items() if k != "kind"}
+    if isinstance(params.get("points"), dict):  # labels compared as text, like answers
+        params["points"] = {str(k): v for k, v in params["points"].items()}
     missing = RULE_KEYS[kind] - params.keys()
     extra = params.keys() - RULE_KEYS[kind] - RULE_OPTIONAL
     if missing or extra:

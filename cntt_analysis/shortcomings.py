@@ -13,8 +13,9 @@ from cntt_analysis.rubric import Rubric
 
 SHORTCOMING_COLUMNS = ["year", "unit_id", "group", "criterion", "indicator", "label",
                        "points", "max_points", "lost", "lost_share", "remedy"]
-REMEDIED, IMPROVED, NOT_REMEDIED, NOT_ASSESSED = (
-    "Đã khắc phục", "Có cải thiện", "Chưa khắc phục", "Không còn đánh giá")
+REMEDIED, IMPROVED, NOT_REMEDIED, NOT_ASSESSED, NOT_SUBMITTED = (
+    "Đã khắc phục", "Có cải thiện", "Chưa khắc phục", "Không còn đánh giá", "Không nộp báo cáo")
+OUTCOMES = (REMEDIED, IMPROVED, NOT_REMEDIED, NOT_SUBMITTED, NOT_ASSESSED)
 FOLLOW_UP_COLUMNS = ["year", "unit_id", "previous_year", "previous_indicator", "indicator",
                      "label", "previous_lost_share", "lost_share", "outcome", "remedy"]
 
@@ -49,8 +50,9 @@ def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric,
     round was scored with) and `rubric`; without it, through `rubric`'s declared link.
 
     Remedied: no longer a shortcoming. Improved: still one, but a smaller share lost.
-    Not remedied: the same or a larger share lost. Not assessed: the indicator was dropped,
-    does not apply this year, or the unit was not scored."""
+    Not remedied: the same or a larger share lost. Not submitted: the unit has no scored
+    report this year (which remedies nothing). Not assessed: the indicator was dropped or
+    does not apply this year."""
     limit = float(rubric.shortcoming_min_lost_share)
     if previous_rubric is None:
         codes = successor_codes(rubric)
@@ -60,6 +62,7 @@ def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric,
         codes = {old: new for new, old in code_map(rubric, previous_rubric).items() if old}
     now = points.set_index(["unit_id", "indicator"])
     labels = {i.code: i.label for i in rubric.indicators}
+    scored_units = set(points["unit_id"])
     year = int(points["year"].iloc[0]) if len(points) else None
     rows = []
     for old in previous.itertuples(index=False):
@@ -70,11 +73,13 @@ def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric,
             got = now.loc[key]
             share = round((got["max_points"] - (0.0 if pd.isna(got["points"]) else
                                                 got["points"])) / got["max_points"], 4)
-        if share is None:
+        if old.unit_id not in scored_units:
+            outcome = NOT_SUBMITTED
+        elif share is None:
             outcome = NOT_ASSESSED
         elif share < limit - 1e-9:
             outcome = REMEDIED
-        elif share < old.lost_share - 1e-9:
+        elif share < round(old.lost_share, 4) - 1e-9:  # both shares rounded alike
             outcome = IMPROVED
         else:
             outcome = NOT_REMEDIED
@@ -88,8 +93,9 @@ def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric,
 def follow_up_summary(follow: pd.DataFrame, names: dict[str, str] | None = None
                       ) -> pd.DataFrame:
     """Per unit: how many of last year's shortcomings were remedied, improved, not
-    remedied; `ignored` when none was remedied or improved."""
-    outcomes = [REMEDIED, IMPROVED, NOT_REMEDIED, NOT_ASSESSED]
+    remedied; `ignored` when none was remedied or improved (a unit that did not report
+    counts as ignoring them)."""
+    outcomes = list(OUTCOMES)
     counts = (follow.groupby("unit_id")["outcome"].value_counts().unstack(fill_value=0)
               .reindex(columns=outcomes, fill_value=0).reset_index())
     counts["total"] = counts[outcomes].sum(axis=1)
@@ -109,6 +115,8 @@ def follow_up_sentences(follow: pd.DataFrame, names: dict[str, str]) -> list[str
     parts = [f"{counts.get(o, 0)} {o.lower()}" for o in (REMEDIED, IMPROVED, NOT_REMEDIED)]
     text = (f"Trong {total} tồn tại, hạn chế của {follow['unit_id'].nunique()} đơn vị được chỉ "
             f"ra năm {int(follow['previous_year'].iloc[0])}: " + ", ".join(parts))
+    if counts.get(NOT_SUBMITTED, 0):
+        text += f", {counts[NOT_SUBMITTED]} của đơn vị không nộp báo cáo"
     if counts.get(NOT_ASSESSED, 0):
         text += f" và {counts[NOT_ASSESSED]} không còn được đánh giá"
     sentences = [text + "."]

@@ -121,7 +121,9 @@ def _normalise_marks(text: str) -> str | None:
     for mark, lone_is_decimal in ((",", True), (".", False)):
         if mark in text:
             parts = text.split(mark)
-            if len(parts) == 2 and (lone_is_decimal or len(parts[1]) != 3):
+            # "0.125" cannot be thousands-grouped: a group never starts with 0.
+            grouped = len(parts[1]) == 3 and parts[0][:1] not in ("", "0")
+            if len(parts) == 2 and (lone_is_decimal or not grouped):
                 ok = _DIGITS.match(parts[0] or "0") and _DIGITS.match(parts[1])
                 return f"{parts[0] or '0'}.{parts[1]}" if ok else None
             return _ungroup(text, mark, strict=True)

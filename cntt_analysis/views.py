@@ -126,14 +126,12 @@ def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
 
 
 def follow_up_summary(summary: pd.DataFrame) -> HTML:
-    from cntt_analysis.shortcomings import IMPROVED, NOT_ASSESSED, NOT_REMEDIED, REMEDIED
+    from cntt_analysis.shortcomings import OUTCOMES
 
-    frame = summary.assign(ignored_vi=summary["ignored"].map({True: "Chưa khắc phục gì",
-                                                              False: ""}))
+    frame = summary.assign(ignored_vi=summary["ignored"].map(
+        {True: "Chưa khắc phục tồn tại nào", False: ""}))
     return table(frame, {"name": ("Đơn vị", "text"), "total": ("Tồn tại năm trước", "int"),
-                         REMEDIED: (REMEDIED, "int"), IMPROVED: (IMPROVED, "int"),
-                         NOT_REMEDIED: (NOT_REMEDIED, "int"),
-                         NOT_ASSESSED: (NOT_ASSESSED, "int"), "ignored_vi": ("Ghi chú", "text")},
+                         **{o: (o, "int") for o in OUTCOMES}, "ignored_vi": ("Ghi chú", "text")},
                  empty="Năm trước không có tồn tại, hạn chế nào để theo dõi.")
 
 
@@ -150,8 +148,9 @@ def follow_up(follow: pd.DataFrame) -> HTML:
 def robustness(robust: pd.DataFrame) -> HTML:
     return table(robust.sort_values(["rank", "unit_id"]), {
         "rank": ("Hạng", "int"), "name": ("Đơn vị", "text"),
-        "median_rank": ("Hạng trung vị", "number"), "p05": ("Hạng tốt (5%)", "number"),
-        "p95": ("Hạng kém (95%)", "number"), "note": ("Nhận xét", "text")})
+        "median_rank": ("Hạng trung vị", "number"),
+        "p05": ("Hạng cao nhất có thể (5% kịch bản)", "int"),
+        "p95": ("Hạng thấp nhất có thể (95% kịch bản)", "int"), "note": ("Nhận xét", "text")})
 
 
 def crosswalk(changes: pd.DataFrame) -> HTML:

@@ -490,3 +490,20 @@ def test_rank_movement_properties(units):
                  f"tăng {change} bậc" if change > 0 else f"giảm {-change} bậc")
         assert r.movement == words
     assert set(moved.loc[moved["year"] == 2016, "movement"]) == {"mới"}
+
+
+def test_criterion_columns_are_the_criterion_codes_only():
+    # Regression: self_score, self_rank and score_gap were drawn as if they were criteria.
+    scores = pd.DataFrame({"year": [2017], "unit_id": ["A"], "score": [80.0], "C1": [90.0],
+                           "C2": [70.0], "self_score": [82.0], "self_rank": [1],
+                           "score_gap": [-2.0], "C10": [50.0]})
+    assert A.criterion_columns(scores) == ["C1", "C2", "C10"]
+
+
+def test_vn_number_rounds_half_up_like_the_scores():
+    from cntt_analysis.labels import vn_number
+
+    # 61.705 is stored as 61.70499…; the tables said 61,70 while the sentences said 61,71.
+    assert vn_number(61.705, trim=False) == "61,71"
+    assert vn_number(2.675) == "2,68"
+    assert vn_number(1234.5) == "1.234,5"

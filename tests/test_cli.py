@@ -16,7 +16,7 @@ from cntt_analysis.cli import app
 from cntt_analysis.pipeline import TABLES
 from cntt_analysis.rubric import RUBRIC_DIR
 
-OUTPUTS = sorted([*(f"{t}.parquet" for t in TABLES), "ket-qua-2017.xlsx"])
+OUTPUTS = sorted([*(f"{t}.parquet" for t in TABLES), "ket-qua-2017.xlsx", "inputs.json"])
 
 
 @pytest.fixture
@@ -240,3 +240,17 @@ def test_templates_then_score_round_trip(cntt, make_round, tmp_path, cells, vali
     scores = pd.read_parquet(tmp_path / "p" / "2017" / "scores.parquet")
     assert scores[["unit_id", "score", "tier", "rank"]].values.tolist() == \
         [["SO_VP", 72.91, "Khá", 1]]
+
+
+def test_demo_never_touches_real_data(tmp_path):
+    """Regression: units.csv of a real raw folder was overwritten before the refusal."""
+    raw = tmp_path / "raw"
+    (raw / "2017").mkdir(parents=True)
+    (raw / "2017" / "round.yaml").write_text("deadline: 2017-08-10\nrubric: '2017'\n"
+                                             "# synthetic: true\n", encoding="utf-8")
+    (raw / "units.csv").write_text("unit_id,name,group,aliases\nA,Đơn vị A,so,\n",
+                                   encoding="utf-8")
+    before = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
+    result = CliRunner().invoke(app, ["demo", "--raw", str(raw), "--no-convert"])
+    assert result.exit_code == 2 and "không ghi đè" in result.output
+    assert {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()} == before

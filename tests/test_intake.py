@@ -259,7 +259,8 @@ INVALID = [
      ["“Bán chuyên trách”", "không có trong danh sách", "“Chuyên trách”"]),
     ("C1.2", "Không áp dụng", "na_not_allowed", "C1.2", ["không được trả lời “Không áp dụng”"]),
     ("C1.5", None, "required", "C1.5", ["đang để trống"]),
-    ("C4.7", 2.5, "fractional", "C4.7", ["“2.5”", "không phải số nguyên"]),
+    # a number cell shown the Vietnamese way: 2.5 is "2,5"
+    ("C4.7", 2.5, "fractional", "C4.7", ["“2,5”", "không phải số nguyên"]),
     ("C5.2b", -5, "negative", "C5.2", ["“-5”", "là số âm"]),
     ("C4.11", "có lẽ", "not_yes_no", "C4.11", ["“có lẽ”", "“Có” hoặc “Không”"]),
     ("C3.2b", 3, "exceeds", "C3.2", ["3 lớn hơn", "C3.2a", "(2)"]),

@@ -201,7 +201,8 @@ def test_write_round_writes_the_tables_and_workbook(messy_round, tmp_path):
     result = messy_round.score()
     paths = write_round(result, tmp_path / "processed")
     folder = tmp_path / "processed" / "2017"
-    assert [p.name for p in paths] == [*(f"{t}.parquet" for t in TABLES), "ket-qua-2017.xlsx"]
+    assert [p.name for p in paths] == [*(f"{t}.parquet" for t in TABLES), "ket-qua-2017.xlsx",
+                                       "inputs.json"]
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths)
     loaded = load_processed(tmp_path / "processed", 2017)
     for name in TABLES:
@@ -217,7 +218,7 @@ def test_write_round_writes_the_tables_and_workbook(messy_round, tmp_path):
 def test_outputs_are_byte_identical_on_rerun(messy_round, tmp_path):
     first = write_round(messy_round.score(), tmp_path / "one")
     second = write_round(messy_round.score(), tmp_path / "two")
-    assert len(first) == len(second) == 8  # 7 Parquet tables + the Excel results
+    assert len(first) == len(second) == 9  # 7 Parquet tables, the Excel results, the manifest
     for a, b in zip(first, second):
         assert a.name == b.name
         assert a.read_bytes() == b.read_bytes(), a.name
@@ -241,7 +242,8 @@ RESULT_SHEETS = ["Xếp hạng khối Sở", "Xếp hạng khối huyện", "Đi
 @pytest.fixture
 def results_workbook(messy_round, tmp_path):
     result = messy_round.score()
-    path = write_round(result, tmp_path / "processed")[-1]
+    path = tmp_path / "processed" / "2017" / "ket-qua-2017.xlsx"
+    write_round(result, tmp_path / "processed")
     return result, path, load_workbook(path)
 
 
@@ -322,3 +324,19 @@ def test_results_workbook_stores_formula_like_text_as_text(results_workbook):
     again = load_workbook(io.BytesIO(path.read_bytes()), data_only=False)
     assert all(c.data_type != "f" for ws in again.worksheets for row in ws.iter_rows()
                for c in row)
+
+
+def test_a_round_is_stale_when_its_inputs_change(messy_round, tmp_path):
+    from cntt_analysis.results import is_stale
+
+    processed = tmp_path / "processed"
+    write_round(messy_round.score(), processed, messy_round.raw)
+    assert not is_stale(messy_round.raw, processed, 2017)
+    # Regression: a removed submission (older mtimes everywhere) was not noticed.
+    next(messy_round.folder.glob("*.xlsx")).unlink()
+    assert is_stale(messy_round.raw, processed, 2017)
+    write_round(messy_round.score(), processed, messy_round.raw)
+    assert not is_stale(messy_round.raw, processed, 2017)
+    registry = messy_round.raw / "units.csv"
+    registry.write_text(registry.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert is_stale(messy_round.raw, processed, 2017)

@@ -504,3 +504,24 @@ def test_load_missing_file_lists_shipped_rubrics(tmp_path):
 def test_load_unknown_shipped_name():
     with pytest.raises(RubricError, match="Không tìm thấy"):
         load_rubric("1999")
+
+
+def test_tier_text_reads_the_tiers_of_the_rubric():
+    assert load_rubric("2017").tier_text() == (
+        "Tốt: từ 85 điểm; Khá: từ 70 đến dưới 85 điểm; Trung bình: từ 50 đến dưới 70 điểm; "
+        "Yếu: dưới 50 điểm")
+
+
+def test_numeric_choice_labels_score_like_text_labels():
+    # Regression: choice points keyed by numbers in YAML crashed scoring with a KeyError.
+    import yaml
+
+    from cntt_analysis.rubric import RUBRIC_DIR
+
+    data = yaml.safe_load((RUBRIC_DIR / "2017.yaml").read_text(encoding="utf-8"))
+    c41 = next(i for c in data["criteria"] for i in c["indicators"] if i["code"] == "C4.8")
+    c41["inputs"][0]["choices"] = [0, 1, 2]
+    c41["rule"]["points"] = {0: 0, 1: 1, 2: 2}
+    rubric = parse_rubric(data, check_previous=False)
+    assert set(rubric.indicators[[i.code for i in rubric.indicators].index("C4.8")]
+               .rule.params["points"]) == {"0", "1", "2"}

@@ -23,6 +23,7 @@ from cntt_analysis.shortcomings import (
     IMPROVED,
     NOT_ASSESSED,
     NOT_REMEDIED,
+    NOT_SUBMITTED,
     REMEDIED,
     SHORTCOMING_COLUMNS,
     find_shortcomings,
@@ -152,7 +153,7 @@ def test_follow_up_outcomes_at_their_boundaries(rubric):
         ("U1", "C5.1", 0.5),   # now 2.5 / 5: 0.5 lost → not remedied (same share)
         ("U1", "C3.4", 0.25),  # now 2 / 4: 0.5 → not remedied (larger share)
         ("U1", "C4.4", 0.5),   # now not applicable → not assessed
-        ("U2", "C1.3", 1.0),   # U2 not scored this year → not assessed
+        ("U2", "C1.3", 1.0),   # U2 not scored this year → did not report
     ], rubric)
     points = points_frame([("C1.2", 1.02, "scored"), ("C1.3", 1.5, "scored"),
                            ("C5.1", 2.5, "scored"), ("C3.4", 2.0, "scored"),
@@ -163,7 +164,7 @@ def test_follow_up_outcomes_at_their_boundaries(rubric):
     assert list(zip(follow["unit_id"], follow["indicator"], shares, follow["outcome"])) == [
         ("U1", "C1.2", 0.49, REMEDIED), ("U1", "C1.3", 0.5, IMPROVED),
         ("U1", "C5.1", 0.5, NOT_REMEDIED), ("U1", "C3.4", 0.5, NOT_REMEDIED),
-        ("U1", "C4.4", None, NOT_ASSESSED), ("U2", "C1.3", None, NOT_ASSESSED)]
+        ("U1", "C4.4", None, NOT_ASSESSED), ("U2", "C1.3", None, NOT_SUBMITTED)]
     assert set(follow["year"]) == {2017} and set(follow["previous_year"]) == {2016}
     assert list(follow["previous_lost_share"]) == [0.5, 1.0, 0.5, 0.25, 0.5, 1.0]
     assert follow.iloc[0]["remedy"] == rubric.indicator("C1.2").remedy
@@ -285,15 +286,17 @@ def test_follow_up_across_two_rounds(two_rounds):
     }
     assert {o for (u, _), (_, _, o) in outcomes.items() if u == "SO_CCQLDD"} == {NOT_REMEDIED}
     tan = {c: (s, o) for (u, c), (_, s, o) in outcomes.items() if u == "H_TANPHUOC"}
-    assert tan == {c: (None, NOT_ASSESSED) for c in BASE_SHORTCOMINGS}
+    # Regression: a unit that did not report used to escape the follow-up as "not assessed".
+    assert tan == {c: (None, NOT_SUBMITTED) for c in BASE_SHORTCOMINGS}
 
     summary = follow_up_summary(follow, dict(zip(two_rounds[2017].registry["unit_id"],
                                                  two_rounds[2017].registry["name"])))
-    cols = ["unit_id", REMEDIED, IMPROVED, NOT_REMEDIED, NOT_ASSESSED, "total", "ignored"]
+    cols = ["unit_id", REMEDIED, IMPROVED, NOT_REMEDIED, NOT_SUBMITTED, NOT_ASSESSED, "total",
+            "ignored"]
     assert [tuple(r) for r in summary[cols].itertuples(index=False)] == [
-        ("SO_VP", 1, 1, 6, 1, 9, False),
-        ("H_TANPHUOC", 0, 0, 0, 8, 8, False),   # not scored: nothing to judge
-        ("SO_CCQLDD", 0, 0, 8, 0, 8, True),     # remedied nothing
+        ("SO_VP", 1, 1, 6, 0, 1, 9, False),
+        ("H_TANPHUOC", 0, 0, 0, 8, 0, 8, True),  # did not report: remedied nothing
+        ("SO_CCQLDD", 0, 0, 8, 0, 0, 8, True),   # remedied nothing
     ]
     assert summary.set_index("unit_id").at["SO_CCQLDD", "name"] == "Chi cục Quản lý đất đai"
 
@@ -401,3 +404,10 @@ def test_follow_up_of_nothing(rubric):
     assert summary.empty
     assert {REMEDIED, IMPROVED, NOT_REMEDIED, NOT_ASSESSED, "ignored"} <= set(summary.columns)
 
+
+
+def test_unchanged_points_are_not_an_improvement(rubric):
+    """Regression: 0.5 of 3 points both years was judged improved (0.8333 < 0.83333…)."""
+    previous = previous_frame([("U1", "C1.3", 2.5 / 3)], rubric)
+    points = points_frame([("C1.3", 0.5, "scored")], rubric)
+    assert list(follow_up(previous, points, rubric)["outcome"]) == [NOT_REMEDIED]

@@ -481,3 +481,10 @@ def test_parse_answer_never_raises(code):
         parsed = parse_answer(raw, INPUTS[code])
         assert parsed.status in {"ok", "na", "empty", "invalid"}
         assert (parsed.problem is None) == (parsed.status != "invalid")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("0.125", Decimal("0.125")), ("00.500", Decimal("0.500")), ("1.250", Decimal("1250"))])
+def test_a_group_never_starts_with_zero(text, expected):
+    # Regression: "0.125" was read as thousands-grouped, a silent 1000× error.
+    assert parse_number(text) == expected
