@@ -23,6 +23,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unit_unknown": ("error", "Không xác định được đơn vị: tên “{value}” không khớp với đơn vị "
                               "nào trong danh mục. Bài nộp không được chấm điểm; hãy sửa tên "
                               "đơn vị hoặc thêm tên gọi khác vào danh mục (units.csv)."),
+    "unit_name_mismatch": ("warning", "Tên đơn vị “{value}” là của đơn vị {typed}, nhưng biểu "
+                                      "mẫu được tạo cho đơn vị {meta}; bài nộp được tính cho "
+                                      "{meta}. Hãy kiểm tra đơn vị có dùng nhầm biểu mẫu của "
+                                      "đơn vị khác không."),
     "year_mismatch": ("error", "Năm báo cáo {value} không phải năm của đợt đánh giá ({year}). "
                                "Bài nộp không được chấm điểm."),
     "required": ("error", "{what} đang để trống — cần {expected}."),

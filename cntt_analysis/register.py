@@ -64,7 +64,9 @@ def tie_submissions(subs: list[Submission], registry: pd.DataFrame,
                                          sheet=name["sheet"] if name else "",
                                          cell=name["cell"] if name else "",
                                          value=name["raw_value"] if name else ""))
-        elif not ok_year:
+        else:
+            _check_typed_name(sub, unit_id, index)
+        if unit_id is not None and not ok_year:
             where = sub.answer("G02") or {}
             sub.issues.append(make_issue("year_mismatch", year=sub.year, file=sub.file,
                                          sheet=where.get("sheet", ""),
@@ -75,6 +77,17 @@ def tie_submissions(subs: list[Submission], registry: pd.DataFrame,
         if unit_id is not None and ok_year:
             tied.append(sub)
     return tied
+
+
+def _check_typed_name(sub: Submission, unit_id: str, index: dict[str, str]) -> None:
+    """Warn when the typed name (G01) names another registered unit than the template's
+    hidden id: a unit may have filled in a copy of someone else's template."""
+    name = sub.answer("G01")
+    typed = match_unit(name["value"] or "", index) if name and name["status"] == "ok" else None
+    if typed is not None and typed != unit_id:
+        sub.issues.append(make_issue("unit_name_mismatch", year=sub.year, file=sub.file,
+                                     sheet=name["sheet"], cell=name["cell"],
+                                     value=name["raw_value"], meta=unit_id, typed=typed))
 
 
 def choose_counted(tied: list[Submission]) -> tuple[dict[str, Submission], list[Submission]]:

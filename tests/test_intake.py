@@ -384,3 +384,19 @@ def test_broken_files_are_reported_and_the_others_scored(make_round, assert_vali
     assert_valid_unit(result, "H_TANPHUOC")
     not_scored = result.register[result.register["status"] == "Không được chấm"]
     assert set(not_scored["file"]) == broken
+
+
+def test_a_template_filled_in_by_another_unit_is_flagged(make_round):
+    """The hidden id wins, but a typed name of another registered unit is a warning."""
+    rnd = make_round()
+    rnd.add("SO_VP", name="Chi cục Quản lý đất đai", file="nham-bieu-mau.xlsx")
+    rnd.add("SO_CCQLDD")
+    result = rnd.score()
+    flagged = result.issues[result.issues["code"] == "unit_name_mismatch"]
+    assert len(flagged) == 1
+    issue = flagged.iloc[0]
+    assert (issue["file"], issue["unit_id"], issue["severity"]) == \
+        ("nham-bieu-mau.xlsx", "SO_VP", "warning")
+    assert "SO_CCQLDD" in issue["message"] and "SO_VP" in issue["message"]
+    # Still scored for the template's unit; the real SO_CCQLDD file is not superseded.
+    assert set(result.scores["unit_id"]) == {"SO_VP", "SO_CCQLDD"}
