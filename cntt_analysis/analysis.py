@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 import pandas as pd
 
-from cntt_analysis.labels import GROUP_LABELS, GROUP_SHORT, POINT_STATUS, SYNTHETIC_NOTE, vn_number
+from cntt_analysis.labels import (
+    GROUP_LABELS,
+    GROUP_SHORT,
+    POINT_STATUS,
+    SYNTHETIC_NOTE,
+    half_up,
+    vn_number,
+)
 from cntt_analysis.rubric import Rubric
 
 # Tiers best first (the order of the rubric's tiers and of labels.TIER_COLORS).
@@ -82,10 +88,7 @@ def join_vi(items: Sequence[str]) -> str:
 def round_half_up(value: float, places: int = 2) -> float:
     """Round a displayed mean half-up on its decimal text (61.705 → 61.71), as the rubric
     rounds, so that sentences and tables agree."""
-    if pd.isna(value):
-        return float("nan")
-    quantum = Decimal(1).scaleb(-places)
-    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+    return float("nan") if pd.isna(value) else float(half_up(value, places))
 
 
 def _lower_first(text: str) -> str:

@@ -13,12 +13,16 @@ SYNTHETIC_NOTE = ("Dữ liệu mô phỏng: số liệu trong tài liệu này l
                   "minh họa, không phải số liệu thật của đơn vị nào.")
 
 
+def half_up(value: float, places: int = 2) -> Decimal:
+    """Round half-up on the decimal the float stands for (61.705 → 61.71), as scoring
+    rounds points, so that every displayed number agrees with the tables."""
+    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+
+
 def vn_number(value: float, places: int = 2, trim: bool = True) -> str:
     """85.5 → "85,5"; 1234.5 → "1.234,5" (Vietnamese marks; trailing zeros dropped unless
     `trim` is False, as in table columns where decimals should line up)."""
-    # Half-up on the decimal the number stands for (61.705 → 61,71), as scoring rounds.
-    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    text = f"{exact:,.{places}f}"
+    text = f"{half_up(value, places):,.{places}f}"
     if places and trim:
         text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -204,6 +204,11 @@ def _text_color(rgba) -> str:
 # ----------------------------------------------------------------------------- one year
 
 
+def _tier_legend(fig: Figure, rubric: Rubric | None) -> None:
+    fig.legend(handles=_tier_handles(rubric), loc="outside lower center", ncols=4,
+               title="Xếp loại", title_fontsize=8.5, handlelength=1.2, columnspacing=1.2)
+
+
 def ranking_bar(scores: pd.DataFrame, group: str, year: int,
                 rubric: Rubric | None = None) -> Figure:
     """Horizontal bars of one group's scores in `year`, rank 1 on top, coloured by tier,
@@ -231,8 +236,7 @@ def ranking_bar(scores: pd.DataFrame, group: str, year: int,
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("Điểm (thang điểm 100)")
     ax.set_title(f"Xếp hạng mức độ ứng dụng CNTT năm {year}\n{_group_label(group)}")
-    fig.legend(handles=_tier_handles(rubric), loc="outside lower center", ncols=4,
-               title="Xếp loại", title_fontsize=8.5, handlelength=1.2, columnspacing=1.2)
+    _tier_legend(fig, rubric)
     return fig
 
 
@@ -266,8 +270,7 @@ def tier_distribution(scores: pd.DataFrame, year: int, rubric: Rubric | None = N
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("Số đơn vị")
     ax.set_title(f"Phân bố xếp loại năm {year}")
-    fig.legend(handles=_tier_handles(rubric), loc="outside lower center", ncols=4,
-               title="Xếp loại", title_fontsize=8.5, handlelength=1.2, columnspacing=1.2)
+    _tier_legend(fig, rubric)
     return fig
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cntt_analysis.analysis import points_lost
 from cntt_analysis.rubric import Rubric
 
 SHORTCOMING_COLUMNS = ["year", "unit_id", "group", "criterion", "indicator", "label",
@@ -23,8 +24,7 @@ FOLLOW_UP_COLUMNS = ["year", "unit_id", "previous_year", "previous_indicator", "
 def find_shortcomings(points: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """Each unit's shortcomings, most points lost first (per unit), with the remedy text."""
     info = {i.code: i for i in rubric.indicators}
-    counted = points[points["status"] != "na"].copy()
-    counted["lost"] = (counted["max_points"] - counted["points"].fillna(0.0)).round(2)
+    counted = points_lost(points)
     counted["lost_share"] = counted["lost"] / counted["max_points"]
     limit = float(rubric.shortcoming_min_lost_share)
     found = counted[counted["lost_share"] >= limit - 1e-9].copy()
