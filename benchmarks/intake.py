@@ -34,13 +34,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from cntt_analysis.intake import read_round_files
+from cntt_analysis.intake.rounds import load_round
+from cntt_analysis.intake.templates import NA_LABEL, build_template, template_cells
+from cntt_analysis.intake.workbook import read_round_files
 from cntt_analysis.labels import vn_number
-from cntt_analysis.pipeline import score_round
-from cntt_analysis.rounds import load_round
-from cntt_analysis.rubric import Input, Rubric, load_rubric
+from cntt_analysis.rubric.model import Input, Rubric, load_rubric
+from cntt_analysis.scoring.pipeline import score_round
 from cntt_analysis.storage import write_workbook
-from cntt_analysis.templates import NA_LABEL, build_template, template_cells
 
 YEAR = 2017
 RUBRIC = "2017"

@@ -50,10 +50,10 @@ def template(
         "--rubric", help="Tên phiếu có sẵn hoặc đường dẫn tệp YAML.")] = None,
 ) -> None:
     """Tạo biểu mẫu báo cáo (.xlsx) cho từng đơn vị."""
-    from cntt_analysis.registry import active_units, load_registry
-    from cntt_analysis.rounds import load_round
-    from cntt_analysis.rubric import load_rubric
-    from cntt_analysis.templates import write_templates
+    from cntt_analysis.intake.registry import active_units, load_registry
+    from cntt_analysis.intake.rounds import load_round
+    from cntt_analysis.intake.templates import write_templates
+    from cntt_analysis.rubric.model import load_rubric
 
     registry = active_units(load_registry(raw / "units.csv"), year)
     if unit is not None and unit not in set(registry["unit_id"]):
@@ -78,8 +78,8 @@ def score(
     quiet: QuietOpt = False,
 ) -> None:
     """Đọc, kiểm tra và chấm điểm bài nộp; ghi kết quả vào data/processed/NĂM/."""
-    from cntt_analysis.pipeline import score_round, write_round
-    from cntt_analysis.rounds import available_years
+    from cntt_analysis.intake.rounds import available_years
+    from cntt_analysis.scoring.pipeline import score_round, write_round
 
     years = [year] if year is not None else available_years(raw)
     if not years:
@@ -111,8 +111,8 @@ def inspection_template(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
 ) -> None:
     """Tạo tệp kiểm tra, thẩm định số liệu (điền sẵn số liệu các đơn vị đã báo cáo)."""
-    from cntt_analysis.inspection import build_inspection_template
-    from cntt_analysis.pipeline import score_round
+    from cntt_analysis.scoring.inspection import build_inspection_template
+    from cntt_analysis.scoring.pipeline import score_round
     from cntt_analysis.storage import write_workbook
 
     target = out or raw / str(year) / "inspection.xlsx"
@@ -148,15 +148,15 @@ def report(
     processed: ProcessedOpt = Path("data/processed"),
     reports: Annotated[Path, typer.Option("--reports", help="Thư mục ghi báo cáo.")] = Path(
         "reports"),
-    notebooks: Annotated[Path, typer.Option("--notebooks", help="Thư mục notebook.")] = Path(
-        "notebooks"),
+    notebooks: Annotated[Optional[Path], typer.Option(
+        "--notebooks", help="Thư mục notebook (mặc định: notebook đi kèm gói).")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Số tiến trình song song.")] = 2,
     quiet: QuietOpt = False,
 ) -> None:
     """Chạy các notebook và xuất báo cáo năm (HTML, PDF, Excel) vào reports/NĂM/."""
     import time
 
-    from cntt_analysis.report import build_report
+    from cntt_analysis.report.build import build_report
 
     started = time.monotonic()
     out = build_report(year, raw, processed, reports, notebooks, jobs=jobs, progress=not quiet)

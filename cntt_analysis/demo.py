@@ -21,9 +21,9 @@ import pandas as pd
 import yaml
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.rubric import Rubric, load_rubric
+from cntt_analysis.intake.templates import build_template, template_cells
+from cntt_analysis.rubric.model import Rubric, load_rubric
 from cntt_analysis.storage import write_bytes, write_text, write_workbook
-from cntt_analysis.templates import build_template, template_cells
 
 YEARS = (2015, 2016, 2017)
 SEED = 2017
@@ -345,8 +345,8 @@ def write_demo(raw_dir: str | Path, convert_files: bool = True, seed: int = SEED
 
 def write_inspection(raw: Path, year: int, fixes: list[tuple]) -> Path:
     """The inspection team's file for a round: prefilled, then the verified values."""
-    from cntt_analysis.inspection import build_inspection_template
-    from cntt_analysis.pipeline import score_round
+    from cntt_analysis.scoring.inspection import build_inspection_template
+    from cntt_analysis.scoring.pipeline import score_round
 
     result = score_round(raw, year, progress=False)
     wb = build_inspection_template(result.answers, result.round.rubric, result.registry)

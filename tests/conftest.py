@@ -34,9 +34,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from cntt_analysis.rubric import Rubric, load_rubric
+from cntt_analysis.intake.templates import build_template, template_cells
+from cntt_analysis.rubric.model import Rubric, load_rubric
 from cntt_analysis.storage import write_workbook
-from cntt_analysis.templates import build_template, template_cells
 
 YEAR = 2017
 DEADLINE = dt.date(2017, 8, 10)
@@ -296,7 +296,7 @@ class RoundDir:
         return path
 
     def score(self):
-        from cntt_analysis.pipeline import score_round
+        from cntt_analysis.scoring.pipeline import score_round
 
         return score_round(self.raw, self.year, progress=False)
 

@@ -1,4 +1,4 @@
-"""Tests for cntt_analysis.analysis on small hand-built tables.
+"""Tests for cntt_analysis.analysis.tables on small hand-built tables.
 
 Two rounds (2016, 2017), both groups, tied scores (two units 75.5 in `so`, two 68 in
 `huyen` in 2017), new units, a tier change both ways and criteria not applicable (NaN).
@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cntt_analysis import analysis as A
+from cntt_analysis.analysis import tables as A
 from cntt_analysis.labels import SYNTHETIC_NOTE
-from cntt_analysis.rubric import load_rubric
+from cntt_analysis.rubric.model import load_rubric
 
 RUBRIC = load_rubric("2017")
 NAMES = {
@@ -449,7 +449,7 @@ def test_helpers():
 
 def test_works_on_compute_scores_output():
     """The real scoring output (nullable Int64 ranks) goes through every analysis."""
-    from cntt_analysis.scoring import compute_scores
+    from cntt_analysis.scoring.points import compute_scores
 
     points = make_points()
     registry = pd.DataFrame({"unit_id": list(NAMES), "name": list(NAMES.values()),

@@ -21,14 +21,14 @@ import nbformat  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from cntt_analysis import blocks  # noqa: E402
-from cntt_analysis.documents import (  # noqa: E402
+from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS  # noqa: E402
+from cntt_analysis.report import blocks  # noqa: E402
+from cntt_analysis.report.pages import (  # noqa: E402
     html_to_pdf,
     index_page,
     notebook_body,
     page,
 )
-from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS  # noqa: E402
 
 NASTY = '<script>alert(1)</script> Tài nguyên & Môi trường "x"'
 NASTY_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt; Tài nguyên &amp; Môi trường"

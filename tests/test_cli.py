@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
-from cntt_analysis.pipeline import TABLES
-from cntt_analysis.rubric import RUBRIC_DIR
+from cntt_analysis.rubric.model import RUBRIC_DIR
+from cntt_analysis.scoring.pipeline import TABLES
 
 OUTPUTS = sorted([*(f"{t}.parquet" for t in TABLES), "ket-qua-2017.xlsx", "inputs.json"])
 

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from cntt_analysis.crosswalk import (
+from cntt_analysis.intake.templates import template_cells
+from cntt_analysis.rubric.crosswalk import (
     COLUMNS,
     PERCENT_COLUMNS,
     code_map,
@@ -20,7 +21,7 @@ from cntt_analysis.crosswalk import (
     crosswalk,
     method_changes,
 )
-from cntt_analysis.rubric import (
+from cntt_analysis.rubric.model import (
     RUBRIC_DIR,
     Indicator,
     RubricError,
@@ -29,7 +30,6 @@ from cntt_analysis.rubric import (
     parse_rubric,
     shipped_rubrics,
 )
-from cntt_analysis.templates import template_cells
 
 CRITERIA = {"C1": 15, "C2": 20, "C3": 15, "C4": 35, "C5": 15}
 GENERAL = [f"G{n:02d}" for n in range(1, 13)]

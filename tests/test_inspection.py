@@ -19,8 +19,9 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
-from cntt_analysis.exports import HEADER_ROW
-from cntt_analysis.inspection import (
+from cntt_analysis.report.excel import HEADER_ROW
+from cntt_analysis.rubric.model import load_rubric
+from cntt_analysis.scoring.inspection import (
     AUDIT_COLUMNS,
     COLUMNS,
     SHEET,
@@ -28,8 +29,7 @@ from cntt_analysis.inspection import (
     build_inspection_template,
     read_corrections,
 )
-from cntt_analysis.pipeline import score_round, write_round
-from cntt_analysis.rubric import load_rubric
+from cntt_analysis.scoring.pipeline import score_round, write_round
 
 YEAR = 2017
 VERIFIED_COL = list(COLUMNS).index("verified") + 1  # H

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from cntt_analysis.intake import read_submission
+from cntt_analysis.intake.workbook import read_submission
 
 
 def unit_points(result, unit_id: str) -> dict[str, tuple[float | None, str]]:

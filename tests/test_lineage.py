@@ -11,15 +11,15 @@ import pandas as pd
 import pytest
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.intake import Submission
-from cntt_analysis.register import MISSING, NOT_SCORED, SENT, identify
-from cntt_analysis.registry import (
+from cntt_analysis.intake.register import MISSING, NOT_SCORED, SENT, identify
+from cntt_analysis.intake.registry import (
     active_units,
     load_registry,
     name_index,
     predecessors,
     renamed_ids,
 )
+from cntt_analysis.intake.workbook import Submission
 
 HEADER = ["unit_id", "name", "group", "aliases", "previous_ids", "since", "until"]
 OLD_NAME = "Phòng Tài nguyên và Môi trường thị xã Cai Lậy"  # conftest's H_CAILAY

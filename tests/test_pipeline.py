@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from cntt_analysis.pipeline import TABLES, load_processed, write_round
+from cntt_analysis.scoring.pipeline import TABLES, load_processed, write_round
 
 FORMULA = '=HYPERLINK("http://x","Bấm vào đây")'
 
@@ -327,7 +327,7 @@ def test_results_workbook_stores_formula_like_text_as_text(results_workbook):
 
 
 def test_a_round_is_stale_when_its_inputs_change(messy_round, tmp_path):
-    from cntt_analysis.results import is_stale
+    from cntt_analysis.analysis.results import is_stale
 
     processed = tmp_path / "processed"
     write_round(messy_round.score(), processed, messy_round.raw)

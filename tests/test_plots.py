@@ -1,4 +1,4 @@
-"""Tests for cntt_analysis.plots: every chart returns a Figure with Vietnamese titles, tier
+"""Tests for cntt_analysis.report.plots: every chart returns a Figure with Vietnamese titles, tier
 colours, Vietnamese number marks, nothing outside the page and no missing glyphs.
 
 Every warning is an error here, so matplotlib's "Glyph … missing from font(s)" warning
@@ -22,10 +22,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cntt_analysis import plots as P  # noqa: E402
-from cntt_analysis.analysis import rank_movement  # noqa: E402
+from cntt_analysis.analysis.tables import rank_movement  # noqa: E402
 from cntt_analysis.labels import GROUP_LABELS, TIER_COLORS  # noqa: E402
-from cntt_analysis.rubric import load_rubric  # noqa: E402
+from cntt_analysis.report import plots as P  # noqa: E402
+from cntt_analysis.rubric.model import load_rubric  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")
 

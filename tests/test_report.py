@@ -34,7 +34,7 @@ from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
 from cntt_analysis.errors import ReportError
-from cntt_analysis.report import ANALYSES, ANNUAL, PROFILE, build_report, plan
+from cntt_analysis.report.build import ANALYSES, ANNUAL, PROFILE, build_report, plan
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK_NAMES = [name for name, _ in ANALYSES] + [PROFILE, ANNUAL]

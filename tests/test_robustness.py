@@ -1,4 +1,4 @@
-"""Tests for cntt_analysis.robustness (OECD/JRC uncertainty analysis of the ranks) and its
+"""Tests for cntt_analysis.analysis.robustness (OECD/JRC uncertainty analysis of the ranks) and its
 chart, plots.rank_bands.
 
 Expected numbers are worked out by hand in the comments. Criterion maxima are the 2017
@@ -24,10 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cntt_analysis import plots as P  # noqa: E402
-from cntt_analysis.intake import answers_frame  # noqa: E402
-from cntt_analysis.labels import GROUP_LABELS  # noqa: E402
-from cntt_analysis.robustness import (  # noqa: E402
+from cntt_analysis.analysis.robustness import (  # noqa: E402
     ROBUST_COLUMNS,
     WEIGHT_COLUMNS,
     competition_ranks,
@@ -37,9 +34,12 @@ from cntt_analysis.robustness import (  # noqa: E402
     rank_summary,
     scenario_factors,
 )
-from cntt_analysis.rubric import load_rubric  # noqa: E402
-from cntt_analysis.scoring import compute_points, compute_scores, round_half_up  # noqa: E402
-from cntt_analysis.values import parse_answer  # noqa: E402
+from cntt_analysis.intake.values import parse_answer  # noqa: E402
+from cntt_analysis.intake.workbook import answers_frame  # noqa: E402
+from cntt_analysis.labels import GROUP_LABELS  # noqa: E402
+from cntt_analysis.report import plots as P  # noqa: E402
+from cntt_analysis.rubric.model import load_rubric  # noqa: E402
+from cntt_analysis.scoring.points import compute_points, compute_scores, round_half_up  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.rubric import (
+from cntt_analysis.rubric.model import (
     RUBRIC_DIR,
     RubricError,
     load_rubric,
@@ -516,7 +516,7 @@ def test_numeric_choice_labels_score_like_text_labels():
     # Regression: choice points keyed by numbers in YAML crashed scoring with a KeyError.
     import yaml
 
-    from cntt_analysis.rubric import RUBRIC_DIR
+    from cntt_analysis.rubric.model import RUBRIC_DIR
 
     data = yaml.safe_load((RUBRIC_DIR / "2017.yaml").read_text(encoding="utf-8"))
     c41 = next(i for c in data["criteria"] for i in c["indicators"] if i["code"] == "C4.8")

@@ -17,15 +17,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cntt_analysis.intake import answers_frame
-from cntt_analysis.rubric import load_rubric
-from cntt_analysis.scoring import (
+from cntt_analysis.intake.values import parse_answer
+from cntt_analysis.intake.workbook import answers_frame
+from cntt_analysis.rubric.model import load_rubric
+from cntt_analysis.scoring.points import (
     compute_points,
     compute_scores,
     rank_within_groups,
     round_half_up,
 )
-from cntt_analysis.values import parse_answer
 
 RUBRIC = load_rubric("2017")
 CRITERIA = ["C1", "C2", "C3", "C4", "C5"]

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from conftest import VALID_ANSWERS
 
-from cntt_analysis.pipeline import score_round
-from cntt_analysis.rubric import RUBRIC_DIR, load_rubric, parse_rubric
-from cntt_analysis.scoring import compute_points
-from cntt_analysis.shortcomings import (
+from cntt_analysis.rubric.model import RUBRIC_DIR, load_rubric, parse_rubric
+from cntt_analysis.scoring.pipeline import score_round
+from cntt_analysis.scoring.points import compute_points
+from cntt_analysis.scoring.shortcomings import (
     FOLLOW_UP_COLUMNS,
     IMPROVED,
     NOT_ASSESSED,

@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from cntt_analysis.rubric import Rubric
+from cntt_analysis.intake.templates import NA_LABEL, TEMPLATE_VERSION, YES_NO, build_template
+from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.storage import write_workbook
-from cntt_analysis.templates import NA_LABEL, TEMPLATE_VERSION, YES_NO, build_template
 
 UNIT_ID = "H_TANPHUOC"
 UNIT_NAME = "Phòng Tài nguyên và Môi trường huyện Tân Phước"

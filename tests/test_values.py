@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cntt_analysis.issues import CATALOGUE
-from cntt_analysis.rubric import load_rubric
-from cntt_analysis.values import parse_answer, parse_date, parse_number
+from cntt_analysis.intake.issues import CATALOGUE
+from cntt_analysis.intake.values import parse_answer, parse_date, parse_number
+from cntt_analysis.rubric.model import load_rubric
 
 RUBRIC = load_rubric("2017")
 INPUTS = RUBRIC.inputs

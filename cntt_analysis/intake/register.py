@@ -7,10 +7,10 @@ import datetime as dt
 
 import pandas as pd
 
-from cntt_analysis.intake import Submission
-from cntt_analysis.issues import make_issue
-from cntt_analysis.registry import match_unit, name_index
-from cntt_analysis.rounds import Round
+from cntt_analysis.intake.issues import make_issue
+from cntt_analysis.intake.registry import match_unit, name_index
+from cntt_analysis.intake.rounds import Round
+from cntt_analysis.intake.workbook import Submission
 
 SENT, LATE, MISSING, SUPERSEDED, NOT_SCORED = (
     "Đã nộp", "Nộp muộn", "Chưa nộp", "Bị thay thế", "Không được chấm")

@@ -28,7 +28,7 @@ import yaml
 from cntt_analysis.errors import UsageError
 from cntt_analysis.text import fold
 
-RUBRIC_DIR = Path(__file__).parent / "rubrics"
+RUBRIC_DIR = Path(__file__).parent.parent / "rubrics"
 INPUT_TYPES = {"text", "year", "date", "count", "amount", "yes_no", "choice"}
 RULE_KINDS = {"yes_no", "choice", "steps", "ratio", "threshold", "target", "best_in_group"}
 # Which keys each rule kind needs, besides `kind`.

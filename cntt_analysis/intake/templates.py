@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cntt_analysis.rubric import Indicator, Input, Rubric
+from cntt_analysis.rubric.model import Indicator, Input, Rubric
 from cntt_analysis.storage import write_workbook
 
 TEMPLATE_VERSION = "1"

@@ -23,9 +23,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from cntt_analysis.analysis import criterion_averages, criterion_columns, group_order, round_half_up
+from cntt_analysis.analysis.tables import (
+    criterion_averages,
+    criterion_columns,
+    group_order,
+    round_half_up,
+)
 from cntt_analysis.labels import GROUP_LABELS, GROUP_SHORT, TIER_COLORS, vn_number
-from cntt_analysis.rubric import Rubric, load_rubric
+from cntt_analysis.rubric.model import Rubric, load_rubric
 
 # A4 portrait, 2 cm margins: 17 cm × 25.7 cm of text area.
 PAGE_WIDTH = 6.7

@@ -18,12 +18,12 @@ from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
-from cntt_analysis.exports import put
-from cntt_analysis.intake import check_limits, raw_text
-from cntt_analysis.issues import make_issue
-from cntt_analysis.rubric import Rubric
+from cntt_analysis.intake.issues import make_issue
+from cntt_analysis.intake.values import is_blank, parse_answer
+from cntt_analysis.intake.workbook import check_limits, raw_text
+from cntt_analysis.report.excel import put
+from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.text import clean, fold
-from cntt_analysis.values import is_blank, parse_answer
 
 SHEET = "Kiểm tra"
 # key → header people see; the file is read back by these headers (or the keys).

@@ -13,9 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from cntt_analysis import __version__
-from cntt_analysis.exports import write_results_workbook
-from cntt_analysis.inspection import (
+from cntt_analysis._version import __version__
+from cntt_analysis.intake.issues import issues_frame
+from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
+from cntt_analysis.intake.registry import active_units, load_registry, renamed_ids
+from cntt_analysis.intake.rounds import Round, load_round
+from cntt_analysis.intake.workbook import answers_frame, read_round_files
+from cntt_analysis.report.excel import write_results_workbook
+from cntt_analysis.scoring.inspection import (
     apply_corrections,
     audit,
     combine_scores,
@@ -24,13 +29,8 @@ from cntt_analysis.inspection import (
     no_corrections,
     read_corrections,
 )
-from cntt_analysis.intake import answers_frame, read_round_files
-from cntt_analysis.issues import issues_frame
-from cntt_analysis.register import build_register, choose_counted, tie_submissions
-from cntt_analysis.registry import active_units, load_registry, renamed_ids
-from cntt_analysis.rounds import Round, load_round
-from cntt_analysis.scoring import compute_points, compute_scores
-from cntt_analysis.shortcomings import find_shortcomings
+from cntt_analysis.scoring.points import compute_points, compute_scores
+from cntt_analysis.scoring.shortcomings import find_shortcomings
 from cntt_analysis.storage import write_parquet, write_text
 
 MANIFEST = "inputs.json"

@@ -18,11 +18,11 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 from tqdm import tqdm
 
-from cntt_analysis.issues import make_issue
-from cntt_analysis.rubric import Input, Rubric
-from cntt_analysis.templates import ANSWER_COLUMN
+from cntt_analysis.intake.issues import make_issue
+from cntt_analysis.intake.templates import ANSWER_COLUMN
+from cntt_analysis.intake.values import Parsed, parse_answer
+from cntt_analysis.rubric.model import Input, Rubric
 from cntt_analysis.text import clean, fold
-from cntt_analysis.values import Parsed, parse_answer
 
 ANSWER_COLUMNS = ["year", "unit_id", "code", "raw_value", "value", "number", "status",
                   "problem", "file", "sheet", "cell"]

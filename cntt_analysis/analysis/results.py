@@ -9,7 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.pipeline import (
+from cntt_analysis.intake.registry import load_registry, renamed_ids
+from cntt_analysis.intake.rounds import Round, available_years, load_round
+from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.scoring.pipeline import (
     MANIFEST,
     TABLES,
     input_manifest,
@@ -19,10 +22,7 @@ from cntt_analysis.pipeline import (
     score_round,
     write_round,
 )
-from cntt_analysis.registry import load_registry, renamed_ids
-from cntt_analysis.rounds import Round, available_years, load_round
-from cntt_analysis.rubric import Rubric
-from cntt_analysis.shortcomings import follow_up
+from cntt_analysis.scoring.shortcomings import follow_up
 
 
 @dataclass

@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from cntt_analysis.rubric import Indicator, Rubric
+from cntt_analysis.rubric.model import Indicator, Rubric
 
 POINT_COLUMNS = ["year", "unit_id", "group", "criterion", "indicator", "points", "max_points",
                  "status", "file", "sources"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.rubric import Rubric, load_rubric
+from cntt_analysis.rubric.model import Rubric, load_rubric
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # Files the IT Centre keeps in a round folder that are not submissions.

@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from cntt_analysis.scoring import NA
+from cntt_analysis.scoring.points import NA
 
 WEIGHT_COLUMNS = ["year", "unit_id", "group", "criterion", "earned", "applicable_max"]
 ROBUST_COLUMNS = ["year", "unit_id", "name", "group", "score", "rank", "median_rank", "p05",

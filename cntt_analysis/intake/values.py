@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from cntt_analysis.rubric import Input
+from cntt_analysis.rubric.model import Input
 from cntt_analysis.text import clean, fold, printable
 
 YES = {fold(w) for w in ("Có", "x", "yes", "y", "1", "true", "Đã có")}

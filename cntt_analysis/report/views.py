@@ -8,10 +8,10 @@ from __future__ import annotations
 import pandas as pd
 from IPython.display import HTML
 
-from cntt_analysis.blocks import table
-from cntt_analysis.issues import SEVERITY_LABELS
+from cntt_analysis.intake.issues import SEVERITY_LABELS
 from cntt_analysis.labels import GROUP_SHORT
-from cntt_analysis.rubric import Rubric
+from cntt_analysis.report.blocks import table
+from cntt_analysis.rubric.model import Rubric
 
 
 def ranking(scores: pd.DataFrame, rubric: Rubric, movement: pd.DataFrame | None = None
@@ -126,7 +126,7 @@ def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
 
 
 def follow_up_summary(summary: pd.DataFrame) -> HTML:
-    from cntt_analysis.shortcomings import OUTCOMES
+    from cntt_analysis.scoring.shortcomings import OUTCOMES
 
     frame = summary.assign(ignored_vi=summary["ignored"].map(
         {True: "Chưa khắc phục tồn tại nào", False: ""}))

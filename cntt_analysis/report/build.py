@@ -17,11 +17,12 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from cntt_analysis.documents import html_to_pdf, index_page, notebook_to_html
+from cntt_analysis.analysis.results import load_results
 from cntt_analysis.errors import ReportError, UsageError
-from cntt_analysis.pipeline import processed_folder
-from cntt_analysis.registry import active_units
-from cntt_analysis.results import load_results
+from cntt_analysis.intake.registry import active_units
+from cntt_analysis.report import NOTEBOOKS
+from cntt_analysis.report.pages import html_to_pdf, index_page, notebook_to_html
+from cntt_analysis.scoring.pipeline import processed_folder
 from cntt_analysis.storage import write_bytes, write_text
 
 ANALYSES = [
@@ -135,13 +136,14 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
 
 
 def build_report(year: int, raw: Path, processed: Path, reports: Path,
-                 notebooks: Path = Path("notebooks"), jobs: int = 2,
+                 notebooks: Path | None = None, jobs: int = 2,
                  progress: bool = True, units: list[str] | None = None) -> Path:
     """Write ``reports/<year>/``; raises ReportError naming every notebook that failed.
 
     The year's folder is built beside the old one and swapped in at the end, so readers
     never see a half-written report and no stale page survives a re-run.
     """
+    notebooks = NOTEBOOKS if notebooks is None else Path(notebooks)
     if not notebooks.is_dir():
         raise UsageError(f"Không tìm thấy thư mục notebook {notebooks}.")
     results = load_results(raw, processed, up_to=year)

@@ -1,7 +1,7 @@
 """Crosswalk between two years' rubrics, so that trends stay honest when the form changes.
 
 The link is declared in the rubric files (``previous``, ``dropped`` and per-indicator
-``previous``, see :mod:`cntt_analysis.rubric`). From it:
+``previous``, see :mod:`cntt_analysis.rubric.model`). From it:
 
 - :func:`crosswalk`: one row per indicator of either year, classified as
   ``same`` (same code and definition), ``renamed`` (code changed, definition the same),
@@ -31,8 +31,8 @@ import numpy as np
 import pandas as pd
 
 from cntt_analysis.labels import vn_number
-from cntt_analysis.rubric import Indicator, Rubric, RubricError, check_previous_link
-from cntt_analysis.scoring import round_half_up
+from cntt_analysis.rubric.model import Indicator, Rubric, RubricError, check_previous_link
+from cntt_analysis.scoring.points import round_half_up
 from cntt_analysis.text import clean
 
 CHANGES = ("same", "renamed", "changed", "new", "dropped")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cntt_analysis.analysis import points_lost
-from cntt_analysis.rubric import Rubric
+from cntt_analysis.analysis.tables import points_lost
+from cntt_analysis.rubric.model import Rubric
 
 SHORTCOMING_COLUMNS = ["year", "unit_id", "group", "criterion", "indicator", "label",
                        "points", "max_points", "lost", "lost_share", "remedy"]
@@ -57,7 +57,7 @@ def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric,
     if previous_rubric is None:
         codes = successor_codes(rubric)
     else:
-        from cntt_analysis.crosswalk import code_map
+        from cntt_analysis.rubric.crosswalk import code_map
 
         codes = {old: new for new, old in code_map(rubric, previous_rubric).items() if old}
     now = points.set_index(["unit_id", "indicator"])

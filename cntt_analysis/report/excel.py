@@ -16,13 +16,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cntt_analysis.issues import SEVERITY_LABELS
+from cntt_analysis.intake.issues import SEVERITY_LABELS
 from cntt_analysis.labels import GROUP_LABELS, POINT_STATUS, SYNTHETIC_NOTE, TIER_FILLS
 from cntt_analysis.storage import write_workbook
 from cntt_analysis.text import printable
 
 if TYPE_CHECKING:
-    from cntt_analysis.pipeline import RoundResult
+    from cntt_analysis.scoring.pipeline import RoundResult
 
 HEADER_ROW = 4
 _HEADER_FILL = PatternFill("solid", fgColor="1F4E79")

@@ -22,7 +22,7 @@ from cntt_analysis.labels import (
     half_up,
     vn_number,
 )
-from cntt_analysis.rubric import Rubric
+from cntt_analysis.rubric.model import Rubric
 
 # Tiers best first (the order of the rubric's tiers and of labels.TIER_COLORS).
 TIERS = ("Tốt", "Khá", "Trung bình", "Yếu")
