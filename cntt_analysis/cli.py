@@ -79,6 +79,7 @@ def score(
 ) -> None:
     """Đọc, kiểm tra và chấm điểm bài nộp; ghi kết quả vào data/processed/NĂM/."""
     from cntt_analysis.intake.rounds import available_years
+    from cntt_analysis.report.excel import round_workbook
     from cntt_analysis.scoring.pipeline import score_round, write_round
 
     years = [year] if year is not None else available_years(raw)
@@ -86,7 +87,7 @@ def score(
         raise UsageError(f"Không có đợt đánh giá nào trong {raw}.")
     for each in years:
         result = score_round(raw, each, progress=None if not quiet else False)
-        paths = write_round(result, processed, raw)
+        paths = write_round(result, processed, raw, writers=[round_workbook])
         if not quiet:
             _summary(result, paths[-1].parent)
 

@@ -12,9 +12,15 @@ import re
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import Cell
+from openpyxl.styles import Border
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cntt_analysis.text import printable
 
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
@@ -80,3 +86,22 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
     frame.reset_index(drop=True).to_parquet(buffer, index=False, engine="pyarrow",
                                             compression="zstd")
     return write_bytes(buffer.getvalue(), path)
+
+def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None,
+        border: Border | None = None) -> Cell:
+    """Write one value; text is always stored as text, never as a formula."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        value = None
+    elif hasattr(value, "item"):
+        value = value.item()
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        cell.value = printable(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    if fmt:
+        cell.number_format = fmt
+    if border is not None:
+        cell.border = border
+    return cell

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
-from cntt_analysis.report.excel import HEADER_ROW
+from cntt_analysis.report.excel import HEADER_ROW, round_workbook
 from cntt_analysis.rubric.model import load_rubric
 from cntt_analysis.scoring.inspection import (
     AUDIT_COLUMNS,
@@ -30,6 +30,11 @@ from cntt_analysis.scoring.inspection import (
     read_corrections,
 )
 from cntt_analysis.scoring.pipeline import score_round, write_round
+
+
+def write_round_xlsx(result, processed, raw=None):
+    """write_round with the Excel results, as `cntt score` writes them."""
+    return write_round(result, processed, raw, writers=[round_workbook])
 
 YEAR = 2017
 VERIFIED_COL = list(COLUMNS).index("verified") + 1  # H
@@ -498,8 +503,8 @@ def test_an_unreadable_inspection_file_is_an_issue(raw):
 def test_raw_files_unchanged_and_outputs_identical_on_rerun(main_raw, tmp_path, hash_files):
     raw = main_raw
     before = hash_files(raw)
-    first = write_round(score_round(raw, YEAR, progress=False), tmp_path / "a")
-    second = write_round(score_round(raw, YEAR, progress=False), tmp_path / "b")
+    first = write_round_xlsx(score_round(raw, YEAR, progress=False), tmp_path / "a")
+    second = write_round_xlsx(score_round(raw, YEAR, progress=False), tmp_path / "b")
     assert hash_files(raw) == before  # inspection.xlsx and the submissions untouched
     assert [p.name for p in first] == [p.name for p in second]
     assert "corrections.parquet" in {p.name for p in first}
@@ -508,7 +513,7 @@ def test_raw_files_unchanged_and_outputs_identical_on_rerun(main_raw, tmp_path, 
 
 def test_results_workbook_has_the_corrections_and_shortcomings(main_result, tmp_path):
     result = main_result
-    write_round(result, tmp_path / "out")
+    write_round_xlsx(result, tmp_path / "out")
     wb = load_workbook(tmp_path / "out" / "2017" / "ket-qua-2017.xlsx")
     assert {"Điều chỉnh sau kiểm tra", "Tồn tại, hạn chế"} <= set(wb.sheetnames)
 

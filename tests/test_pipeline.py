@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from cntt_analysis.report.excel import round_workbook
 from cntt_analysis.scoring.pipeline import TABLES, load_processed, write_round
+
+
+def write_round_xlsx(result, processed, raw=None):
+    """write_round with the Excel results, as `cntt score` writes them."""
+    return write_round(result, processed, raw, writers=[round_workbook])
 
 FORMULA = '=HYPERLINK("http://x","Bấm vào đây")'
 
@@ -199,7 +205,7 @@ def messy_round(make_round):
 
 def test_write_round_writes_the_tables_and_workbook(messy_round, tmp_path):
     result = messy_round.score()
-    paths = write_round(result, tmp_path / "processed")
+    paths = write_round_xlsx(result, tmp_path / "processed")
     folder = tmp_path / "processed" / "2017"
     assert [p.name for p in paths] == [*(f"{t}.parquet" for t in TABLES), "ket-qua-2017.xlsx",
                                        "inputs.json"]
@@ -216,21 +222,21 @@ def test_write_round_writes_the_tables_and_workbook(messy_round, tmp_path):
 
 
 def test_outputs_are_byte_identical_on_rerun(messy_round, tmp_path):
-    first = write_round(messy_round.score(), tmp_path / "one")
-    second = write_round(messy_round.score(), tmp_path / "two")
+    first = write_round_xlsx(messy_round.score(), tmp_path / "one")
+    second = write_round_xlsx(messy_round.score(), tmp_path / "two")
     assert len(first) == len(second) == 9  # 7 Parquet tables, the Excel results, the manifest
     for a, b in zip(first, second):
         assert a.name == b.name
         assert a.read_bytes() == b.read_bytes(), a.name
     # Writing again over existing files leaves no temporary files behind.
-    write_round(messy_round.score(), tmp_path / "one")
+    write_round_xlsx(messy_round.score(), tmp_path / "one")
     assert sorted(p.name for p in (tmp_path / "one" / "2017").iterdir()) == \
         sorted(p.name for p in first)
 
 
 def test_scoring_does_not_touch_the_raw_files(messy_round, tmp_path, hash_files):
     before = hash_files(messy_round.raw)
-    write_round(messy_round.score(), tmp_path / "processed")
+    write_round_xlsx(messy_round.score(), tmp_path / "processed")
     assert hash_files(messy_round.raw) == before
 
 
@@ -243,7 +249,7 @@ RESULT_SHEETS = ["Xếp hạng khối Sở", "Xếp hạng khối huyện", "Đi
 def results_workbook(messy_round, tmp_path):
     result = messy_round.score()
     path = tmp_path / "processed" / "2017" / "ket-qua-2017.xlsx"
-    write_round(result, tmp_path / "processed")
+    write_round_xlsx(result, tmp_path / "processed")
     return result, path, load_workbook(path)
 
 
@@ -327,15 +333,15 @@ def test_results_workbook_stores_formula_like_text_as_text(results_workbook):
 
 
 def test_a_round_is_stale_when_its_inputs_change(messy_round, tmp_path):
-    from cntt_analysis.analysis.results import is_stale
+    from cntt_analysis.scoring.pipeline import is_stale
 
     processed = tmp_path / "processed"
-    write_round(messy_round.score(), processed, messy_round.raw)
+    write_round_xlsx(messy_round.score(), processed, messy_round.raw)
     assert not is_stale(messy_round.raw, processed, 2017)
     # Regression: a removed submission (older mtimes everywhere) was not noticed.
     next(messy_round.folder.glob("*.xlsx")).unlink()
     assert is_stale(messy_round.raw, processed, 2017)
-    write_round(messy_round.score(), processed, messy_round.raw)
+    write_round_xlsx(messy_round.score(), processed, messy_round.raw)
     assert not is_stale(messy_round.raw, processed, 2017)
     registry = messy_round.raw / "units.csv"
     registry.write_text(registry.read_text(encoding="utf-8") + "\n", encoding="utf-8")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,12 +14,9 @@ from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.pipeline import (
     MANIFEST,
     TABLES,
-    input_manifest,
     load_processed,
     processed_folder,
     registry_path,
-    score_round,
-    write_round,
 )
 from cntt_analysis.scoring.shortcomings import follow_up
 
@@ -67,37 +63,19 @@ class Results:
                          self.rubric(year), self.rubric(previous))
 
 
-def is_stale(raw_dir: str | Path, processed_dir: str | Path, year: int) -> bool:
-    """Whether a round's processed files are missing or were computed from other inputs
-    (a file added, changed, removed or renamed; the registry, rubric or package changed)."""
-    folder = processed_folder(processed_dir, year)
-    stored = folder / MANIFEST
-    if not stored.is_file() or not all((folder / f"{n}.parquet").is_file() for n in TABLES):
-        return True
-    current = input_manifest(load_round(raw_dir, year), raw_dir)
-    return json.loads(stored.read_text(encoding="utf-8")) != current
-
-
-def ensure_scored(raw_dir: str | Path, processed_dir: str | Path,
-                  progress: bool | None = None, up_to: int | None = None) -> list[int]:
-    """Score every round of `raw_dir` (up to year `up_to`) whose results are stale."""
-    years = [y for y in available_years(raw_dir) if up_to is None or y <= up_to]
-    for year in years:
-        if is_stale(raw_dir, processed_dir, year):
-            write_round(score_round(raw_dir, year, progress=progress), processed_dir, raw_dir)
-    return years
-
-
 def load_results(raw_dir: str | Path, processed_dir: str | Path,
-                 up_to: int | None = None, score: bool = True) -> Results:
-    """Load every processed round (up to year `up_to`), scoring stale ones first unless
-    `score` is False (the report scores once, then its notebooks only read)."""
-    years = (ensure_scored(raw_dir, processed_dir, progress=False, up_to=up_to) if score
-             else [y for y in available_years(raw_dir) if up_to is None or y <= up_to])
+                 up_to: int | None = None) -> Results:
+    """Load every processed round (up to year `up_to`). Read-only: it never scores
+    (``cntt score`` or ``cntt report`` do); a round not scored yet is a clear error."""
+    years = [y for y in available_years(raw_dir) if up_to is None or y <= up_to]
     if not years:
         raise UsageError(f"Không có đợt đánh giá nào trong {raw_dir}.")
     if up_to is not None and up_to not in years:
         raise UsageError(f"Không có đợt đánh giá năm {up_to} trong {raw_dir}.")
+    missing = [y for y in years if not (processed_folder(processed_dir, y) / MANIFEST).is_file()]
+    if missing:
+        raise UsageError(f"Chưa chấm điểm năm {', '.join(map(str, missing))} (không có kết quả "
+                         f"trong {processed_dir}): chạy `cntt score` trước.")
     tables = {y: load_processed(processed_dir, y) for y in years}
     registry = load_registry(registry_path(raw_dir))
     frames = {name: join_renamed(pd.concat([tables[y][name] for y in years],

@@ -21,8 +21,9 @@ from cntt_analysis.analysis.results import load_results
 from cntt_analysis.errors import ReportError, UsageError
 from cntt_analysis.intake.registry import active_units
 from cntt_analysis.report import NOTEBOOKS
+from cntt_analysis.report.excel import round_workbook
 from cntt_analysis.report.pages import html_to_pdf, index_page, notebook_to_html
-from cntt_analysis.scoring.pipeline import processed_folder
+from cntt_analysis.scoring.pipeline import ensure_scored, processed_folder
 from cntt_analysis.storage import write_bytes, write_text
 
 ANALYSES = [
@@ -146,6 +147,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     notebooks = NOTEBOOKS if notebooks is None else Path(notebooks)
     if not notebooks.is_dir():
         raise UsageError(f"Không tìm thấy thư mục notebook {notebooks}.")
+    ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
     results = load_results(raw, processed, up_to=year)
     names = dict(zip(results.registry["unit_id"], results.registry["name"]))
     active = active_units(results.registry, year)["unit_id"]

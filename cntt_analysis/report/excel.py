@@ -12,14 +12,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cntt_analysis.intake.issues import SEVERITY_LABELS
 from cntt_analysis.labels import GROUP_LABELS, POINT_STATUS, SYNTHETIC_NOTE, TIER_FILLS
+from cntt_analysis.storage import put as put_value
 from cntt_analysis.storage import write_workbook
-from cntt_analysis.text import printable
 
 if TYPE_CHECKING:
     from cntt_analysis.scoring.pipeline import RoundResult
@@ -33,22 +34,10 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 Column = tuple[str, str, str | None]
 
 
-def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None):
-    """Write one value; text is always stored as text, never as a formula."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        value = None
-    elif hasattr(value, "item"):
-        value = value.item()
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        cell.value = printable(value)
-        cell.data_type = "s"
-    else:
-        cell.value = value
-    if fmt:
-        cell.number_format = fmt
-    cell.border = _BORDER
-    return cell
+
+def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None) -> Cell:
+    """Write one bordered table value (text as text, never a formula)."""
+    return put_value(ws, row, col, value, fmt, border=_BORDER)
 
 
 def table_sheet(wb: Workbook, title: str, heading: str, note: str, frame: pd.DataFrame,
@@ -153,3 +142,8 @@ def build_results_workbook(result: RoundResult) -> Workbook:
 
 def write_results_workbook(result: RoundResult, path: str | Path) -> Path:
     return write_workbook(build_results_workbook(result), path)
+
+
+def round_workbook(result: RoundResult, folder: Path) -> Path:
+    """The round's Excel results in its processed folder (a `write_round` writer)."""
+    return write_results_workbook(result, Path(folder) / f"ket-qua-{result.year}.xlsx")

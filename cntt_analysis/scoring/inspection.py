@@ -21,8 +21,8 @@ from python_calamine import CalamineWorkbook
 from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.values import is_blank, parse_answer
 from cntt_analysis.intake.workbook import check_limits, raw_text
-from cntt_analysis.report.excel import put
 from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.storage import put
 from cntt_analysis.text import clean, fold
 
 SHEET = "Kiểm tra"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +18,8 @@ from cntt_analysis._version import __version__
 from cntt_analysis.intake.issues import issues_frame
 from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
 from cntt_analysis.intake.registry import active_units, load_registry, renamed_ids
-from cntt_analysis.intake.rounds import Round, load_round
+from cntt_analysis.intake.rounds import Round, available_years, load_round
 from cntt_analysis.intake.workbook import answers_frame, read_round_files
-from cntt_analysis.report.excel import write_results_workbook
 from cntt_analysis.scoring.inspection import (
     apply_corrections,
     audit,
@@ -116,18 +116,46 @@ def input_manifest(rnd: Round, raw_dir: str | Path) -> dict:
     }
 
 
+# Extra outputs written with the tables (the report layer adds the Excel results).
+Writer = Callable[[RoundResult, Path], Path]
+
+
 def write_round(result: RoundResult, processed_dir: str | Path,
-                raw_dir: str | Path | None = None) -> list[Path]:
-    """Write the Parquet tables and the Excel results, each atomically, then the manifest
-    of inputs (last, so a half-finished run is seen as stale)."""
+                raw_dir: str | Path | None = None, writers: Sequence[Writer] = ()) -> list[Path]:
+    """Write the Parquet tables and each of `writers`' files (``writer(result, folder)``),
+    each atomically, then the manifest of inputs (last, so a half-finished run is seen as
+    stale)."""
     folder = processed_folder(processed_dir, result.year)
     paths = [write_parquet(getattr(result, name), folder / f"{name}.parquet")
              for name in TABLES]
-    paths.append(write_results_workbook(result, folder / f"ket-qua-{result.year}.xlsx"))
+    paths += [writer(result, folder) for writer in writers]
     raw = raw_dir if raw_dir is not None else result.round.folder.parent
     manifest = json.dumps(input_manifest(result.round, raw), indent=1, sort_keys=True)
     paths.append(write_text(manifest + "\n", folder / MANIFEST))
     return paths
+
+
+def is_stale(raw_dir: str | Path, processed_dir: str | Path, year: int) -> bool:
+    """Whether a round's processed files are missing or were computed from other inputs
+    (a file added, changed, removed or renamed; the registry, rubric or package changed)."""
+    folder = processed_folder(processed_dir, year)
+    stored = folder / MANIFEST
+    if not stored.is_file() or not all((folder / f"{n}.parquet").is_file() for n in TABLES):
+        return True
+    current = input_manifest(load_round(raw_dir, year), raw_dir)
+    return json.loads(stored.read_text(encoding="utf-8")) != current
+
+
+def ensure_scored(raw_dir: str | Path, processed_dir: str | Path,
+                  progress: bool | None = None, up_to: int | None = None,
+                  writers: Sequence[Writer] = ()) -> list[int]:
+    """Score every round of `raw_dir` (up to year `up_to`) whose results are stale."""
+    years = [y for y in available_years(raw_dir) if up_to is None or y <= up_to]
+    for year in years:
+        if is_stale(raw_dir, processed_dir, year):
+            write_round(score_round(raw_dir, year, progress=progress), processed_dir, raw_dir,
+                        writers)
+    return years
 
 
 def load_processed(processed_dir: str | Path, year: int) -> dict[str, pd.DataFrame]:
