@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
+
+from cntt_analysis.rounding import half_up
 
 TIER_COLORS = {"Tốt": "#2E7D32", "Khá": "#1565C0", "Trung bình": "#F9A825", "Yếu": "#C62828"}
 TIER_FILLS = {"Tốt": "C8E6C9", "Khá": "BBDEFB", "Trung bình": "FFF59D", "Yếu": "FFCDD2"}
@@ -13,10 +15,6 @@ SYNTHETIC_NOTE = ("Dữ liệu mô phỏng: số liệu trong tài liệu này l
                   "minh họa, không phải số liệu thật của đơn vị nào.")
 
 
-def half_up(value: float, places: int = 2) -> Decimal:
-    """Round half-up on the decimal the float stands for (61.705 → 61.71), as scoring
-    rounds points, so that every displayed number agrees with the tables."""
-    return Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
 def vn_number(value: float, places: int = 2, trim: bool = True) -> str:
@@ -26,3 +24,21 @@ def vn_number(value: float, places: int = 2, trim: bool = True) -> str:
     if places and trim:
         text = text.rstrip("0").rstrip(".")
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def join_vi(items: Sequence[str]) -> str:
+    """["A", "B", "C"] → "A, B và C"."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} và {items[-1]}"
+
+
+def lower_first(text: str) -> str:
+    """"Khối Sở" → "khối Sở" (proper nouns inside keep their capitals)."""
+    return text[:1].lower() + text[1:]
+
+
+def vn_percent(value: float, places: int = 2) -> str:
+    """55.4 → "55,4%"."""
+    return f"{vn_number(value, places)}%"

@@ -1,4 +1,4 @@
-"""Tests for cntt_analysis.analysis.tables on small hand-built tables.
+"""Tests for cntt_analysis.analysis on small hand-built tables.
 
 Two rounds (2016, 2017), both groups, tied scores (two units 75.5 in `so`, two 68 in
 `huyen` in 2017), new units, a tier change both ways and criteria not applicable (NaN).
@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cntt_analysis.analysis import tables as A
+from cntt_analysis import analysis as A
 from cntt_analysis.labels import SYNTHETIC_NOTE
+from cntt_analysis.report import sentences as S
 from cntt_analysis.rubric.model import load_rubric
 
 RUBRIC = load_rubric("2017")
@@ -378,7 +379,7 @@ def test_units_to_remedy_none():
 
 
 def test_summary_sentences_2017():
-    sentences = A.summary_sentences(make_scores(), make_register(), RUBRIC, 2017)
+    sentences = S.summary_sentences(make_scores(), make_register(), RUBRIC, 2017)
     text = "\n".join(sentences)
     assert SYNTHETIC_NOTE not in text
     assert sentences[0] == ("Năm 2017 có 7 đơn vị được chấm điểm, xếp hạng, gồm 4 đơn vị thuộc "
@@ -412,7 +413,7 @@ def test_summary_sentences_2017():
 
 def test_summary_sentences_synthetic_first_year_no_weak_units():
     rows = [r for r in SCORE_ROWS if r[0] == 2016 and r[1] in ("S1", "S2", "H1")]
-    sentences = A.summary_sentences(make_scores(rows), make_register(), RUBRIC, 2016,
+    sentences = S.summary_sentences(make_scores(rows), make_register(), RUBRIC, 2016,
                                     synthetic=True, n_criteria=1, max_named=1)
     assert sentences[0] == SYNTHETIC_NOTE
     assert not any("so với năm" in s for s in sentences)  # no earlier year
@@ -428,19 +429,19 @@ def test_summary_sentences_synthetic_first_year_no_weak_units():
 
 def test_summary_sentences_caps_named_units_and_skips_empty_register():
     empty = make_register().iloc[0:0]
-    sentences = A.summary_sentences(make_scores(), empty, RUBRIC, 2017, max_named=2)
+    sentences = S.summary_sentences(make_scores(), empty, RUBRIC, 2017, max_named=2)
     assert not any(s.startswith("Về tình hình nộp") for s in sentences)
     weak = next(s for s in sentences if s.startswith("Có 4 đơn vị"))
     assert weak.endswith("Phòng TN&MT huyện A (62 điểm, Trung bình) và 2 đơn vị khác.")
 
 
 def test_summary_sentences_year_without_scores():
-    assert A.summary_sentences(make_scores(), make_register(), RUBRIC, 2030) == [
+    assert S.summary_sentences(make_scores(), make_register(), RUBRIC, 2030) == [
         "Năm 2030 chưa có đơn vị nào được chấm điểm."]
 
 
 def test_helpers():
-    assert A.join_vi(["A"]) == "A" and A.join_vi(["A", "B", "C"]) == "A, B và C"
+    assert S.join_vi(["A"]) == "A" and S.join_vi(["A", "B", "C"]) == "A, B và C"
     assert A.round_half_up(61.705) == 61.71 and A.round_half_up(2.675) == 2.68
     assert A.vn_percent(55.4) == "55,4%"
     assert A.criterion_columns(make_scores()) == CRITERIA
@@ -462,7 +463,7 @@ def test_works_on_compute_scores_output():
     assert row(moved, 2017, "S1")["movement"] == "giảm 2 bậc"
     assert row(moved, 2017, "S3")["movement"] == "mới"
     assert not A.group_averages(scores).empty
-    assert len(A.summary_sentences(scores, make_register(), RUBRIC, 2017)) >= 5
+    assert len(S.summary_sentences(scores, make_register(), RUBRIC, 2017)) >= 5
 
 
 @settings(max_examples=60, deadline=None)

@@ -12,15 +12,10 @@ import pandas as pd
 import pytest
 import yaml
 
+from cntt_analysis.analysis.trends import PERCENT_COLUMNS, comparable_indicator_percent
 from cntt_analysis.intake.templates import template_cells
-from cntt_analysis.rubric.crosswalk import (
-    COLUMNS,
-    PERCENT_COLUMNS,
-    code_map,
-    comparable_indicator_percent,
-    crosswalk,
-    method_changes,
-)
+from cntt_analysis.report.sentences import method_changes
+from cntt_analysis.rubric.crosswalk import COLUMNS, code_map, crosswalk
 from cntt_analysis.rubric.model import (
     RUBRIC_DIR,
     Indicator,

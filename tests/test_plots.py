@@ -22,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from cntt_analysis.analysis.tables import rank_movement  # noqa: E402
+from cntt_analysis.analysis import rank_movement  # noqa: E402
 from cntt_analysis.labels import GROUP_LABELS, TIER_COLORS  # noqa: E402
 from cntt_analysis.report import plots as P  # noqa: E402
 from cntt_analysis.rubric.model import load_rubric  # noqa: E402

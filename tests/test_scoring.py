@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 
 from cntt_analysis.intake.values import parse_answer
 from cntt_analysis.intake.workbook import answers_frame
+from cntt_analysis.rounding import half_up as round_half_up
 from cntt_analysis.rubric.model import load_rubric
 from cntt_analysis.scoring.points import (
     compute_points,
     compute_scores,
     rank_within_groups,
-    round_half_up,
 )
 
 RUBRIC = load_rubric("2017")

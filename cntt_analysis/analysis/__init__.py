@@ -1,4 +1,34 @@
-"""Analysis: read-only results and the tables built from them (changes since last year,
-criteria, units, trends, robustness). ``from cntt_analysis import analysis`` gives them all."""
+"""Analysis: read-only results and the tables built from them — changes since last year,
+criteria, units, trends and rank robustness. ``from cntt_analysis import analysis`` gives
+the functions an analyst calls; each takes the tidy tables and returns a DataFrame."""
 
-from cntt_analysis.analysis.tables import *  # noqa: F401,F403
+from cntt_analysis.analysis.changes import rank_movement, score_changes, tier_changes
+from cntt_analysis.analysis.common import (
+    CRITERION_FLOOR,
+    LATE,
+    MISSING,
+    NOT_SCORED,
+    REMEDY_TIERS,
+    SENT,
+    TIERS,
+    criterion_columns,
+    group_order,
+)
+from cntt_analysis.analysis.criteria import (
+    criterion_averages,
+    group_averages,
+    weakest_indicators,
+)
+from cntt_analysis.analysis.results import Results, load_results
+from cntt_analysis.analysis.trends import comparable_indicator_percent
+from cntt_analysis.analysis.units import unit_profile_table, unit_weaknesses, units_to_remedy
+from cntt_analysis.labels import vn_number, vn_percent
+from cntt_analysis.rounding import half_up_float as round_half_up
+from cntt_analysis.scoring.points import points_lost
+
+__all__ = ["CRITERION_FLOOR", "LATE", "MISSING", "NOT_SCORED", "REMEDY_TIERS", "SENT", "TIERS",
+           "Results", "comparable_indicator_percent", "criterion_averages", "criterion_columns",
+           "group_averages", "group_order", "load_results", "points_lost", "rank_movement",
+           "round_half_up", "score_changes", "tier_changes", "unit_profile_table",
+           "unit_weaknesses", "units_to_remedy", "vn_number", "vn_percent",
+           "weakest_indicators"]

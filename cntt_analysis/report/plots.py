@@ -23,13 +23,13 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from cntt_analysis.analysis.tables import (
+from cntt_analysis.analysis import (
     criterion_averages,
     criterion_columns,
     group_order,
-    round_half_up,
 )
 from cntt_analysis.labels import GROUP_LABELS, GROUP_SHORT, TIER_COLORS, vn_number
+from cntt_analysis.rounding import half_up_float as round_half_up
 from cntt_analysis.rubric.model import Rubric, load_rubric
 
 # A4 portrait, 2 cm margins: 17 cm × 25.7 cm of text area.

@@ -32,16 +32,12 @@ import pandas as pd
 
 from cntt_analysis.labels import vn_number
 from cntt_analysis.rubric.model import Indicator, Rubric, RubricError, check_previous_link
-from cntt_analysis.scoring.points import round_half_up
 from cntt_analysis.text import clean
 
 CHANGES = ("same", "renamed", "changed", "new", "dropped")
 COMPARABLE = {"same", "renamed"}
 COLUMNS = ["code", "previous_code", "criterion", "label", "previous_label", "max_points",
            "previous_max", "change", "comparable", "same_max", "same_kind", "detail"]
-PERCENT_COLUMNS = ["year", "previous_year", "unit_id", "indicator", "previous_code",
-                   "criterion", "crosswalk", "comparable", "same_max", "percent",
-                   "previous_percent", "change"]
 KIND_LABELS = {
     "yes_no": "có/không", "choice": "theo lựa chọn", "steps": "theo bậc",
     "ratio": "theo tỷ lệ", "threshold": "theo ngưỡng", "target": "theo mục tiêu",
@@ -55,7 +51,7 @@ _MAX_CHAIN = 50
 
 # --------------------------------------------------------------------------- the link
 
-def _name(rubric: Rubric) -> str:
+def rubric_name(rubric: Rubric) -> str:
     return f"năm {rubric.id}" if rubric.id.isdigit() else f"“{rubric.id}”"
 
 
@@ -95,19 +91,19 @@ def code_map(rubric: Rubric, previous: Rubric) -> dict[str, str | None]:
         mapping = {c: None if p is None else step.get(p) for c, p in mapping.items()}
         seen.add(older.id)
         current = older
-    raise RubricError(f"Phiếu đánh giá {_name(rubric)} không khai báo liên hệ (mục "
-                      f"'previous') với phiếu {_name(previous)}, nên không đối chiếu được "
+    raise RubricError(f"Phiếu đánh giá {rubric_name(rubric)} không khai báo liên hệ (mục "
+                      f"'previous') với phiếu {rubric_name(previous)}, nên không đối chiếu được "
                       "chỉ tiêu giữa hai năm.")
 
 
 # --------------------------------------------------------------------------- differences
 
-def _num(value: Fraction) -> str:
+def fraction_text(value: Fraction) -> str:
     return vn_number(float(value), places=4)
 
 
 def _pct(value: Fraction) -> str:
-    return f"{_num(value * 100)}%"
+    return f"{fraction_text(value * 100)}%"
 
 
 def _codes(value: Any, tr: dict[str, str]) -> tuple[str, ...]:
@@ -149,7 +145,7 @@ def _formula(params: dict[str, Any]) -> str:
 
 
 def _steps(steps: tuple) -> str:
-    return "(" + "; ".join(f"≥{_num(a)}: {_num(b)}" for a, b in steps) + ")"
+    return "(" + "; ".join(f"≥{fraction_text(a)}: {fraction_text(b)}" for a, b in steps) + ")"
 
 
 def _param_details(cur: dict[str, Any], prev: dict[str, Any]) -> list[str]:
@@ -170,10 +166,10 @@ def _param_details(cur: dict[str, Any], prev: dict[str, Any]) -> list[str]:
         before, after = prev.get("points", {}), cur.get("points", {})
         for choice in after:
             if choice not in before:
-                out.append(f"thêm lựa chọn “{choice}” ({_num(after[choice])} điểm)")
+                out.append(f"thêm lựa chọn “{choice}” ({fraction_text(after[choice])} điểm)")
             elif before[choice] != after[choice]:
-                out.append(f"điểm lựa chọn “{choice}” {_num(before[choice])} → "
-                           f"{_num(after[choice])}")
+                out.append(f"điểm lựa chọn “{choice}” {fraction_text(before[choice])} → "
+                           f"{fraction_text(after[choice])}")
         out += [f"bỏ lựa chọn “{choice}”" for choice in before if choice not in after]
     if cur.get("na_if_zero") != prev.get("na_if_zero"):
         def na(codes: tuple) -> str:
@@ -205,7 +201,8 @@ def _compare(cur: Indicator, prev: Indicator, tr: dict[str, str]) -> tuple[str, 
     if clean(cur.label) != clean(prev.label):
         details.append(RENAMED_LABEL)
     if cur.max_points != prev.max_points:
-        details.append(f"điểm tối đa {_num(prev.max_points)} → {_num(cur.max_points)}")
+        details.append(f"điểm tối đa {fraction_text(prev.max_points)} → "
+                       f"{fraction_text(cur.max_points)}")
     if cur.rule.kind != prev.rule.kind:
         details.append(f"cách chấm {KIND_LABELS.get(prev.rule.kind, prev.rule.kind)} → "
                        f"{KIND_LABELS.get(cur.rule.kind, cur.rule.kind)}")
@@ -241,7 +238,7 @@ def crosswalk(rubric: Rubric, previous_rubric: Rubric | None = None) -> pd.DataF
     """
     previous = previous_rubric if previous_rubric is not None else rubric.previous_rubric()
     if previous is None:
-        raise RubricError(f"Phiếu đánh giá {_name(rubric)} không khai báo phiếu năm trước "
+        raise RubricError(f"Phiếu đánh giá {rubric_name(rubric)} không khai báo phiếu năm trước "
                           "(mục 'previous').")
     mapping = code_map(rubric, previous)
     old = {i.code: i for i in previous.indicators}
@@ -277,138 +274,3 @@ def crosswalk(rubric: Rubric, previous_rubric: Rubric | None = None) -> pd.DataF
     return table.astype({"comparable": bool, "same_max": bool, "same_kind": bool})
 
 
-def _listing(items: list[str]) -> str:
-    return ", ".join(items)
-
-
-def _count(n: int, what: str, items: list[str]) -> str:
-    return f"{n} chỉ tiêu{what} ({_listing(items)})"
-
-
-def method_changes(rubric: Rubric, previous_rubric: Rubric | None = None) -> list[str]:
-    """Vietnamese sentences describing how the form changed since `previous_rubric`."""
-    previous = previous_rubric if previous_rubric is not None else rubric.previous_rubric()
-    if previous is None:
-        return [f"Phiếu đánh giá {_name(rubric)} không khai báo phiếu năm trước, nên không "
-                "đối chiếu được cách chấm giữa các năm."]
-    table = crosswalk(rubric, previous)
-    by = {kind: table[table["change"] == kind] for kind in CHANGES}
-    parts = []
-    if len(by["new"]):
-        parts.append("có " + _count(len(by["new"]), " mới",
-                                    [f"{r.code} {r.label}" for r in by["new"].itertuples()]))
-    if len(by["dropped"]):
-        parts.append("bỏ " + _count(len(by["dropped"]), "", [
-            f"{r.previous_code} {r.previous_label}" for r in by["dropped"].itertuples()]))
-    if len(by["renamed"]):
-        parts.append("đổi mã " + _count(len(by["renamed"]), "", [
-            f"{r.previous_code} → {r.code}" for r in by["renamed"].itertuples()]))
-    if len(by["changed"]):
-        parts.append("thay đổi nội dung hoặc cách chấm " + _count(
-            len(by["changed"]), "", list(by["changed"]["code"])))
-    old_crit = {c.code: c.max_points for c in previous.criteria}
-    crit_changes = [f"{c.code} {_num(old_crit[c.code])} → {_num(c.max_points)}"
-                    for c in rubric.criteria
-                    if c.code in old_crit and old_crit[c.code] != c.max_points]
-    if not parts and not crit_changes:
-        same = (f"Hai năm dùng cùng phiếu đánh giá {rubric.id}" if rubric.id == previous.id
-                else f"Phiếu đánh giá {_name(rubric)} giống phiếu {_name(previous)}")
-        return [same + ": các chỉ tiêu, điểm tối đa và cách chấm không đổi, nên điểm từng "
-                "chỉ tiêu so sánh được trực tiếp."]
-    listed = parts[0] if len(parts) < 2 else ", ".join(parts[:-1]) + " và " + parts[-1]
-    head = f"So với {_name(previous)}, phiếu đánh giá {_name(rubric)} "
-    sentences = [(head + listed if parts else head + "giữ nguyên các chỉ tiêu")
-                 + "; điểm tổng và tỷ lệ theo tiêu chí vẫn so sánh được vì đều quy về "
-                 "thang 100."]
-    for row in by["changed"].itertuples():
-        detail = row.detail.replace(
-            RENAMED_LABEL, f"{RENAMED_LABEL} (trước đây: “{row.previous_label}”)")
-        sentences.append(f"Chỉ tiêu {row.code} {row.label}: {detail}.")
-    if crit_changes:
-        sentences.append(f"Điểm tối đa theo tiêu chí thay đổi: {_listing(crit_changes)}.")
-    touched = sorted({c for kind in ("new", "dropped", "changed")
-                      for c in by[kind]["criterion"]})
-    if touched:
-        sentences.append(
-            f"Nội dung tiêu chí {_listing(touched)} khác {_name(previous)}, nên khi so sánh tỷ "
-            "lệ của các tiêu chí này cần lưu ý các thay đổi trên. Điểm từng chỉ tiêu chỉ so "
-            "sánh trực tiếp với các chỉ tiêu không đổi hoặc chỉ đổi mã; chỉ tiêu thay đổi "
-            "cách chấm chỉ so sánh theo tỷ lệ % điểm tối đa của từng năm.")
-    return sentences
-
-
-def _percent(points: float, maximum: Fraction) -> float:
-    return float(round_half_up(Fraction(repr(float(points))) / maximum * 100))
-
-
-def comparable_indicator_percent(points_by_year: pd.DataFrame, rubrics: dict[int, Rubric],
-                                 include_changed: bool = True,
-                                 statuses: tuple[str, ...] = ("scored", "invalid"),
-                                 ) -> pd.DataFrame:
-    """Indicator percentages (points / that year's max × 100) for consecutive years.
-
-    `points_by_year`: rows year, unit_id, indicator, points (+ optional max_points, status,
-    as in ``points.parquet``); `rubrics`: year → the rubric that scored that year. Years are
-    paired with the previous year present in both (a gap composes the rubrics' links).
-    Rows: year, previous_year, unit_id, indicator (current code), previous_code, criterion,
-    crosswalk (same/renamed/changed), comparable, same_max, percent, previous_percent and
-    change (percentage points). Only indicators comparable in both years are kept: ``same``
-    and ``renamed``, plus ``changed`` ones with the same rule kind (flagged comparable False)
-    unless `include_changed` is False; new and dropped ones never. Not applicable rows (and
-    statuses not in `statuses`) are left out; a unit must appear in both years.
-    """
-    frame = points_by_year
-    if "status" in frame.columns:
-        frame = frame[frame["status"].isin(statuses)]
-    frame = frame[frame["points"].notna()]
-    by_year = {int(y): r for y, r in rubrics.items()}
-    years = sorted(set(by_year) & {int(y) for y in frame["year"].unique()})
-    out = []
-    for before, year in zip(years, years[1:]):
-        table = crosswalk(by_year[year], by_year[before])
-        similar = (table["change"] == "changed") & table["same_kind"]
-        table = table[table["comparable"] | (similar if include_changed else False)]
-        now = _year_percent(frame, year, by_year[year])
-        then = _year_percent(frame, before, by_year[before])
-        links = table[["code", "previous_code", "criterion", "change", "comparable",
-                       "same_max"]].rename(columns={"code": "indicator", "change": "crosswalk"})
-        merged = (links.merge(now, on="indicator")
-                  .merge(then.rename(columns={"indicator": "previous_code",
-                                              "percent": "previous_percent"}),
-                         on=["previous_code", "unit_id"]))
-        merged["year"], merged["previous_year"] = year, before
-        out.append(merged)
-    if not out:
-        return pd.DataFrame(columns=PERCENT_COLUMNS)
-    result = pd.concat(out, ignore_index=True)
-    result["change"] = [float(round_half_up(Fraction(repr(a)) - Fraction(repr(b))))
-                        for a, b in zip(result["percent"], result["previous_percent"])]
-    order = {}
-    for year, rubric in by_year.items():
-        order |= {(year, i.code): n for n, i in enumerate(rubric.indicators)}
-    result["_order"] = [order[(y, c)] for y, c in zip(result["year"], result["indicator"])]
-    result = result.sort_values(["year", "unit_id", "_order"], kind="stable")
-    return result[PERCENT_COLUMNS].reset_index(drop=True)
-
-
-def _year_percent(frame: pd.DataFrame, year: int, rubric: Rubric) -> pd.DataFrame:
-    """unit_id, indicator, percent of the rubric's maximum, for one year."""
-    rows = frame[frame["year"].astype(int) == year]
-    maxima = {i.code: i.max_points for i in rubric.indicators}
-    unknown = sorted(set(rows["indicator"]) - set(maxima))
-    if unknown:
-        raise RubricError(f"Bảng điểm năm {year} có chỉ tiêu {', '.join(unknown)} không có "
-                          f"trong phiếu đánh giá {_name(rubric)}: kiểm tra phiếu dùng cho "
-                          "năm này.")
-    if "max_points" in rows.columns:
-        wrong = sorted({c for c, m in zip(rows["indicator"], rows["max_points"])
-                        if Fraction(repr(float(m))) != maxima[c]})
-        if wrong:
-            raise RubricError(f"Bảng điểm năm {year}: điểm tối đa của {', '.join(wrong)} khác "
-                              f"phiếu đánh giá {_name(rubric)}: kiểm tra phiếu dùng cho năm "
-                              "này.")
-    percent = [np.nan if maxima[c] == 0 else _percent(p, maxima[c])
-               for c, p in zip(rows["indicator"], rows["points"])]
-    result = pd.DataFrame({"unit_id": rows["unit_id"].to_numpy(),
-                           "indicator": rows["indicator"].to_numpy(), "percent": percent})
-    return result[result["percent"].notna()]

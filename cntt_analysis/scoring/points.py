@@ -7,13 +7,13 @@ carries the file and the cells it was computed from.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from cntt_analysis.rounding import half_up
 from cntt_analysis.rubric.model import Indicator, Rubric
 
 POINT_COLUMNS = ["year", "unit_id", "group", "criterion", "indicator", "points", "max_points",
@@ -28,16 +28,6 @@ class Answer(NamedTuple):
     where: str
 
 
-def round_half_up(value: Fraction, places: int = 2) -> Decimal:
-    """Round exactly, halves away from zero (2,345 → 2,35), unlike Python's round()."""
-    if value < 0:
-        return -round_half_up(-value, places)
-    scaled = value * 10**places
-    whole = scaled.numerator // scaled.denominator
-    if scaled - whole >= Fraction(1, 2):
-        whole += 1
-    quantum = Decimal(1).scaleb(-places)
-    return (Decimal(whole) * quantum).quantize(quantum)
 
 
 def _exact(number: float) -> Fraction:
@@ -122,7 +112,7 @@ def compute_points(answers: pd.DataFrame, rubric: Rubric,
             rows.append({
                 "year": year, "unit_id": unit_id, "group": group,
                 "criterion": ind.criterion, "indicator": ind.code,
-                "points": None if status == NA else float(round_half_up(raw)),
+                "points": None if status == NA else float(half_up(raw)),
                 "max_points": float(ind.max_points), "status": status,
                 "file": files.get((year, unit_id)),
                 "sources": "; ".join(got[c].where for c in ind.rule.input_codes()
@@ -145,7 +135,7 @@ def _group_best(table: dict, rubric: Rubric, groups: dict[str, str]) -> dict:
 
 
 def _percent(earned: Fraction, possible: Fraction) -> float:
-    return np.nan if possible == 0 else float(round_half_up(earned / possible * 100))
+    return np.nan if possible == 0 else float(half_up(earned / possible * 100))
 
 
 def _hundredths(value: float) -> int:
@@ -197,3 +187,11 @@ def rank_within_groups(scores: pd.DataFrame, column: str = "score") -> pd.Series
     """Competition ranking (1, 2, 2, 4) by `column`, highest first, per year and group."""
     ranks = scores.groupby(["year", "group"])[column].rank(method="min", ascending=False)
     return ranks.astype("Int64")
+
+
+def points_lost(points: pd.DataFrame) -> pd.DataFrame:
+    """The points rows that count (scored and invalid; not-applicable rows dropped) with
+    ``lost`` = max_points − points (an invalid answer loses the indicator's maximum)."""
+    kept = points[points["status"] != "na"].copy()
+    kept["lost"] = (kept["max_points"] - kept["points"].fillna(0.0)).astype("float64").round(2)
+    return kept.reset_index(drop=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cntt_analysis.analysis.tables import points_lost
 from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.scoring.points import points_lost
 
 SHORTCOMING_COLUMNS = ["year", "unit_id", "group", "criterion", "indicator", "label",
                        "points", "max_points", "lost", "lost_share", "remedy"]
@@ -104,25 +104,3 @@ def follow_up_summary(follow: pd.DataFrame, names: dict[str, str] | None = None
     counts["name"] = counts["unit_id"].map(names or {})
     return counts.sort_values([REMEDIED, "unit_id"], ascending=[False, True],
                               ignore_index=True)
-
-
-def follow_up_sentences(follow: pd.DataFrame, names: dict[str, str]) -> list[str]:
-    """What the leaders learn about last year's directions, in Vietnamese."""
-    if follow.empty:
-        return ["Năm trước không có tồn tại, hạn chế nào cần theo dõi khắc phục."]
-    counts = follow["outcome"].value_counts()
-    total = len(follow)
-    parts = [f"{counts.get(o, 0)} {o.lower()}" for o in (REMEDIED, IMPROVED, NOT_REMEDIED)]
-    text = (f"Trong {total} tồn tại, hạn chế của {follow['unit_id'].nunique()} đơn vị được chỉ "
-            f"ra năm {int(follow['previous_year'].iloc[0])}: " + ", ".join(parts))
-    if counts.get(NOT_SUBMITTED, 0):
-        text += f", {counts[NOT_SUBMITTED]} của đơn vị không nộp báo cáo"
-    if counts.get(NOT_ASSESSED, 0):
-        text += f" và {counts[NOT_ASSESSED]} không còn được đánh giá"
-    sentences = [text + "."]
-    summary = follow_up_summary(follow, names)
-    ignored = summary[summary["ignored"]]
-    if len(ignored):
-        listed = ", ".join(names.get(u, u) for u in ignored["unit_id"])
-        sentences.append(f"Đơn vị chưa khắc phục được tồn tại nào: {listed}.")
-    return sentences

@@ -1,0 +1,98 @@
+"""Changes since last year: rank movement, score and criterion changes, tier changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cntt_analysis.analysis.common import (
+    TIERS,
+    _previous,
+    _round2,
+    _sort_units,
+    criterion_columns,
+)
+
+
+def rank_movement(scores: pd.DataFrame) -> pd.DataFrame:
+    """Rank movement of every unit and year within its group.
+
+    Columns: year, unit_id, name, group, score, tier, rank, prev_year, prev_rank,
+    rank_change (Int64, positive = moved up) and movement ("tăng N bậc", "giảm N bậc",
+    "giữ nguyên", "mới"). The previous rank is the unit's rank in the same group in the
+    latest earlier year it was ranked; when that is not the group's previous round (the
+    unit skipped a year) the text names the year: "tăng 2 bậc (so với năm 2015)". A unit
+    without a rank (no score) gets "không xếp hạng".
+    """
+    frame = scores[["year", "unit_id", "name", "group", "score", "tier", "rank"]].copy()
+    frame["rank"] = frame["rank"].astype("Int64")
+    ranked = frame[frame["rank"].notna()]
+    prev = _previous(ranked, ["group", "unit_id"], ["rank"])
+    frame["prev_year"] = prev["prev_year"].astype("Int64").reindex(frame.index)
+    frame["prev_rank"] = prev["prev_rank"].astype("Int64").reindex(frame.index)
+    frame["rank_change"] = (frame["prev_rank"] - frame["rank"]).astype("Int64")
+    rounds = {g: sorted(set(part["year"])) for g, part in ranked.groupby("group")}
+
+    def text(row) -> str:
+        if pd.isna(row.rank):
+            return "không xếp hạng"
+        if pd.isna(row.rank_change):
+            return "mới"
+        change = int(row.rank_change)
+        said = (f"tăng {change} bậc" if change > 0 else
+                f"giảm {-change} bậc" if change < 0 else "giữ nguyên")
+        earlier = [y for y in rounds.get(row.group, []) if y < row.year]
+        if earlier and earlier[-1] != row.prev_year:
+            said += f" (so với năm {int(row.prev_year)})"
+        return said
+
+    frame["movement"] = [text(r) for r in frame.itertuples(index=False)]
+    return _sort_units(frame)
+
+
+def score_changes(scores: pd.DataFrame, criteria: Sequence[str] | None = None) -> pd.DataFrame:
+    """Score and criterion percentage changes against the previous year present for the unit.
+
+    Columns: year, unit_id, name, group, prev_year, score, prev_score, score_change, then
+    for each criterion C: C, C_change (NaN when either year has no percentage). The first
+    year of a unit has NaN changes.
+    """
+    crits = list(criteria) if criteria is not None else criterion_columns(scores)
+    frame = scores[["year", "unit_id", "name", "group", "score", *crits]].copy()
+    prev = _previous(frame, ["unit_id"], ["score", *crits])
+    frame["prev_year"] = prev["prev_year"].astype("Int64")
+    frame["prev_score"] = prev["prev_score"]
+    frame["score_change"] = _round2(frame["score"] - prev["prev_score"])
+    for code in crits:
+        frame[f"{code}_change"] = _round2(frame[code] - prev[f"prev_{code}"])
+    columns = ["year", "unit_id", "name", "group", "prev_year", "score", "prev_score",
+               "score_change", *(c for code in crits for c in (code, f"{code}_change"))]
+    return _sort_units(frame[columns], by=("unit_id",))
+
+
+def tier_changes(scores: pd.DataFrame, tiers: Sequence[str] = TIERS) -> pd.DataFrame:
+    """Units whose tier changed since the previous year present for them.
+
+    Columns: year, unit_id, name, group, prev_year, prev_score, score, from_tier, to_tier,
+    direction ("up"/"down") and change ("từ Khá lên Tốt", "từ Khá xuống Trung bình").
+    `tiers` lists the tier names best first.
+    """
+    frame = scores[["year", "unit_id", "name", "group", "score", "tier"]].copy()
+    prev = _previous(frame, ["unit_id"], ["score", "tier"])
+    frame["prev_year"] = prev["prev_year"].astype("Int64")
+    frame["prev_score"] = prev["prev_score"]
+    frame["from_tier"] = prev["prev_tier"]
+    frame = frame.rename(columns={"tier": "to_tier"})
+    level = {t: i for i, t in enumerate(tiers)}
+    old, new = frame["from_tier"].map(level), frame["to_tier"].map(level)
+    changed = frame[old.notna() & new.notna() & (old != new)].copy()
+    up = changed["to_tier"].map(level) < changed["from_tier"].map(level)
+    changed["direction"] = np.where(up, "up", "down")
+    changed["change"] = [f"từ {a} {'lên' if u else 'xuống'} {b}" for a, b, u in
+                         zip(changed["from_tier"], changed["to_tier"], up)]
+    columns = ["year", "unit_id", "name", "group", "prev_year", "prev_score", "score",
+               "from_tier", "to_tier", "direction", "change"]
+    return _sort_units(changed[columns], by=("unit_id",))

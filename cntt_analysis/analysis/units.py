@@ -1,0 +1,159 @@
+"""One unit at a time: its indicators with the answers they used, its weaknesses, and the
+units leaders must direct to remedy shortcomings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from cntt_analysis.analysis.common import (
+    CRITERION_FLOOR,
+    REMEDY_TIERS,
+    _criterion_names,
+    _indicator_info,
+    _sort_units,
+    criterion_columns,
+)
+from cntt_analysis.labels import (
+    POINT_STATUS,
+    vn_number,
+    vn_percent,
+)
+from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.scoring.points import points_lost
+
+
+def _unit_points(points: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
+    rows = points[(points["unit_id"] == unit_id) & (points["year"] == year)]
+    if rows.empty:
+        raise ValueError(f"Không có điểm của đơn vị {unit_id} năm {year}.")
+    return rows
+
+
+def _answer_text(code: str, row, inp_type: str | None) -> str:
+    """One answer for people: "G06 = 20", "C4.6 = Không áp dụng", "C2.2 = “abc” (không hợp
+    lệ)"."""
+    if row is None:
+        return f"{code} = (không có)"
+    if row.status == "na":
+        return f"{code} = Không áp dụng"
+    if row.status == "ok":
+        if inp_type in ("count", "amount") and pd.notna(row.number):
+            return f"{code} = {vn_number(float(row.number), 4)}"
+        return f"{code} = {row.value}"
+    raw = "" if row.raw_value is None or pd.isna(row.raw_value) else str(row.raw_value).strip()
+    if not raw:
+        return f"{code} = (trống)"
+    return f"{code} = “{raw}” (không hợp lệ)"
+
+
+def unit_profile_table(points: pd.DataFrame, answers: pd.DataFrame, rubric: Rubric,
+                       unit_id: str, year: int) -> pd.DataFrame:
+    """Every indicator of one unit in a year, in rubric order.
+
+    Columns: criterion, indicator, label, answers (the answers it used, e.g.
+    "C2.2 = 18; G06 = 20"), points (NaN when not applicable), max_points, lost (NaN when
+    not applicable), status (Vietnamese: Đã chấm / Không áp dụng / Số liệu không hợp lệ),
+    sources (the cells read).
+    """
+    unit = _unit_points(points, unit_id, year).set_index("indicator")
+    got = answers[(answers["unit_id"] == unit_id) & (answers["year"] == year)]
+    by_code = {r.code: r for r in got.itertuples(index=False)}
+    rows = []
+    for ind in rubric.indicators:
+        if ind.code not in unit.index:
+            continue
+        p = unit.loc[ind.code]
+        codes = ind.rule.input_codes()
+        used = "; ".join(_answer_text(c, by_code.get(c), getattr(rubric.inputs.get(c), "type",
+                                                                   None)) for c in codes)
+        lost = np.nan if p["status"] == "na" else round(
+            float(p["max_points"]) - (0.0 if pd.isna(p["points"]) else float(p["points"])), 2)
+        rows.append({"criterion": ind.criterion, "indicator": ind.code, "label": ind.label,
+                     "answers": used, "points": p["points"], "max_points": p["max_points"],
+                     "lost": lost, "status": POINT_STATUS.get(p["status"], p["status"]),
+                     "sources": p.get("sources", "")})
+    return pd.DataFrame(rows, columns=["criterion", "indicator", "label", "answers", "points",
+                                       "max_points", "lost", "status", "sources"])
+
+
+def unit_weaknesses(points: pd.DataFrame, rubric: Rubric, unit_id: str, year: int,
+                    n: int | None = 5) -> pd.DataFrame:
+    """The unit's indicators that lost points (lost > 0), most lost first, with the remedy.
+
+    Columns: criterion, criterion_name, indicator, label, points, max_points, lost,
+    lost_share (lost / max), shortcoming (lost_share ≥ the rubric's
+    shortcoming_min_lost_share), status (Vietnamese), remedy. Ties: larger share, then rubric
+    order. `n=None` keeps all.
+    """
+    lost = points_lost(_unit_points(points, unit_id, year))
+    lost = lost[lost["lost"] > 0]
+    out = _indicator_info(rubric).merge(lost[["indicator", "points", "max_points", "lost",
+                                              "status"]], on="indicator", how="inner")
+    out["lost_share"] = out["lost"] / out["max_points"]
+    out["shortcoming"] = out["lost_share"] >= float(rubric.shortcoming_min_lost_share) - 1e-9
+    out["status"] = out["status"].map(lambda s: POINT_STATUS.get(s, s))
+    out = out.sort_values(["lost", "lost_share", "_order"], ascending=[False, False, True],
+                          kind="stable")
+    columns = ["criterion", "criterion_name", "indicator", "label", "points", "max_points",
+               "lost", "lost_share", "shortcoming", "status", "remedy"]
+    out = out[columns].reset_index(drop=True)
+    return out if n is None else out.head(n)
+
+
+def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, year: int,
+                    criterion_floor: float = CRITERION_FLOOR,
+                    tiers: Sequence[str] = REMEDY_TIERS, max_indicators: int = 3
+                    ) -> pd.DataFrame:
+    """Units the leaders must direct to remedy shortcomings in `year`: tier in `tiers`
+    (Trung bình, Yếu) or any criterion below `criterion_floor` percent.
+
+    Columns: year, group, unit_id, name, score, tier, rank, reasons, weak_criteria,
+    weak_indicators, remedies (Vietnamese text). weak_criteria lists the criteria below the
+    floor, lowest first (or the unit's lowest criterion when none is below it);
+    weak_indicators the indicators with most points lost (at most `max_indicators`,
+    shortcomings first) as "C3.4 Label (0/4 điểm)"; remedies their remedy texts.
+    Sorted by group, then score ascending.
+    """
+    names, _ = _criterion_names(rubric)
+    crits = criterion_columns(scores, rubric)
+    rows = []
+    for r in scores[scores["year"] == year].to_dict("records"):
+        below = sorted((r[c], c) for c in crits if pd.notna(r[c]) and r[c] < criterion_floor)
+        weak_tier = r["tier"] in tiers
+        if not weak_tier and not below:
+            continue
+        reasons = []
+        if weak_tier:
+            reasons.append(f"xếp loại {r['tier']}")
+        if below:
+            reasons.append(f"tiêu chí đạt dưới {vn_percent(criterion_floor)}: "
+                           + ", ".join(f"{c} ({vn_percent(v)})" for v, c in below))
+        reason = "; ".join(reasons)
+        shown = below or sorted((r[c], c) for c in crits if pd.notna(r[c]))[:1]
+        has_points = ((points["unit_id"] == r["unit_id"]) & (points["year"] == year)).any()
+        weak = (unit_weaknesses(points, rubric, r["unit_id"], year, n=None) if has_points
+                else pd.DataFrame(columns=["indicator", "label", "points", "max_points",
+                                           "remedy", "shortcoming"]))
+        weak = weak.sort_values("shortcoming", ascending=False, kind="stable")
+        weak = weak.head(max_indicators)
+        rows.append({
+            "year": year, "group": r["group"], "unit_id": r["unit_id"], "name": r["name"],
+            "score": r["score"], "tier": r["tier"], "rank": r["rank"],
+            "reasons": f"{reason[:1].upper()}{reason[1:]}.",
+            "weak_criteria": "; ".join(f"{c}. {names.get(c, c)} ({vn_percent(v)})"
+                                       for v, c in shown),
+            "weak_indicators": "; ".join(
+                f"{w.indicator} {w.label} ({vn_number(w.points or 0.0)}/"
+                f"{vn_number(w.max_points)} điểm)" for w in weak.itertuples(index=False)),
+            "remedies": " ".join(w for w in weak["remedy"] if w),
+        })
+    columns = ["year", "group", "unit_id", "name", "score", "tier", "rank", "reasons",
+               "weak_criteria", "weak_indicators", "remedies"]
+    out = pd.DataFrame(rows, columns=columns)
+    if out.empty:
+        return out
+    return _sort_units(out, by=("score", "unit_id"))
