@@ -64,7 +64,7 @@ SIZES = {"national": 12, "motto": 13, "body_name": 12, "number": 13, "cv_summary
          "recipients": 11, "signer": 14, "page": 14, "draft": 14}
 HEADING_COLUMNS_MM = (75, 90)  # left: bodies and number; right: national heading and date
 SIGNATURE_COLUMNS_MM = (80, 85)
-FIXED_TIME = dt.datetime(2000, 1, 1)
+FIXED_TIME = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 # Average glyph width of Times New Roman (bold), in ems, for the length of heading lines:
 # measured on the motto (0.453) and on uppercase body names (about 0.62).
 MOTTO_EM, UPPER_EM = 0.453, 0.62
