@@ -173,26 +173,28 @@ def test_page_margins_fonts_and_page_numbers_follow_decree_30(built, which):
 
 def test_heading_has_the_national_heading_motto_bodies_number_and_date(built):
     doc = Document(built.report)
-    left, right = doc.tables[0].rows[0].cells
+    (left, right), (number, place) = doc.tables[0].rows[0].cells, doc.tables[0].rows[1].cells
     lines = [p for p in right.paragraphs if p.text]
-    assert [p.text for p in lines[:2]] == [fmt.NATIONAL, fmt.MOTTO]
+    assert [p.text for p in lines] == [fmt.NATIONAL, fmt.MOTTO]
     national, motto = lines[0].runs[0], lines[1].runs[0]
     assert national.bold and national.font.size.pt == 12
     assert motto.bold and motto.font.size.pt == 13
-    date = lines[2]
+    date = place.paragraphs[0]
     assert date.text == "Hòa An, ngày      tháng      năm 20.."
     assert date.runs[0].italic and date.runs[0].font.size.pt == 14
     left_lines = [p for p in left.paragraphs if p.text]
-    assert [p.text for p in left_lines[:2]] == ["SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG",
-                                                "TRUNG TÂM CÔNG NGHỆ THÔNG TIN"]
+    assert [p.text for p in left_lines] == ["SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG",
+                                            "TRUNG TÂM CÔNG NGHỆ\nTHÔNG TIN"]
     assert not left_lines[0].runs[0].bold and left_lines[1].runs[0].bold
-    assert left_lines[2].text == "Số:        /BC-TTCNTT"
+    assert number.paragraphs[0].text == "Số:        /BC-TTCNTT"
+    assert number.paragraphs[0].runs[0].font.size.pt == 13
     # the lines under the issuing body and under the motto are bottom borders
     ruled = [p for cell in (left, right) for p in cell.paragraphs
              if p._p.pPr is not None and p._p.pPr.find(f"{W}pBdr") is not None]
     assert len(ruled) == 2
-    notice = Document(built.notice("SO_VP")).tables[0].rows[0].cells[0].text
-    assert "UBND TỈNH HÒA AN" in notice and "/TB-STNMT" in notice
+    heading = Document(built.notice("SO_VP")).tables[0]
+    assert heading.rows[0].cells[0].paragraphs[0].text == "UBND TỈNH HÒA AN"
+    assert "/TB-STNMT" in heading.rows[1].cells[0].text
 
 
 def test_signature_block_and_recipients(built):
@@ -283,7 +285,7 @@ def test_round_file_overrides_number_date_and_model_rule(built, tmp_path):
     shutil.copytree(built.processed, processed)
     paths = write_documents(YEAR, raw, processed, tmp_path / "out")
     doc = Document(paths[0])
-    heading = doc.tables[0].rows[0].cells
+    heading = doc.tables[0].rows[1].cells
     assert "Số: 05/BC-TTCNTT" in heading[0].text
     assert "Hòa An, ngày 03 tháng 9 năm 2017" in heading[1].text
     scores = built.scores()
@@ -379,3 +381,11 @@ def test_libreoffice_converts_each_document_to_pdf(built, pdfs, tmp_path):
     assert f"Tổng điểm: {vn_number(scores.loc['SO_VP', 'score'])}/100 điểm" in vp
     assert EVIL_NAME in " ".join(pdf_text(pdfs[EVIL_ID]).split())
     assert len(list(tmp_path.glob("*.png"))) == 3
+
+
+def test_long_body_names_break_before_a_two_word_tail():
+    assert fmt.fit_lines("TRUNG TÂM CÔNG NGHỆ THÔNG TIN", 12, 75) == (
+        "TRUNG TÂM CÔNG NGHỆ\nTHÔNG TIN")
+    assert fmt.fit_lines("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", 12, 75) == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
+    assert fmt.fit_lines("TRUNG TÂM\nCÔNG NGHỆ THÔNG TIN", 12, 75) == (
+        "TRUNG TÂM\nCÔNG NGHỆ THÔNG TIN")  # the department's own break is kept

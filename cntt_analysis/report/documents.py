@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 
 from cntt_analysis.analysis import tables
 from cntt_analysis.analysis.results import Results, load_results
@@ -501,9 +501,10 @@ def build_reminder(view: RoundView, missing: pd.DataFrame):
         fmt.body_parts(doc, [("Kính gửi: ", False), (names[0], False)])
     else:
         fmt.body(doc, "Kính gửi:")
-        for name in names:
-            p = fmt.body(doc, f"- {name};")
+        for n, name in enumerate(names, start=1):
+            p = fmt.body(doc, f"- {name}{'.' if n == len(names) else ';'}")
             p.paragraph_format.first_line_indent = Mm(40)
+            p.paragraph_format.space_before = Pt(0)
     deadline = view.res.rounds[year].deadline
     fmt.body(doc, f"Thực hiện Kế hoạch kiểm tra, đánh giá kết quả ứng dụng công nghệ thông tin "
                   f"năm {year}, Sở Tài nguyên và Môi trường đã đề nghị các đơn vị gửi báo cáo "
@@ -511,7 +512,7 @@ def build_reminder(view: RoundView, missing: pd.DataFrame):
                   f"{vn_date(deadline)}. Đến nay, Sở chưa nhận được báo cáo của "
                   f"{'đơn vị' if len(names) == 1 else f'{len(names)} đơn vị nêu trên'}.")
     given = config.get("reminder_deadline")
-    by = vn_date(given) if isinstance(given, dt.date) else "ngày ..... tháng ..... năm 20..."
+    by = vn_date(given) if isinstance(given, dt.date) else "ngày ..... tháng ..... năm 20.."
     fmt.body(doc, "Để kịp tổng hợp, đánh giá và báo cáo Lãnh đạo Sở, Sở Tài nguyên và Môi "
                   "trường đề nghị Thủ trưởng các đơn vị khẩn trương hoàn thành và gửi báo "
                   f"cáo trước {by}. Đơn vị không gửi báo cáo sẽ không được chấm điểm, xếp hạng "

@@ -140,6 +140,16 @@ def _border(paragraph: Paragraph, side: str = "bottom", size: int = 6) -> None:
     borders.append(edge)
 
 
+def _mark_size(paragraph: Paragraph, size: float) -> None:
+    ppr = paragraph._p.get_or_add_pPr()
+    rpr = OxmlElement("w:rPr")
+    for tag in ("w:sz", "w:szCs"):
+        element = OxmlElement(tag)
+        element.set(qn("w:val"), str(int(size * 2)))
+        rpr.append(element)
+    ppr.append(rpr)
+
+
 def rule(container, length_mm: float, width_mm: float) -> Paragraph:
     """A solid horizontal line of `length_mm`, centred in a space `width_mm` wide (a tiny
     empty paragraph with a bottom border between indents)."""
@@ -148,9 +158,7 @@ def rule(container, length_mm: float, width_mm: float) -> Paragraph:
     side = max((width_mm - length_mm) / 2, 0)
     paragraph.paragraph_format.left_indent = Mm(side)
     paragraph.paragraph_format.right_indent = Mm(side)
-    run = paragraph.add_run("")
-    _font(run, 2)
-    paragraph.paragraph_format.line_spacing = Pt(2)
+    _mark_size(paragraph, 3)  # an empty paragraph is as tall as its mark's font
     _border(paragraph)
     return paragraph
 
@@ -306,9 +314,9 @@ def _fixed_widths(table: Table, widths_mm: Sequence[float]) -> None:
             cell.width = Mm(width)
 
 
-def _layout_table(container, columns: Sequence[float]) -> Table:
+def _layout_table(container, columns: Sequence[float], rows: int = 1) -> Table:
     """A borderless table of fixed column widths (mm), no cell padding."""
-    table = container.add_table(rows=1, cols=len(columns))
+    table = container.add_table(rows=rows, cols=len(columns))
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(table)
     _cell_margins(table, 0)
@@ -327,28 +335,49 @@ def _first(cell: _Cell) -> Paragraph:
     return paragraph
 
 
+def fit_lines(text: str, size: float, width_mm: float) -> str:
+    """Text for a heading column: as given when it has its own line breaks or fits, else
+    broken where the first line is as long as fits and the second has at least two words
+    (never one word alone: "TRUNG TÂM CÔNG NGHỆ" / "THÔNG TIN")."""
+    # Estimated at the uppercase average width; LibreOffice and Word wrap a little earlier
+    # than the estimate, so a name within 5% of the column is broken too.
+    if "\n" in text or text_length_mm(text, size) <= width_mm * 0.95:
+        return text
+    words = text.split()
+    for cut in range(len(words) - 2, 0, -1):
+        if text_length_mm(" ".join(words[:cut]), size) <= width_mm * 0.95:
+            return " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
+    return text
+
+
 def heading(doc: DocumentObject, head: Heading) -> None:
-    """The two-column heading: bodies and number on the left, national heading, motto and
-    place/date on the right (one table so both columns line up)."""
+    """The two-column heading, as a borderless 2 × 2 table so both columns line up: the
+    bodies | national heading and motto; the number (and V/v) | place and date."""
     left_w, right_w = HEADING_COLUMNS_MM
-    table = _layout_table(doc, HEADING_COLUMNS_MM)
-    left, right = table.rows[0].cells
+    table = _layout_table(doc, HEADING_COLUMNS_MM, rows=2)
+    (left, right), (number, place) = table.rows[0].cells, table.rows[1].cells
     p = _first(left)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    text_run(p, head.parent.upper(), SIZES["body_name"])
-    line_paragraph(left, head.issuer.upper(), SIZES["body_name"], bold=True)
-    longest = max(len(part) for part in head.issuer.split("\n"))
-    issuer_mm = min(text_length_mm("x" * longest, SIZES["body_name"]), left_w)
-    rule(left, max(issuer_mm * 0.45, 20), left_w)
-    line_paragraph(left, head.number, SIZES["number"], before=8)
+    text_run(p, fit_lines(head.parent.upper(), SIZES["body_name"], left_w), SIZES["body_name"])
+    issuer = fit_lines(head.issuer.upper(), SIZES["body_name"], left_w)
+    line_paragraph(left, issuer, SIZES["body_name"], bold=True)
+    longest = max(text_length_mm(part, SIZES["body_name"]) for part in issuer.split("\n"))
+    rule(left, max(min(longest, left_w) * 0.45, 20), left_w)
+    p = _first(number)
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _spacing(p, before=6)
+    text_run(p, head.number, SIZES["number"])
     if head.cv_summary:
-        line_paragraph(left, head.cv_summary, SIZES["cv_summary"], before=4)
+        line_paragraph(number, head.cv_summary, SIZES["cv_summary"], before=4)
     p = _first(right)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     text_run(p, NATIONAL, SIZES["national"], bold=True)
     line_paragraph(right, MOTTO, SIZES["motto"], bold=True)
     rule(right, text_length_mm(MOTTO, SIZES["motto"], MOTTO_EM), right_w)
-    line_paragraph(right, head.place_date, SIZES["place_date"], italic=True, before=8)
+    p = _first(place)
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _spacing(p, before=6)
+    text_run(p, head.place_date, SIZES["place_date"], italic=True)
 
 
 def title(doc: DocumentObject, kind: str, summary: str) -> None:
