@@ -389,3 +389,21 @@ def test_long_body_names_break_before_a_two_word_tail():
     assert fmt.fit_lines("SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG", 12, 75) == "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
     assert fmt.fit_lines("TRUNG TÂM\nCÔNG NGHỆ THÔNG TIN", 12, 75) == (
         "TRUNG TÂM\nCÔNG NGHỆ THÔNG TIN")  # the department's own break is kept
+
+
+def test_cli_documents_writes_the_folder_of_the_year(built, tmp_path):
+    from typer.testing import CliRunner
+
+    from cntt_analysis.cli import app
+
+    raw, processed = tmp_path / "raw", tmp_path / "processed"
+    shutil.copytree(built.raw, raw)
+    shutil.copytree(built.processed, processed)
+    result = CliRunner().invoke(app, ["documents", "--year", str(YEAR), "--raw", str(raw),
+                                      "--processed", str(processed),
+                                      "--reports", str(tmp_path / "reports")])
+    assert result.exit_code == 0, result.output
+    assert "Đã soạn 6 văn bản" in result.output
+    folder = tmp_path / "reports" / str(YEAR) / "van-ban"
+    assert sorted(p.name for p in folder.rglob("*.docx")) == sorted(
+        p.name for p in built.paths)
