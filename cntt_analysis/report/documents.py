@@ -270,7 +270,7 @@ def _remedy(doc, view: RoundView) -> None:
                   f"{tables.vn_percent(tables.CRITERION_FLOOR)} cần chỉ đạo khắc phục; đề xuất "
                   f"các đơn vị khắc phục và báo cáo kết quả về Sở (qua Trung tâm Công nghệ "
                   f"thông tin) trước {due}:")
-    rows = [[str(i), r.name, vn_number(r.score), r.reasons, r.remedies]
+    rows = [[str(i), r.name, vn_number(r.score, 2, trim=False), r.reasons, r.remedies]
             for i, r in enumerate(remedy.itertuples(index=False), start=1)]
     fmt.data_table(doc, ["TT", "Đơn vị", "Điểm", "Lý do", "Đề xuất khắc phục"], rows,
                    [9, 36, 15, 45, 60], "clcll")
@@ -284,7 +284,8 @@ def _models(doc, view: RoundView) -> pd.DataFrame:
         return chosen
     fmt.body(doc, f"Đề xuất {len(chosen)} đơn vị {rule} là điển hình tiên tiến, đề nghị "
                   "xem xét biểu dương, khen thưởng:")
-    rows = [[str(i), r.name, vn_number(r.score), r.tier, str(int(r.shortcomings))]
+    rows = [[str(i), r.name, vn_number(r.score, 2, trim=False), r.tier,
+             str(int(r.shortcomings))]
             for i, r in enumerate(chosen.itertuples(index=False), start=1)]
     fmt.data_table(doc, ["TT", "Đơn vị", "Điểm", "Xếp loại", "Số tồn tại"], rows,
                    [9, 86, 22, 26, 22], "clccc")
@@ -444,8 +445,8 @@ def _notice_result(doc, view: RoundView, row: pd.Series) -> None:
         prev = int(moves["score_prev_year"])
         fmt.body(doc, f"So với năm {prev}: điểm {said} (năm {prev}: "
                       f"{vn_number(moves['prev_score'])} điểm); thứ hạng {moves['movement']}.")
-    rows = [[c.code, c.name, tables.vn_percent(row[c.code]) if pd.notna(row[c.code]) else "—"]
-            for c in view.rubric.criteria]
+    rows = [[c.code, c.name, f"{vn_number(row[c.code], 2, trim=False)}%"
+             if pd.notna(row[c.code]) else "—"] for c in view.rubric.criteria]
     fmt.data_table(doc, ["Mã", "Tiêu chí", "Tỷ lệ điểm đạt"], rows, [16, 119, 30], "clc")
 
 

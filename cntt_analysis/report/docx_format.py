@@ -398,6 +398,8 @@ def body(container, text: str, bold: bool = False, italic: bool = False,
     _spacing(paragraph, before=6, line=1.15)
     if indent:
         paragraph.paragraph_format.first_line_indent = Mm(12.7)
+    if bold:  # a heading never ends a page
+        paragraph.paragraph_format.keep_with_next = True
     if text:
         text_run(paragraph, text, SIZES["body"], bold, italic)
     return paragraph
@@ -415,6 +417,8 @@ def data_table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Seque
                widths_mm: Sequence[float], align: str = "") -> Table:
     """A grid table, the header row repeated on each page. `align` has one letter per
     column: l(eft), c(entre), r(ight) (default: left)."""
+    if doc.paragraphs:  # the sentence introducing the table stays with it
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1 + len(rows), cols=len(headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -438,7 +442,9 @@ def data_table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Seque
             _spacing(p, 1, 1)
             p.alignment = marks.get(align[c:c + 1] or "l", WD_ALIGN_PARAGRAPH.LEFT)
             text_run(p, text, SIZES["table"])
-    doc.add_paragraph().paragraph_format.space_after = Pt(0)
+    spacer = doc.add_paragraph()
+    _spacing(spacer)
+    _mark_size(spacer, 6)
     return table
 
 
