@@ -164,11 +164,14 @@ def test_page_margins_fonts_and_page_numbers_follow_decree_30(built, which):
     defaults = doc.styles.element.find(f"{W}docDefaults").find(f"{W}rPrDefault")
     fonts = defaults.find(f"{W}rPr").find(f"{W}rFonts")
     assert {fonts.get(f"{W}{a}") for a in ("ascii", "hAnsi", "eastAsia", "cs")} == {fmt.FONT}
-    runs = [r for p in doc.element.body.iter(f"{W}r") for r in [p]]
-    named = {f.get(f"{W}ascii") for r in runs for f in r.iter(f"{W}rFonts")}
-    assert named == {fmt.FONT}
-    colours = {c.get(f"{W}val") for r in runs for c in r.iter(f"{W}color")}
-    assert colours == {"000000"}
+    for name in ("Normal", "Header", "Table Grid"):
+        style = doc.styles[name]
+        assert style.font.name == fmt.FONT and str(style.font.color.rgb) == "000000"
+    runs = list(doc.element.body.iter(f"{W}r"))
+    named = {f.get(f"{W}{a}") for r in runs for f in r.iter(f"{W}rFonts")
+             for a in ("ascii", "hAnsi")}
+    assert named <= {fmt.FONT}                  # no run asks for another face
+    assert not [c for r in runs for c in r.iter(f"{W}color")]   # nor another colour
 
 
 def test_heading_has_the_national_heading_motto_bodies_number_and_date(built):

@@ -155,6 +155,7 @@ class RoundView:
     res: Results
     config: dict
     draft: bool
+    moves: pd.DataFrame | None = None  # `movement`, computed once
 
     @property
     def rubric(self):
@@ -180,6 +181,12 @@ def models(view: RoundView) -> pd.DataFrame:
 
 def movement(view: RoundView) -> pd.DataFrame:
     """This year's rank movement and score change, one row per unit."""
+    if view.moves is None:
+        view.moves = _movement(view)
+    return view.moves
+
+
+def _movement(view: RoundView) -> pd.DataFrame:
     moves = tables.rank_movement(view.res.scores)
     changes = tables.score_changes(view.res.scores)
     keep = ["unit_id", "prev_year", "prev_score", "score_change"]

@@ -92,14 +92,13 @@ class Signature:
 
 
 def _font(run, size: float, bold: bool = False, italic: bool = False) -> None:
-    run.font.name = FONT
+    """Size and style of a run; the face (Times New Roman) and colour (black) come from
+    the document defaults and styles (`_set_default_fonts`)."""
     run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.italic = italic
-    run.font.color.rgb = RGBColor(0, 0, 0)
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    for attr in ("w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), FONT)
+    if bold:
+        run.font.bold = True
+    if italic:
+        run.font.italic = True
 
 
 def text_run(paragraph: Paragraph, text: str, size: float, bold: bool = False,
