@@ -90,6 +90,16 @@ def score(
         paths = write_round(result, processed, raw, writers=[round_workbook])
         if not quiet:
             _summary(result, paths[-1].parent)
+        _warn_if_published(processed, each)
+
+
+def _warn_if_published(processed: Path, year: int) -> None:
+    """Results that differ from the finalised ones: say so (kept, noted, new version)."""
+    from cntt_analysis.scoring.publication import record_changes
+
+    warning = record_changes(processed, year)
+    if warning:
+        typer.secho(warning, err=True, fg=typer.colors.YELLOW)
 
 
 def _summary(result, folder: Path) -> None:
@@ -164,6 +174,44 @@ def report(
     if not quiet:
         typer.echo(f"Đã xuất báo cáo năm {year} vào {out} "
                    f"({time.monotonic() - started:.0f} giây). Mở {out / 'index.html'}.")
+
+
+@app.command()
+@friendly
+def documents(
+    year: Annotated[int, typer.Option("--year", help="Năm đánh giá.")],
+    raw: RawOpt = Path("data/raw"),
+    processed: ProcessedOpt = Path("data/processed"),
+    reports: Annotated[Path, typer.Option("--reports", help="Thư mục ghi báo cáo.")] = Path(
+        "reports"),
+) -> None:
+    """Soạn các văn bản (.docx): báo cáo kết quả, thông báo từng đơn vị, công văn đôn đốc."""
+    from cntt_analysis.report.documents import FOLDER, write_documents
+    from cntt_analysis.report.excel import round_workbook
+    from cntt_analysis.scoring.pipeline import ensure_scored
+
+    ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
+    _warn_if_published(processed, year)
+    paths = write_documents(year, raw, processed, reports / str(year) / FOLDER)
+    typer.echo(f"Đã soạn {len(paths)} văn bản trong {reports / str(year) / FOLDER}.")
+
+
+@app.command()
+@friendly
+def finalise(
+    year: Annotated[int, typer.Option("--year", help="Năm đánh giá.")],
+    by: Annotated[Optional[str], typer.Option("--by", help="Người chốt kết quả.")] = None,
+    raw: RawOpt = Path("data/raw"),
+    processed: ProcessedOpt = Path("data/processed"),
+) -> None:
+    """Chốt kết quả chính thức của một năm (ghi lại dữ liệu đầu vào, kết quả, ngày, người)."""
+    import getpass
+
+    from cntt_analysis.scoring.publication import finalise as record_final
+    from cntt_analysis.scoring.publication import status
+
+    path = record_final(raw, processed, year, by or getpass.getuser())
+    typer.echo(f"Đã chốt kết quả năm {year}: {status(processed, year).label} Ghi tại {path}.")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -3,9 +3,10 @@ reported, and every correction is audited.
 
 A round may hold ``inspection.xlsx`` (or ``inspection.csv``), generated prefilled by
 `build_inspection_template`: one row per unit and answer code with the reported value, and
-columns for the verified value, the reason and the inspector. Rows with a verified value
-are corrections; a bad one (unknown unit or code, unreadable value) is an issue, never
-silently ignored.
+columns for the verified value, the reason, the inspector and the unit's explanation on the
+draft results (giải trình; optional, older files without the column still load). Rows with
+a verified value are corrections; a bad one (unknown unit or code, unreadable value) is an
+issue, never silently ignored.
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ COLUMNS = {
     "unit_id": "Mã đơn vị", "name": "Tên đơn vị", "code": "Mã mục", "label": "Nội dung",
     "sheet": "Trang", "cell": "Ô", "reported": "Số liệu đơn vị báo cáo",
     "verified": "Số liệu kiểm tra", "reason": "Lý do điều chỉnh", "inspector": "Người kiểm tra",
+    "explanation": "Giải trình của đơn vị",  # the unit's reply to the draft (optional column)
 }
-EDITABLE = ("verified", "reason", "inspector")
+EDITABLE = ("verified", "reason", "inspector", "explanation")
 CORRECTION_COLUMNS = ["year", "unit_id", "code", "sheet", "cell", "reported", "verified",
-                      "value", "number", "status", "reason", "inspector", "source"]
+                      "value", "number", "status", "reason", "inspector", "source", "explanation"]
 AUDIT_COLUMNS = ["year", "unit_id", "name", "code", "sheet", "cell", "reported", "verified",
-                 "indicators", "points_before", "points_after", "reason", "inspector"]
+                 "indicators", "points_before", "points_after", "reason", "inspector",
+                 "explanation"]
 
 
 def find_inspection(folder: Path) -> Path | None:
@@ -70,7 +73,7 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
             cell = put(ws, r, c, values.get(key))
             if key in EDITABLE:
                 cell.protection, cell.fill = Protection(locked=False), editable
-    for c, width in enumerate([14, 36, 9, 50, 22, 6, 22, 22, 36, 20], start=1):
+    for c, width in enumerate([14, 36, 9, 50, 22, 6, 22, 22, 36, 20, 36], start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{max(ws.max_row, 1)}"
@@ -157,7 +160,8 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
             "reported": clean(raw_text(get("reported"))), "verified": raw_text(verified),
             "value": parsed.value, "number": parsed.number, "status": parsed.status,
             "reason": clean(raw_text(get("reason"))),
-            "inspector": clean(raw_text(get("inspector"))), "source": f"{path.name}!{cell}"})
+            "inspector": clean(raw_text(get("inspector"))), "source": f"{path.name}!{cell}",
+            "explanation": clean(raw_text(get("explanation")))})
     return pd.DataFrame(corrections, columns=CORRECTION_COLUMNS), issues
 
 
@@ -209,7 +213,8 @@ def audit(corrections: pd.DataFrame, points_before: pd.DataFrame,
             "verified": fix.verified, "indicators": ", ".join(touched),
             "points_before": round(sum(before.get((fix.unit_id, i), 0.0) for i in touched), 2),
             "points_after": round(sum(after.get((fix.unit_id, i), 0.0) for i in touched), 2),
-            "reason": fix.reason, "inspector": fix.inspector})
+            "reason": fix.reason, "inspector": fix.inspector,
+            "explanation": getattr(fix, "explanation", "")})
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
 
 

@@ -1,0 +1,190 @@
+"""Draft and final results (dự thảo, chính thức) of a round.
+
+A round's results are a draft until the IT Centre finalises them (`finalise`): that writes
+``data/processed/<year>/final.json`` — what the results were computed from (the inputs
+manifest), what they are (SHA-256 of each table), when and by whom — and keeps a copy of
+the tables in ``final-v<N>/``. Afterwards, results computed from other inputs are not
+silently published: `record_changes` (run after scoring) notes which units' score, tier or
+rank would change in ``changes-v<N+1>.csv`` and returns a Vietnamese warning; the published
+copy stays, and the working tables are version N+1, a draft until finalised again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from cntt_analysis.errors import UsageError
+from cntt_analysis.scoring.pipeline import MANIFEST, TABLES, is_stale, processed_folder
+from cntt_analysis.storage import write_bytes, write_text
+
+FINAL = "final.json"
+DRAFT_LABEL = "DỰ THẢO"
+CHANGE_COLUMNS = ["unit_id", "name", "group", "published_score", "score", "published_tier",
+                  "tier", "published_rank", "rank", "change"]
+
+
+@dataclass(frozen=True)
+class Status:
+    """Whether a round's current results are the published (final) ones."""
+
+    year: int
+    state: str                  # "draft" (never finalised), "final", "changed"
+    version: int                # the version the current tables are (1 before finalising)
+    finalised_at: str | None = None
+    by: str | None = None
+
+    @property
+    def draft(self) -> bool:
+        return self.state != "final"
+
+    @property
+    def label(self) -> str:
+        """What a page says about the results, in Vietnamese."""
+        if self.state == "final":
+            return (f"Kết quả chính thức (bản {self.version}, chốt ngày "
+                    f"{_vn_date(self.finalised_at)} bởi {self.by}).")
+        if self.state == "changed":
+            return (f"{DRAFT_LABEL} (bản {self.version}): kết quả khác bản chính thức số "
+                    f"{self.version - 1} đã công bố ngày {_vn_date(self.finalised_at)}.")
+        return f"{DRAFT_LABEL}: kết quả chưa được Trung tâm CNTT chốt chính thức."
+
+
+def _vn_date(stamp: str | None) -> str:
+    return dt.date.fromisoformat(stamp[:10]).strftime("%d/%m/%Y") if stamp else ""
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def output_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of each processed table of a round folder."""
+    return {name: _digest(folder / f"{name}.parquet") for name in TABLES
+            if (folder / f"{name}.parquet").is_file()}
+
+
+def read_final(processed_dir: str | Path, year: int) -> dict | None:
+    path = processed_folder(processed_dir, year) / FINAL
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def status(processed_dir: str | Path, year: int) -> Status:
+    """Draft, final, or changed since finalised (the current tables differ from the
+    published ones)."""
+    record = read_final(processed_dir, year)
+    if record is None:
+        return Status(year, "draft", 1)
+    same = output_hashes(processed_folder(processed_dir, year)) == record["outputs"]
+    version = int(record["version"])
+    return Status(year, "final" if same else "changed", version if same else version + 1,
+                  record["finalised_at"], record["by"])
+
+
+def is_final(processed_dir: str | Path, year: int) -> bool:
+    return status(processed_dir, year).state == "final"
+
+
+def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
+             when: dt.datetime | None = None) -> Path:
+    """Record the current results as final: copy the tables to ``final-v<N>/`` and write
+    ``final.json``. Refuses results that are missing or computed from other inputs."""
+    folder = processed_folder(processed_dir, year)
+    if is_stale(raw_dir, processed_dir, year):
+        raise UsageError(f"Kết quả năm {year} trong {folder} chưa có hoặc chưa cập nhật theo "
+                         "dữ liệu gốc: chạy `cntt score` trước khi chốt.")
+    if not by.strip():
+        raise UsageError("Cần ghi tên người chốt kết quả (--by).")
+    current = status(processed_dir, year)
+    if current.state == "final":
+        raise UsageError(f"Kết quả năm {year} đã được chốt (bản {current.version}, ngày "
+                         f"{_vn_date(current.finalised_at)}); không có gì thay đổi.")
+    version = current.version
+    kept = folder / f"final-v{version}"
+    for name in [*(f"{t}.parquet" for t in TABLES), MANIFEST]:
+        write_bytes((folder / name).read_bytes(), kept / name)
+    previous = read_final(processed_dir, year)
+    stamp = (when or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
+    record = {
+        "year": year, "version": version, "finalised_at": stamp, "by": by.strip(),
+        "folder": kept.name,
+        "inputs": json.loads((folder / MANIFEST).read_text(encoding="utf-8")),
+        "outputs": output_hashes(folder),
+        "history": ([*previous.get("history", []),
+                     {k: previous[k] for k in ("version", "finalised_at", "by", "folder")}]
+                    if previous else []),
+    }
+    return write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                      folder / FINAL)
+
+
+def compare(processed_dir: str | Path, year: int) -> pd.DataFrame:
+    """Units whose score, tier or rank differ between the published and current results
+    (added or dropped units included). Empty when not finalised."""
+    record = read_final(processed_dir, year)
+    if record is None:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    folder = processed_folder(processed_dir, year)
+    keep = ["unit_id", "name", "group", "score", "tier", "rank"]
+    published = pd.read_parquet(folder / record["folder"] / "scores.parquet")[keep]
+    current = pd.read_parquet(folder / "scores.parquet")[keep]
+    both = published.merge(current, on="unit_id", how="outer", suffixes=("_pub", ""),
+                           indicator="presence")
+    both["name"] = both["name"].fillna(both["name_pub"])
+    both["group"] = both["group"].fillna(both["group_pub"])
+    rows = []
+    for r in both.sort_values(["group", "unit_id"]).itertuples(index=False):
+        if r.presence == "left_only":
+            change = "không còn trong kết quả"
+        elif r.presence == "right_only":
+            change = "mới có trong kết quả"
+        else:
+            parts = []
+            if round(r.score_pub - r.score, 2) != 0:
+                parts.append(f"điểm {r.score_pub:g} → {r.score:g}")
+            if r.tier_pub != r.tier:
+                parts.append(f"xếp loại {r.tier_pub} → {r.tier}")
+            if r.rank_pub != r.rank:
+                parts.append(f"hạng {r.rank_pub:g} → {r.rank:g}")
+            if not parts:
+                continue
+            change = "; ".join(parts)
+        rows.append([r.unit_id, r.name, r.group, r.score_pub, r.score, r.tier_pub, r.tier,
+                     r.rank_pub, r.rank, change])
+    return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
+
+
+def record_changes(processed_dir: str | Path, year: int) -> str | None:
+    """After scoring: when the round was finalised and its results now differ, write the
+    note of what changed (``changes-v<N>.csv``) and return the warning; else None."""
+    current = status(processed_dir, year)
+    if current.state != "changed":
+        return None
+    changed = compare(processed_dir, year)
+    folder = processed_folder(processed_dir, year)
+    note = folder / f"changes-v{current.version}.csv"
+    buffer = io.StringIO()
+    changed.rename(columns={
+        "unit_id": "Mã đơn vị", "name": "Tên đơn vị", "group": "Khối",
+        "published_score": "Điểm đã công bố", "score": "Điểm mới",
+        "published_tier": "Xếp loại đã công bố", "tier": "Xếp loại mới",
+        "published_rank": "Hạng đã công bố", "rank": "Hạng mới", "change": "Thay đổi",
+    }).to_csv(buffer, index=False, lineterminator="\n")
+    write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"), note)
+    record = read_final(processed_dir, year) or {}
+    units = (f"{len(changed)} đơn vị thay đổi điểm, xếp loại hoặc thứ hạng"
+             if len(changed) else "không đơn vị nào thay đổi điểm, xếp loại hay thứ hạng "
+             "(chỉ số liệu chi tiết khác)")
+    return (f"Cảnh báo: kết quả năm {year} đã được chốt chính thức (bản "
+            f"{record.get('version')}, ngày {_vn_date(record.get('finalised_at'))}) nhưng dữ "
+            f"liệu đầu vào đã thay đổi: {units}. Bản chính thức vẫn giữ trong "
+            f"{folder / record.get('folder', '')}; kết quả mới là bản {current.version} "
+            f"(dự thảo), chi tiết thay đổi trong {note}. Chạy `cntt finalise --year {year}` "
+            "nếu muốn chốt bản mới.")
+

@@ -1,0 +1,164 @@
+"""Draft and final results: `cntt finalise`, the published copy kept when inputs change, the
+note of what changed, and units' explanations (giải trình) in the inspection audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from cntt_analysis.cli import app
+from cntt_analysis.errors import UsageError
+from cntt_analysis.scoring import publication
+from cntt_analysis.scoring.inspection import COLUMNS, build_inspection_template
+from cntt_analysis.scoring.pipeline import write_round
+from cntt_analysis.storage import write_workbook
+
+WHEN = dt.datetime(2017, 9, 20, 8, 30, tzinfo=dt.timezone.utc)
+
+
+def sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def scored(make_round, tmp_path):
+    """A round of the four test units, scored into tmp_path/processed."""
+    rd = make_round()
+    rd.add_all()
+    processed = tmp_path / "processed"
+    write_round(rd.score(), processed, rd.raw)
+    return rd, processed
+
+
+def run_cli(*args):
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def test_a_scored_round_is_a_draft_until_finalised(scored):
+    rd, processed = scored
+    before = publication.status(processed, rd.year)
+    assert (before.state, before.draft, before.version) == ("draft", True, 1)
+    assert before.label.startswith("DỰ THẢO")
+
+    path = publication.finalise(rd.raw, processed, rd.year, "Nguyễn Văn Bình", when=WHEN)
+
+    record = json.loads(path.read_text(encoding="utf-8"))
+    folder = processed / str(rd.year)
+    assert record["inputs"] == json.loads((folder / "inputs.json").read_text(encoding="utf-8"))
+    assert record["outputs"] == {name: sha(folder / f"{name}.parquet")
+                                 for name in ("answers", "points", "scores", "issues",
+                                              "register", "corrections", "shortcomings")}
+    assert (record["by"], record["version"], record["folder"]) == (
+        "Nguyễn Văn Bình", 1, "final-v1")
+    assert record["finalised_at"].startswith("2017-09-20T08:30")
+    assert sha(folder / "final-v1" / "scores.parquet") == sha(folder / "scores.parquet")
+    after = publication.status(processed, rd.year)
+    assert (after.state, after.draft) == ("final", False)
+    assert publication.is_final(processed, rd.year)
+    assert "20/09/2017" in after.label and "Nguyễn Văn Bình" in after.label
+    with pytest.raises(UsageError, match="đã được chốt"):
+        publication.finalise(rd.raw, processed, rd.year, "Ai đó")
+
+
+def test_finalise_refuses_results_not_computed_from_the_current_inputs(scored):
+    rd, processed = scored
+    rd.add("SO_VP", C4_1=50)  # a resubmission, not scored yet
+    with pytest.raises(UsageError, match="cntt score"):
+        publication.finalise(rd.raw, processed, rd.year, "Bình")
+    assert publication.read_final(processed, rd.year) is None
+
+
+def test_changing_a_submission_after_finalising_warns_keeps_and_notes(scored):
+    rd, processed = scored
+    result = run_cli("finalise", "--year", rd.year, "--by", "Bình", "--raw", rd.raw,
+                     "--processed", processed)
+    assert result.exit_code == 0, result.output
+    assert "Đã chốt kết quả năm 2017" in result.output
+    folder = processed / str(rd.year)
+    published = pd.read_parquet(folder / "final-v1" / "scores.parquet")
+    kept = sha(folder / "final-v1" / "scores.parquet")
+
+    rd.add("SO_VP", C4_1=50)  # SO_VP's new workbook: fewer documents processed online
+    result = run_cli("score", "--year", rd.year, "--raw", rd.raw, "--processed", processed,
+                     "--quiet")
+
+    assert result.exit_code == 0, result.output
+    assert "Cảnh báo: kết quả năm 2017 đã được chốt chính thức" in result.output
+    assert "changes-v2.csv" in result.output
+    assert sha(folder / "final-v1" / "scores.parquet") == kept      # the published set stays
+    status = publication.status(processed, rd.year)
+    assert (status.state, status.version, status.draft) == ("changed", 2, True)
+    current = pd.read_parquet(folder / "scores.parquet").set_index("unit_id")
+    old = published.set_index("unit_id")
+    assert current.loc["SO_VP", "score"] < old.loc["SO_VP", "score"]
+    note = pd.read_csv(folder / "changes-v2.csv", encoding="utf-8-sig")
+    assert "SO_VP" in set(note["Mã đơn vị"])
+    row = note.set_index("Mã đơn vị").loc["SO_VP"]
+    assert row["Điểm đã công bố"] == pytest.approx(old.loc["SO_VP", "score"])
+    assert row["Điểm mới"] == pytest.approx(current.loc["SO_VP", "score"])
+    assert "điểm" in row["Thay đổi"]
+    changed = publication.compare(processed, rd.year)
+    assert set(changed["unit_id"]) == set(note["Mã đơn vị"])
+
+    # finalising again publishes version 2 and keeps the history
+    publication.finalise(rd.raw, processed, rd.year, "Lan", when=WHEN)
+    record = publication.read_final(processed, rd.year)
+    assert (record["version"], record["folder"]) == (2, "final-v2")
+    assert [h["version"] for h in record["history"]] == [1]
+    assert (folder / "final-v1" / "scores.parquet").is_file()
+    assert publication.is_final(processed, rd.year)
+
+
+def test_rescoring_unchanged_inputs_keeps_the_results_final(scored):
+    rd, processed = scored
+    publication.finalise(rd.raw, processed, rd.year, "Bình", when=WHEN)
+    result = run_cli("score", "--year", rd.year, "--raw", rd.raw, "--processed", processed,
+                     "--quiet")
+    assert result.exit_code == 0
+    assert "Cảnh báo" not in result.output
+    assert publication.is_final(processed, rd.year)
+    assert not list((processed / str(rd.year)).glob("changes-v*.csv"))
+
+
+def test_units_explanations_on_the_draft_reach_the_audit(make_round, rubric):
+    rd = make_round()
+    rd.add_all()
+    first = rd.score()
+    wb = build_inspection_template(first.answers.assign(raw_value=first.answers["reported_value"]),
+                                   rubric, first.registry)
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    assert header[-1] == COLUMNS["explanation"] == "Giải trình của đơn vị"
+    col = {key: header.index(label) + 1 for key, label in COLUMNS.items()}
+    row = next(r for r in range(2, ws.max_row + 1)
+               if (ws.cell(r, col["unit_id"]).value, ws.cell(r, col["code"]).value)
+               == ("SO_VP", "G06"))
+    ws.cell(row, col["verified"]).value = 15
+    ws.cell(row, col["reason"]).value = "Kiểm kê có 15 máy"
+    ws.cell(row, col["explanation"]).value = "=3 máy mượn của Sở, đề nghị tính"
+    ws.cell(row, col["explanation"]).data_type = "s"
+    path = write_workbook(wb, rd.folder / "inspection.xlsx")
+    assert load_workbook(path)["Kiểm tra"].cell(row, col["explanation"]).data_type == "s"
+
+    audit = rd.score().corrections
+
+    assert len(audit) == 1
+    fix = audit.iloc[0]
+    assert (fix["unit_id"], fix["code"], fix["verified"]) == ("SO_VP", "G06", "15")
+    assert fix["explanation"] == "=3 máy mượn của Sở, đề nghị tính"
+    assert fix["reason"] == "Kiểm kê có 15 máy"
+
+
+def test_an_inspection_file_without_the_explanation_column_still_loads(make_round):
+    rd = make_round()
+    rd.add_all()
+    rd.write("inspection.csv", "unit_id,code,verified,reason\nSO_VP,G06,15,Kiểm kê\n")
+    audit = rd.score().corrections
+    assert list(audit["explanation"]) == [""]
+    assert list(audit["verified"]) == ["15"]
