@@ -20,14 +20,14 @@ import pandas as pd
 import yaml
 from docx.shared import Mm, Pt
 
-from cntt_analysis.analysis import tables
+from cntt_analysis import analysis, labels
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.register import LATE, MISSING, SENT
 from cntt_analysis.labels import GROUP_LABELS, vn_number
 from cntt_analysis.report import docx_format as fmt
+from cntt_analysis.report import sentences
 from cntt_analysis.scoring import publication
-from cntt_analysis.scoring.shortcomings import follow_up_sentences
 
 DEPARTMENT_FILE = "department.yaml"
 FOLDER = "van-ban"
@@ -187,8 +187,8 @@ def movement(view: RoundView) -> pd.DataFrame:
 
 
 def _movement(view: RoundView) -> pd.DataFrame:
-    moves = tables.rank_movement(view.res.scores)
-    changes = tables.score_changes(view.res.scores)
+    moves = analysis.rank_movement(view.res.scores)
+    changes = analysis.score_changes(view.res.scores)
     keep = ["unit_id", "prev_year", "prev_score", "score_change"]
     changes = changes[changes["year"] == view.year][keep].rename(
         columns={"prev_year": "score_prev_year"})
@@ -212,7 +212,7 @@ def _rule_text(config: dict) -> str:
     limit = int(rule["max_shortcomings"])
     tail = ("không có tồn tại, hạn chế nào" if limit == 0 else
             f"có không quá {limit} tồn tại, hạn chế")
-    return f"xếp loại {tables.join_vi(list(rule['tiers']))} và {tail}"
+    return f"xếp loại {labels.join_vi(list(rule['tiers']))} và {tail}"
 
 
 # ----------------------------------------------------------------------------- report
@@ -220,7 +220,7 @@ def _rule_text(config: dict) -> str:
 
 def _ranking_tables(doc, view: RoundView) -> None:
     moves = movement(view)
-    for group in tables.group_order(moves["group"]):
+    for group in analysis.group_order(moves["group"]):
         part = moves[moves["group"] == group].sort_values(["rank", "unit_id"])
         fmt.body(doc, f"{GROUP_LABELS.get(group, group)} ({len(part)} đơn vị):", italic=True)
         rows = [[str(i), r.name, vn_number(r.score, 2, trim=False), r.tier,
@@ -252,29 +252,29 @@ def _corrections(doc, view: RoundView) -> None:
 
 
 def _weakest(doc, view: RoundView) -> None:
-    crit = tables.criterion_averages(view.scores(), view.rubric, by_group=False)
+    crit = analysis.criterion_averages(view.scores(), view.rubric, by_group=False)
     crit = crit.sort_values("percent", kind="stable").head(2)
     names = {c.code: c.name for c in view.rubric.criteria}
-    listed = [f"{c}. {names.get(c, c)} (bình quân {tables.vn_percent(p)})"
+    listed = [f"{c}. {names.get(c, c)} (bình quân {labels.vn_percent(p)})"
               for c, p in zip(crit["criterion"], crit["percent"])]
     fmt.body(doc, "Các tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn Sở: "
-                  f"{tables.join_vi(listed)}.")
-    weak = tables.weakest_indicators(view.res.points, view.rubric, n=5, year=view.year)
+                  f"{labels.join_vi(listed)}.")
+    weak = analysis.weakest_indicators(view.res.points, view.rubric, n=5, year=view.year)
     fmt.body(doc, "Năm nội dung bị mất nhiều điểm nhất:")
     rows = [[r.indicator, r.label, f"{r.units_losing}/{r.units}",
-             tables.vn_percent(r.lost_percent, 1)] for r in weak.itertuples(index=False)]
+             labels.vn_percent(r.lost_percent, 1)] for r in weak.itertuples(index=False)]
     fmt.data_table(doc, ["Mã", "Nội dung", "Số đơn vị mất điểm", "Tỷ lệ điểm mất"], rows,
                    [15, 95, 27, 28], "clcc")
 
 
 def _remedy(doc, view: RoundView) -> None:
     due = vn_date(remedy_deadline(view.config, view.year))
-    remedy = tables.units_to_remedy(view.scores(), view.res.points, view.rubric, view.year)
+    remedy = analysis.units_to_remedy(view.scores(), view.res.points, view.rubric, view.year)
     if remedy.empty:
         fmt.body(doc, "Không có đơn vị nào phải chỉ đạo khắc phục.")
         return
     fmt.body(doc, f"Có {len(remedy)} đơn vị xếp loại Trung bình, Yếu hoặc có tiêu chí đạt dưới "
-                  f"{tables.vn_percent(tables.CRITERION_FLOOR)} cần chỉ đạo khắc phục; đề xuất "
+                  f"{labels.vn_percent(analysis.CRITERION_FLOOR)} cần chỉ đạo khắc phục; đề xuất "
                   f"các đơn vị khắc phục và báo cáo kết quả về Sở (qua Trung tâm Công nghệ "
                   f"thông tin) trước {due}:")
     rows = [[str(i), r.name, vn_number(r.score, 2, trim=False), r.reasons, r.remedies]
@@ -307,8 +307,8 @@ def _register_lines(view: RoundView) -> list[str]:
     late = units[units["status"] == LATE]["name"].tolist()
     missing = units[units["status"] == MISSING]["name"].tolist()
     if late:
-        lines.append(f"Đơn vị nộp báo cáo muộn: {tables.join_vi(late)}.")
-    lines.append(f"Đơn vị không gửi báo cáo: {tables.join_vi(missing)}." if missing
+        lines.append(f"Đơn vị nộp báo cáo muộn: {labels.join_vi(late)}.")
+    lines.append(f"Đơn vị không gửi báo cáo: {labels.join_vi(missing)}." if missing
                  else "Tất cả các đơn vị đã gửi báo cáo.")
     return lines
 
@@ -326,7 +326,7 @@ def build_report(view: RoundView):
                   f"năm {year} của Sở Tài nguyên và Môi trường, {centre} báo cáo kết quả như "
                   "sau:")
     if view.res.synthetic(year):
-        fmt.body(doc, tables.SYNTHETIC_NOTE, italic=True)
+        fmt.body(doc, labels.SYNTHETIC_NOTE, italic=True)
     fmt.body(doc, "I. MỤC ĐÍCH, PHẠM VI", bold=True)
     fmt.body(doc, "Đánh giá thực chất kết quả ứng dụng công nghệ thông tin của từng đơn vị; "
                   "chỉ ra tồn tại, hạn chế để chỉ đạo khắc phục; làm căn cứ biểu dương, khen "
@@ -337,7 +337,7 @@ def build_report(view: RoundView):
         fmt.body(doc, line)
     fmt.body(doc, "II. KẾT QUẢ", bold=True)
     fmt.body(doc, "1. Kết quả chấm điểm, xếp loại, xếp hạng theo khối", bold=True)
-    for sentence in tables.summary_sentences(view.res.scores, view.res.register, view.rubric,
+    for sentence in sentences.summary_sentences(view.res.scores, view.res.register, view.rubric,
                                              year):
         if not sentence.startswith(("Về tình hình nộp", "Các tiêu chí", "Tiêu chí")):
             # the register is in section I, the weakest criteria in II.3
@@ -348,7 +348,7 @@ def build_report(view: RoundView):
     fmt.body(doc, "3. Những tiêu chí, nội dung còn yếu", bold=True)
     _weakest(doc, view)
     fmt.body(doc, "4. Kết quả khắc phục tồn tại, hạn chế năm trước", bold=True)
-    for sentence in follow_up_sentences(view.res.follow_up(year), view.names()):
+    for sentence in sentences.follow_up_sentences(view.res.follow_up(year), view.names()):
         fmt.body(doc, sentence)
     fmt.body(doc, "III. ĐƠN VỊ CẦN KHẮC PHỤC TỒN TẠI, HẠN CHẾ", bold=True)
     _remedy(doc, view)
@@ -385,7 +385,7 @@ def _appendix(doc, view: RoundView) -> None:
                        fmt.SIZES["body"], italic=True, after=6)
     crits = [c.code for c in view.rubric.criteria]
     scores = view.scores()
-    for group in tables.group_order(scores["group"]):
+    for group in analysis.group_order(scores["group"]):
         part = scores[scores["group"] == group].sort_values(["rank", "unit_id"])
         fmt.body(doc, f"{GROUP_LABELS.get(group, group)} (tỷ lệ điểm đạt từng tiêu chí, %)",
                  bold=True)
@@ -416,7 +416,7 @@ def build_notice(view: RoundView, unit_id: str):
     fmt.body(doc, "Căn cứ kết quả kiểm tra, đánh giá ứng dụng công nghệ thông tin năm "
                   f"{year}, Sở Tài nguyên và Môi trường thông báo kết quả của đơn vị như sau:")
     if view.res.synthetic(year):
-        fmt.body(doc, tables.SYNTHETIC_NOTE, italic=True)
+        fmt.body(doc, labels.SYNTHETIC_NOTE, italic=True)
     _notice_result(doc, view, row)
     _notice_corrections(doc, view, unit_id)
     _notice_shortcomings(doc, view, unit_id)
