@@ -278,7 +278,7 @@ class RoundDir:
 
     def add(self, unit_id: str | None, answers: dict[str, object] | None = None, *,
             file: str | None = None, name: str | None = None, hidden: bool = True,
-            **changes: object) -> Path:
+            evidence: dict[str, object] | None = None, **changes: object) -> Path:
         """Add a filled submission for `unit_id` (None: a generic template, no unit id).
 
         `answers` defaults to ``VALID_ANSWERS``; keyword `changes` use codes with "_" for "."
@@ -293,7 +293,7 @@ class RoundDir:
         path = self.folder / (file or f"{unit_id or 'unknown'}.xlsx")
         return write_filled_template(path, data, rubric=self.rubric, year=self.year,
                                      unit_id=unit_id or "", unit_name=unit_name,
-                                     hidden=hidden)
+                                     hidden=hidden, evidence=evidence)
 
     def add_all(self, answers: dict[str, object] | None = None) -> list[Path]:
         return [self.add(unit_id, answers) for unit_id in UNIT_NAMES]
