@@ -4,6 +4,7 @@ it, and the analysis layer counts claims without evidence per unit."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
@@ -95,8 +96,8 @@ def test_intake_reads_evidence_and_warns_for_claims_without_it(make_round, valid
     answers = result.answers.set_index(["unit_id", "code"])
     assert answers.at[("SO_VP", "C1.1"), "evidence"] == "15/KH-VP ngày 20/01/2017"
     assert answers.at[("SO_VP", "C1.2"), "evidence"] == "https://vb.stnmt.vn/qc-12"
-    assert answers.at[("SO_VP", "C1.4"), "evidence"] is None
-    assert answers.at[("SO_VP", "G05"), "evidence"] is None  # not asked
+    assert pd.isna(answers.at[("SO_VP", "C1.4"), "evidence"])
+    assert pd.isna(answers.at[("SO_VP", "G05"), "evidence"])  # not asked
     warned = result.issues[result.issues["code"] == "evidence_missing"]
     assert set(warned["file"]) == {path.name}, full.name
     assert set(warned["severity"]) == {"warning"}

@@ -291,5 +291,4 @@ def answers_frame(rows: list[dict]) -> pd.DataFrame:
     for column in ("unit_id", "code", "raw_value", "value", "status", "problem", "file",
                    "sheet", "cell", "evidence"):
         frame[column] = frame[column].astype("object")
-    frame["evidence"] = frame["evidence"].where(frame["evidence"].notna(), None)
     return frame.reset_index(drop=True)

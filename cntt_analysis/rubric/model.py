@@ -534,8 +534,9 @@ def _read(path: str) -> Any:
         text = Path(path).read_text(encoding="utf-8")
     except OSError:
         shipped = ", ".join(sorted(p.stem for p in RUBRIC_DIR.glob("*.yaml")))
-        raise RubricError(f"Không tìm thấy phiếu đánh giá '{path}'. "
-                          f"Các phiếu có sẵn: {shipped}.") from None
+        raise RubricError(f"Không tìm thấy phiếu đánh giá '{path}'. Các phiếu có sẵn: "
+                          f"{shipped}. Với đợt đánh giá năm mới, tạo phiếu năm đó (sao chép "
+                          "phiếu năm trước) bằng lệnh: cntt new-round --year NĂM.") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
