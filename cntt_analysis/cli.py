@@ -194,11 +194,13 @@ def demo(
     raw: RawOpt = Path("data/raw"),
     convert: Annotated[bool, typer.Option(
         help="Chuyển một bài nộp sang .ods và một sang .xls bằng LibreOffice.")] = True,
+    year: Annotated[Optional[int], typer.Option(
+        "--year", help="Chỉ tạo lại đợt của năm này (mặc định: cả 3 đợt).")] = None,
 ) -> None:
     """Tạo lại bộ dữ liệu mô phỏng (3 đợt 2015–2017) trong data/raw."""
     from cntt_analysis.demo import write_demo
 
-    paths = write_demo(raw, convert_files=convert)
+    paths = write_demo(raw, convert_files=convert, year=year)
     typer.echo(f"Đã tạo dữ liệu mô phỏng: {len(paths)} tệp trong {raw}.")
 
 

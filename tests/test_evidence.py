@@ -4,6 +4,8 @@ it, and the analysis layer counts claims without evidence per unit."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 import yaml
@@ -176,3 +178,24 @@ def test_inspection_template_shows_evidence_beside_each_claim(tmp_path, make_rou
     assert header[7] == "Số liệu kiểm tra"   # inspectors' columns keep their places
 
 
+
+
+def test_demo_round_2017_shows_evidence_and_an_old_form():
+    """The shipped demo: most claims cite evidence, some do not, one unit used an old copy
+    of the form without the evidence column (loaded, one warning)."""
+    from cntt_analysis.scoring.pipeline import score_round
+
+    raw = Path(__file__).resolve().parent.parent / "data" / "raw"
+    result = score_round(raw, 2017, progress=False)
+    issues = result.issues
+    old = issues[issues["code"] == "evidence_not_asked"]
+    assert list(old["unit_id"]) == ["h-yen-khanh"]
+    missing = issues[issues["code"] == "evidence_missing"]
+    assert 10 <= len(missing) <= 60 and (missing["severity"] == "warning").all()
+    table = claims_without_evidence(result.answers, result.round.rubric, 2017)
+    assert set(table["unit_id"]) == set(result.scores["unit_id"])
+    assert (table["with_evidence"] > 0).sum() >= 15
+    assert (table["without_evidence"] == 0).sum() >= 2
+    # Evidence survived the units' .ods and .xls copies.
+    cited = result.answers.dropna(subset=["evidence"])
+    assert {"h-thanh-ha", "tt-qtmt"} <= set(cited["unit_id"])
