@@ -258,7 +258,11 @@ def _answer_sheet(ws: Worksheet, title: str, rows: list[Row], year: int, unit_na
             cell.alignment = Alignment(vertical="center", wrap_text=col in (2, len(values)))
             if row.input is None:
                 cell.fill, cell.font = _GROUP_FILL, Font(bold=True)
-        ws.row_dimensions[r].height = _row_height(values, columns)
+        # Room for what the unit writes: the printed copy cannot grow a row (three lines
+        # for a citation or a free-text answer).
+        room = 3 if row.input is not None and (row.input.evidence or row.input.type == "text") \
+            else 1
+        ws.row_dimensions[r].height = max(_row_height(values, columns), 14.0 * room + 5)
         if row.input is not None:
             _answer_cell(ws.cell(row=r, column=ANSWER_COLUMN), row.input, year, validations,
                          lists)
@@ -349,7 +353,7 @@ def _answer_cell(cell, inp: Input, year: int, validations: dict[str, DataValidat
     cell.fill, cell.protection = _ANSWER_FILL, Protection(locked=False)
     if inp.type == "date":
         cell.number_format = "dd/mm/yyyy"
-    if inp.type in ("yes_no", "choice"):
+    if inp.type in ("yes_no", "choice", "text"):
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     dv = answer_validation(inp, year, lists)
     key = str((dv.type, dv.operator, dv.formula1, dv.formula2, dv.error, dv.prompt))
