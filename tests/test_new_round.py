@@ -164,3 +164,13 @@ def test_copy_of_each_shipped_rubric_is_exactly_the_intended_yaml(name, tmp_path
     path.write_text(text.replace(f'previous: "{name}"', f'previous: "{source}"'),
                     encoding="utf-8")
     assert load_rubric(path).previous_id == name
+
+
+def test_previous_must_be_an_earlier_year(tmp_path):
+    text = (RUBRIC_DIR / "2015.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "2014.yaml"
+    path.write_text(text.replace('id: "2015"', 'id: "2014"', 1).replace(
+        "\ngeneral:", f'\nprevious: "{RUBRIC_DIR / "2016.yaml"}"\ndropped: [C4.2]\ngeneral:', 1),
+        encoding="utf-8")
+    with pytest.raises(RubricError, match="2014.yaml: mục 'previous: .*' trỏ đến phiếu năm 2016"):
+        load_rubric(path)

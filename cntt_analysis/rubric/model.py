@@ -362,6 +362,10 @@ def parse_rubric(data: dict, source: str = "<rubric>", path: str | Path | None =
     _validate(rubric, source)
     if check_previous and rubric.previous is not None:
         before = _linked_previous(rubric, source)
+        if rubric.id.isdigit() and before.id.isdigit() and int(before.id) >= int(rubric.id):
+            raise RubricError(f"{source}: mục 'previous: \"{rubric.previous}\"' trỏ đến phiếu "
+                              f"năm {before.id}, không phải một năm trước năm {rubric.id}. Ghi "
+                              "'previous' là phiếu của đợt đánh giá năm trước.")
         check_previous_link(rubric, before)
         rubric = replace(rubric, previous_id=before.id)
     return rubric
