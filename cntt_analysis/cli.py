@@ -53,7 +53,7 @@ def template(
     from cntt_analysis.intake.registry import active_units, load_registry
     from cntt_analysis.intake.rounds import load_round
     from cntt_analysis.intake.templates import write_templates
-    from cntt_analysis.rubric.model import load_rubric
+    from cntt_analysis.rubric.model import load_rubric, shipped_rubrics
 
     registry = active_units(load_registry(raw / "units.csv"), year)
     if unit is not None and unit not in set(registry["unit_id"]):
@@ -61,11 +61,70 @@ def template(
     if rubric is not None:
         chosen = load_rubric(rubric)
     elif (raw / str(year) / "round.yaml").is_file():
-        chosen = load_round(raw, year).rubric
-    else:
+        rnd = load_round(raw, year)
+        chosen = rnd.rubric
+        _warn(rnd.warnings)
+    elif str(year) in shipped_rubrics():
         chosen = load_rubric(str(year))
+    else:
+        raise UsageError(f"Chưa có đợt đánh giá năm {year} ({raw / str(year) / 'round.yaml'} "
+                         f"chưa có). Tạo đợt mới trước, với phiếu đánh giá sao chép từ năm "
+                         f"trước: cntt new-round --year {year} --raw {raw}")
     paths = write_templates(chosen, registry, year, out, unit_id=unit)
     typer.echo(f"Đã tạo {len(paths)} biểu mẫu trong {out}.")
+
+
+def _warn(messages: tuple[str, ...]) -> None:
+    for message in messages:
+        typer.secho(f"Lưu ý: {message}", err=True, fg=typer.colors.YELLOW)
+
+
+@app.command("new-round")
+@friendly
+def new_round(
+    year: Annotated[int, typer.Option("--year", help="Năm của đợt đánh giá mới.")],
+    deadline: Annotated[Optional[str], typer.Option(
+        "--deadline", help="Hạn nộp báo cáo, yyyy-mm-dd (mặc định: cùng ngày năm trước).")] = None,
+    from_year: Annotated[Optional[int], typer.Option(
+        "--from", help="Sao chép phiếu đánh giá của năm này (mặc định: năm gần nhất).")] = None,
+    raw: RawOpt = Path("data/raw"),
+) -> None:
+    """Bắt đầu đợt đánh giá năm mới: round.yaml và phiếu đánh giá sao chép từ năm trước."""
+    import datetime as dt
+
+    from cntt_analysis.intake.rounds import create_round
+
+    due = None
+    if deadline is not None:
+        try:
+            due = dt.date.fromisoformat(deadline)
+        except ValueError:
+            raise UsageError(f"Hạn nộp “{deadline}” không hợp lệ; ghi dạng yyyy-mm-dd "
+                             f"(ví dụ {year}-08-10).") from None
+    made = create_round(raw, year, due, from_year)
+    typer.echo(next_steps(made, raw))
+
+
+def next_steps(made, raw: Path) -> str:
+    """What the IT Centre does next, in order (printed by `cntt new-round`)."""
+    y = made.year
+    return "\n".join([
+        f"Đã tạo đợt đánh giá năm {y} (hạn nộp {made.deadline:%d/%m/%Y}):",
+        f"  - {made.config}",
+        f"  - {made.rubric} (sao chép phiếu năm {made.from_year}, đã kiểm tra hợp lệ)",
+        "",
+        "Các bước tiếp theo:",
+        f"  1. Nếu tiêu chí, điểm hoặc câu hỏi năm {y} thay đổi: sửa {made.rubric.name}; "
+        "chỉ tiêu mới ghi 'previous: null', chỉ tiêu đổi mã ghi 'previous: <mã năm trước>', "
+        "chỉ tiêu bỏ ghi vào 'dropped'.",
+        f"  2. Tạo biểu mẫu cho các đơn vị: cntt template --year {y} --out bieu-mau-{y} "
+        f"--raw {raw}",
+        f"  3. Gửi biểu mẫu cho các đơn vị; nhận lại tệp đã điền vào thư mục {raw / str(y)}/.",
+        f"  4. Đọc và chấm điểm: cntt score --year {y} --raw {raw}",
+        f"  5. Tạo tệp kiểm tra số liệu: cntt inspection-template --year {y} --raw {raw}; "
+        "điền số liệu kiểm tra rồi chạy lại cntt score.",
+        f"  6. Xuất báo cáo: cntt report --year {y} --raw {raw}",
+    ])
 
 
 @app.command()
@@ -87,6 +146,8 @@ def score(
         raise UsageError(f"Không có đợt đánh giá nào trong {raw}.")
     for each in years:
         result = score_round(raw, each, progress=None if not quiet else False)
+        if not quiet:
+            _warn(result.round.warnings)
         paths = write_round(result, processed, raw, writers=[round_workbook])
         if not quiet:
             _summary(result, paths[-1].parent)
@@ -143,11 +204,13 @@ def demo(
     raw: RawOpt = Path("data/raw"),
     convert: Annotated[bool, typer.Option(
         help="Chuyển một bài nộp sang .ods và một sang .xls bằng LibreOffice.")] = True,
+    year: Annotated[Optional[int], typer.Option(
+        "--year", help="Chỉ tạo lại đợt của năm này (mặc định: cả 3 đợt).")] = None,
 ) -> None:
     """Tạo lại bộ dữ liệu mô phỏng (3 đợt 2015–2017) trong data/raw."""
     from cntt_analysis.demo import write_demo
 
-    paths = write_demo(raw, convert_files=convert)
+    paths = write_demo(raw, convert_files=convert, year=year)
     typer.echo(f"Đã tạo dữ liệu mô phỏng: {len(paths)} tệp trong {raw}.")
 
 

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import tempfile
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +22,7 @@ import pandas as pd
 import yaml
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.intake.templates import build_template, template_cells
+from cntt_analysis.intake.templates import build_template, evidence_cells, template_cells
 from cntt_analysis.rubric.model import Rubric, load_rubric
 from cntt_analysis.storage import write_bytes, write_text, write_workbook
 
@@ -206,16 +207,74 @@ def vn_text(value: float) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-def fill(rubric: Rubric, year: int, unit: tuple, answers: dict, meta: bool = True):
-    """A filled template workbook; `meta=False` mimics an old copy without hidden sheets."""
+def fill(rubric: Rubric, year: int, unit: tuple, answers: dict, meta: bool = True,
+         evidence: dict | None = None):
+    """A filled template workbook; `meta=False` mimics an old copy without hidden sheets;
+    `evidence` (code → text) is what the unit cites beside its claims."""
     wb = build_template(rubric, year, unit[0] if meta else "", unit[1] if meta else "")
     for code, (sheet, cell) in template_cells(rubric).items():
         if code in answers:
             wb[sheet][cell] = answers[code]
+    for code, (sheet, cell) in evidence_cells(rubric).items():
+        if (evidence or {}).get(code):
+            wb[sheet][cell] = evidence[code]
     if not meta:
         for hidden in ("_meta", "_cells"):
             del wb[hidden]
     return wb
+
+
+# What units cite as evidence (tài liệu kiểm chứng), by input: a document or a link.
+EVIDENCE_TEXTS = {
+    "C1.1": "Kế hoạch số {n}/KH-{abbr} ngày {day}/01/{year}",
+    "C1.2": "Quyết định số {n}/QĐ-{abbr} ngày {day}/03/{prev} ban hành Quy chế",
+    "C1.3": "Quyết định số {n}/QĐ-{abbr} ngày {day}/05/{prev} ban hành Quy chế ATTT",
+    "C1.4": "Công văn số {n}/{abbr}, {m}/{abbr} năm {year}",
+    "C1.5": "Quyết định số {n}/QĐ-{abbr} ngày {day}/01/{year} phân công",
+    "C2.5": "Hợp đồng số {n}/HĐ-VNPT ngày {day}/02/{prev}",
+    "C2.6": "Biên bản bàn giao thiết bị ngày {day}/06/{prev}",
+    "C2.8": "Biên bản nghiệm thu phòng máy chủ ngày {day}/09/{prev}",
+    "C4.6": "https://datdai.hoaan.gov.vn",
+    "C4.7": "Danh sách hệ thống kèm Công văn số {m}/{abbr}",
+    "C4.11": "https://motcua.hoaan.gov.vn",
+}
+OLD_FORM_2017 = OLD_COPY_2017[0]  # the old copy also predates the evidence column
+
+
+def unit_evidence(unit: tuple, answers: dict, q: float, year: int, rubric: Rubric) -> dict:
+    """What one unit cites beside its claims; weaker units leave more claims unproven.
+
+    Its own random stream (seeded by unit and year), so the demo's answers stay the same."""
+    from cntt_analysis.intake.evidence import is_claim
+    from cntt_analysis.intake.values import parse_answer
+
+    index = next(n for n, u in enumerate(UNITS) if u[0] == unit[0] or
+                 RENAMED.get(u[0], ("",))[0] == unit[0])
+    rng = np.random.default_rng([SEED, year, index])
+    abbr = unit[0].upper().replace("-", "")[:8]
+    cited = {}
+    for code, text in EVIDENCE_TEXTS.items():
+        inp = rubric.inputs.get(code)
+        if inp is None or not inp.evidence or code not in answers:
+            continue
+        parsed = parse_answer(answers[code], inp)
+        if not is_claim(inp, parsed.status, parsed.value, parsed.number, rubric) \
+                or rng.random() > 0.35 + 0.6 * q:
+            continue
+        cited[code] = text.format(n=int(rng.integers(2, 180)), m=int(rng.integers(180, 900)),
+                                  day=f"{int(rng.integers(2, 28)):02d}", abbr=abbr, year=year,
+                                  prev=year - 1)
+    return cited
+
+
+def _without_evidence(rubric: Rubric) -> Rubric:
+    """The form as it was before it asked for evidence (an old copy a unit kept)."""
+    inputs = {c: replace(i, evidence=False) for c, i in rubric.inputs.items()}
+    criteria = tuple(replace(c, indicators=tuple(
+        replace(ind, inputs=tuple(inputs[i.code] for i in ind.inputs)) for ind in c.indicators))
+        for c in rubric.criteria)
+    general = tuple(inputs[i.code] for i in rubric.general)
+    return replace(rubric, criteria=criteria, general=general, inputs=inputs)
 
 
 def _mess_2017(unit_id: str, answers: dict) -> dict:
@@ -269,18 +328,21 @@ def write_round_files(raw: Path, year: int, rubric: Rubric, maturity: dict,
         if year != 2017:
             written.append(write_workbook(fill(rubric, year, unit, answers), folder / name))
             continue
+        cited = unit_evidence(unit, answers, q, year, rubric)
         if unit[0] == MISSING_2017:
             continue
         answers = _mess_2017(unit[0], answers)
         meta = unit[0] != OLD_COPY_2017[0]
         if unit[0] == DUPLICATE_2017:  # first version, later replaced by a corrected one
             first = {**answers, "G03": answers["G03"] - dt.timedelta(days=6), "C2.4": 0, "C4.2": 0}
-            written.append(write_workbook(fill(rubric, year, unit, first), folder / name))
+            written.append(write_workbook(fill(rubric, year, unit, first, evidence=cited),
+                                          folder / name))
             name = f"{unit[0]} - bo sung.xlsx"
         # The renamed unit filled in last year's template (its hidden id is the old one).
         template_unit = _as_of(unit, year - 1) if unit[0] in RENAMED else unit
-        written.append(write_workbook(fill(rubric, year, template_unit, answers, meta=meta),
-                                      folder / name))
+        form = _without_evidence(rubric) if unit[0] == OLD_FORM_2017 else rubric
+        written.append(write_workbook(fill(form, year, template_unit, answers, meta=meta,
+                                           evidence=cited), folder / name))
     if year == 2017:
         written.append(write_bytes(b"%PDF-1.4\n% scanned cover letter, not a workbook\n",
                                    folder / "cong-van-gui-kem.xlsx"))
@@ -315,9 +377,13 @@ def _check_synthetic(folder: Path) -> None:
                          "trong round.yaml); không ghi đè. Hãy chọn thư mục khác bằng --raw.")
 
 
-def write_demo(raw_dir: str | Path, convert_files: bool = True, seed: int = SEED) -> list[Path]:
-    """(Re)generate the demo registry and rounds 2015–2017 under `raw_dir`."""
+def write_demo(raw_dir: str | Path, convert_files: bool = True, seed: int = SEED,
+               year: int | None = None) -> list[Path]:
+    """(Re)generate the demo registry and rounds 2015–2017 under `raw_dir`; with `year`,
+    only that round's folder (the others and units.csv are left as they are)."""
     raw = Path(raw_dir)
+    if year is not None:
+        return _write_demo_year(raw, convert_files, seed, year)
     rng = np.random.default_rng(seed)
     maturity = _maturity(rng)
     for year in YEARS:  # check everything before touching anything
@@ -341,6 +407,22 @@ def write_demo(raw_dir: str | Path, convert_files: bool = True, seed: int = SEED
                 paths = [converted if p == source else p for p in paths]
     paths.append(write_inspection(raw, 2017, INSPECTION_2017))
     return paths
+
+
+def _write_demo_year(raw: Path, convert_files: bool, seed: int, year: int) -> list[Path]:
+    """One round of the demo: the whole demo is generated aside (the random stream runs
+    through every year) and only `year`'s folder replaces the one in `raw`."""
+    if year not in YEARS:
+        raise UsageError(f"Dữ liệu mô phỏng chỉ có các năm {', '.join(map(str, YEARS))}.")
+    target = raw / str(year)
+    if target.is_dir():
+        _check_synthetic(target)
+    with tempfile.TemporaryDirectory() as tmp:
+        write_demo(tmp, convert_files, seed)
+        made = sorted((Path(tmp) / str(year)).iterdir())
+        if target.is_dir():
+            shutil.rmtree(target)
+        return [write_bytes(p.read_bytes(), target / p.name) for p in made]
 
 
 def write_inspection(raw: Path, year: int, fixes: list[tuple]) -> Path:

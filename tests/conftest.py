@@ -34,7 +34,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from cntt_analysis.intake.templates import build_template, template_cells
+from cntt_analysis.intake.templates import build_template, evidence_cells, template_cells
 from cntt_analysis.rubric.model import Rubric, load_rubric
 from cntt_analysis.storage import write_workbook
 
@@ -209,18 +209,24 @@ def _template_file(rubric: Rubric, year: int, unit_id: str, unit_name: str) -> P
 
 def write_filled_template(path: Path, answers: dict[str, object] | None = None, *,
                           rubric: Rubric | None = None, year: int = YEAR, unit_id: str = "",
-                          unit_name: str = "", hidden: bool = True) -> Path:
+                          unit_name: str = "", hidden: bool = True,
+                          evidence: dict[str, object] | None = None) -> Path:
     """Write a unit's template like the IT Centre does, then fill it like a unit does.
 
     `answers` maps codes to raw cell values (``None`` blanks the cell); codes not given keep
     the template's content (G01/G02 are prefilled). ``hidden=False`` deletes ``_meta`` and
-    ``_cells``, as an old or re-typed copy would lack them.
+    ``_cells``, as an old or re-typed copy would lack them. `evidence` maps codes to what
+    the unit cites beside the answer; by default every evidence cell cites a document.
     """
     rubric = rubric or load_rubric("2017")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     template = _template_file(rubric, year, unit_id, unit_name)
     where = template_cells(rubric)
+    cited = evidence_cells(rubric)
+    if evidence is None:
+        evidence = {code: f"Văn bản số {n}/QĐ ngày 15/01/{year}"
+                    for n, code in enumerate(cited, start=1)}
     if not hidden:
         wb = load_workbook(template)
         for name in HIDDEN_SHEETS:
@@ -231,6 +237,11 @@ def write_filled_template(path: Path, answers: dict[str, object] | None = None, 
     try:
         for code, value in (answers or {}).items():
             sheet, address = where[code]
+            cell = wb[sheet][address]
+            touched.append((cell, cell.value, cell.data_type))
+            set_cell(wb[sheet], address, value)
+        for code, value in evidence.items():
+            sheet, address = cited[code]
             cell = wb[sheet][address]
             touched.append((cell, cell.value, cell.data_type))
             set_cell(wb[sheet], address, value)
@@ -267,7 +278,7 @@ class RoundDir:
 
     def add(self, unit_id: str | None, answers: dict[str, object] | None = None, *,
             file: str | None = None, name: str | None = None, hidden: bool = True,
-            **changes: object) -> Path:
+            evidence: dict[str, object] | None = None, **changes: object) -> Path:
         """Add a filled submission for `unit_id` (None: a generic template, no unit id).
 
         `answers` defaults to ``VALID_ANSWERS``; keyword `changes` use codes with "_" for "."
@@ -282,7 +293,7 @@ class RoundDir:
         path = self.folder / (file or f"{unit_id or 'unknown'}.xlsx")
         return write_filled_template(path, data, rubric=self.rubric, year=self.year,
                                      unit_id=unit_id or "", unit_name=unit_name,
-                                     hidden=hidden)
+                                     hidden=hidden, evidence=evidence)
 
     def add_all(self, answers: dict[str, object] | None = None) -> list[Path]:
         return [self.add(unit_id, answers) for unit_id in UNIT_NAMES]

@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from cntt_analysis.intake.templates import TEMPLATE_VERSION
 from cntt_analysis.intake.workbook import read_submission
 
 
@@ -56,7 +57,7 @@ def test_read_submission_reads_every_answer_at_its_cell(tmp_path, fill_template,
     sub = read_submission(path, rubric, 2017)
     assert sub.readable and sub.issues == []
     assert sub.meta == {"unit_id": "SO_VP", "year": "2017", "rubric": "2017",
-                        "template_version": "1"}
+                        "template_version": TEMPLATE_VERSION}
     got = {a["code"]: a for a in sub.answers}
     assert set(got) == set(rubric.inputs)
     assert {c: (a["sheet"], a["cell"]) for c, a in got.items()} == cells

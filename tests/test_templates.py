@@ -9,7 +9,14 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-from cntt_analysis.intake.templates import NA_LABEL, TEMPLATE_VERSION, YES_NO, build_template
+from cntt_analysis.intake.templates import (
+    EVIDENCE_HEADER,
+    NA_LABEL,
+    SIGNATURES,
+    TEMPLATE_VERSION,
+    YES_NO,
+    build_template,
+)
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.storage import write_workbook
 
@@ -54,16 +61,22 @@ def test_cells_sheet_lists_every_rubric_input(template, rubric, cells):
     ws = template["_cells"]
     assert ws.sheet_state == "veryHidden"
     rows = [tuple(r) for r in ws.iter_rows(values_only=True)]
-    assert rows[0] == ("code", "sheet", "cell")
+    assert rows[0] == ("code", "sheet", "cell", "evidence")
     body = rows[1:]
     assert len(body) == len(rubric.inputs) == 50  # 12 general + 7 + 7 + 6 + 12 + 6 (C1–C5)
     assert [r[0] for r in body] == list(cells)
     assert set(cells) == set(rubric.inputs)
-    for code, sheet, cell in body:
+    for code, sheet, cell, evidence in body:
         assert (sheet, cell) == cells[code]
-        # The visible row carries the code in column A and the answer sits in column D.
+        # The visible row carries the code in column A and the answer sits in column D;
+        # the evidence cell, when asked, is beside it under the evidence header.
         assert template[sheet][f"A{cell[1:]}"].value == code
         assert cell.startswith("D")
+        if rubric.inputs[code].evidence:
+            assert evidence == f"E{cell[1:]}"
+            assert template[sheet]["E4"].value == EVIDENCE_HEADER
+        else:
+            assert evidence is None
 
 
 def test_other_sheets_are_visible_answer_sheets_in_rubric_order(template, rubric):
@@ -72,6 +85,8 @@ def test_other_sheets_are_visible_answer_sheets_in_rubric_order(template, rubric
     assert template["_lists"].sheet_state == "veryHidden"
     header = [c.value for c in template[rubric.general_sheet][4]]
     assert header == ["Mã", "Nội dung", "Đơn vị tính", "Trả lời", "Hướng dẫn"]
+    header = [c.value for c in template["C1. Văn bản chỉ đạo"][4]]
+    assert header == ["Mã", "Nội dung", "Đơn vị tính", "Trả lời", EVIDENCE_HEADER, "Hướng dẫn"]
 
 
 def test_dropdowns_for_yes_no_and_choice_cells(template, rubric, cells):
@@ -101,7 +116,8 @@ def test_count_cells_accept_whole_numbers_only(template, rubric, cells):
         if inp.type == "count":
             sheet, address = cells[code]
             dv = _validation_for(template[sheet], address)
-            assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0")
+            assert (dv.type, dv.operator) == ("whole", "greaterThanOrEqual")
+            assert dv.formula1 == ("1" if code == "G05" else "0")  # G05 staff: min 1
 
 
 def test_answer_cells_unlocked_and_sheets_protected(template, rubric, cells):
@@ -109,8 +125,12 @@ def test_answer_cells_unlocked_and_sheets_protected(template, rubric, cells):
         ws = template[sheet]
         assert ws[address].protection.locked is False, code
         row = address[1:]
-        for column in "ABCE":  # code, label, unit, hint stay locked
+        hint = "F" if ws["E4"].value == EVIDENCE_HEADER else "E"
+        for column in "ABC" + hint:  # code, label, unit, hint stay locked
             assert ws[f"{column}{row}"].protection.locked is True, f"{code} {column}"
+        if hint == "F":  # the evidence cell is open only where evidence is asked
+            locked = ws[f"E{row}"].protection.locked
+            assert locked is (not rubric.inputs[code].evidence), code
     for name in ["Hướng dẫn", *rubric.sheets()]:
         assert template[name].protection.sheet is True, name
 
@@ -185,3 +205,57 @@ def test_blank_template_scores_nothing_and_names_each_required_cell(make_round, 
     assert result.scores.loc[0, "tier"] == "Yếu"
     # No report date: counted as sent, with a warning that lateness could not be checked.
     assert "report_date_unknown" in set(own["code"])
+
+
+def test_every_answer_cell_has_an_active_stop_validation(template, rubric, cells):
+    """Excel and LibreOffice refuse “4O” in a count cell only when the error is shown as a
+    stop (showErrorMessage was off in template version 1)."""
+    expected_type = {"count": "whole", "amount": "decimal", "year": "whole", "date": "date",
+                     "yes_no": "list", "choice": "list", "text": "textLength"}
+    for code, (sheet, address) in cells.items():
+        dv = _validation_for(template[sheet], address)
+        inp = rubric.inputs[code]
+        assert dv.type == expected_type[inp.type], code
+        assert dv.showErrorMessage and dv.showInputMessage, code
+        assert dv.errorStyle == "stop", code
+        assert dv.errorTitle == "Giá trị không hợp lệ"
+        assert dv.error and dv.prompt and dv.promptTitle, code
+        assert len(dv.promptTitle) <= 32 and len(dv.prompt) <= 255, code
+    sheet, address = cells["G03"]
+    dv = _validation_for(template[sheet], address)
+    assert (dv.operator, dv.formula1, dv.formula2) == ("between", "42736", "43465")  # 2017–18
+    sheet, address = cells["G02"]
+    assert _validation_for(template[sheet], address).formula1 == "2017"
+    sheet, address = cells["C2.3"]
+    assert _validation_for(template[sheet], address).type == "decimal"
+
+
+def test_sheets_print_on_a4_one_page_wide_with_header_rows(template, rubric):
+    for name in ["Hướng dẫn", *rubric.sheets()]:
+        ws = template[name]
+        assert int(ws.page_setup.paperSize) == 9, name  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, name
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0), name
+        if name != "Hướng dẫn":
+            assert ws.print_title_rows == "$4:$4", name
+
+
+def test_form_ends_with_place_date_and_signature_block(template, rubric):
+    last = template[rubric.sheets()[-1]]
+    texts = [c.value for row in last.iter_rows() for c in row if isinstance(c.value, str)]
+    tail = texts[texts.index("Người lập biểu"):]
+    assert tail == ["Người lập biểu", "Thủ trưởng đơn vị", "(Ký, ghi rõ họ tên)",
+                    "(Ký tên, đóng dấu)"]
+    assert [t for t, _ in SIGNATURES] == ["Người lập biểu", "Thủ trưởng đơn vị"]
+    assert any(t.startswith("……………, ngày") for t in texts)
+    for name in rubric.sheets()[:-1]:
+        assert not any(c.value == "Thủ trưởng đơn vị" for row in template[name].iter_rows()
+                       for c in row), name
+
+
+def test_reused_rubric_names_its_own_year(tmp_path, rubric):
+    wb = load_workbook(write_workbook(build_template(rubric, 2018), tmp_path / "t.xlsx"))
+    assert wb["Hướng dẫn"]["A1"].value.endswith("NĂM 2018")
+    assert wb["Hướng dẫn"]["A2"].value == (
+        "Phiếu đánh giá kết quả ứng dụng công nghệ thông tin năm 2017 "
+        "(dùng cho báo cáo năm 2018)")

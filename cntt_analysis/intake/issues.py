@@ -43,6 +43,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bad_year": ("error", "{what}: “{value}” không phải năm hợp lệ — cần {expected}."),
     "exceeds": ("error", "{what}: {value} lớn hơn {limit_label} ({limit}) — số liệu này không "
                          "được vượt quá {limit_label}; chỉ tiêu dùng mục này được 0 điểm."),
+    "evidence_missing": ("warning", "{what}: đơn vị trả lời “{value}” (ô {answer_cell}) nhưng "
+                                    "chưa ghi tài liệu kiểm chứng (số, ngày văn bản hoặc "
+                                    "đường dẫn). Đề nghị đơn vị bổ sung khi kiểm tra."),
+    "evidence_not_asked": ("warning", "Biểu mẫu cũ không có cột “Tài liệu kiểm chứng” nên chưa "
+                                      "có tài liệu kiểm chứng cho {count} mục cần kiểm chứng "
+                                      "({codes}). Lần sau đề nghị đơn vị dùng biểu mẫu mới "
+                                      "(lệnh cntt template)."),
     "late": ("warning", "Nộp muộn: ngày lập báo cáo {value} sau hạn nộp {deadline}."),
     "report_date_unknown": ("warning", "Không xác định được ngày lập báo cáo nên không kiểm "
                                        "tra được hạn nộp."),

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.rubric.model import Rubric, load_rubric
+from cntt_analysis.rubric.model import RUBRIC_DIR, Rubric, RubricError, load_rubric
+from cntt_analysis.rubric.next_year import next_year_text
+from cntt_analysis.storage import write_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # Files the IT Centre keeps in a round folder that are not submissions.
@@ -24,6 +27,8 @@ class Round:
     rubric: Rubric
     synthetic: bool = False
     department: str = "Sở Tài nguyên và Môi trường"
+    # Plain-language notes for the user (e.g. last year's form reused for this year).
+    warnings: tuple[str, ...] = ()
 
     @property
     def inspected(self) -> bool:
@@ -57,12 +62,53 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
     deadline = config.get("deadline")
     if not isinstance(deadline, dt.date):
         raise UsageError(f"{config_path}: cần 'deadline' dạng yyyy-mm-dd (ví dụ 2017-08-10).")
-    rubric_ref = str(config.get("rubric", year))
-    if rubric_ref.endswith((".yaml", ".yml")) and not Path(rubric_ref).is_absolute():
-        rubric_ref = str(folder / rubric_ref)
-    return Round(year=year, folder=folder, deadline=deadline, rubric=load_rubric(rubric_ref),
+    rubric_path = _rubric_path(folder, config, year)
+    rubric = load_rubric(rubric_path)
+    _check_link_to_last_year(Path(raw_dir), year, config_path, rubric)
+    return Round(year=year, folder=folder, deadline=deadline, rubric=rubric,
                  synthetic=bool(config.get("synthetic", False)),
-                 department=str(config.get("department", Round.department)))
+                 department=str(config.get("department", Round.department)),
+                 warnings=_reuse_warning(rubric, year, config_path))
+
+
+def _rubric_path(folder: Path, config: dict, year: int) -> Path:
+    """Where round.yaml's `rubric` is: a shipped name or a path relative to the folder."""
+    ref = str(config.get("rubric", year))
+    if ref.endswith((".yaml", ".yml")):
+        return (folder / ref).resolve() if not Path(ref).is_absolute() else Path(ref)
+    return (RUBRIC_DIR / f"{ref}.yaml").resolve()
+
+
+def _reuse_warning(rubric: Rubric, year: int, config_path: Path) -> tuple[str, ...]:
+    if rubric.year is None or rubric.year == year:
+        return ()
+    return (f"Đợt đánh giá năm {year} dùng phiếu đánh giá năm {rubric.year} ({config_path}: "
+            f"rubric). Biểu mẫu ghi rõ “phiếu năm {rubric.year} (dùng cho báo cáo năm {year})”. "
+            f"Nếu tiêu chí năm {year} khác năm {rubric.year}, hãy tạo phiếu năm {year} (xem "
+            "mục “Bắt đầu đợt đánh giá năm sau” trong README).",)
+
+
+def _check_link_to_last_year(raw: Path, year: int, config_path: Path, rubric: Rubric) -> None:
+    """The rubric's `previous` must be the rubric last year's round used (when that round
+    exists and used another form): a stale link would only fail deep inside the report."""
+    last = raw / str(year - 1) / "round.yaml"
+    if rubric.previous is None or not last.is_file():
+        return
+    try:
+        last_config = yaml.safe_load(last.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return  # reported when that round itself is loaded
+    last_path = _rubric_path(last.parent, last_config, year - 1)
+    own = Path(rubric.path)
+    if last_path in (own, rubric.previous_path()):
+        return
+    wanted = (last_path.stem if last_path.parent == RUBRIC_DIR.resolve()
+              else os.path.relpath(last_path, own.parent))
+    raise RubricError(
+        f"{own}: mục 'previous: \"{rubric.previous}\"' trỏ đến phiếu {rubric.previous_path()}, "
+        f"nhưng đợt đánh giá năm {year - 1} ({last}) dùng phiếu {last_path}. Sửa thành "
+        f"'previous: \"{wanted}\"' và cập nhật 'dropped' cùng các mục 'previous' của từng chỉ "
+        f"tiêu theo phiếu đó (xem {config_path}); hoặc tạo lại phiếu bằng lệnh cntt new-round.")
 
 
 def available_years(raw_dir: str | Path) -> list[int]:
@@ -72,3 +118,71 @@ def available_years(raw_dir: str | Path) -> list[int]:
         return []
     return sorted(int(p.name) for p in raw.iterdir()
                   if p.name.isdigit() and (p / "round.yaml").is_file())
+
+
+@dataclass(frozen=True)
+class NewRound:
+    """What `create_round` wrote."""
+
+    year: int
+    from_year: int
+    config: Path
+    rubric: Path
+    deadline: dt.date
+
+
+def create_round(raw_dir: str | Path, year: int, deadline: dt.date | None = None,
+                 from_year: int | None = None) -> NewRound:
+    """Start `year`'s round: ``<raw>/<year>/round.yaml`` and the year's rubric, a copy of
+    last year's (``rubric-<year>.yaml`` in the round folder), validated. Never overwrites."""
+    raw = Path(raw_dir)
+    folder = raw / str(year)
+    config_path, rubric_path = folder / "round.yaml", folder / f"rubric-{year}.yaml"
+    for path in (config_path, rubric_path):
+        if path.exists():
+            raise UsageError(f"Đợt đánh giá năm {year} đã có ({path}); không ghi đè. Sửa trực "
+                             "tiếp tệp này nếu cần thay đổi.")
+    earlier = [y for y in available_years(raw) if y < year]
+    if from_year is None:
+        if not earlier:
+            raise UsageError(f"Không có đợt đánh giá năm trước nào trong {raw} để sao chép "
+                             "phiếu đánh giá; dùng --from NĂM.")
+        from_year = earlier[-1]
+    last = load_round(raw, from_year)
+    last_path = Path(last.rubric.path)
+    folder.mkdir(parents=True, exist_ok=True)
+    previous = (last_path.stem if last_path.parent == RUBRIC_DIR.resolve()
+                else os.path.relpath(last_path, folder))
+    text = next_year_text(last_path.read_text(encoding="utf-8"), year,
+                          last.rubric.year or from_year, previous)
+    deadline = deadline or _same_day(last.deadline, year + last.deadline.year - from_year)
+    write_text(text, rubric_path)
+    try:
+        load_rubric(rubric_path)
+    except RubricError:
+        rubric_path.unlink()
+        raise
+    write_text(
+        f"# Đợt đánh giá năm {year} (tạo bằng lệnh cntt new-round từ đợt năm {from_year})\n"
+        f"deadline: {deadline.isoformat()}\n"
+        f"rubric: {rubric_path.name}\n"
+        f"department: {_quoted(last.department)}\n", config_path)
+    try:
+        load_round(raw, year)
+    except UsageError:
+        config_path.unlink()
+        rubric_path.unlink()
+        raise
+    return NewRound(year, from_year, config_path, rubric_path, deadline)
+
+
+def _same_day(day: dt.date, year: int) -> dt.date:
+    try:
+        return day.replace(year=year)
+    except ValueError:  # 29 February
+        return day.replace(year=year, day=28)
+
+
+def _quoted(text: str) -> str:
+    return yaml.safe_dump(text, allow_unicode=True, width=1000).strip().removesuffix(
+        "\n...").strip()

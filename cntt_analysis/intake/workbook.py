@@ -18,15 +18,17 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from python_calamine import CalamineWorkbook
 from tqdm import tqdm
 
+from cntt_analysis.intake.evidence import evidence_issues
 from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.templates import ANSWER_COLUMN
 from cntt_analysis.intake.values import Parsed, parse_answer
 from cntt_analysis.rubric.model import Input, Rubric
-from cntt_analysis.text import clean, fold
+from cntt_analysis.text import clean, fold, printable
 
 ANSWER_COLUMNS = ["year", "unit_id", "code", "raw_value", "value", "number", "status",
-                  "problem", "file", "sheet", "cell"]
+                  "problem", "file", "sheet", "cell", "evidence"]
 _ANSWER_HEADER = fold("Trả lời")
+_EVIDENCE_HEADER = fold("Tài liệu kiểm chứng")
 
 
 @lru_cache(maxsize=8192)
@@ -194,7 +196,40 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
             sub.answers.append(_answer_row(sub, inp, "", Parsed(
                 "invalid", problem=("answer_not_found", "")), "", ""))
     sub.issues += check_limits(sub.answers, rubric, year, sub.file)
+    asked = _read_evidence(sub, sheets, located, rubric)
+    sub.issues += evidence_issues(sub.answers, rubric, year, sub.file, asked)
     return sub
+
+
+def _evidence_column(grid: list[list]) -> int | None:
+    for row in grid[:30]:
+        for c, value in enumerate(row):
+            if isinstance(value, str) and fold(value).startswith(_EVIDENCE_HEADER):
+                return c
+    return None
+
+
+def _read_evidence(sub: Submission, sheets: _Sheets, located: dict,
+                   rubric: Rubric) -> dict[str, tuple[str, str]]:
+    """Fill each answer's ``evidence`` from the cell beside it: the one ``_cells`` declares
+    when it is on the answer's row, else the “Tài liệu kiểm chứng” column of that row.
+    Returns code → (sheet, cell) of the evidence cells found (empty for older templates)."""
+    declared = {r[0]: r[3] for r in _key_values(sheets, "_cells")[1:] if len(r) >= 4 and r[3]}
+    asked = {}
+    for answer in sub.answers:
+        inp = rubric.inputs[answer["code"]]
+        if not inp.evidence or answer["code"] not in located:
+            continue
+        sheet, row, _ = located[answer["code"]]
+        address = _parse_address(declared.get(answer["code"], ""))
+        if address is None or address[0] != row:
+            column = _evidence_column(sheets.grid(sheet))
+            address = None if column is None else (row, column)
+        if address is not None:
+            raw = _value_at(sheets.grid(sheet), *address)
+            answer["evidence"] = printable(clean(raw_text(raw))) or None
+            asked[answer["code"]] = (sheet, cell_address(*address))
+    return asked
 
 
 def _what(inp: Input) -> str:
@@ -206,7 +241,7 @@ def _answer_row(sub: Submission, inp: Input, raw: object, parsed: Parsed, sheet:
     return {"year": sub.year, "unit_id": None, "code": inp.code, "raw_value": raw_text(raw),
             "value": parsed.value, "number": parsed.number, "status": parsed.status,
             "problem": parsed.problem[0] if parsed.problem else None,
-            "file": sub.file, "sheet": sheet, "cell": cell}
+            "file": sub.file, "sheet": sheet, "cell": cell, "evidence": None}
 
 
 def _record(sub: Submission, inp: Input, raw: object, sheet: str, cell: str) -> None:
@@ -254,6 +289,6 @@ def answers_frame(rows: list[dict]) -> pd.DataFrame:
     frame["year"] = frame["year"].astype("int64")
     frame["number"] = frame["number"].astype("float64")
     for column in ("unit_id", "code", "raw_value", "value", "status", "problem", "file",
-                   "sheet", "cell"):
+                   "sheet", "cell", "evidence"):
         frame[column] = frame[column].astype("object")
     return frame.reset_index(drop=True)

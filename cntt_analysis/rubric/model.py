@@ -17,6 +17,7 @@ cycle). Only the direct link is checked: last year's own link is checked when it
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -42,6 +43,8 @@ RULE_KEYS = {
     "best_in_group": {"numerator", "denominator"},
 }
 RULE_OPTIONAL = {"na_if_zero", "cap"}
+# Answers that can be a claim needing evidence (tài liệu kiểm chứng).
+EVIDENCE_TYPES = {"yes_no", "choice", "count", "amount"}
 TYPE_UNITS = {"yes_no": "Có/Không", "choice": "Chọn", "date": "dd/mm/yyyy", "year": "Năm"}
 
 
@@ -60,6 +63,8 @@ class Input:
     allow_na: bool = False
     choices: tuple[str, ...] = ()
     indicator: str | None = None
+    # The unit must cite evidence (document number and date, or a link) for a claim.
+    evidence: bool = False
 
     @cached_property
     def _folded_choices(self) -> dict[str, str]:
@@ -158,6 +163,14 @@ class Rubric:
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for c in self.criteria for i in c.indicators)
 
+    @property
+    def year(self) -> int | None:
+        """The year the form was written for: its id when a year, else the last year in its
+        title ("… năm 2017"); None when neither says."""
+        found = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", f"{self.title} {self.id}"
+                           if not re.fullmatch(r"\d{4}", self.id) else self.id)
+        return int(found[-1]) if found else None
+
     def tier_for(self, score: float) -> str:
         for tier in self.tiers:
             if Fraction(str(score)) >= tier.minimum:
@@ -216,6 +229,14 @@ def _input(raw: dict, sheet: str, indicator: dict | None, src: str) -> Input:
         raise RubricError(f"{src}: mục {code} có kiểu '{kind}' không hợp lệ "
                           f"(cho phép: {', '.join(sorted(INPUT_TYPES))}).")
     label = raw.get("label") or (indicator or {}).get("label") or code
+    evidence = raw.get("evidence", False)
+    if not isinstance(evidence, bool):
+        raise RubricError(f"{src}: mục {code} có 'evidence: {evidence}' không hợp lệ: ghi "
+                          "'evidence: true' nếu đơn vị phải nêu tài liệu kiểm chứng, hoặc bỏ "
+                          "mục này.")
+    if evidence and kind not in EVIDENCE_TYPES:
+        raise RubricError(f"{src}: mục {code} kiểu '{kind}' không thể yêu cầu tài liệu kiểm "
+                          f"chứng (chỉ dùng cho kiểu: {', '.join(sorted(EVIDENCE_TYPES))}).")
     return Input(
         code=code, label=str(label), type=kind, sheet=sheet,
         required=bool(raw.get("required", True)),
@@ -224,7 +245,7 @@ def _input(raw: dict, sheet: str, indicator: dict | None, src: str) -> Input:
         at_most=tuple(raw.get("at_most", ())),
         allow_na=bool(raw.get("allow_na", False)),
         choices=tuple(str(c) for c in raw.get("choices", ())),
-        indicator=(indicator or {}).get("code"),
+        indicator=(indicator or {}).get("code"), evidence=evidence,
     )
 
 
@@ -341,6 +362,10 @@ def parse_rubric(data: dict, source: str = "<rubric>", path: str | Path | None =
     _validate(rubric, source)
     if check_previous and rubric.previous is not None:
         before = _linked_previous(rubric, source)
+        if rubric.id.isdigit() and before.id.isdigit() and int(before.id) >= int(rubric.id):
+            raise RubricError(f"{source}: mục 'previous: \"{rubric.previous}\"' trỏ đến phiếu "
+                              f"năm {before.id}, không phải một năm trước năm {rubric.id}. Ghi "
+                              "'previous' là phiếu của đợt đánh giá năm trước.")
         check_previous_link(rubric, before)
         rubric = replace(rubric, previous_id=before.id)
     return rubric
@@ -513,8 +538,9 @@ def _read(path: str) -> Any:
         text = Path(path).read_text(encoding="utf-8")
     except OSError:
         shipped = ", ".join(sorted(p.stem for p in RUBRIC_DIR.glob("*.yaml")))
-        raise RubricError(f"Không tìm thấy phiếu đánh giá '{path}'. "
-                          f"Các phiếu có sẵn: {shipped}.") from None
+        raise RubricError(f"Không tìm thấy phiếu đánh giá '{path}'. Các phiếu có sẵn: "
+                          f"{shipped}. Với đợt đánh giá năm mới, tạo phiếu năm đó (sao chép "
+                          "phiếu năm trước) bằng lệnh: cntt new-round --year NĂM.") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

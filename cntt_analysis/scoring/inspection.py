@@ -19,6 +19,7 @@ from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from cntt_analysis.intake.evidence import claims
 from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.values import is_blank, parse_answer
 from cntt_analysis.intake.workbook import check_limits, raw_text
@@ -33,8 +34,11 @@ COLUMNS = {
     "sheet": "Trang", "cell": "Ô", "reported": "Số liệu đơn vị báo cáo",
     "verified": "Số liệu kiểm tra", "reason": "Lý do điều chỉnh", "inspector": "Người kiểm tra",
     "explanation": "Giải trình của đơn vị",  # the unit's reply to the draft (optional column)
+    # After the editable ones, so the columns inspectors fill keep their places (H–J).
+    "evidence": "Tài liệu kiểm chứng đơn vị nêu",
 }
 EDITABLE = ("verified", "reason", "inspector", "explanation")
+NO_EVIDENCE = "Chưa có tài liệu kiểm chứng"
 CORRECTION_COLUMNS = ["year", "unit_id", "code", "sheet", "cell", "reported", "verified",
                       "value", "number", "status", "reason", "inspector", "source", "explanation"]
 AUDIT_COLUMNS = ["year", "unit_id", "name", "code", "sheet", "cell", "reported", "verified",
@@ -65,15 +69,21 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
     editable = PatternFill("solid", fgColor="FFF2CC")
+    missing = PatternFill("solid", fgColor="F8CBAD")
+    claimed = {(a["unit_id"], a["code"]) for a in claims(rows.to_dict("records"), rubric)}
     for r, row in enumerate(rows.itertuples(index=False), start=2):
+        cited = _evidence_text(row, rubric, (row.unit_id, row.code) in claimed)
         values = {"unit_id": row.unit_id, "name": names.get(row.unit_id, ""),
                   "code": row.code, "label": rubric.inputs[row.code].label,
-                  "sheet": row.sheet, "cell": row.cell, "reported": row.raw_value}
+                  "sheet": row.sheet, "cell": row.cell, "reported": row.raw_value,
+                  "evidence": cited}
         for c, key in enumerate(keys, start=1):
             cell = put(ws, r, c, values.get(key))
             if key in EDITABLE:
                 cell.protection, cell.fill = Protection(locked=False), editable
-    for c, width in enumerate([14, 36, 9, 50, 22, 6, 22, 22, 36, 20, 36], start=1):
+            elif key == "evidence" and cited == NO_EVIDENCE:
+                cell.fill = missing
+    for c, width in enumerate([14, 36, 9, 50, 22, 6, 22, 22, 36, 20, 36, 36], start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{max(ws.max_row, 1)}"
@@ -81,6 +91,16 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
     ws.protection.autoFilter = False
     ws.protection.sort = False
     return wb
+
+
+def _evidence_text(row, rubric: Rubric, claimed: bool) -> str | None:
+    """What the unit cited for an answer that needs evidence; flagged when a claim has none."""
+    if not rubric.inputs[row.code].evidence:
+        return None
+    text = getattr(row, "evidence", None)
+    if isinstance(text, str) and text.strip():
+        return text
+    return NO_EVIDENCE if claimed else None
 
 
 def no_corrections() -> pd.DataFrame:
