@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from cntt_analysis.analysis.common import (
-    TIERS,
     _previous,
     _round2,
     _sort_units,
     criterion_columns,
+    default_tiers,
 )
 
 
@@ -73,13 +73,14 @@ def score_changes(scores: pd.DataFrame, criteria: Sequence[str] | None = None) -
     return _sort_units(frame[columns], by=("unit_id",))
 
 
-def tier_changes(scores: pd.DataFrame, tiers: Sequence[str] = TIERS) -> pd.DataFrame:
+def tier_changes(scores: pd.DataFrame, tiers: Sequence[str] | None = None) -> pd.DataFrame:
     """Units whose tier changed since the previous year present for them.
 
     Columns: year, unit_id, name, group, prev_year, prev_score, score, from_tier, to_tier,
     direction ("up"/"down") and change ("từ Khá lên Tốt", "từ Khá xuống Trung bình").
-    `tiers` lists the tier names best first.
+    `tiers` lists the tier names best first (default: the default rubric's).
     """
+    tiers = default_tiers() if tiers is None else tiers
     frame = scores[["year", "unit_id", "name", "group", "score", "tier"]].copy()
     prev = _previous(frame, ["unit_id"], ["score", "tier"])
     frame["prev_year"] = prev["prev_year"].astype("Int64")

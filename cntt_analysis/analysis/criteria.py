@@ -8,26 +8,27 @@ from collections.abc import Sequence
 import pandas as pd
 
 from cntt_analysis.analysis.common import (
-    TIERS,
     _indicator_info,
     _round2,
     _sort_units,
     _year_frame,
     criterion_columns,
+    default_tiers,
 )
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.points import points_lost
 
 
 def group_averages(scores: pd.DataFrame, criteria: Sequence[str] | None = None,
-                   tiers: Sequence[str] = TIERS) -> pd.DataFrame:
+                   tiers: Sequence[str] | None = None) -> pd.DataFrame:
     """Per year and group: units, mean/min/max score, mean of each criterion, tier counts.
 
     Columns: year, group, units, mean_score, min_score, max_score, C1..Cn (mean of the
     units' percentages, NaN ones skipped), then one count column per tier (Tốt, Khá,
-    Trung bình, Yếu).
+    Trung bình, Yếu): `tiers`, best first, default the default rubric's.
     """
     crits = list(criteria) if criteria is not None else criterion_columns(scores)
+    tiers = default_tiers() if tiers is None else tiers
     grouped = scores.groupby(["year", "group"])
     out = grouped.agg(units=("unit_id", "nunique"), mean_score=("score", "mean"),
                       min_score=("score", "min"), max_score=("score", "max"))

@@ -10,8 +10,6 @@ import numpy as np
 import pandas as pd
 
 from cntt_analysis.analysis.common import (
-    CRITERION_FLOOR,
-    REMEDY_TIERS,
     _criterion_names,
     _indicator_info,
     _sort_units,
@@ -105,11 +103,12 @@ def unit_weaknesses(points: pd.DataFrame, rubric: Rubric, unit_id: str, year: in
 
 
 def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, year: int,
-                    criterion_floor: float = CRITERION_FLOOR,
-                    tiers: Sequence[str] = REMEDY_TIERS, max_indicators: int = 3
+                    criterion_floor: float | None = None,
+                    tiers: Sequence[str] | None = None, max_indicators: int = 3
                     ) -> pd.DataFrame:
     """Units the leaders must direct to remedy shortcomings in `year`: tier in `tiers`
-    (Trung bình, Yếu) or any criterion below `criterion_floor` percent.
+    (default: the rubric's `remedy_tiers`, e.g. Trung bình, Yếu) or any criterion below
+    `criterion_floor` percent (default: the rubric's `criterion_floor`, e.g. 50).
 
     Columns: year, group, unit_id, name, score, tier, rank, reasons, weak_criteria,
     weak_indicators, remedies (Vietnamese text). weak_criteria lists the criteria below the
@@ -120,6 +119,9 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
     """
     names, _ = _criterion_names(rubric)
     crits = criterion_columns(scores, rubric)
+    if criterion_floor is None:
+        criterion_floor = float(rubric.criterion_floor)
+    tiers = rubric.remedy_tiers if tiers is None else tiers
     rows = []
     for r in scores[scores["year"] == year].to_dict("records"):
         below = sorted((r[c], c) for c in crits if pd.notna(r[c]) and r[c] < criterion_floor)

@@ -108,8 +108,8 @@ def build_template(rubric: Rubric, year: int, unit_id: str = "", unit_name: str 
         _answer_sheet(ws, titles[sheet], rows, year, unit_name, lists)
     general = wb[rubric.general_sheet]
     cells = template_cells(rubric)
-    general[cells["G01"][1]] = unit_name or None
-    general[cells["G02"][1]] = year
+    general[cells[rubric.general_codes.unit_name][1]] = unit_name or None
+    general[cells[rubric.general_codes.year][1]] = year
     _hidden(wb, "_meta", [("unit_id", unit_id), ("year", year), ("rubric", rubric.id),
                           ("template_version", TEMPLATE_VERSION)])
     _hidden(wb, "_cells", [("code", "sheet", "cell")]
@@ -123,14 +123,15 @@ def _instructions(ws: Worksheet, rubric: Rubric, year: int, unit_name: str) -> N
     lines = [
         f"BÁO CÁO KẾT QUẢ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN NĂM {year}",
         rubric.title,
-        f"Đơn vị: {unit_name}" if unit_name else "Đơn vị: (ghi tên đơn vị ở mục G01)",
+        f"Đơn vị: {unit_name}" if unit_name
+        else f"Đơn vị: (ghi tên đơn vị ở mục {rubric.general_codes.unit_name})",
         "",
         "Cách điền:",
         "1. Chỉ nhập vào các ô màu vàng ở cột “Trả lời”; các ô khác đã được khóa.",
         "2. Với câu hỏi Có/Không và câu hỏi lựa chọn, chọn trong danh sách thả xuống.",
         "3. Số liệu là số của cả năm báo cáo; số thập phân dùng dấu phẩy (ví dụ 12,5).",
         "4. Không đổi tên, thêm hoặc xóa các trang, dòng của biểu mẫu.",
-        "5. Ngày lập báo cáo (G03) dùng để xác định thời hạn nộp.",
+        f"5. Ngày lập báo cáo ({rubric.general_codes.report_date}) dùng để xác định thời hạn nộp.",
         "6. Gửi lại tệp này cho Trung tâm Công nghệ thông tin trước thời hạn.",
         "",
         "Các trang cần điền: " + "; ".join(rubric.sheets()),

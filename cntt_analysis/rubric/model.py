@@ -29,6 +29,7 @@ from cntt_analysis.errors import UsageError
 from cntt_analysis.text import fold
 
 RUBRIC_DIR = Path(__file__).parent.parent / "rubrics"
+DEFAULT_RUBRIC = "2017"  # the shipped rubric used where no year's rubric is at hand
 INPUT_TYPES = {"text", "year", "date", "count", "amount", "yes_no", "choice"}
 RULE_KINDS = {"yes_no", "choice", "steps", "ratio", "threshold", "target", "best_in_group"}
 # Which keys each rule kind needs, besides `kind`.
@@ -134,6 +135,16 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class GeneralCodes:
+    """Which general inputs hold the unit's name, the report's year and its date (the
+    intake reads them to identify the unit, check the year and order resubmissions)."""
+
+    unit_name: str = "G01"
+    year: str = "G02"
+    report_date: str = "G03"
+
+
+@dataclass(frozen=True)
 class Rubric:
     id: str
     title: str
@@ -153,10 +164,28 @@ class Rubric:
     dropped: tuple[str, ...] = ()
     path: str = ""
     previous_id: str | None = None
+    # Policy (top-level keys, defaults for older files in `_policy_keys`): short group
+    # names, the tiers and the criterion percentage below which leaders direct a unit to
+    # remedy its shortcomings, and the general codes intake reads.
+    group_short: dict[str, str] = field(default_factory=dict)
+    remedy_tiers: tuple[str, ...] = ()
+    criterion_floor: Fraction = Fraction(50)
+    general_codes: GeneralCodes = GeneralCodes()
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for c in self.criteria for i in c.indicators)
+
+    @property
+    def tier_names(self) -> tuple[str, ...]:
+        """Tier names best first (the order of tables, legends and tier colours)."""
+        return tuple(t.name for t in self.tiers)
+
+    def group_label(self, group: str, short: bool = False) -> str:
+        """A group's Vietnamese name (its short name with `short`), else its code."""
+        if short and group in self.group_short:
+            return self.group_short[group]
+        return self.groups.get(group, group)
 
     def tier_for(self, score: float) -> str:
         for tier in self.tiers:
@@ -275,6 +304,63 @@ def _indicator(raw: dict, criterion: str, sheet: str, src: str) -> Indicator:
     )
 
 
+def _text_map(value: Any, key: str, example: str, source: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+            isinstance(v, str) and v.strip() for v in value.values()):
+        raise RubricError(f"{source}: mục '{key}' phải là bảng mã nhóm → tên nhóm "
+                          f"(ví dụ {example}).")
+    return {str(k): v.strip() for k, v in value.items()}
+
+
+def _policy_keys(data: dict[str, Any], groups: dict[str, str], tiers: tuple[Tier, ...],
+                 general: tuple[Input, ...], source: str) -> dict[str, Any]:
+    """The policy keys `group_short`, `remedy_tiers`, `criterion_floor` and
+    `general_codes`, validated; an older file without them gets the defaults (group names,
+    the lower half of the tiers, 50 %, G01/G02/G03)."""
+    short = _text_map(data.get("group_short") or dict(groups), "group_short",
+                      "{so: Khối Sở, huyen: Khối huyện}", source)
+    unknown = sorted(set(short) - set(groups))
+    if unknown:
+        raise RubricError(f"{source}: mục 'group_short' có nhóm {', '.join(unknown)} không có "
+                          f"trong mục 'groups' ({', '.join(groups)}).")
+    names = [t.name for t in tiers]
+    remedy = data.get("remedy_tiers", names[(len(names) + 1) // 2:])
+    if not isinstance(remedy, list) or not all(isinstance(t, str) for t in remedy):
+        raise RubricError(f"{source}: mục 'remedy_tiers' phải là danh sách tên xếp loại "
+                          "(ví dụ [Trung bình, Yếu]).")
+    wrong = [t for t in remedy if t not in names]
+    if wrong:
+        raise RubricError(f"{source}: mục 'remedy_tiers' ghi xếp loại {', '.join(wrong)} "
+                          f"không có trong mục 'tiers' ({', '.join(names)}).")
+    floor = _number(data.get("criterion_floor", 50), f"{source}: criterion_floor")
+    if not 0 <= floor <= 100:
+        raise RubricError(f"{source}: mục 'criterion_floor' là tỷ lệ phần trăm, phải từ 0 "
+                          "đến 100.")
+    return {"group_short": short, "remedy_tiers": tuple(remedy), "criterion_floor": floor,
+            "general_codes": _general_codes(data.get("general_codes") or {}, general, source)}
+
+
+GENERAL_CODE_TYPES = {"unit_name": ("text", "tên đơn vị"), "year": ("year", "năm báo cáo"),
+                      "report_date": ("date", "ngày lập báo cáo")}
+
+
+def _general_codes(raw: Any, general: tuple[Input, ...], source: str) -> GeneralCodes:
+    if not isinstance(raw, dict) or set(raw) - set(GENERAL_CODE_TYPES):
+        raise RubricError(f"{source}: mục 'general_codes' chỉ gồm các khóa "
+                          f"{', '.join(GENERAL_CODE_TYPES)} (ví dụ {{unit_name: G01, year: G02, "
+                          "report_date: G03}).")
+    codes = GeneralCodes(**{k: str(v) for k, v in raw.items()})
+    types = {i.code: i.type for i in general}
+    for key, (kind, what) in GENERAL_CODE_TYPES.items():
+        code = getattr(codes, key)
+        if types.get(code) != kind:
+            got = (f"mục {code} có kiểu '{types[code]}'" if code in types
+                   else f"không có mục {code} trong phần thông tin chung")
+            raise RubricError(f"{source}: mục 'general_codes.{key}' ({what}) cần một mục "
+                              f"thông tin chung kiểu '{kind}' nhưng {got}.")
+    return codes
+
+
 def _crosswalk_keys(data: dict, source: str) -> tuple[str | None, tuple[str, ...]]:
     """The top-level `previous` and `dropped` keys."""
     previous = data.get("previous")
@@ -321,17 +407,20 @@ def parse_rubric(data: dict, source: str = "<rubric>", path: str | Path | None =
     tiers = tuple(Tier(str(t["name"]), _number(t["min"], f"{source}: tiers"))
                   for t in data["tiers"])
     previous, dropped = _crosswalk_keys(data, source)
+    groups = _text_map(data.get("groups") or {"so": "so", "huyen": "huyen"}, "groups",
+                       "{so: Khối phòng, đơn vị trực thuộc Sở}", source)
+    tiers = tuple(sorted(tiers, key=lambda t: -t.minimum))
     rubric = Rubric(
         id=str(data["id"]), title=str(data.get("title", data["id"])),
         total=_number(data["total"], f"{source}: total"),
-        groups=dict(data.get("groups") or {"so": "so", "huyen": "huyen"}),
-        tiers=tuple(sorted(tiers, key=lambda t: -t.minimum)),
+        groups=groups, tiers=tiers,
         general_sheet=general_sheet, general=general, criteria=criteria,
         shortcoming_min_lost_share=_number(data.get("shortcoming_min_lost_share", 0.5),
                                            f"{source}: shortcoming_min_lost_share"),
         source=source,
         path=str(Path(path).resolve()) if path is not None else "",
         previous=previous, dropped=dropped,
+        **_policy_keys(data, groups, tiers, general, source),
     )
     all_inputs = [*general, *(i for ind in rubric.indicators for i in ind.inputs)]
     _check_unique([i.code for i in all_inputs], "mã câu trả lời", source)
