@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,8 +71,9 @@ OLD_COPY_2017 = ("h-yen-khanh", "Phòng TN&MT H. Yên Khánh")
 NFD_2017 = "h-dong-xuan"
 TEXT_NUMBERS_2017 = ("p-khtc", "h-binh-giang", "cc-bvmt")
 ODS_2017, XLS_2017 = "h-thanh-ha", "tt-qtmt"
-INVALID_2017 = {"thanh-tra": {"C1.4": "nhiều"}, "h-kim-bang": {"C2.2": "+"},
-                "tt-ptqd": {"C1.1": "Đã có kế hoạch"}, "p-ddbd": {"C3.3": None}}
+INVALID_2017: dict[str, dict[str, Any]] = {
+    "thanh-tra": {"C1.4": "nhiều"}, "h-kim-bang": {"C2.2": "+"},
+    "tt-ptqd": {"C1.1": "Đã có kế hoạch"}, "p-ddbd": {"C3.3": None}}
 
 
 # A district became a town (thị xã) in 2017: a new unit id and name, one history.
@@ -140,7 +142,7 @@ def _pick(q: float, labels: list[str], rng: np.random.Generator) -> str:
 
 
 def unit_answers(unit: tuple, q: float, year: int, rng: np.random.Generator,
-                 deadline: dt.date) -> dict[str, object]:
+                 deadline: dt.date) -> dict[str, Any]:
     """Plausible answers for one unit and year at maturity q (0..1)."""
     unit_id, name, group, _, has_tthc, has_land = unit
     district = group == "huyen"

@@ -67,10 +67,10 @@ def _exact_sums(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
         totals = np.zeros(n, dtype=np.int64)
         np.add.at(totals, groups, micro.astype(np.int64))
         return totals / 1_000_000
-    totals = [Fraction(0)] * n
+    exact = [Fraction(0)] * n
     for g, v in zip(groups, values):
-        totals[g] += Fraction(repr(float(v)))
-    return np.array([float(t) for t in totals])
+        exact[g] += Fraction(repr(float(v)))
+    return np.array([float(t) for t in exact])
 
 
 def scenario_factors(n_criteria: int, draws: int = 1000, spread: float = 0.25,
@@ -198,7 +198,8 @@ def rank_robustness(points: pd.DataFrame, scores: pd.DataFrame, draws: int = 100
     result["median_rank"] = summary["median_rank"]
     for column in ("p05", "p95", "best_rank", "worst_rank"):
         values = summary[column]
-        result[column] = pd.array(np.where(np.isnan(values), None, values), dtype="Int64")
+        result[column] = pd.array(np.where(np.isnan(values), None, values),  # type: ignore[call-overload]  # numpy stubs: None as a fill
+                                  dtype="Int64")
     result["band"] = result["p95"] - result["p05"]
     nominal = result["rank"].astype("Float64")
     robust = ((result["band"] < band_limit) & (nominal >= result["p05"])

@@ -4,6 +4,7 @@ and which duplicate submissions were superseded (rubric section 5)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 
@@ -90,7 +91,7 @@ def _check_typed_name(sub: Submission, unit_id: str, index: dict[str, str],
     hidden id: a unit may have filled in a copy of someone else's template."""
     name = sub.answer(codes.unit_name)
     typed = match_unit(name["value"] or "", index) if name and name["status"] == "ok" else None
-    if typed is not None and typed != unit_id:
+    if name is not None and typed is not None and typed != unit_id:
         sub.issues.append(make_issue("unit_name_mismatch", year=sub.year, file=sub.file,
                                      sheet=name["sheet"], cell=name["cell"],
                                      value=name["raw_value"], meta=unit_id, typed=typed))
@@ -101,21 +102,23 @@ def choose_counted(tied: list[Submission], codes: GeneralCodes = CODES
     """One submission per unit: the later report date wins, then the file name sorting last."""
     counted: dict[str, Submission] = {}
     superseded = []
-    def key(s):
+    def key(s: Submission) -> tuple[dt.date, str]:
         return ((report_date(s, codes) or dt.date.min, s.file))
     for sub in sorted(tied, key=key):
-        if sub.unit_id in counted:
-            superseded.append(counted[sub.unit_id])
-        counted[sub.unit_id] = sub
+        unit_id = sub.unit_id or ""  # every tied submission has its unit
+        if unit_id in counted:
+            superseded.append(counted[unit_id])
+        counted[unit_id] = sub
     for old in superseded:
-        newer = counted[old.unit_id]
+        newer = counted[old.unit_id or ""]
         old.issues.append(make_issue("superseded", year=old.year, file=old.file,
                                      unit_id=old.unit_id, other=newer.file))
     return counted, superseded
 
 
 def build_register(rnd: Round, subs: list[Submission], registry: pd.DataFrame,
-                   counted: dict[str, Submission]) -> tuple[pd.DataFrame, list[dict]]:
+                   counted: dict[str, Submission]
+                   ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Register rows for every unit and file, plus lateness and missing-unit issues."""
     rows, issues = [], []
     deadline, codes = rnd.deadline.strftime("%d/%m/%Y"), rnd.rubric.general_codes
@@ -130,7 +133,7 @@ def build_register(rnd: Round, subs: list[Submission], registry: pd.DataFrame,
         status = LATE if date and date > rnd.deadline else SENT
         rows.append(_row(rnd.year, unit, status, sub.file, date))
         g03 = sub.answer(codes.report_date) or {}
-        if status == LATE:
+        if date is not None and status == LATE:
             issues.append(make_issue("late", year=rnd.year, unit_id=unit.unit_id, file=sub.file,
                                      sheet=g03.get("sheet", ""), cell=g03.get("cell", ""),
                                      value=date.strftime("%d/%m/%Y"), deadline=deadline))
@@ -153,12 +156,13 @@ def build_register(rnd: Round, subs: list[Submission], registry: pd.DataFrame,
     return register_frame(rows), issues
 
 
-def _row(year: int, unit, status: str, file: str, date: dt.date | None) -> dict:
+def _row(year: int, unit: Any, status: str, file: str, date: dt.date | None
+         ) -> dict[str, Any]:
     return {"year": year, "unit_id": unit.unit_id, "name": unit.name, "group": unit.group,
             "status": status, "file": file, "report_date": date}
 
 
-def register_frame(rows: list[dict]) -> pd.DataFrame:
+def register_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
     frame["report_date"] = pd.to_datetime(frame["report_date"]).astype("datetime64[ms]")

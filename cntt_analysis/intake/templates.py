@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -202,7 +203,7 @@ def _answer_sheet(ws: Worksheet, title: str, rows: list[Row], year: int, unit_na
     ws.protection.sheet = True
 
 
-def _answer_cell(cell, inp: Input, validations: dict[str, DataValidation],
+def _answer_cell(cell: Any, inp: Input, validations: dict[str, DataValidation],
                  lists: Worksheet) -> None:
     cell.fill, cell.protection = _ANSWER_FILL, Protection(locked=False)
     if inp.type == "date":
@@ -224,14 +225,14 @@ def _answer_cell(cell, inp: Input, validations: dict[str, DataValidation],
     validations[key] = dv
 
 
-def _hidden(wb: Workbook, title: str, rows: list[tuple]) -> None:
+def _hidden(wb: Workbook, title: str, rows: list[tuple[Any, ...]]) -> None:
     ws = wb.create_sheet(title)
     ws.sheet_state = "veryHidden"
     for row in rows:
         ws.append(list(row))
 
 
-def write_templates(rubric: Rubric, registry, year: int, out_dir: str | Path,
+def write_templates(rubric: Rubric, registry: Any, year: int, out_dir: str | Path,
                     unit_id: str | None = None) -> list[Path]:
     """Write ``UNIT_ID.xlsx`` for every registered unit (or just `unit_id`)."""
     units = registry if unit_id is None else registry[registry["unit_id"] == unit_id]

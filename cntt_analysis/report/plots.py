@@ -14,13 +14,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import Any, cast
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.projections.polar import PolarAxes
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from cntt_analysis.analysis import (
@@ -43,7 +46,7 @@ MOVE_COLORS = {"up": "#2E7D32", "down": "#C62828", "same": "#9E9E9E"}
 MEAN_LABEL = "Bình quân"  # never "Trung bình", which is a tier name
 HEATMAP_CMAP = "RdYlGn"
 
-STYLE = {
+STYLE: dict[str, Any] = {
     "font.family": [FONT],
     "font.sans-serif": [FONT],
     "mathtext.fontset": "dejavusans",
@@ -79,7 +82,7 @@ def use_style() -> None:
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", font=FONT, rc=STYLE)
-    mpl.rcParams.update(STYLE)
+    mpl.rcParams.update(cast(Any, STYLE))  # rcParams' stubs want literal keys
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -307,7 +310,7 @@ def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
                         height_ratios=[max(len(p), 1) for p in parts])[:, 0]
     cmap = mpl.colormaps[HEATMAP_CMAP].with_extremes(bad=NA_COLOR)
     norm = mpl.colors.Normalize(0, 100)
-    image = None
+    image: Any = None  # one image per group panel; there is at least one group
     for i, (ax, g, part) in enumerate(zip(axes, groups, parts)):
         values = part[crits].to_numpy(dtype=float)
         image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto")
@@ -382,10 +385,10 @@ def criterion_spread(scores: pd.DataFrame, rubric: Rubric, year: int) -> Figure:
     ax.grid(axis="x", visible=False)
     ax.set_ylabel("Tỷ lệ điểm đạt của tiêu chí (%)")
     ax.set_title(f"Phân bố tỷ lệ điểm đạt của các đơn vị theo tiêu chí năm {year}")
-    handles = [Patch(facecolor=mpl.colors.to_rgba(GROUP_COLORS.get(g, "#616161"), 0.35),
-                     edgecolor=GROUP_COLORS.get(g, "#616161"),
-                     label=_group_name(g, rubric, short=True))
-               for g in groups]
+    handles: list[Artist] = [
+        Patch(facecolor=mpl.colors.to_rgba(GROUP_COLORS.get(g, "#616161"), 0.35),
+              edgecolor=GROUP_COLORS.get(g, "#616161"), label=_group_name(g, rubric, short=True))
+        for g in groups]
     handles.append(Line2D([], [], marker="D", ls="", markerfacecolor="white",
                           markeredgecolor="#1A1A1A", label=f"{MEAN_LABEL} khối"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
@@ -544,7 +547,7 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int) ->
 
     # Fixed placement: constrained layout misjudges polar tick labels aligned outwards.
     fig = Figure(figsize=(PAGE_WIDTH, 5.6))
-    ax = fig.add_axes((0.25, 0.12, 0.5, 0.7), projection="polar")
+    ax = cast(PolarAxes, fig.add_axes((0.25, 0.12, 0.5, 0.7), projection="polar"))
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
 
@@ -668,7 +671,7 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
     median = data["median_rank"].to_numpy(dtype=float)
     nominal = data["rank"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     stable = data["robust"].to_numpy(dtype=bool)
-    colors = np.where(stable, ROBUST_COLOR, UNSTABLE_COLOR)
+    colors = np.where(stable, ROBUST_COLOR, UNSTABLE_COLOR).tolist()
     for i in np.flatnonzero(~stable & ~np.isnan(low)):
         ax.axhspan(i - 0.5, i + 0.5, color=UNSTABLE_COLOR, alpha=0.07, lw=0, zorder=0)
     # A rank is a whole cell: the band covers its ranks' cells, so a band of 0 still shows.
@@ -679,7 +682,7 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
     ax.scatter(median, y, marker="o", s=16, color=colors, zorder=4)
     top = int(np.nanmax([n, *high, *nominal])) if n else 1
     for i in np.flatnonzero(~stable & ~np.isnan(low)):
-        ax.text(high[i] + 0.55, i, f"hạng {int(low[i])}–{int(high[i])}",
+        ax.text(high[i] + 0.55, float(i), f"hạng {int(low[i])}–{int(high[i])}",
                 va="center", ha="left", fontsize=7.5, color=UNSTABLE_COLOR)
     ranks = ["–" if pd.isna(r) else str(int(r)) for r in data["rank"]]
     ax.set_yticks(y, [f"{r}. {display_name(nm, 42, 1)}" for r, nm in zip(ranks, data["name"])],

@@ -77,8 +77,9 @@ class Rule:
     params: dict[str, Any]
 
     @property
-    def numerator(self) -> str | None:
-        return self.params.get("numerator") or self.params.get("input")
+    def numerator(self) -> str:
+        # Every rule kind requires `numerator` or `input` (RULE_KEYS), checked on loading.
+        return str(self.params.get("numerator") or self.params["input"])
 
     @property
     def denominator(self) -> tuple[str, ...]:
@@ -238,7 +239,8 @@ def _number(value: Any, where: str) -> Fraction:
         raise RubricError(f"{where}: '{value}' không phải là số.") from None
 
 
-def _input(raw: dict, sheet: str, indicator: dict | None, src: str) -> Input:
+def _input(raw: dict[str, Any], sheet: str, indicator: dict[str, Any] | None,
+           src: str) -> Input:
     code = str(raw.get("code", ""))
     kind = raw.get("type")
     if kind not in INPUT_TYPES:
@@ -257,7 +259,7 @@ def _input(raw: dict, sheet: str, indicator: dict | None, src: str) -> Input:
     )
 
 
-def _rule(raw: dict, code: str, src: str) -> Rule:
+def _rule(raw: dict[str, Any], code: str, src: str) -> Rule:
     kind = raw.get("kind")
     if kind not in RULE_KINDS:
         raise RubricError(f"{src}: chỉ tiêu {code} có loại quy tắc '{kind}' không hợp lệ "
@@ -277,7 +279,7 @@ def _rule(raw: dict, code: str, src: str) -> Rule:
 NEW_MARKERS = {"new", "moi"}  # `previous: new` / `previous: mới` = new this year
 
 
-def _previous_code(raw: dict, code: str, src: str) -> tuple[str | None, bool]:
+def _previous_code(raw: dict[str, Any], code: str, src: str) -> tuple[str | None, bool]:
     """(previous_code, is_new) from an indicator's optional `previous` key."""
     if "previous" not in raw:
         return code, False
@@ -291,7 +293,7 @@ def _previous_code(raw: dict, code: str, src: str) -> tuple[str | None, bool]:
     return value.strip(), False
 
 
-def _indicator(raw: dict, criterion: str, sheet: str, src: str) -> Indicator:
+def _indicator(raw: dict[str, Any], criterion: str, sheet: str, src: str) -> Indicator:
     code = str(raw.get("code", ""))
     inputs = tuple(_input(i, sheet, raw, src) for i in raw.get("inputs", ()))
     previous_code, is_new = _previous_code(raw, code, src)
@@ -361,7 +363,7 @@ def _general_codes(raw: Any, general: tuple[Input, ...], source: str) -> General
     return codes
 
 
-def _crosswalk_keys(data: dict, source: str) -> tuple[str | None, tuple[str, ...]]:
+def _crosswalk_keys(data: dict[str, Any], source: str) -> tuple[str | None, tuple[str, ...]]:
     """The top-level `previous` and `dropped` keys."""
     previous = data.get("previous")
     if previous is not None:
@@ -380,7 +382,7 @@ def _crosswalk_keys(data: dict, source: str) -> tuple[str | None, tuple[str, ...
     return previous, tuple(c.strip() for c in dropped)
 
 
-def parse_rubric(data: dict, source: str = "<rubric>", path: str | Path | None = None,
+def parse_rubric(data: dict[str, Any], source: str = "<rubric>", path: str | Path | None = None,
                  check_previous: bool = True) -> Rubric:
     """Build and validate a rubric from its parsed YAML mapping.
 
@@ -520,7 +522,7 @@ def _linked_previous(rubric: Rubric, source: str) -> Rubric:
                           f"(mục 'previous'): {exc}") from None
     chain, seen, current = [rubric.id, before.id], {p for p in (own, path) if p}, before
     while current.previous is not None and len(chain) < 100:
-        step = current.previous_path()
+        step = current.previous_path() or Path()
         if step in seen:
             raise RubricError(f"{source}: chuỗi phiếu năm trước bị vòng lặp: "
                               f"{' → '.join(chain)} → {step.stem}.")

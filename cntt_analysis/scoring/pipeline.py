@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -87,7 +88,7 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
 
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
-           ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+           ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """Apply the round's inspection file, if any: (verified answers, corrections, issues)."""
     path = find_inspection(rnd.folder)
     corrections, issues = (read_corrections(path, rnd.rubric, registry, rnd.year, reported)
@@ -100,7 +101,7 @@ def processed_folder(processed_dir: str | Path, year: int) -> Path:
     return Path(processed_dir) / str(year)
 
 
-def input_manifest(rnd: Round, raw_dir: str | Path) -> dict:
+def input_manifest(rnd: Round, raw_dir: str | Path) -> dict[str, Any]:
     """What a round's results were computed from: every raw file of the round (name, size,
     SHA-256), the registry, the rubric files and the package version."""
     def digest(path: Path) -> str:
@@ -143,7 +144,7 @@ def is_stale(raw_dir: str | Path, processed_dir: str | Path, year: int) -> bool:
     if not stored.is_file() or not all((folder / f"{n}.parquet").is_file() for n in TABLES):
         return True
     current = input_manifest(load_round(raw_dir, year), raw_dir)
-    return json.loads(stored.read_text(encoding="utf-8")) != current
+    return bool(json.loads(stored.read_text(encoding="utf-8")) != current)
 
 
 def ensure_scored(raw_dir: str | Path, processed_dir: str | Path,

@@ -27,6 +27,11 @@ class Answer(NamedTuple):
     number: Fraction | None
     where: str
 
+    @property
+    def amount(self) -> Fraction:
+        """The number of a scorable numeric answer (0 when it has none)."""
+        return self.number if self.number is not None else Fraction(0)
+
 
 
 
@@ -49,8 +54,8 @@ def unit_answers(answers: pd.DataFrame) -> dict[tuple[int, str], dict[str, Answe
 def _ratio(ind: Indicator, got: dict[str, Answer]) -> Fraction | None:
     """numerator / denominator (a sum of inputs), or None for a zero denominator."""
     rule = ind.rule
-    den = sum((got[c].number for c in rule.denominator), Fraction(0))
-    return None if den == 0 else got[rule.numerator].number / den
+    den = sum((got[c].amount for c in rule.denominator), Fraction(0))
+    return None if den == 0 else got[rule.numerator].amount / den
 
 
 def _status(ind: Indicator, got: dict[str, Answer]) -> str:
@@ -78,7 +83,7 @@ def _points(ind: Indicator, got: dict[str, Answer], best: Fraction | None) -> Fr
         return Fraction(str(params["points"][answer.value]))
     if rule.kind == "steps":
         reached = [Fraction(str(p)) for floor, p in params["steps"]
-                   if answer.number >= Fraction(str(floor))]
+                   if answer.amount >= Fraction(str(floor))]
         return max(reached, default=Fraction(0))
     ratio = _ratio(ind, got)
     if ratio is None:
@@ -121,9 +126,10 @@ def compute_points(answers: pd.DataFrame, rubric: Rubric,
     return pd.DataFrame(rows, columns=POINT_COLUMNS)
 
 
-def _group_best(table: dict, rubric: Rubric, groups: dict[str, str]) -> dict:
+def _group_best(table: dict[tuple[int, str], dict[str, Answer]], rubric: Rubric,
+                groups: dict[str, str]) -> dict[tuple[int, str | None, str], Fraction]:
     """(year, group, indicator) → the largest ratio among the group's scorable units."""
-    best: dict[tuple, Fraction] = {}
+    best: dict[tuple[int, str | None, str], Fraction] = {}
     for ind in rubric.indicators:
         if ind.rule.kind != "best_in_group":
             continue
@@ -149,8 +155,8 @@ def compute_scores(points: pd.DataFrame, rubric: Rubric,
     names = dict(zip(registry["unit_id"], registry["name"]))
     criteria = [c.code for c in rubric.criteria]
     # One pass: (year, unit) → criterion → [earned, possible] in hundredths of a point.
-    sums: dict[tuple, dict[str, list[int]]] = {}
-    groups: dict[tuple, str] = {}
+    sums: dict[tuple[int, str], dict[str, list[int]]] = {}
+    groups: dict[tuple[int, str], str] = {}
     applicable = points[points["status"] != NA]
     for year, unit_id, group, criterion, earned, possible in zip(
             applicable["year"], applicable["unit_id"], applicable["group"],
