@@ -168,6 +168,16 @@ def rank_robustness(points: pd.DataFrame, scores: pd.DataFrame, draws: int = 100
     scenarios), band = p95 − p05, best_rank, worst_rank; robust (band < band_limit and the
     nominal rank within [p05, p95]); note (Vietnamese). The scenario settings are kept in
     ``result.attrs["scenarios"]``.
+
+    In: `points` and `scores` of the years to study (the tables of ``load_results``).
+
+    Example::
+
+        >>> now = res.scores[res.scores["year"] == 2017]
+        >>> rank_robustness(res.points, now)[["unit_id", "rank", "p05", "p95", "robust"]]
+                unit_id  rank  p05  p95  robust
+        0   h-yen-khanh     1    1    1    True
+        2   h-huong-son     3    3    4    True
     """
     weights = criterion_weights(points)
     criteria = list(dict.fromkeys(weights["criterion"]))

@@ -86,6 +86,14 @@ def unit_weaknesses(points: pd.DataFrame, rubric: Rubric, unit_id: str, year: in
     lost_share (lost / max), shortcoming (lost_share ≥ the rubric's
     shortcoming_min_lost_share), status (Vietnamese), remedy. Ties: larger share, then rubric
     order. `n=None` keeps all.
+
+    Example::
+
+        >>> unit_weaknesses(res.points, rubric, "h-kim-bang", 2017, n=2)[
+        ...     ["indicator", "points", "max_points", "lost"]]
+          indicator  points  max_points  lost
+        0      C1.3    0.00         3.0  3.00
+        1      C4.2    1.07         4.0  2.93
     """
     lost = points_lost(_unit_points(points, unit_id, year))
     lost = lost[lost["lost"] > 0]
@@ -116,6 +124,14 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
     weak_indicators the indicators with most points lost (at most `max_indicators`,
     shortcomings first) as "C3.4 Label (0/4 điểm)"; remedies their remedy texts.
     Sorted by group, then score ascending.
+
+    Example::
+
+        >>> units_to_remedy(res.scores, res.points, res.rubric(2017), 2017)[
+        ...     ["unit_id", "tier", "reasons"]].head(2)
+          unit_id        tier                                                   reasons
+        0  p-ddbd  Trung bình   Xếp loại Trung bình; tiêu chí đạt dưới 50%: C4 (43,8%).
+        1  p-khtc  Trung bình  Xếp loại Trung bình; tiêu chí đạt dưới 50%: C3 (39,93%), …
     """
     names, _ = _criterion_names(rubric)
     crits = criterion_columns(scores, rubric)

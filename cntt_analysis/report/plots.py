@@ -2,8 +2,23 @@
 matplotlib Figure sized for an A4 page (never shows it).
 
 Call `use_style()` once at the top of a notebook: it sets a font with every Vietnamese glyph
-(DejaVu Sans, shipped with matplotlib) and the house style. Tier colours come from
-``labels.TIER_COLORS``; numbers on axes and labels use the Vietnamese marks (85,5).
+(DejaVu Sans, shipped with matplotlib) and the house style. Tier colours are
+``labels.tier_colors`` of the rubric's tiers (best first); group names are the rubric's;
+without a rubric, the default rubric's. Numbers on axes and labels use the Vietnamese
+marks (85,5).
+
+What goes in: `scores` is the scores table of ``load_results`` / ``score_round`` (year,
+unit_id, name, group, score, tier, rank and the criterion columns C1 … Cn);
+`rank_movement_chart` takes ``analysis.rank_movement(scores)``, `rank_bands`
+``robustness.rank_robustness(points, scores)``. A function raises ValueError (Vietnamese)
+when the selection (year, group, unit) has no rows.
+
+Example::
+
+    >>> res = load_results("data/raw", "data/processed")
+    >>> use_style()
+    >>> fig = ranking_bar(res.scores, "so", 2017, res.rubric(2017))
+    >>> fig.savefig("xep-hang-so-2017.png", dpi=150)
 
 Figures are built with ``matplotlib.figure.Figure`` (not pyplot), so they are never
 displayed or kept open behind the caller's back: in a notebook, make the figure the cell's
@@ -233,7 +248,12 @@ def _tier_legend(fig: Figure, rubric: Rubric | None) -> None:
 def ranking_bar(scores: pd.DataFrame, group: str, year: int,
                 rubric: Rubric | None = None) -> Figure:
     """Horizontal bars of one group's scores in `year`, rank 1 on top, coloured by tier,
-    score labels, tier thresholds as dashed lines and a tier legend."""
+    score labels, tier thresholds as dashed lines and a tier legend.
+
+    Uses the columns year, group, name, score, tier, rank of `scores`.
+
+    >>> ranking_bar(res.scores, "huyen", 2017, res.rubric(2017))  # doctest: +SKIP
+    """
     data = _select(scores, year, group).sort_values(["rank", "unit_id"], na_position="last")
     n = len(data)
     fig = _figure(1.5 + 0.34 * n)
@@ -298,7 +318,12 @@ def tier_distribution(scores: pd.DataFrame, year: int, rubric: Rubric | None = N
 def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
                      group: str | None = None) -> Figure:
     """Units × criteria percentages of `year` (green high, red low, annotated); one panel per
-    group (or only `group`), units in rank order; grey cells are not applicable."""
+    group (or only `group`), units in rank order; grey cells are not applicable.
+
+    Uses year, group, name, rank and the rubric's criterion columns (C1 … Cn) of `scores`.
+
+    >>> criteria_heatmap(res.scores, res.rubric(2017), 2017)  # doctest: +SKIP
+    """
     data = _select(scores, year, group)
     crits = criterion_columns(data, rubric)
     shorts = {c.code: c.short for c in rubric.criteria}
@@ -530,7 +555,10 @@ def _unit_rows(scores: pd.DataFrame, unit_id: str) -> pd.DataFrame:
 
 def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int) -> Figure:
     """The unit's criterion percentages in `year` against its group's mean, on a radar.
-    A criterion that does not apply to the unit is left out of its outline and marked."""
+    A criterion that does not apply to the unit is left out of its outline and marked.
+
+    >>> unit_radar(res.scores, res.rubric(2017), "h-kim-bang", 2017)  # doctest: +SKIP
+    """
     rows = _unit_rows(scores, unit_id)
     rows = rows[rows["year"] == year]
     if rows.empty:
@@ -660,6 +688,9 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
     `group` in `year`, in rank order, the 5th–95th percentile band of its rank over the
     weight scenarios (a line), the median rank (a dot) and the official rank (an open
     diamond). Units whose rank is not robust are drawn in red with their band written out.
+
+    >>> robust = rank_robustness(res.points, res.scores)  # doctest: +SKIP
+    >>> rank_bands(robust, 2017, "so")  # doctest: +SKIP
     """
     data = _select(robust, year, group).sort_values(["rank", "unit_id"], na_position="last")
     n = len(data)

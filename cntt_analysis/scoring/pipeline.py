@@ -62,7 +62,32 @@ def registry_path(raw_dir: str | Path) -> Path:
 
 
 def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) -> RoundResult:
-    """Read, validate, verify (inspection) and score every submission of `year`."""
+    """Read, validate, verify (inspection) and score every submission of `year`.
+
+    In: `raw_dir` holding ``units.csv`` and ``<year>/round.yaml`` (deadline, rubric) with the
+    units' filled workbooks (.xlsx/.xls/.ods) and, optionally, the inspection workbook.
+    Nothing is written (``write_round`` stores the result; ``cntt score`` does both).
+
+    Out: a ``RoundResult`` of tidy tables, one row per
+    - ``answers``: unit and input code — year, unit_id, code, raw_value, value, number,
+      status, problem, file, sheet, cell, reported_value, corrected;
+    - ``points``: unit and indicator — year, unit_id, group, criterion, indicator, points,
+      max_points, status (scored/na/invalid), file, sources (cells read), self_points;
+    - ``scores``: unit — year, unit_id, name, group, score (0–100), tier, rank (within the
+      group), earned, applicable_max, one percentage column per criterion (C1 … Cn),
+      self_score, self_tier, self_rank, score_gap (verified − self-assessed);
+    - ``issues``: problem found (Vietnamese message naming file, sheet and cell);
+    - ``register``: registered unit and file — status (Đã nộp, Nộp muộn, Chưa nộp, …),
+      report_date; plus ``corrections`` (inspection audit) and ``shortcomings``.
+
+    Example (the demo data, ``cntt demo``)::
+
+        >>> result = score_round("data/raw", 2017)
+        >>> result.scores[["unit_id", "score", "tier", "rank"]].head(2)
+                unit_id  score tier  rank
+        0   h-yen-khanh  93.17  Tốt     1
+        1  h-tx-phu-lam  91.96  Tốt     2
+    """
     rnd = load_round(raw_dir, year)
     known = load_registry(registry_path(raw_dir))
     registry = active_units(known, year)

@@ -102,7 +102,24 @@ def _points(ind: Indicator, got: dict[str, Answer], best: Fraction | None) -> Fr
 
 def compute_points(answers: pd.DataFrame, rubric: Rubric,
                    registry: pd.DataFrame) -> pd.DataFrame:
-    """Points per unit and indicator (one row each), with status and provenance."""
+    """Points per unit and indicator (one row each), with status and provenance.
+
+    In: `answers` — the tidy answers table (year, unit_id, code, value, number, status,
+    file, sheet, cell, as ``score_round`` builds it); `rubric`; `registry` — unit_id and
+    group of each unit (best_in_group rules compare units of one group).
+
+    Out columns (``POINT_COLUMNS``): year, unit_id, group, criterion, indicator, points
+    (rounded half-up to 2 decimals; 0 when invalid, NaN when not applicable), max_points,
+    status ("scored", "na", "invalid"), file, sources ("sheet!cell" of every answer used).
+
+    Example::
+
+        >>> points = compute_points(result.answers, rubric, result.registry)
+        >>> points[["unit_id", "indicator", "points", "max_points", "status"]].head(2)
+           unit_id indicator  points  max_points  status
+        0  cc-bvmt      C1.1     2.0         4.0  scored
+        1  cc-bvmt      C1.2     2.0         2.0  scored
+    """
     groups = dict(zip(registry["unit_id"], registry["group"]))
     table = unit_answers(answers)
     files = dict(zip(zip(answers["year"], answers["unit_id"]), answers["file"]))
@@ -151,7 +168,24 @@ def _hundredths(value: float) -> int:
 
 def compute_scores(points: pd.DataFrame, rubric: Rubric,
                    registry: pd.DataFrame) -> pd.DataFrame:
-    """Score (0–100), tier, rank within group, and each criterion's percentage."""
+    """Score (0–100), tier, rank within group, and each criterion's percentage.
+
+    In: `points` as ``compute_points`` returns it; `rubric` (tiers, criteria); `registry`
+    (unit_id → name). Not-applicable indicators leave both the points and the maximum:
+    score = earned / applicable maximum × 100, rounded half-up to 2 decimals.
+
+    Out: one row per year and unit, sorted by year, group, rank — year, unit_id, name,
+    group, score, tier, rank (Int64, competition ranking 1, 2, 2, 4 within year and group),
+    earned, applicable_max, then one percentage column per criterion (C1 … Cn, NaN when
+    nothing of it applies).
+
+    Example::
+
+        >>> compute_scores(points, rubric, registry)[["unit_id", "score", "tier", "rank"]]
+                unit_id  score tier  rank
+        0   h-yen-khanh  93.17  Tốt     1
+        ...
+    """
     names = dict(zip(registry["unit_id"], registry["name"]))
     criteria = [c.code for c in rubric.criteria]
     # One pass: (year, unit) → criterion → [earned, possible] in hundredths of a point.
