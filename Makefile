@@ -40,3 +40,4 @@ bench: $(BIN)/.installed  ## Time intake against the naive read (benchmarks/inta
 
 clean:  ## Remove scored rounds and built reports
 	rm -rf $(PROCESSED)/[0-9]* reports/[0-9]*
+	rm -f .coverage .coverage.*
