@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import doctest
 from fractions import Fraction
 from pathlib import Path
 
@@ -16,8 +17,16 @@ from conftest import VALID_ANSWERS
 from test_analysis import make_points, make_register, make_scores
 
 from cntt_analysis import analysis as A
+from cntt_analysis import labels
 from cntt_analysis.intake.templates import build_template, template_cells
-from cntt_analysis.labels import GROUP_LABELS, GROUP_SHORT, TIER_COLORS, TIER_FILLS, tier_colors
+from cntt_analysis.labels import (
+    GROUP_LABELS,
+    GROUP_SHORT,
+    TIER_COLORS,
+    TIER_FILLS,
+    TIER_PALETTE,
+    tier_colors,
+)
 from cntt_analysis.report import sentences as S
 from cntt_analysis.rubric.model import (
     RUBRIC_DIR,
@@ -83,6 +92,10 @@ def test_an_older_file_without_the_keys_gets_the_former_defaults():
 def test_tier_colours_follow_the_rubric_order():
     assert tier_colors(["A", "B", "C"]) == {"A": "#2E7D32", "B": "#1565C0", "C": "#C62828"}
     assert tier_colors(load_rubric("2017").tier_names) == TIER_COLORS
+    five = tier_colors(["A", "B", "C", "D", "E"])
+    assert five["A"] == TIER_PALETTE[0] and five["E"] == TIER_PALETTE[-1]
+    assert five["C"] == five["D"] == TIER_PALETTE[-2]  # extra middle tiers share a colour
+    assert doctest.testmod(labels).failed == 0  # the example in tier_colors' docstring
 
 
 # ------------------------------------------------------------------------------ refused
