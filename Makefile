@@ -6,7 +6,10 @@ YEAR ?= 2017
 RAW ?= data/raw
 PROCESSED ?= data/processed
 
-.PHONY: report score test lint demo bench clean
+.PHONY: help report score test lint demo bench clean
+
+help:  ## List the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 16
 
 $(BIN)/.installed: pyproject.toml
 	bash .ci/system-deps
@@ -15,21 +18,26 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-report: $(BIN)/.installed
+report: $(BIN)/.installed  ## Build the year's report (YEAR=2017) from data/raw into reports/
 	$(BIN)/cntt report --year $(YEAR) --raw $(RAW) --processed $(PROCESSED)
 
-score: $(BIN)/.installed
+score: $(BIN)/.installed  ## Score every round in data/raw into data/processed
 	$(BIN)/cntt score --raw $(RAW) --processed $(PROCESSED)
 
-test: $(BIN)/.installed
+lint: $(BIN)/.installed  ## ruff (code and notebooks), import layers contract, mypy
 	$(BIN)/ruff check cntt_analysis tests benchmarks
-	$(BIN)/pytest -n auto
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
-demo: $(BIN)/.installed
+test: lint  ## Lint, then the test suite in parallel with branch coverage
+	$(BIN)/pytest -n auto --cov=cntt_analysis --cov-branch --cov-report=term:skip-covered
+
+demo: $(BIN)/.installed  ## Write the synthetic demo data into data/raw
 	$(BIN)/cntt demo --raw $(RAW)
 
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed  ## Time intake against the naive read (benchmarks/intake.py)
 	$(BIN)/python benchmarks/intake.py
 
-clean:
+clean:  ## Remove scored rounds and built reports
 	rm -rf $(PROCESSED)/[0-9]* reports/[0-9]*
+	rm -f .coverage .coverage.*

@@ -16,6 +16,7 @@ import tempfile
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,8 +72,9 @@ OLD_COPY_2017 = ("h-yen-khanh", "Phòng TN&MT H. Yên Khánh")
 NFD_2017 = "h-dong-xuan"
 TEXT_NUMBERS_2017 = ("p-khtc", "h-binh-giang", "cc-bvmt")
 ODS_2017, XLS_2017 = "h-thanh-ha", "tt-qtmt"
-INVALID_2017 = {"thanh-tra": {"C1.4": "nhiều"}, "h-kim-bang": {"C2.2": "+"},
-                "tt-ptqd": {"C1.1": "Đã có kế hoạch"}, "p-ddbd": {"C3.3": None}}
+INVALID_2017: dict[str, dict[str, Any]] = {
+    "thanh-tra": {"C1.4": "nhiều"}, "h-kim-bang": {"C2.2": "+"},
+    "tt-ptqd": {"C1.1": "Đã có kế hoạch"}, "p-ddbd": {"C3.3": None}}
 
 
 # A district became a town (thị xã) in 2017: a new unit id and name, one history.
@@ -141,7 +143,7 @@ def _pick(q: float, labels: list[str], rng: np.random.Generator) -> str:
 
 
 def unit_answers(unit: tuple, q: float, year: int, rng: np.random.Generator,
-                 deadline: dt.date) -> dict[str, object]:
+                 deadline: dt.date) -> dict[str, Any]:
     """Plausible answers for one unit and year at maturity q (0..1)."""
     unit_id, name, group, _, has_tthc, has_land = unit
     district = group == "huyen"
@@ -215,9 +217,10 @@ def fill(rubric: Rubric, year: int, unit: tuple, answers: dict, meta: bool = Tru
     for code, (sheet, cell) in template_cells(rubric).items():
         if code in answers:
             wb[sheet][cell] = answers[code]
+    cited = evidence or {}
     for code, (sheet, cell) in evidence_cells(rubric).items():
-        if (evidence or {}).get(code):
-            wb[sheet][cell] = evidence[code]
+        if cited.get(code):
+            wb[sheet][cell] = cited[code]
     if not meta:
         for hidden in ("_meta", "_cells"):
             del wb[hidden]

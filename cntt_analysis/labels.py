@@ -6,15 +6,34 @@ from collections.abc import Sequence
 
 from cntt_analysis.rounding import half_up
 
-TIER_COLORS = {"Tốt": "#2E7D32", "Khá": "#1565C0", "Trung bình": "#F9A825", "Yếu": "#C62828"}
-TIER_FILLS = {"Tốt": "C8E6C9", "Khá": "BBDEFB", "Trung bình": "FFF59D", "Yếu": "FFCDD2"}
+# Tier colours best first (charts; light fills for table cells), given to a rubric's tiers
+# in their order by `tier_colors(rubric.tier_names)`: the policy (names, thresholds) lives in
+# the rubric, the presentation here.
+TIER_PALETTE = ("#2E7D32", "#1565C0", "#F9A825", "#C62828")
+TIER_FILL_PALETTE = ("C8E6C9", "BBDEFB", "FFF59D", "FFCDD2")
+
+
+def tier_colors(names: Sequence[str], palette: Sequence[str] = TIER_PALETTE) -> dict[str, str]:
+    """Tier name → colour, `names` best first: the best tier gets the first colour, the worst
+    the last; with more tiers than colours the middle ones share the last-but-one.
+
+    >>> tier_colors(["Đạt", "Chưa đạt"])
+    {'Đạt': '#2E7D32', 'Chưa đạt': '#C62828'}
+    """
+    last = len(names) - 1
+    return {name: palette[-1] if i == last and i else palette[min(i, len(palette) - 2)]
+            for i, name in enumerate(names)}
+
+
+# The shipped rubrics' tiers and groups (2015–2017; tests/test_rubric.py checks they agree),
+# for outputs that are drawn without a rubric at hand; with one, use the rubric's.
+TIER_COLORS = tier_colors(("Tốt", "Khá", "Trung bình", "Yếu"))
+TIER_FILLS = tier_colors(("Tốt", "Khá", "Trung bình", "Yếu"), TIER_FILL_PALETTE)
 GROUP_LABELS = {"so": "Khối phòng, đơn vị trực thuộc Sở", "huyen": "Khối Phòng TN&MT cấp huyện"}
 GROUP_SHORT = {"so": "Khối Sở", "huyen": "Khối huyện"}
 POINT_STATUS = {"scored": "Đã chấm", "na": "Không áp dụng", "invalid": "Số liệu không hợp lệ"}
 SYNTHETIC_NOTE = ("Dữ liệu mô phỏng: số liệu trong tài liệu này là dữ liệu mô phỏng dùng để "
                   "minh họa, không phải số liệu thật của đơn vị nào.")
-
-
 
 
 def vn_number(value: float, places: int = 2, trim: bool = True) -> str:

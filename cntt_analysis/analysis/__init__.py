@@ -4,14 +4,12 @@ the functions an analyst calls; each takes the tidy tables and returns a DataFra
 
 from cntt_analysis.analysis.changes import rank_movement, score_changes, tier_changes
 from cntt_analysis.analysis.common import (
-    CRITERION_FLOOR,
     LATE,
     MISSING,
     NOT_SCORED,
-    REMEDY_TIERS,
     SENT,
-    TIERS,
     criterion_columns,
+    default_tiers,
     group_order,
 )
 from cntt_analysis.analysis.criteria import (
@@ -26,8 +24,9 @@ from cntt_analysis.labels import vn_number, vn_percent
 from cntt_analysis.rounding import half_up_float as round_half_up
 from cntt_analysis.scoring.points import points_lost
 
-__all__ = ["CRITERION_FLOOR", "LATE", "MISSING", "NOT_SCORED", "REMEDY_TIERS", "SENT", "TIERS",
+__all__ = ["LATE", "MISSING", "NOT_SCORED", "SENT",
            "Results", "comparable_indicator_percent", "criterion_averages", "criterion_columns",
+           "default_tiers",
            "group_averages", "group_order", "load_results", "points_lost", "rank_movement",
            "round_half_up", "score_changes", "tier_changes", "unit_profile_table",
            "unit_weaknesses", "units_to_remedy", "vn_number", "vn_percent",

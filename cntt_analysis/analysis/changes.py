@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from cntt_analysis.analysis.common import (
-    TIERS,
     _previous,
     _round2,
     _sort_units,
     criterion_columns,
+    default_tiers,
 )
 
 
@@ -26,6 +26,14 @@ def rank_movement(scores: pd.DataFrame) -> pd.DataFrame:
     latest earlier year it was ranked; when that is not the group's previous round (the
     unit skipped a year) the text names the year: "tăng 2 bậc (so với năm 2015)". A unit
     without a rank (no score) gets "không xếp hạng".
+
+    Example::
+
+        >>> moved = rank_movement(res.scores)
+        >>> moved[moved["year"] == 2017][["unit_id", "rank", "prev_rank", "movement"]].head(2)
+           unit_id  rank  prev_rank    movement
+        44 cc-bvmt     1          1  giữ nguyên
+        46   p-tnn     3          4  tăng 1 bậc
     """
     frame = scores[["year", "unit_id", "name", "group", "score", "tier", "rank"]].copy()
     frame["rank"] = frame["rank"].astype("Int64")
@@ -73,13 +81,21 @@ def score_changes(scores: pd.DataFrame, criteria: Sequence[str] | None = None) -
     return _sort_units(frame[columns], by=("unit_id",))
 
 
-def tier_changes(scores: pd.DataFrame, tiers: Sequence[str] = TIERS) -> pd.DataFrame:
+def tier_changes(scores: pd.DataFrame, tiers: Sequence[str] | None = None) -> pd.DataFrame:
     """Units whose tier changed since the previous year present for them.
 
     Columns: year, unit_id, name, group, prev_year, prev_score, score, from_tier, to_tier,
     direction ("up"/"down") and change ("từ Khá lên Tốt", "từ Khá xuống Trung bình").
-    `tiers` lists the tier names best first.
+    `tiers` lists the tier names best first (default: the default rubric's).
+
+    Example::
+
+        >>> tier_changes(res.scores, res.rubric(2017).tier_names)[["unit_id", "change"]]
+               unit_id                 change
+        7       p-khtc  từ Yếu lên Trung bình
+        8    thanh-tra       từ Tốt xuống Khá
     """
+    tiers = default_tiers() if tiers is None else tiers
     frame = scores[["year", "unit_id", "name", "group", "score", "tier"]].copy()
     prev = _previous(frame, ["unit_id"], ["score", "tier"])
     frame["prev_year"] = prev["prev_year"].astype("Int64")

@@ -9,14 +9,7 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from cntt_analysis.labels import (
-    GROUP_LABELS,
-)
-from cntt_analysis.rubric.model import Rubric
-
-# Tiers best first (the order of the rubric's tiers and of labels.TIER_COLORS).
-TIERS = ("Tốt", "Khá", "Trung bình", "Yếu")
-
+from cntt_analysis.rubric.model import DEFAULT_RUBRIC, Rubric, load_rubric
 
 # Register statuses of registered units (one row per unit and year).
 SENT, LATE, MISSING = "Đã nộp", "Nộp muộn", "Chưa nộp"
@@ -25,11 +18,9 @@ SENT, LATE, MISSING = "Đã nộp", "Nộp muộn", "Chưa nộp"
 NOT_SCORED = "Không được chấm"
 
 
-# A criterion below this percentage is a shortcoming leaders must direct to remedy.
-CRITERION_FLOOR = 50.0
-
-
-REMEDY_TIERS = ("Trung bình", "Yếu")
+def default_tiers() -> tuple[str, ...]:
+    """Tier names best first, of the default rubric (the rubric's `tiers` key)."""
+    return load_rubric(DEFAULT_RUBRIC).tier_names
 
 
 def criterion_columns(scores: pd.DataFrame, rubric: Rubric | None = None) -> list[str]:
@@ -40,11 +31,13 @@ def criterion_columns(scores: pd.DataFrame, rubric: Rubric | None = None) -> lis
     return [c for c in scores.columns if re.fullmatch(r"C\d+", str(c))]
 
 
-def group_order(groups: Iterable[str]) -> list[str]:
-    """Groups present, in the report order (labels.GROUP_LABELS first, then the rest)."""
+def group_order(groups: Iterable[str], rubric: Rubric | None = None) -> list[str]:
+    """Groups present, in the report order: the rubric's `groups` first (the default
+    rubric's when none is given), then the rest sorted."""
+    order = (rubric or load_rubric(DEFAULT_RUBRIC)).groups
     present = list(dict.fromkeys(g for g in groups if pd.notna(g)))
-    known = [g for g in GROUP_LABELS if g in present]
-    return known + sorted(g for g in present if g not in GROUP_LABELS)
+    known = [g for g in order if g in present]
+    return known + sorted(g for g in present if g not in order)
 
 
 def _sort_units(frame: pd.DataFrame, by: Sequence[str] = ("rank", "unit_id"),

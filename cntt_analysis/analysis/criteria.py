@@ -8,26 +8,34 @@ from collections.abc import Sequence
 import pandas as pd
 
 from cntt_analysis.analysis.common import (
-    TIERS,
     _indicator_info,
     _round2,
     _sort_units,
     _year_frame,
     criterion_columns,
+    default_tiers,
 )
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.points import points_lost
 
 
 def group_averages(scores: pd.DataFrame, criteria: Sequence[str] | None = None,
-                   tiers: Sequence[str] = TIERS) -> pd.DataFrame:
+                   tiers: Sequence[str] | None = None) -> pd.DataFrame:
     """Per year and group: units, mean/min/max score, mean of each criterion, tier counts.
 
     Columns: year, group, units, mean_score, min_score, max_score, C1..Cn (mean of the
     units' percentages, NaN ones skipped), then one count column per tier (Tốt, Khá,
-    Trung bình, Yếu).
+    Trung bình, Yếu): `tiers`, best first, default the default rubric's.
+
+    Example::
+
+        >>> group_averages(res.scores)[["year", "group", "units", "mean_score", "Tốt", "Yếu"]]
+           year  group  units  mean_score  Tốt  Yếu
+        4  2017     so     11   74.456364    2    0
+        5  2017  huyen     10   77.486000    4    0
     """
     crits = list(criteria) if criteria is not None else criterion_columns(scores)
+    tiers = default_tiers() if tiers is None else tiers
     grouped = scores.groupby(["year", "group"])
     out = grouped.agg(units=("unit_id", "nunique"), mean_score=("score", "mean"),
                       min_score=("score", "min"), max_score=("score", "max"))
@@ -71,6 +79,14 @@ def weakest_indicators(points: pd.DataFrame, rubric: Rubric, n: int | None = Non
     it applies to), units_losing (units that lost points on it), total_lost, mean_lost
     (per applicable unit), lost_percent (total_lost / (units × max) × 100), remedy.
     Sorted by total_lost, then mean_lost, descending; rubric order breaks ties.
+
+    Example::
+
+        >>> weakest_indicators(res.points, res.rubric(2017), n=2, year=2017)[
+        ...     ["indicator", "units_losing", "total_lost", "lost_percent"]]
+          indicator  units_losing  total_lost  lost_percent
+        0      C4.2            21       35.51     42.273810
+        1      C4.7            16       29.00     46.031746
     """
     rows, _ = _year_frame(points, year)
     if group is not None:

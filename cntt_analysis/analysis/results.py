@@ -66,7 +66,23 @@ class Results:
 def load_results(raw_dir: str | Path, processed_dir: str | Path,
                  up_to: int | None = None) -> Results:
     """Load every processed round (up to year `up_to`). Read-only: it never scores
-    (``cntt score`` or ``cntt report`` do); a round not scored yet is a clear error."""
+    (``cntt score`` or ``cntt report`` do); a round not scored yet is a clear error.
+
+    In: `raw_dir` (round folders and ``units.csv``), `processed_dir` (what ``cntt score``
+    wrote there). Out: ``Results`` with the rounds' tables concatenated over the years —
+    ``scores``, ``points``, ``answers``, ``issues``, ``register``, ``corrections``,
+    ``shortcomings`` (the columns of ``score_round``'s tables), a renamed unit's earlier
+    rows under its current id — plus ``rounds`` (year → Round), ``registry``,
+    ``rubric(year)``, ``of_year(table, year)`` and ``follow_up(year)``.
+
+    Example::
+
+        >>> res = load_results("data/raw", "data/processed")
+        >>> res.years
+        [2015, 2016, 2017]
+        >>> res.scores.shape, list(res.scores.columns[:7])
+        ((65, 18), ['year', 'unit_id', 'name', 'group', 'score', 'tier', 'rank'])
+    """
     years = [y for y in available_years(raw_dir) if up_to is None or y <= up_to]
     if not years:
         raise UsageError(f"Không có đợt đánh giá nào trong {raw_dir}.")

@@ -67,10 +67,10 @@ def _exact_sums(values: np.ndarray, groups: np.ndarray, n: int) -> np.ndarray:
         totals = np.zeros(n, dtype=np.int64)
         np.add.at(totals, groups, micro.astype(np.int64))
         return totals / 1_000_000
-    totals = [Fraction(0)] * n
+    exact = [Fraction(0)] * n
     for g, v in zip(groups, values):
-        totals[g] += Fraction(repr(float(v)))
-    return np.array([float(t) for t in totals])
+        exact[g] += Fraction(repr(float(v)))
+    return np.array([float(t) for t in exact])
 
 
 def scenario_factors(n_criteria: int, draws: int = 1000, spread: float = 0.25,
@@ -168,6 +168,16 @@ def rank_robustness(points: pd.DataFrame, scores: pd.DataFrame, draws: int = 100
     scenarios), band = p95 − p05, best_rank, worst_rank; robust (band < band_limit and the
     nominal rank within [p05, p95]); note (Vietnamese). The scenario settings are kept in
     ``result.attrs["scenarios"]``.
+
+    In: `points` and `scores` of the years to study (the tables of ``load_results``).
+
+    Example::
+
+        >>> now = res.scores[res.scores["year"] == 2017]
+        >>> rank_robustness(res.points, now)[["unit_id", "rank", "p05", "p95", "robust"]]
+                unit_id  rank  p05  p95  robust
+        0   h-yen-khanh     1    1    1    True
+        2   h-huong-son     3    3    4    True
     """
     weights = criterion_weights(points)
     criteria = list(dict.fromkeys(weights["criterion"]))
@@ -198,7 +208,8 @@ def rank_robustness(points: pd.DataFrame, scores: pd.DataFrame, draws: int = 100
     result["median_rank"] = summary["median_rank"]
     for column in ("p05", "p95", "best_rank", "worst_rank"):
         values = summary[column]
-        result[column] = pd.array(np.where(np.isnan(values), None, values), dtype="Int64")
+        result[column] = pd.array(np.where(np.isnan(values), None, values),  # type: ignore[call-overload]  # numpy stubs: None as a fill
+                                  dtype="Int64")
     result["band"] = result["p95"] - result["p05"]
     nominal = result["rank"].astype("Float64")
     robust = ((result["band"] < band_limit) & (nominal >= result["p05"])

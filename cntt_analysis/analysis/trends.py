@@ -63,7 +63,7 @@ def comparable_indicator_percent(points_by_year: pd.DataFrame, rubrics: dict[int
     result = pd.concat(out, ignore_index=True)
     result["change"] = [float(round_half_up(Fraction(repr(a)) - Fraction(repr(b))))
                         for a, b in zip(result["percent"], result["previous_percent"])]
-    order = {}
+    order: dict[tuple[int, str], int] = {}
     for year, rubric in by_year.items():
         order |= {(year, i.code): n for n, i in enumerate(rubric.indicators)}
     result["_order"] = [order[(y, c)] for y, c in zip(result["year"], result["indicator"])]

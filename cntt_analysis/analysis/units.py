@@ -10,8 +10,6 @@ import numpy as np
 import pandas as pd
 
 from cntt_analysis.analysis.common import (
-    CRITERION_FLOOR,
-    REMEDY_TIERS,
     _criterion_names,
     _indicator_info,
     _sort_units,
@@ -88,6 +86,14 @@ def unit_weaknesses(points: pd.DataFrame, rubric: Rubric, unit_id: str, year: in
     lost_share (lost / max), shortcoming (lost_share ≥ the rubric's
     shortcoming_min_lost_share), status (Vietnamese), remedy. Ties: larger share, then rubric
     order. `n=None` keeps all.
+
+    Example::
+
+        >>> unit_weaknesses(res.points, rubric, "h-kim-bang", 2017, n=2)[
+        ...     ["indicator", "points", "max_points", "lost"]]
+          indicator  points  max_points  lost
+        0      C1.3    0.00         3.0  3.00
+        1      C4.2    1.07         4.0  2.93
     """
     lost = points_lost(_unit_points(points, unit_id, year))
     lost = lost[lost["lost"] > 0]
@@ -105,11 +111,12 @@ def unit_weaknesses(points: pd.DataFrame, rubric: Rubric, unit_id: str, year: in
 
 
 def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, year: int,
-                    criterion_floor: float = CRITERION_FLOOR,
-                    tiers: Sequence[str] = REMEDY_TIERS, max_indicators: int = 3
+                    criterion_floor: float | None = None,
+                    tiers: Sequence[str] | None = None, max_indicators: int = 3
                     ) -> pd.DataFrame:
     """Units the leaders must direct to remedy shortcomings in `year`: tier in `tiers`
-    (Trung bình, Yếu) or any criterion below `criterion_floor` percent.
+    (default: the rubric's `remedy_tiers`, e.g. Trung bình, Yếu) or any criterion below
+    `criterion_floor` percent (default: the rubric's `criterion_floor`, e.g. 50).
 
     Columns: year, group, unit_id, name, score, tier, rank, reasons, weak_criteria,
     weak_indicators, remedies (Vietnamese text). weak_criteria lists the criteria below the
@@ -117,9 +124,20 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
     weak_indicators the indicators with most points lost (at most `max_indicators`,
     shortcomings first) as "C3.4 Label (0/4 điểm)"; remedies their remedy texts.
     Sorted by group, then score ascending.
+
+    Example::
+
+        >>> units_to_remedy(res.scores, res.points, res.rubric(2017), 2017)[
+        ...     ["unit_id", "tier", "reasons"]].head(2)
+          unit_id        tier                                                   reasons
+        0  p-ddbd  Trung bình   Xếp loại Trung bình; tiêu chí đạt dưới 50%: C4 (43,8%).
+        1  p-khtc  Trung bình  Xếp loại Trung bình; tiêu chí đạt dưới 50%: C3 (39,93%), …
     """
     names, _ = _criterion_names(rubric)
     crits = criterion_columns(scores, rubric)
+    if criterion_floor is None:
+        criterion_floor = float(rubric.criterion_floor)
+    tiers = rubric.remedy_tiers if tiers is None else tiers
     rows = []
     for r in scores[scores["year"] == year].to_dict("records"):
         below = sorted((r[c], c) for c in crits if pd.notna(r[c]) and r[c] < criterion_floor)

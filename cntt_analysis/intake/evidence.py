@@ -9,6 +9,7 @@ the answers' ``evidence`` column; scoring never reads it.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
 from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.rubric.model import Input, Rubric
@@ -40,20 +41,20 @@ def is_claim(inp: Input, status: str, value: object, number: float | None,
     return False
 
 
-def claims(answers: list[dict], rubric: Rubric) -> list[dict]:
+def claims(answers: list[dict[str, Any]], rubric: Rubric) -> list[dict[str, Any]]:
     """The answer rows (of any units) that are claims needing evidence."""
     return [a for a in answers
             if (inp := rubric.inputs.get(a["code"])) is not None and inp.evidence
             and is_claim(inp, a["status"], a["value"], a["number"], rubric)]
 
 
-def has_evidence(answer: dict) -> bool:
+def has_evidence(answer: dict[str, Any]) -> bool:
     text = answer.get("evidence")
     return isinstance(text, str) and clean(text) != ""
 
 
-def evidence_issues(answers: list[dict], rubric: Rubric, year: int, file: str,
-                    asked: dict[str, tuple[str, str]]) -> list[dict]:
+def evidence_issues(answers: list[dict[str, Any]], rubric: Rubric, year: int, file: str,
+                    asked: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
     """Warnings for one submission: each claim without evidence, naming the evidence cell;
     one warning in all when the workbook has no evidence cells (an older template)."""
     needing = [code for code, inp in rubric.inputs.items() if inp.evidence]

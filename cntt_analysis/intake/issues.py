@@ -7,6 +7,8 @@ the IT Centre knows exactly whom to call about what.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 ISSUE_COLUMNS = ["year", "unit_id", "file", "sheet", "cell", "severity", "code", "value",
@@ -71,7 +73,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 
 def make_issue(code: str, *, year: int, file: str = "", sheet: str = "", cell: str = "",
-               unit_id: str | None = None, value: object = "", **fields: object) -> dict:
+               unit_id: str | None = None, value: object = "",
+               **fields: object) -> dict[str, Any]:
     """One issue row; the message says where, what was found and what was expected."""
     severity, template = CATALOGUE[code]
     text = "" if value is None else str(value)
@@ -84,7 +87,7 @@ def make_issue(code: str, *, year: int, file: str = "", sheet: str = "", cell: s
             "message": f"{where}: {message}" if where else message}
 
 
-def issues_frame(rows: list[dict]) -> pd.DataFrame:
+def issues_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows as a DataFrame with the standard columns, in a stable order."""
     frame = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
     frame["year"] = frame["year"].astype("int64")

@@ -4,6 +4,7 @@ and which duplicate submissions were superseded (rubric section 5)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 
@@ -11,6 +12,10 @@ from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.registry import match_unit, name_index
 from cntt_analysis.intake.rounds import Round
 from cntt_analysis.intake.workbook import Submission
+from cntt_analysis.rubric.model import GeneralCodes
+
+# Where the unit's name, the year and the report date are (the rubric's `general_codes`).
+CODES = GeneralCodes()
 
 SENT, LATE, MISSING, SUPERSEDED, NOT_SCORED = (
     "Đã nộp", "Nộp muộn", "Chưa nộp", "Bị thay thế", "Không được chấm")
@@ -18,7 +23,7 @@ REGISTER_COLUMNS = ["year", "unit_id", "name", "group", "status", "file", "repor
 
 
 def identify(sub: Submission, unit_ids: set[str], index: dict[str, str],
-             renamed: dict[str, str] | None = None) -> str | None:
+             renamed: dict[str, str] | None = None, codes: GeneralCodes = CODES) -> str | None:
     """The unit a submission belongs to: hidden metadata first (an old template of a
     renamed unit counts for its successor), else the typed name (G01)."""
     meta_id = sub.meta.get("unit_id", "")
@@ -27,26 +32,27 @@ def identify(sub: Submission, unit_ids: set[str], index: dict[str, str],
     for candidate in ((renamed or {}).get(meta_id), meta_id):
         if candidate and candidate in unit_ids:
             return candidate
-    name = sub.answer("G01")
+    name = sub.answer(codes.unit_name)
     return match_unit(name["value"] or "", index) if name else None
 
 
-def report_date(sub: Submission) -> dt.date | None:
-    answer = sub.answer("G03")
+def report_date(sub: Submission, codes: GeneralCodes = CODES) -> dt.date | None:
+    answer = sub.answer(codes.report_date)
     if answer and answer["status"] == "ok":
         return dt.date.fromisoformat(answer["value"])
     return None
 
 
-def _year_ok(sub: Submission) -> tuple[bool, str]:
+def _year_ok(sub: Submission, codes: GeneralCodes = CODES) -> tuple[bool, str]:
     """Whether the submission is for the round's year (G02, else the template's metadata)."""
-    answer = sub.answer("G02")
+    answer = sub.answer(codes.year)
     stated = answer["value"] if answer and answer["status"] == "ok" else sub.meta.get("year")
     return (stated is None or stated == str(sub.year)), (stated or "")
 
 
 def tie_submissions(subs: list[Submission], registry: pd.DataFrame,
-                    renamed: dict[str, str] | None = None) -> list[Submission]:
+                    renamed: dict[str, str] | None = None,
+                    codes: GeneralCodes = CODES) -> list[Submission]:
     """Set unit_id on every answer and issue; add issues for unknown units and wrong years.
 
     Returns the submissions that can be scored (readable, known unit, right year)."""
@@ -56,18 +62,18 @@ def tie_submissions(subs: list[Submission], registry: pd.DataFrame,
     for sub in subs:
         if not sub.readable:
             continue
-        unit_id = identify(sub, unit_ids, index, renamed)
-        ok_year, stated = _year_ok(sub)
+        unit_id = identify(sub, unit_ids, index, renamed, codes)
+        ok_year, stated = _year_ok(sub, codes)
         if unit_id is None:
-            name = sub.answer("G01")
+            name = sub.answer(codes.unit_name)
             sub.issues.append(make_issue("unit_unknown", year=sub.year, file=sub.file,
                                          sheet=name["sheet"] if name else "",
                                          cell=name["cell"] if name else "",
                                          value=name["raw_value"] if name else ""))
         else:
-            _check_typed_name(sub, unit_id, index)
+            _check_typed_name(sub, unit_id, index, codes)
         if unit_id is not None and not ok_year:
-            where = sub.answer("G02") or {}
+            where = sub.answer(codes.year) or {}
             sub.issues.append(make_issue("year_mismatch", year=sub.year, file=sub.file,
                                          sheet=where.get("sheet", ""),
                                          cell=where.get("cell", ""), value=stated))
@@ -79,39 +85,43 @@ def tie_submissions(subs: list[Submission], registry: pd.DataFrame,
     return tied
 
 
-def _check_typed_name(sub: Submission, unit_id: str, index: dict[str, str]) -> None:
+def _check_typed_name(sub: Submission, unit_id: str, index: dict[str, str],
+                      codes: GeneralCodes = CODES) -> None:
     """Warn when the typed name (G01) names another registered unit than the template's
     hidden id: a unit may have filled in a copy of someone else's template."""
-    name = sub.answer("G01")
+    name = sub.answer(codes.unit_name)
     typed = match_unit(name["value"] or "", index) if name and name["status"] == "ok" else None
-    if typed is not None and typed != unit_id:
+    if name is not None and typed is not None and typed != unit_id:
         sub.issues.append(make_issue("unit_name_mismatch", year=sub.year, file=sub.file,
                                      sheet=name["sheet"], cell=name["cell"],
                                      value=name["raw_value"], meta=unit_id, typed=typed))
 
 
-def choose_counted(tied: list[Submission]) -> tuple[dict[str, Submission], list[Submission]]:
+def choose_counted(tied: list[Submission], codes: GeneralCodes = CODES
+                   ) -> tuple[dict[str, Submission], list[Submission]]:
     """One submission per unit: the later report date wins, then the file name sorting last."""
     counted: dict[str, Submission] = {}
     superseded = []
-    def key(s):
-        return ((report_date(s) or dt.date.min, s.file))
+    def key(s: Submission) -> tuple[dt.date, str]:
+        return ((report_date(s, codes) or dt.date.min, s.file))
     for sub in sorted(tied, key=key):
-        if sub.unit_id in counted:
-            superseded.append(counted[sub.unit_id])
-        counted[sub.unit_id] = sub
+        unit_id = sub.unit_id or ""  # every tied submission has its unit
+        if unit_id in counted:
+            superseded.append(counted[unit_id])
+        counted[unit_id] = sub
     for old in superseded:
-        newer = counted[old.unit_id]
+        newer = counted[old.unit_id or ""]
         old.issues.append(make_issue("superseded", year=old.year, file=old.file,
                                      unit_id=old.unit_id, other=newer.file))
     return counted, superseded
 
 
 def build_register(rnd: Round, subs: list[Submission], registry: pd.DataFrame,
-                   counted: dict[str, Submission]) -> tuple[pd.DataFrame, list[dict]]:
+                   counted: dict[str, Submission]
+                   ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Register rows for every unit and file, plus lateness and missing-unit issues."""
     rows, issues = [], []
-    deadline = rnd.deadline.strftime("%d/%m/%Y")
+    deadline, codes = rnd.deadline.strftime("%d/%m/%Y"), rnd.rubric.general_codes
     for unit in registry.itertuples(index=False):
         sub = counted.get(unit.unit_id)
         if sub is None:
@@ -119,11 +129,11 @@ def build_register(rnd: Round, subs: list[Submission], registry: pd.DataFrame,
             issues.append(make_issue("missing", year=rnd.year, unit_id=unit.unit_id,
                                      value=unit.name, deadline=deadline))
             continue
-        date = report_date(sub)
+        date = report_date(sub, codes)
         status = LATE if date and date > rnd.deadline else SENT
         rows.append(_row(rnd.year, unit, status, sub.file, date))
-        g03 = sub.answer("G03") or {}
-        if status == LATE:
+        g03 = sub.answer(codes.report_date) or {}
+        if date is not None and status == LATE:
             issues.append(make_issue("late", year=rnd.year, unit_id=unit.unit_id, file=sub.file,
                                      sheet=g03.get("sheet", ""), cell=g03.get("cell", ""),
                                      value=date.strftime("%d/%m/%Y"), deadline=deadline))
@@ -142,16 +152,17 @@ def build_register(rnd: Round, subs: list[Submission], registry: pd.DataFrame,
                      "name": unit["name"] if unit is not None else None,
                      "group": unit["group"] if unit is not None else None,
                      "status": status, "file": sub.file,
-                     "report_date": report_date(sub) if sub.readable else None})
+                     "report_date": report_date(sub, codes) if sub.readable else None})
     return register_frame(rows), issues
 
 
-def _row(year: int, unit, status: str, file: str, date: dt.date | None) -> dict:
+def _row(year: int, unit: Any, status: str, file: str, date: dt.date | None
+         ) -> dict[str, Any]:
     return {"year": year, "unit_id": unit.unit_id, "name": unit.name, "group": unit.group,
             "status": status, "file": file, "report_date": date}
 
 
-def register_frame(rows: list[dict]) -> pd.DataFrame:
+def register_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
     frame["report_date"] = pd.to_datetime(frame["report_date"]).astype("datetime64[ms]")

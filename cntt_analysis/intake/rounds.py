@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -71,7 +72,7 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
                  warnings=_reuse_warning(rubric, year, config_path))
 
 
-def _rubric_path(folder: Path, config: dict, year: int) -> Path:
+def _rubric_path(folder: Path, config: dict[str, Any], year: int) -> Path:
     """Where round.yaml's `rubric` is: a shipped name or a path relative to the folder."""
     ref = str(config.get("rubric", year))
     if ref.endswith((".yaml", ".yml")):

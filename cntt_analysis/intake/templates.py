@@ -16,6 +16,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -144,8 +145,8 @@ def build_template(rubric: Rubric, year: int, unit_id: str = "", unit_name: str 
     _signature_block(wb[list(all_rows)[-1]])
     general = wb[rubric.general_sheet]
     cells, evidence = template_cells(rubric), evidence_cells(rubric)
-    general[cells["G01"][1]] = unit_name or None
-    general[cells["G02"][1]] = year
+    general[cells[rubric.general_codes.unit_name][1]] = unit_name or None
+    general[cells[rubric.general_codes.year][1]] = year
     _hidden(wb, "_meta", [("unit_id", unit_id), ("year", year), ("rubric", rubric.id),
                           ("template_version", TEMPLATE_VERSION)])
     _hidden(wb, "_cells", [("code", "sheet", "cell", "evidence")]
@@ -160,7 +161,8 @@ def _instructions(ws: Worksheet, rubric: Rubric, year: int, unit_name: str) -> N
     lines = [
         f"BÁO CÁO KẾT QUẢ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN NĂM {year}",
         form_title(rubric, year),
-        f"Đơn vị: {unit_name}" if unit_name else "Đơn vị: (ghi tên đơn vị ở mục G01)",
+        f"Đơn vị: {unit_name}" if unit_name
+        else f"Đơn vị: (ghi tên đơn vị ở mục {rubric.general_codes.unit_name})",
         "",
         "Cách điền:",
         "1. Chỉ nhập vào các ô màu vàng ở cột “Trả lời”; các ô khác đã được khóa.",
@@ -171,7 +173,8 @@ def _instructions(ws: Worksheet, rubric: Rubric, year: int, unit_name: str) -> N
         "dụng, ghi số, ngày văn bản (ví dụ 15/KH-VP ngày 20/01/" + str(year) + ") hoặc đường "
         "dẫn đến hệ thống.",
         "5. Không đổi tên, thêm hoặc xóa các trang, dòng của biểu mẫu.",
-        "6. Ngày lập báo cáo (G03) dùng để xác định thời hạn nộp.",
+        f"6. Ngày lập báo cáo ({rubric.general_codes.report_date}) dùng để xác định thời "
+        "hạn nộp.",
         "7. In biểu mẫu đã điền, thủ trưởng đơn vị ký tên, đóng dấu ở trang cuối; gửi bản "
         "giấy và tệp này cho Trung tâm Công nghệ thông tin trước thời hạn.",
         "",
@@ -275,7 +278,7 @@ def _answer_sheet(ws: Worksheet, title: str, rows: list[Row], year: int, unit_na
     ws.protection.sheet = True
 
 
-def _row_height(values: list, columns: list[tuple[str, float]]) -> float:
+def _row_height(values: list[Any], columns: list[tuple[str, float]]) -> float:
     """Points for a row whose wrapped texts fit: LibreOffice keeps an xlsx row's stored
     height, so long labels would otherwise overflow into the next row when printed."""
     lines = max(math.ceil(len(str(v)) / max(width - 2, 1)) if v else 1
@@ -348,7 +351,7 @@ def answer_validation(inp: Input, year: int, lists: Worksheet) -> DataValidation
         promptTitle=PROMPT_TITLES[inp.type], prompt=_hint(inp, None)[:255], **limits)
 
 
-def _answer_cell(cell, inp: Input, year: int, validations: dict[str, DataValidation],
+def _answer_cell(cell: Any, inp: Input, year: int, validations: dict[str, DataValidation],
                  lists: Worksheet) -> None:
     cell.fill, cell.protection = _ANSWER_FILL, Protection(locked=False)
     if inp.type == "date":
@@ -360,7 +363,7 @@ def _answer_cell(cell, inp: Input, year: int, validations: dict[str, DataValidat
     validations.setdefault(key, dv).add(cell)
 
 
-def _evidence_cell(cell, inp: Input, validations: dict[str, DataValidation]) -> None:
+def _evidence_cell(cell: Any, inp: Input, validations: dict[str, DataValidation]) -> None:
     if not inp.evidence:
         cell.fill = _NO_EVIDENCE_FILL
         return
@@ -378,14 +381,14 @@ def _evidence_cell(cell, inp: Input, validations: dict[str, DataValidation]) -> 
     validations["evidence"].add(cell)
 
 
-def _hidden(wb: Workbook, title: str, rows: list[tuple]) -> None:
+def _hidden(wb: Workbook, title: str, rows: list[tuple[Any, ...]]) -> None:
     ws = wb.create_sheet(title)
     ws.sheet_state = "veryHidden"
     for row in rows:
         ws.append(list(row))
 
 
-def write_templates(rubric: Rubric, registry, year: int, out_dir: str | Path,
+def write_templates(rubric: Rubric, registry: Any, year: int, out_dir: str | Path,
                     unit_id: str | None = None) -> list[Path]:
     """Write ``UNIT_ID.xlsx`` for every registered unit (or just `unit_id`)."""
     units = registry if unit_id is None else registry[registry["unit_id"] == unit_id]

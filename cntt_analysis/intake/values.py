@@ -115,8 +115,8 @@ def _normalise_marks(text: str) -> str | None:
     if "." in text and "," in text:
         decimal_mark = "." if text.rfind(".") > text.rfind(",") else ","
         group_mark = "," if decimal_mark == "." else "."
-        whole, _, frac = text.rpartition(decimal_mark)
-        whole = _ungroup(whole, group_mark, strict=False)
+        head, _, frac = text.rpartition(decimal_mark)
+        whole = _ungroup(head, group_mark, strict=False)
         return f"{whole}.{frac}" if whole is not None and _DIGITS.match(frac) else None
     for mark, lone_is_decimal in ((",", True), (".", False)):
         if mark in text:

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -43,13 +44,13 @@ class Submission:
 
     file: str
     year: int
-    answers: list[dict] = field(default_factory=list)
-    issues: list[dict] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
+    issues: list[dict[str, Any]] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
     readable: bool = True
     unit_id: str | None = None
 
-    def answer(self, code: str) -> dict | None:
+    def answer(self, code: str) -> dict[str, Any] | None:
         return next((a for a in self.answers if a["code"] == code), None)
 
 
@@ -60,12 +61,12 @@ class _Sheets:
         self.book = book
         self.names = list(book.sheet_names)
         self._by_key = {_clean_key(n): n for n in self.names}
-        self._grids: dict[str, list[list]] = {}
+        self._grids: dict[str, list[list[Any]]] = {}
 
     def resolve(self, name: str) -> str | None:
         return self._by_key.get(_clean_key(name))
 
-    def grid(self, name: str) -> list[list]:
+    def grid(self, name: str) -> list[list[Any]]:
         if name not in self._grids:
             sheet = self.book.get_sheet_by_name(name)
             self._grids[name] = sheet.to_python(skip_empty_area=False)
@@ -85,7 +86,7 @@ def _parse_address(cell: str) -> tuple[int, int] | None:
     return int(digits) - 1, column_index_from_string(letters.upper()) - 1
 
 
-def _value_at(grid: list[list], row: int, col: int) -> object:
+def _value_at(grid: list[list[Any]], row: int, col: int) -> object:
     if row < len(grid) and col < len(grid[row]):
         return grid[row][col]
     return None
@@ -104,7 +105,7 @@ def raw_text(raw: object) -> str:
     return str(raw)
 
 
-def _key_values(sheets: _Sheets, name: str) -> list[list]:
+def _key_values(sheets: _Sheets, name: str) -> list[list[Any]]:
     real = sheets.resolve(name)
     return [[_clean_key(raw_text(v)) for v in row] for row in sheets.grid(real)] if real else []
 
@@ -120,7 +121,7 @@ def _declared_cells(sheets: _Sheets) -> dict[str, tuple[str, int, int]]:
     return cells
 
 
-def _row_has_code(grid: list[list], row: int, col: int, code: str) -> bool:
+def _row_has_code(grid: list[list[Any]], row: int, col: int, code: str) -> bool:
     return row < len(grid) and any(
         isinstance(v, str) and _clean_key(v) == code for v in grid[row][:col])
 
@@ -143,7 +144,7 @@ def _scan_codes(sheets: _Sheets, codes: set[str]) -> dict[str, tuple[str, int, i
     return found
 
 
-def _answer_column(grid: list[list]) -> int | None:
+def _answer_column(grid: list[list[Any]]) -> int | None:
     for row in grid[:30]:
         for c, value in enumerate(row):
             if isinstance(value, str) and fold(value) == _ANSWER_HEADER:
@@ -201,7 +202,7 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
     return sub
 
 
-def _evidence_column(grid: list[list]) -> int | None:
+def _evidence_column(grid: list[list[Any]]) -> int | None:
     for row in grid[:30]:
         for c, value in enumerate(row):
             if isinstance(value, str) and fold(value).startswith(_EVIDENCE_HEADER):
@@ -209,7 +210,7 @@ def _evidence_column(grid: list[list]) -> int | None:
     return None
 
 
-def _read_evidence(sub: Submission, sheets: _Sheets, located: dict,
+def _read_evidence(sub: Submission, sheets: _Sheets, located: dict[str, Any],
                    rubric: Rubric) -> dict[str, tuple[str, str]]:
     """Fill each answer's ``evidence`` from the cell beside it: the one ``_cells`` declares
     when it is on the answer's row, else the “Tài liệu kiểm chứng” column of that row.
@@ -237,7 +238,7 @@ def _what(inp: Input) -> str:
 
 
 def _answer_row(sub: Submission, inp: Input, raw: object, parsed: Parsed, sheet: str,
-                cell: str) -> dict:
+                cell: str) -> dict[str, Any]:
     return {"year": sub.year, "unit_id": None, "code": inp.code, "raw_value": raw_text(raw),
             "value": parsed.value, "number": parsed.number, "status": parsed.status,
             "problem": parsed.problem[0] if parsed.problem else None,
@@ -253,7 +254,8 @@ def _record(sub: Submission, inp: Input, raw: object, sheet: str, cell: str) -> 
                                      value=raw_text(raw), what=_what(inp), expected=expected))
 
 
-def check_limits(answers: list[dict], rubric: Rubric, year: int, file: str) -> list[dict]:
+def check_limits(answers: list[dict[str, Any]], rubric: Rubric, year: int,
+                 file: str) -> list[dict[str, Any]]:
     """Mark answers above their stated limit (e.g. C2.2 ≤ G06) invalid; one issue each.
 
     `answers` are one unit's answer rows; `file` is where a correction would be made."""
@@ -265,7 +267,7 @@ def check_limits(answers: list[dict], rubric: Rubric, year: int, file: str) -> l
         if not inp.at_most or answer is None or answer["status"] != "ok" \
                 or any(lim is None or lim["status"] != "ok" for lim in limits):
             continue
-        limit = sum(lim["number"] for lim in limits)
+        limit = sum(lim["number"] for lim in limits if lim is not None)
         if answer["number"] > limit + 1e-9:
             answer["status"], answer["problem"] = "invalid", "exceeds"
             labels = " + ".join(f"{c} “{clean(rubric.inputs[c].label)}”" for c in inp.at_most)
@@ -284,7 +286,7 @@ def read_round_files(paths: list[Path], rubric: Rubric, year: int,
     return [read_submission(p, rubric, year) for p in iterator]
 
 
-def answers_frame(rows: list[dict]) -> pd.DataFrame:
+def answers_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=ANSWER_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
     frame["number"] = frame["number"].astype("float64")

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 from html import escape
+from typing import Any
 
 import pandas as pd
 from IPython.display import HTML
@@ -21,7 +22,7 @@ from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS, vn_number
 Columns = dict[str, tuple[str, str]]
 
 
-def _cell(value: object, kind: str) -> str:
+def _cell(value: Any, kind: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return '<td class="empty">–</td>'
     if kind in ("number", "percent"):

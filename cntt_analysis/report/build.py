@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -120,9 +121,10 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
               log: Path | None = None) -> list[str]:
     """Run tasks in `jobs` worker processes; the error messages of those that failed."""
     errors = []
-    init = (_quiet_worker, (str(log),)) if log is not None else (None, ())
+    quiet: dict[str, Any] = ({"initializer": _quiet_worker, "initargs": (str(log),)}
+                             if log is not None else {})
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                             initializer=init[0], initargs=init[1]) as pool:
+                             **quiet) as pool:
         futures = {pool.submit(run_task, t): t for t in tasks}
         done = tqdm(as_completed(futures), total=len(futures), desc="Chạy notebook",
                     unit="notebook", disable=not progress)

@@ -273,8 +273,10 @@ def _remedy(doc, view: RoundView) -> None:
     if remedy.empty:
         fmt.body(doc, "Không có đơn vị nào phải chỉ đạo khắc phục.")
         return
-    fmt.body(doc, f"Có {len(remedy)} đơn vị xếp loại Trung bình, Yếu hoặc có tiêu chí đạt dưới "
-                  f"{labels.vn_percent(analysis.CRITERION_FLOOR)} cần chỉ đạo khắc phục; đề xuất "
+    tiers = labels.join_vi(list(view.rubric.remedy_tiers)).replace(" và ", ", ")
+    floor = labels.vn_percent(float(view.rubric.criterion_floor))
+    fmt.body(doc, f"Có {len(remedy)} đơn vị xếp loại {tiers} hoặc có tiêu chí đạt dưới "
+                  f"{floor} cần chỉ đạo khắc phục; đề xuất "
                   f"các đơn vị khắc phục và báo cáo kết quả về Sở (qua Trung tâm Công nghệ "
                   f"thông tin) trước {due}:")
     rows = [[str(i), r.name, vn_number(r.score, 2, trim=False), r.reasons, r.remedies]

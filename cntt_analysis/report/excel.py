@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cntt_analysis.intake.issues import SEVERITY_LABELS
-from cntt_analysis.labels import GROUP_LABELS, POINT_STATUS, SYNTHETIC_NOTE, TIER_FILLS
+from cntt_analysis.labels import POINT_STATUS, SYNTHETIC_NOTE, TIER_FILLS, lower_first
 from cntt_analysis.storage import put as put_value
 from cntt_analysis.storage import write_workbook
 
@@ -90,9 +90,9 @@ def build_results_workbook(result: RoundResult) -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     note, year = _note(result), result.year
-    for group, label in GROUP_LABELS.items():
+    for group, label in result.round.rubric.groups.items():
         part = result.scores[result.scores["group"] == group]
-        table_sheet(wb, f"Xếp hạng {'khối Sở' if group == 'so' else 'khối huyện'}",
+        table_sheet(wb, f"Xếp hạng {lower_first(result.round.rubric.group_label(group, True))}",
                     f"KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM {year} — {label.upper()}", note,
                     part, _ranking_columns(result))
     labels = {i.code: i.label for i in result.round.rubric.indicators}
@@ -111,7 +111,7 @@ def build_results_workbook(result: RoundResult) -> Workbook:
         ("Mã đơn vị", "unit_id", None), ("Tệp", "file", None), ("Trang", "sheet", None),
         ("Ô", "cell", None), ("Giá trị", "value", None), ("Nội dung", "message", None)])
     register = result.register.assign(
-        group_vi=result.register["group"].map(GROUP_LABELS),
+        group_vi=result.register["group"].map(result.round.rubric.groups),
         date=result.register["report_date"].dt.date)
     table_sheet(wb, "Tình hình nộp báo cáo", f"TÌNH HÌNH NỘP BÁO CÁO NĂM {year}", note,
                 register, [

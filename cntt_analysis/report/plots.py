@@ -2,8 +2,23 @@
 matplotlib Figure sized for an A4 page (never shows it).
 
 Call `use_style()` once at the top of a notebook: it sets a font with every Vietnamese glyph
-(DejaVu Sans, shipped with matplotlib) and the house style. Tier colours come from
-``labels.TIER_COLORS``; numbers on axes and labels use the Vietnamese marks (85,5).
+(DejaVu Sans, shipped with matplotlib) and the house style. Tier colours are
+``labels.tier_colors`` of the rubric's tiers (best first); group names are the rubric's;
+without a rubric, the default rubric's. Numbers on axes and labels use the Vietnamese
+marks (85,5).
+
+What goes in: `scores` is the scores table of ``load_results`` / ``score_round`` (year,
+unit_id, name, group, score, tier, rank and the criterion columns C1 … Cn);
+`rank_movement_chart` takes ``analysis.rank_movement(scores)``, `rank_bands`
+``robustness.rank_robustness(points, scores)``. A function raises ValueError (Vietnamese)
+when the selection (year, group, unit) has no rows.
+
+Example::
+
+    >>> res = load_results("data/raw", "data/processed")
+    >>> use_style()
+    >>> fig = ranking_bar(res.scores, "so", 2017, res.rubric(2017))
+    >>> fig.savefig("xep-hang-so-2017.png", dpi=150)
 
 Figures are built with ``matplotlib.figure.Figure`` (not pyplot), so they are never
 displayed or kept open behind the caller's back: in a notebook, make the figure the cell's
@@ -14,13 +29,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import Any, cast
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.projections.polar import PolarAxes
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
 from cntt_analysis.analysis import (
@@ -28,9 +46,9 @@ from cntt_analysis.analysis import (
     criterion_columns,
     group_order,
 )
-from cntt_analysis.labels import GROUP_LABELS, GROUP_SHORT, TIER_COLORS, vn_number
+from cntt_analysis.labels import tier_colors, vn_number
 from cntt_analysis.rounding import half_up_float as round_half_up
-from cntt_analysis.rubric.model import Rubric, load_rubric
+from cntt_analysis.rubric.model import DEFAULT_RUBRIC, Rubric, load_rubric
 
 # A4 portrait, 2 cm margins: 17 cm × 25.7 cm of text area.
 PAGE_WIDTH = 6.7
@@ -43,7 +61,7 @@ MOVE_COLORS = {"up": "#2E7D32", "down": "#C62828", "same": "#9E9E9E"}
 MEAN_LABEL = "Bình quân"  # never "Trung bình", which is a tier name
 HEATMAP_CMAP = "RdYlGn"
 
-STYLE = {
+STYLE: dict[str, Any] = {
     "font.family": [FONT],
     "font.sans-serif": [FONT],
     "mathtext.fontset": "dejavusans",
@@ -79,7 +97,7 @@ def use_style() -> None:
     import seaborn as sns
 
     sns.set_theme(style="whitegrid", font=FONT, rc=STYLE)
-    mpl.rcParams.update(STYLE)
+    mpl.rcParams.update(cast(Any, STYLE))  # rcParams' stubs want literal keys
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -131,15 +149,28 @@ def _select(scores: pd.DataFrame, year: int | None = None,
     if group is not None:
         rows = rows[rows["group"] == group]
     if rows.empty:
-        what = GROUP_LABELS.get(group, group) if group is not None else "các đơn vị"
+        what = _group_name(group) if group is not None else "các đơn vị"
         when = f" năm {year}" if year is not None else ""
         raise ValueError(f"Không có kết quả của {what}{when} để vẽ biểu đồ.")
     return rows
 
 
+def _rubric(rubric: Rubric | None) -> Rubric:
+    """The rubric given, else the default one: tiers, group names and tier colours."""
+    return rubric or load_rubric(DEFAULT_RUBRIC)
+
+
+def _tier_colors(rubric: Rubric | None) -> dict[str, str]:
+    return tier_colors(_rubric(rubric).tier_names)
+
+
+def _group_name(group: str, rubric: Rubric | None = None, short: bool = False) -> str:
+    return _rubric(rubric).group_label(group, short)
+
+
 def _tiers(rubric: Rubric | None) -> list[tuple[str, float]]:
     """(tier, minimum score), best first."""
-    rubric = rubric or load_rubric("2017")
+    rubric = _rubric(rubric)
     return [(t.name, float(t.minimum)) for t in rubric.tiers]
 
 
@@ -153,7 +184,7 @@ def _tier_handles(rubric: Rubric | None) -> list[Patch]:
             label = f"{name}: < {num(tiers[i - 1][1])}"
         else:
             label = f"{name}: {num(low)} – < {num(tiers[i - 1][1])}"
-        handles.append(Patch(facecolor=TIER_COLORS.get(name, NA_COLOR), label=label))
+        handles.append(Patch(facecolor=_tier_colors(rubric).get(name, NA_COLOR), label=label))
     return handles
 
 
@@ -166,8 +197,8 @@ def _year_axis(ax, years: Sequence[int]) -> None:
     ax.set_xlabel("Năm")
 
 
-def _group_label(group: str, width: int = 60) -> str:
-    return textwrap.fill(GROUP_LABELS.get(group, str(group)), width)
+def _group_label(group: str, width: int = 60, rubric: Rubric | None = None) -> str:
+    return textwrap.fill(_group_name(str(group), rubric), width)
 
 
 def _lower_first(text: str) -> str:
@@ -217,14 +248,19 @@ def _tier_legend(fig: Figure, rubric: Rubric | None) -> None:
 def ranking_bar(scores: pd.DataFrame, group: str, year: int,
                 rubric: Rubric | None = None) -> Figure:
     """Horizontal bars of one group's scores in `year`, rank 1 on top, coloured by tier,
-    score labels, tier thresholds as dashed lines and a tier legend."""
+    score labels, tier thresholds as dashed lines and a tier legend.
+
+    Uses the columns year, group, name, score, tier, rank of `scores`.
+
+    >>> ranking_bar(res.scores, "huyen", 2017, res.rubric(2017))  # doctest: +SKIP
+    """
     data = _select(scores, year, group).sort_values(["rank", "unit_id"], na_position="last")
     n = len(data)
     fig = _figure(1.5 + 0.34 * n)
     ax = fig.subplots()
     y = np.arange(n)
     bars = ax.barh(y, data["score"].fillna(0), height=0.68, zorder=2,
-                   color=[TIER_COLORS.get(t, NA_COLOR) for t in data["tier"]])
+                   color=[_tier_colors(rubric).get(t, NA_COLOR) for t in data["tier"]])
     ax.bar_label(bars, labels=[num(s) for s in data["score"]], padding=3, fontsize=8,
                  color=TEXT_COLOR, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
                                          "edgecolor": "none"})
@@ -233,14 +269,14 @@ def ranking_bar(scores: pd.DataFrame, group: str, year: int,
     ax.set_ylim(n - 0.5, -0.5)
     for name, low in _tiers(rubric):
         if low > 0:
-            ax.axvline(low, color=TIER_COLORS.get(name, "#9E9E9E"), lw=0.9, ls="--",
+            ax.axvline(low, color=_tier_colors(rubric).get(name, "#9E9E9E"), lw=0.9, ls="--",
                        alpha=0.7, zorder=1)
     ax.set_xlim(0, 109)
     ax.xaxis.set_major_locator(FixedLocator(range(0, 101, 10)))
     ax.xaxis.set_major_formatter(vn_formatter(0))
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("Điểm (thang điểm 100)")
-    ax.set_title(f"Xếp hạng mức độ ứng dụng CNTT năm {year}\n{_group_label(group)}")
+    ax.set_title(f"Xếp hạng mức độ ứng dụng CNTT năm {year}\n{_group_label(group, rubric=rubric)}")
     _tier_legend(fig, rubric)
     return fig
 
@@ -249,8 +285,8 @@ def tier_distribution(scores: pd.DataFrame, year: int, rubric: Rubric | None = N
     """Stacked bars of the number of units in each tier: the whole Department and each
     group, with the counts written in the segments."""
     data = _select(scores, year)
-    groups = group_order(data["group"])
-    rows = [("Toàn Sở", data), *((textwrap.fill(GROUP_LABELS.get(g, g), 24),
+    groups = group_order(data["group"], rubric)
+    rows = [("Toàn Sở", data), *((textwrap.fill(_group_name(g, rubric), 24),
                                  data[data["group"] == g]) for g in groups)]
     tiers = [name for name, _ in _tiers(rubric)]
     fig = _figure(1.4 + 0.55 * len(rows))
@@ -258,7 +294,7 @@ def tier_distribution(scores: pd.DataFrame, year: int, rubric: Rubric | None = N
     left = np.zeros(len(rows))
     for tier in tiers:
         counts = np.array([int((part["tier"] == tier).sum()) for _, part in rows])
-        color = TIER_COLORS.get(tier, NA_COLOR)
+        color = _tier_colors(rubric).get(tier, NA_COLOR)
         bars = ax.barh(np.arange(len(rows)), counts, left=left, height=0.6, color=color,
                        label=tier, zorder=2, edgecolor="white", linewidth=0.8)
         ax.bar_label(bars, labels=[str(c) if c else "" for c in counts], label_type="center",
@@ -282,11 +318,16 @@ def tier_distribution(scores: pd.DataFrame, year: int, rubric: Rubric | None = N
 def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
                      group: str | None = None) -> Figure:
     """Units × criteria percentages of `year` (green high, red low, annotated); one panel per
-    group (or only `group`), units in rank order; grey cells are not applicable."""
+    group (or only `group`), units in rank order; grey cells are not applicable.
+
+    Uses year, group, name, rank and the rubric's criterion columns (C1 … Cn) of `scores`.
+
+    >>> criteria_heatmap(res.scores, res.rubric(2017), 2017)  # doctest: +SKIP
+    """
     data = _select(scores, year, group)
     crits = criterion_columns(data, rubric)
     shorts = {c.code: c.short for c in rubric.criteria}
-    groups = [group] if group is not None else group_order(data["group"])
+    groups = [group] if group is not None else group_order(data["group"], rubric)
     parts = [data[data["group"] == g].sort_values(["rank", "unit_id"]) for g in groups]
     total = sum(len(p) for p in parts)
     fig = _figure(1.9 + 0.27 * total + 0.35 * len(groups))
@@ -294,7 +335,7 @@ def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
                         height_ratios=[max(len(p), 1) for p in parts])[:, 0]
     cmap = mpl.colormaps[HEATMAP_CMAP].with_extremes(bad=NA_COLOR)
     norm = mpl.colors.Normalize(0, 100)
-    image = None
+    image: Any = None  # one image per group panel; there is at least one group
     for i, (ax, g, part) in enumerate(zip(axes, groups, parts)):
         values = part[crits].to_numpy(dtype=float)
         image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto")
@@ -321,7 +362,7 @@ def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
         ax.set_yticks(np.arange(len(part) + 1) - 0.5, minor=True)
         ax.grid(which="minor", color="white", linewidth=1.2)
         ax.tick_params(which="minor", length=0)
-        ax.set_title(GROUP_LABELS.get(g, g), fontsize=9, loc="left")
+        ax.set_title(_group_name(g, rubric), fontsize=9, loc="left")
     fig.suptitle(f"Tỷ lệ điểm đạt theo tiêu chí năm {year} (%)", x=0.02, ha="left")
     bar = fig.colorbar(image, ax=list(axes), orientation="horizontal", location="bottom",
                        fraction=0.05, shrink=0.6, aspect=35, pad=0.02)
@@ -337,7 +378,7 @@ def criterion_spread(scores: pd.DataFrame, rubric: Rubric, year: int) -> Figure:
     data = _select(scores, year)
     crits = criterion_columns(data, rubric)
     shorts = {c.code: c.short for c in rubric.criteria}
-    groups = group_order(data["group"])
+    groups = group_order(data["group"], rubric)
     width = 0.7 / max(len(groups), 1)
     offsets = (np.arange(len(groups)) - (len(groups) - 1) / 2) * width
     rng = np.random.default_rng(2017)
@@ -369,9 +410,10 @@ def criterion_spread(scores: pd.DataFrame, rubric: Rubric, year: int) -> Figure:
     ax.grid(axis="x", visible=False)
     ax.set_ylabel("Tỷ lệ điểm đạt của tiêu chí (%)")
     ax.set_title(f"Phân bố tỷ lệ điểm đạt của các đơn vị theo tiêu chí năm {year}")
-    handles = [Patch(facecolor=mpl.colors.to_rgba(GROUP_COLORS.get(g, "#616161"), 0.35),
-                     edgecolor=GROUP_COLORS.get(g, "#616161"), label=GROUP_SHORT.get(g, g))
-               for g in groups]
+    handles: list[Artist] = [
+        Patch(facecolor=mpl.colors.to_rgba(GROUP_COLORS.get(g, "#616161"), 0.35),
+              edgecolor=GROUP_COLORS.get(g, "#616161"), label=_group_name(g, rubric, short=True))
+        for g in groups]
     handles.append(Line2D([], [], marker="D", ls="", markerfacecolor="white",
                           markeredgecolor="#1A1A1A", label=f"{MEAN_LABEL} khối"))
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
@@ -403,19 +445,20 @@ def score_trends(scores: pd.DataFrame, group: str, rubric: Rubric | None = None)
                 label=display_name(names.get(unit, unit), 44, 1), zorder=3)
     mean = data.groupby("year")["score"].mean()
     ax.plot(mean.index, mean.to_numpy(), ls="--", lw=2.4, color="#1A1A1A", marker="s", ms=4,
-            label=f"{MEAN_LABEL} {_lower_first(GROUP_SHORT.get(group, group))}", zorder=4)
+            label=f"{MEAN_LABEL} {_lower_first(_group_name(group, rubric, short=True))}", zorder=4)
     for name, low in _tiers(rubric):
         if low > 0:
-            ax.axhline(low, color=TIER_COLORS.get(name, "#9E9E9E"), lw=0.9, ls=":", zorder=1)
+            ax.axhline(low, color=_tier_colors(rubric).get(name, "#9E9E9E"), lw=0.9, ls=":",
+                       zorder=1)
             ax.annotate(f"{name}\n≥ {num(low)}", (1, low), xycoords=("axes fraction", "data"),
                         xytext=(4, 0), textcoords="offset points", ha="left", va="center",
-                        fontsize=7, color=TIER_COLORS.get(name, "#616161"))
+                        fontsize=7, color=_tier_colors(rubric).get(name, "#616161"))
     _year_axis(ax, years)
     low = np.nanmin(data["score"].to_numpy(dtype=float))
     ax.set_ylim(max(0, min(40, np.floor(low / 10) * 10 - 5)), 100)
     ax.yaxis.set_major_formatter(vn_formatter(0))
     ax.set_ylabel("Điểm (thang điểm 100)")
-    ax.set_title(f"Điểm của các đơn vị qua các năm\n{_group_label(group)}")
+    ax.set_title(f"Điểm của các đơn vị qua các năm\n{_group_label(group, rubric=rubric)}")
     fig.legend(loc="outside lower center", ncols=2, fontsize=7.5, handlelength=1.8)
     return fig
 
@@ -424,7 +467,7 @@ def criterion_trends(scores: pd.DataFrame, rubric: Rubric, group: str | None = N
     """Mean percentage of each criterion per year: one panel per group (or only `group`),
     the latest values written at the line ends."""
     data = _select(scores, group=group)
-    groups = [group] if group is not None else group_order(data["group"])
+    groups = [group] if group is not None else group_order(data["group"], rubric)
     averages = criterion_averages(data, rubric)
     crits = criterion_columns(data, rubric)
     colors = dict(zip(crits, _palette(len(crits))))
@@ -450,7 +493,7 @@ def criterion_trends(scores: pd.DataFrame, rubric: Rubric, group: str | None = N
                         textcoords="data", va="center", fontsize=7, color=colors[code])
         _year_axis(ax, years)
         ax.set_xlim(years[0] - 0.4, years[-1] + 0.6)
-        ax.set_title(textwrap.fill(GROUP_LABELS.get(g, g), 34), fontsize=9)
+        ax.set_title(textwrap.fill(_group_name(g, rubric), 34), fontsize=9)
     axes[0].set_ylim(bottom, 102)
     axes[0].yaxis.set_major_formatter(vn_formatter(0, "%"))
     axes[0].set_ylabel("Tỷ lệ điểm đạt bình quân (%)")
@@ -512,7 +555,10 @@ def _unit_rows(scores: pd.DataFrame, unit_id: str) -> pd.DataFrame:
 
 def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int) -> Figure:
     """The unit's criterion percentages in `year` against its group's mean, on a radar.
-    A criterion that does not apply to the unit is left out of its outline and marked."""
+    A criterion that does not apply to the unit is left out of its outline and marked.
+
+    >>> unit_radar(res.scores, res.rubric(2017), "h-kim-bang", 2017)  # doctest: +SKIP
+    """
     rows = _unit_rows(scores, unit_id)
     rows = rows[rows["year"] == year]
     if rows.empty:
@@ -524,12 +570,12 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int) ->
     values = unit[crits].to_numpy(dtype=float)
     means = peers[crits].mean().to_numpy(dtype=float)
     angles = np.linspace(0, 2 * np.pi, len(crits), endpoint=False)
-    color = TIER_COLORS.get(unit["tier"], GROUP_COLORS.get(unit["group"], "#616161"))
-    group_name = _lower_first(GROUP_SHORT.get(unit["group"], unit["group"]))
+    color = _tier_colors(rubric).get(unit["tier"], GROUP_COLORS.get(unit["group"], "#616161"))
+    group_name = _lower_first(_group_name(unit["group"], rubric, short=True))
 
     # Fixed placement: constrained layout misjudges polar tick labels aligned outwards.
     fig = Figure(figsize=(PAGE_WIDTH, 5.6))
-    ax = fig.add_axes((0.25, 0.12, 0.5, 0.7), projection="polar")
+    ax = cast(PolarAxes, fig.add_axes((0.25, 0.12, 0.5, 0.7), projection="polar"))
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
 
@@ -585,7 +631,7 @@ def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = Non
     x = np.arange(len(rows))
     half = 0.36
     bars = left.bar(x - half / 2, rows["score"].fillna(0), width=half, zorder=2,
-                    color=[TIER_COLORS.get(t, NA_COLOR) for t in rows["tier"]])
+                    color=[_tier_colors(rubric).get(t, NA_COLOR) for t in rows["tier"]])
     left.bar_label(bars, labels=[num(v) for v in rows["score"]], padding=2, fontsize=7,
                    color=TEXT_COLOR)
     ticks = []
@@ -642,6 +688,9 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
     `group` in `year`, in rank order, the 5th–95th percentile band of its rank over the
     weight scenarios (a line), the median rank (a dot) and the official rank (an open
     diamond). Units whose rank is not robust are drawn in red with their band written out.
+
+    >>> robust = rank_robustness(res.points, res.scores)  # doctest: +SKIP
+    >>> rank_bands(robust, 2017, "so")  # doctest: +SKIP
     """
     data = _select(robust, year, group).sort_values(["rank", "unit_id"], na_position="last")
     n = len(data)
@@ -653,7 +702,7 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
     median = data["median_rank"].to_numpy(dtype=float)
     nominal = data["rank"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     stable = data["robust"].to_numpy(dtype=bool)
-    colors = np.where(stable, ROBUST_COLOR, UNSTABLE_COLOR)
+    colors = np.where(stable, ROBUST_COLOR, UNSTABLE_COLOR).tolist()
     for i in np.flatnonzero(~stable & ~np.isnan(low)):
         ax.axhspan(i - 0.5, i + 0.5, color=UNSTABLE_COLOR, alpha=0.07, lw=0, zorder=0)
     # A rank is a whole cell: the band covers its ranks' cells, so a band of 0 still shows.
@@ -664,7 +713,7 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
     ax.scatter(median, y, marker="o", s=16, color=colors, zorder=4)
     top = int(np.nanmax([n, *high, *nominal])) if n else 1
     for i in np.flatnonzero(~stable & ~np.isnan(low)):
-        ax.text(high[i] + 0.55, i, f"hạng {int(low[i])}–{int(high[i])}",
+        ax.text(high[i] + 0.55, float(i), f"hạng {int(low[i])}–{int(high[i])}",
                 va="center", ha="left", fontsize=7.5, color=UNSTABLE_COLOR)
     ranks = ["–" if pd.isna(r) else str(int(r)) for r in data["rank"]]
     ax.set_yticks(y, [f"{r}. {display_name(nm, 42, 1)}" for r, nm in zip(ranks, data["name"])],
@@ -681,7 +730,7 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
     ax.grid(axis="x", visible=True)
     ax.set_xlabel("Thứ hạng")
     fig.suptitle(textwrap.fill(f"Độ ổn định của thứ hạng năm {year} — "
-                               f"{GROUP_LABELS.get(group, group)}", 76),
+                               f"{_group_name(group)}", 76),
                  x=0.02, ha="left", fontsize=10.5)
     setup = robust.attrs.get("scenarios", {})
     if setup:

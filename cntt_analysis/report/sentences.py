@@ -10,16 +10,12 @@ from cntt_analysis.analysis.common import (
     LATE,
     MISSING,
     NOT_SCORED,
-    REMEDY_TIERS,
     SENT,
-    TIERS,
     _criterion_names,
     criterion_columns,
     group_order,
 )
 from cntt_analysis.labels import (
-    GROUP_LABELS,
-    GROUP_SHORT,
     SYNTHETIC_NOTE,
     join_vi,
     lower_first,
@@ -71,9 +67,9 @@ def _register_sentence(register: pd.DataFrame, year: int) -> str | None:
     return text + "."
 
 
-def _group_sentence(scores: pd.DataFrame, group: str, year: int) -> str:
+def _group_sentence(scores: pd.DataFrame, group: str, year: int, rubric: Rubric) -> str:
     rows = scores[(scores["group"] == group) & (scores["year"] == year)]
-    label = GROUP_LABELS.get(group, group)
+    label = rubric.group_label(group)
     mean = round_half_up(rows["score"].mean())
     text = f"{label}: {len(rows)} đơn vị, điểm bình quân {vn_number(mean)}"
     earlier = scores[(scores["group"] == group) & (scores["year"] < year)]
@@ -112,32 +108,35 @@ def summary_sentences(scores: pd.DataFrame, register: pd.DataFrame, rubric: Rubr
     now = scores[scores["year"] == year]
     if now.empty:
         return [*sentences, f"Năm {year} chưa có đơn vị nào được chấm điểm."]
-    groups = group_order(now["group"])
-    parts = [f"{(now['group'] == g).sum()} đơn vị thuộc {lower_first(GROUP_LABELS.get(g, g))}"
+    groups = group_order(now["group"], rubric)
+    parts = [f"{(now['group'] == g).sum()} đơn vị thuộc {lower_first(rubric.group_label(g))}"
              for g in groups]
     sentences.append(f"Năm {year} có {len(now)} đơn vị được chấm điểm, xếp hạng, gồm "
                      f"{join_vi(parts)}.")
     if (reg := _register_sentence(register, year)) is not None:
         sentences.append(reg)
-    sentences += [_group_sentence(scores, g, year) for g in groups]
+    sentences += [_group_sentence(scores, g, year, rubric) for g in groups]
     counts = now["tier"].value_counts()
     sentences.append("Kết quả xếp loại: " + ", ".join(
-        f"{int(counts.get(t, 0))} đơn vị {t}" for t in TIERS) + ".")
-    weak = now[now["tier"].isin(REMEDY_TIERS)].sort_values(["score", "unit_id"])
+        f"{int(counts.get(t, 0))} đơn vị {t}" for t in rubric.tier_names) + ".")
+    weak = now[now["tier"].isin(rubric.remedy_tiers)].sort_values(["score", "unit_id"])
     if len(weak):
         named = [f"{r.name} ({vn_number(r.score)} điểm, {r.tier})"
                  for r in weak.head(max_named).itertuples()]
         if len(weak) > max_named:
             named.append(f"{len(weak) - max_named} đơn vị khác")
-        sentences.append(f"Có {len(weak)} đơn vị xếp loại Trung bình, Yếu cần chỉ đạo khắc "
+        sentences.append(f"Có {len(weak)} đơn vị xếp loại {', '.join(rubric.remedy_tiers)} "
+                         "cần chỉ đạo khắc "
                          f"phục: {join_vi(named)}.")
     else:
         lowest = []
         for g in groups:
             part = now[now["group"] == g]
             part = part[part["score"] == part["score"].min()].sort_values("unit_id")
-            lowest.append(f"{lower_first(GROUP_SHORT.get(g, g))} là {_names_with_scores(part)}")
-        sentences.append("Không có đơn vị xếp loại Trung bình hoặc Yếu; điểm thấp nhất "
+            lowest.append(f"{lower_first(rubric.group_label(g, short=True))} là "
+                          f"{_names_with_scores(part)}")
+        sentences.append(f"Không có đơn vị xếp loại {' hoặc '.join(rubric.remedy_tiers)}; "
+                         "điểm thấp nhất "
                          + "; ".join(lowest) + ".")
     names, _ = _criterion_names(rubric)
     means = now[criterion_columns(now, rubric)].mean().dropna().sort_values(kind="stable")

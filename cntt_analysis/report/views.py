@@ -53,7 +53,7 @@ def issues(issues: pd.DataFrame, names: dict[str, str] | None = None,
 
 
 def group_averages(averages: pd.DataFrame, rubric: Rubric) -> HTML:
-    frame = averages.assign(group_vi=averages["group"].map(GROUP_SHORT))
+    frame = averages.assign(group_vi=averages["group"].map(rubric.group_short))
     columns = {"year": ("Năm", "int"), "group_vi": ("Khối", "text"),
                "units": ("Số đơn vị", "int"), "mean_score": ("Điểm bình quân", "number")}
     columns |= {c.code: (f"{c.code} (%)", "percent") for c in rubric.criteria}

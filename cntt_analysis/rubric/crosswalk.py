@@ -77,7 +77,7 @@ def code_map(rubric: Rubric, previous: Rubric) -> dict[str, str | None]:
     if rubric.previous is None:
         return {i.code: i.previous_code if i.previous_code in prev_codes else None
                 for i in rubric.indicators}
-    mapping = {i.code: i.code for i in rubric.indicators}
+    mapping: dict[str, str | None] = {i.code: i.code for i in rubric.indicators}
     current, seen = rubric, {rubric.id}
     for _ in range(_MAX_CHAIN):
         if _declares(current, previous):
@@ -133,7 +133,7 @@ def _rule_params(ind: Indicator, tr: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _input_shape(ind: Indicator, tr: dict[str, str]) -> list[tuple]:
+def _input_shape(ind: Indicator, tr: dict[str, str]) -> list[tuple[Any, ...]]:
     return [(tr.get(i.code, i.code), i.type, i.unit, i.minimum, _codes(i.at_most, tr),
              i.allow_na) for i in ind.inputs]
 
@@ -144,7 +144,7 @@ def _formula(params: dict[str, Any]) -> str:
     return f"{params.get('numerator')} / {den_text}" if den else str(params.get("numerator"))
 
 
-def _steps(steps: tuple) -> str:
+def _steps(steps: tuple[Any, ...]) -> str:
     return "(" + "; ".join(f"≥{fraction_text(a)}: {fraction_text(b)}" for a, b in steps) + ")"
 
 
@@ -172,14 +172,14 @@ def _param_details(cur: dict[str, Any], prev: dict[str, Any]) -> list[str]:
                            f"{fraction_text(after[choice])}")
         out += [f"bỏ lựa chọn “{choice}”" for choice in before if choice not in after]
     if cur.get("na_if_zero") != prev.get("na_if_zero"):
-        def na(codes: tuple) -> str:
+        def na(codes: tuple[str, ...]) -> str:
             return f"khi {' hoặc '.join(codes)} = 0" if codes else "không có"
         out.append(f"điều kiện không áp dụng {na(prev.get('na_if_zero', ()))} → "
                    f"{na(cur.get('na_if_zero', ()))}")
     return out
 
 
-def _input_details(cur: list[tuple], prev: list[tuple]) -> list[str]:
+def _input_details(cur: list[tuple[Any, ...]], prev: list[tuple[Any, ...]]) -> list[str]:
     if [i[0] for i in cur] != [i[0] for i in prev]:
         return [f"câu trả lời {', '.join(i[0] for i in prev) or 'không có'} → "
                 f"{', '.join(i[0] for i in cur) or 'không có'}"]
@@ -241,10 +241,10 @@ def crosswalk(rubric: Rubric, previous_rubric: Rubric | None = None) -> pd.DataF
         raise RubricError(f"Phiếu đánh giá {rubric_name(rubric)} không khai báo phiếu năm trước "
                           "(mục 'previous').")
     mapping = code_map(rubric, previous)
-    old = {i.code: i for i in previous.indicators}
+    old: dict[str | None, Indicator] = {i.code: i for i in previous.indicators}
     pairs = [(i, old[mapping[i.code]]) for i in rubric.indicators if mapping[i.code] in old]
     tr = _translation(pairs)
-    rows: dict[str, list[dict]] = {}
+    rows: dict[str, list[dict[str, Any]]] = {}
     for ind in rubric.indicators:
         prev = old.get(mapping[ind.code]) if mapping[ind.code] else None
         row = {"code": ind.code, "criterion": ind.criterion, "label": ind.label,

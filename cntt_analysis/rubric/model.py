@@ -30,6 +30,7 @@ from cntt_analysis.errors import UsageError
 from cntt_analysis.text import fold
 
 RUBRIC_DIR = Path(__file__).parent.parent / "rubrics"
+DEFAULT_RUBRIC = "2017"  # the shipped rubric used where no year's rubric is at hand
 INPUT_TYPES = {"text", "year", "date", "count", "amount", "yes_no", "choice"}
 RULE_KINDS = {"yes_no", "choice", "steps", "ratio", "threshold", "target", "best_in_group"}
 # Which keys each rule kind needs, besides `kind`.
@@ -81,8 +82,9 @@ class Rule:
     params: dict[str, Any]
 
     @property
-    def numerator(self) -> str | None:
-        return self.params.get("numerator") or self.params.get("input")
+    def numerator(self) -> str:
+        # Every rule kind requires `numerator` or `input` (RULE_KEYS), checked on loading.
+        return str(self.params.get("numerator") or self.params["input"])
 
     @property
     def denominator(self) -> tuple[str, ...]:
@@ -139,6 +141,16 @@ class Tier:
 
 
 @dataclass(frozen=True)
+class GeneralCodes:
+    """Which general inputs hold the unit's name, the report's year and its date (the
+    intake reads them to identify the unit, check the year and order resubmissions)."""
+
+    unit_name: str = "G01"
+    year: str = "G02"
+    report_date: str = "G03"
+
+
+@dataclass(frozen=True)
 class Rubric:
     id: str
     title: str
@@ -158,6 +170,13 @@ class Rubric:
     dropped: tuple[str, ...] = ()
     path: str = ""
     previous_id: str | None = None
+    # Policy (top-level keys, defaults for older files in `_policy_keys`): short group
+    # names, the tiers and the criterion percentage below which leaders direct a unit to
+    # remedy its shortcomings, and the general codes intake reads.
+    group_short: dict[str, str] = field(default_factory=dict)
+    remedy_tiers: tuple[str, ...] = ()
+    criterion_floor: Fraction = Fraction(50)
+    general_codes: GeneralCodes = GeneralCodes()
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -170,6 +189,17 @@ class Rubric:
         found = re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", f"{self.title} {self.id}"
                            if not re.fullmatch(r"\d{4}", self.id) else self.id)
         return int(found[-1]) if found else None
+
+    @property
+    def tier_names(self) -> tuple[str, ...]:
+        """Tier names best first (the order of tables, legends and tier colours)."""
+        return tuple(t.name for t in self.tiers)
+
+    def group_label(self, group: str, short: bool = False) -> str:
+        """A group's Vietnamese name (its short name with `short`), else its code."""
+        if short and group in self.group_short:
+            return self.group_short[group]
+        return self.groups.get(group, group)
 
     def tier_for(self, score: float) -> str:
         for tier in self.tiers:
@@ -222,7 +252,8 @@ def _number(value: Any, where: str) -> Fraction:
         raise RubricError(f"{where}: '{value}' không phải là số.") from None
 
 
-def _input(raw: dict, sheet: str, indicator: dict | None, src: str) -> Input:
+def _input(raw: dict[str, Any], sheet: str, indicator: dict[str, Any] | None,
+           src: str) -> Input:
     code = str(raw.get("code", ""))
     kind = raw.get("type")
     if kind not in INPUT_TYPES:
@@ -249,7 +280,7 @@ def _input(raw: dict, sheet: str, indicator: dict | None, src: str) -> Input:
     )
 
 
-def _rule(raw: dict, code: str, src: str) -> Rule:
+def _rule(raw: dict[str, Any], code: str, src: str) -> Rule:
     kind = raw.get("kind")
     if kind not in RULE_KINDS:
         raise RubricError(f"{src}: chỉ tiêu {code} có loại quy tắc '{kind}' không hợp lệ "
@@ -269,7 +300,7 @@ def _rule(raw: dict, code: str, src: str) -> Rule:
 NEW_MARKERS = {"new", "moi"}  # `previous: new` / `previous: mới` = new this year
 
 
-def _previous_code(raw: dict, code: str, src: str) -> tuple[str | None, bool]:
+def _previous_code(raw: dict[str, Any], code: str, src: str) -> tuple[str | None, bool]:
     """(previous_code, is_new) from an indicator's optional `previous` key."""
     if "previous" not in raw:
         return code, False
@@ -283,7 +314,7 @@ def _previous_code(raw: dict, code: str, src: str) -> tuple[str | None, bool]:
     return value.strip(), False
 
 
-def _indicator(raw: dict, criterion: str, sheet: str, src: str) -> Indicator:
+def _indicator(raw: dict[str, Any], criterion: str, sheet: str, src: str) -> Indicator:
     code = str(raw.get("code", ""))
     inputs = tuple(_input(i, sheet, raw, src) for i in raw.get("inputs", ()))
     previous_code, is_new = _previous_code(raw, code, src)
@@ -296,7 +327,64 @@ def _indicator(raw: dict, criterion: str, sheet: str, src: str) -> Indicator:
     )
 
 
-def _crosswalk_keys(data: dict, source: str) -> tuple[str | None, tuple[str, ...]]:
+def _text_map(value: Any, key: str, example: str, source: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+            isinstance(v, str) and v.strip() for v in value.values()):
+        raise RubricError(f"{source}: mục '{key}' phải là bảng mã nhóm → tên nhóm "
+                          f"(ví dụ {example}).")
+    return {str(k): v.strip() for k, v in value.items()}
+
+
+def _policy_keys(data: dict[str, Any], groups: dict[str, str], tiers: tuple[Tier, ...],
+                 general: tuple[Input, ...], source: str) -> dict[str, Any]:
+    """The policy keys `group_short`, `remedy_tiers`, `criterion_floor` and
+    `general_codes`, validated; an older file without them gets the defaults (group names,
+    the lower half of the tiers, 50 %, G01/G02/G03)."""
+    short = _text_map(data.get("group_short") or dict(groups), "group_short",
+                      "{so: Khối Sở, huyen: Khối huyện}", source)
+    unknown = sorted(set(short) - set(groups))
+    if unknown:
+        raise RubricError(f"{source}: mục 'group_short' có nhóm {', '.join(unknown)} không có "
+                          f"trong mục 'groups' ({', '.join(groups)}).")
+    names = [t.name for t in tiers]
+    remedy = data.get("remedy_tiers", names[(len(names) + 1) // 2:])
+    if not isinstance(remedy, list) or not all(isinstance(t, str) for t in remedy):
+        raise RubricError(f"{source}: mục 'remedy_tiers' phải là danh sách tên xếp loại "
+                          "(ví dụ [Trung bình, Yếu]).")
+    wrong = [t for t in remedy if t not in names]
+    if wrong:
+        raise RubricError(f"{source}: mục 'remedy_tiers' ghi xếp loại {', '.join(wrong)} "
+                          f"không có trong mục 'tiers' ({', '.join(names)}).")
+    floor = _number(data.get("criterion_floor", 50), f"{source}: criterion_floor")
+    if not 0 <= floor <= 100:
+        raise RubricError(f"{source}: mục 'criterion_floor' là tỷ lệ phần trăm, phải từ 0 "
+                          "đến 100.")
+    return {"group_short": short, "remedy_tiers": tuple(remedy), "criterion_floor": floor,
+            "general_codes": _general_codes(data.get("general_codes") or {}, general, source)}
+
+
+GENERAL_CODE_TYPES = {"unit_name": ("text", "tên đơn vị"), "year": ("year", "năm báo cáo"),
+                      "report_date": ("date", "ngày lập báo cáo")}
+
+
+def _general_codes(raw: Any, general: tuple[Input, ...], source: str) -> GeneralCodes:
+    if not isinstance(raw, dict) or set(raw) - set(GENERAL_CODE_TYPES):
+        raise RubricError(f"{source}: mục 'general_codes' chỉ gồm các khóa "
+                          f"{', '.join(GENERAL_CODE_TYPES)} (ví dụ {{unit_name: G01, year: G02, "
+                          "report_date: G03}).")
+    codes = GeneralCodes(**{k: str(v) for k, v in raw.items()})
+    types = {i.code: i.type for i in general}
+    for key, (kind, what) in GENERAL_CODE_TYPES.items():
+        code = getattr(codes, key)
+        if types.get(code) != kind:
+            got = (f"mục {code} có kiểu '{types[code]}'" if code in types
+                   else f"không có mục {code} trong phần thông tin chung")
+            raise RubricError(f"{source}: mục 'general_codes.{key}' ({what}) cần một mục "
+                              f"thông tin chung kiểu '{kind}' nhưng {got}.")
+    return codes
+
+
+def _crosswalk_keys(data: dict[str, Any], source: str) -> tuple[str | None, tuple[str, ...]]:
     """The top-level `previous` and `dropped` keys."""
     previous = data.get("previous")
     if previous is not None:
@@ -315,7 +403,7 @@ def _crosswalk_keys(data: dict, source: str) -> tuple[str | None, tuple[str, ...
     return previous, tuple(c.strip() for c in dropped)
 
 
-def parse_rubric(data: dict, source: str = "<rubric>", path: str | Path | None = None,
+def parse_rubric(data: dict[str, Any], source: str = "<rubric>", path: str | Path | None = None,
                  check_previous: bool = True) -> Rubric:
     """Build and validate a rubric from its parsed YAML mapping.
 
@@ -342,17 +430,20 @@ def parse_rubric(data: dict, source: str = "<rubric>", path: str | Path | None =
     tiers = tuple(Tier(str(t["name"]), _number(t["min"], f"{source}: tiers"))
                   for t in data["tiers"])
     previous, dropped = _crosswalk_keys(data, source)
+    groups = _text_map(data.get("groups") or {"so": "so", "huyen": "huyen"}, "groups",
+                       "{so: Khối phòng, đơn vị trực thuộc Sở}", source)
+    tiers = tuple(sorted(tiers, key=lambda t: -t.minimum))
     rubric = Rubric(
         id=str(data["id"]), title=str(data.get("title", data["id"])),
         total=_number(data["total"], f"{source}: total"),
-        groups=dict(data.get("groups") or {"so": "so", "huyen": "huyen"}),
-        tiers=tuple(sorted(tiers, key=lambda t: -t.minimum)),
+        groups=groups, tiers=tiers,
         general_sheet=general_sheet, general=general, criteria=criteria,
         shortcoming_min_lost_share=_number(data.get("shortcoming_min_lost_share", 0.5),
                                            f"{source}: shortcoming_min_lost_share"),
         source=source,
         path=str(Path(path).resolve()) if path is not None else "",
         previous=previous, dropped=dropped,
+        **_policy_keys(data, groups, tiers, general, source),
     )
     all_inputs = [*general, *(i for ind in rubric.indicators for i in ind.inputs)]
     _check_unique([i.code for i in all_inputs], "mã câu trả lời", source)
@@ -456,7 +547,7 @@ def _linked_previous(rubric: Rubric, source: str) -> Rubric:
                           f"(mục 'previous'): {exc}") from None
     chain, seen, current = [rubric.id, before.id], {p for p in (own, path) if p}, before
     while current.previous is not None and len(chain) < 100:
-        step = current.previous_path()
+        step = current.previous_path() or Path()
         if step in seen:
             raise RubricError(f"{source}: chuỗi phiếu năm trước bị vòng lặp: "
                               f"{' → '.join(chain)} → {step.stem}.")

@@ -19,7 +19,8 @@ _TOP_KEY = re.compile(r"^([A-Za-z_]+)\s*:")
 _INLINE_PREVIOUS = re.compile(r",\s*previous:\s*(?:\"[^\"]*\"|'[^']*'|[^,}]*)")
 
 
-def next_year_data(data: dict, year: int, last_year: int, previous: str) -> dict:
+def next_year_data(data: dict[str, Any], year: int, last_year: int,
+                   previous: str) -> dict[str, Any]:
     """The parsed YAML of the copy."""
     out = copy.deepcopy(data)
     out["id"] = str(year)

@@ -12,6 +12,7 @@ issue, never silently ignored.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -93,7 +94,7 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
     return wb
 
 
-def _evidence_text(row, rubric: Rubric, claimed: bool) -> str | None:
+def _evidence_text(row: Any, rubric: Rubric, claimed: bool) -> str | None:
     """What the unit cited for an answer that needs evidence; flagged when a claim has none."""
     if not rubric.inputs[row.code].evidence:
         return None
@@ -107,7 +108,7 @@ def no_corrections() -> pd.DataFrame:
     return pd.DataFrame(columns=CORRECTION_COLUMNS)
 
 
-def _read_rows(path: Path) -> tuple[str, list[list]]:
+def _read_rows(path: Path) -> tuple[str, list[list[Any]]]:
     """(sheet name, rows as read) of an inspection workbook or CSV."""
     if path.suffix.lower() == ".csv":
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, header=None,
@@ -118,16 +119,16 @@ def _read_rows(path: Path) -> tuple[str, list[list]]:
     return name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)
 
 
-def _header_map(header: list) -> dict[str, int]:
+def _header_map(header: list[Any]) -> dict[str, int]:
     wanted = {fold(v): k for k, v in COLUMNS.items()} | {fold(k): k for k in COLUMNS}
     return {wanted[fold(str(v))]: i for i, v in enumerate(header)
             if isinstance(v, str) and fold(v) in wanted}
 
 
 def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: int,
-                     answers: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+                     answers: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Corrections (rows with a verified value) and the issues of the inspection file."""
-    issues: list[dict] = []
+    issues: list[dict[str, Any]] = []
     try:
         sheet, rows = _read_rows(path)
     except Exception as exc:  # unreadable inspection file: reported, scoring goes on
@@ -145,7 +146,7 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
                                                       answers["sheet"], answers["cell"])}
     corrections = []
     for r, row in enumerate(rows[1:], start=2):
-        def get(key: str, row: list = row) -> object:
+        def get(key: str, row: list[Any] = row) -> object:
             i = columns.get(key)
             return row[i] if i is not None and i < len(row) else ""
 
@@ -153,7 +154,7 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
         if is_blank(verified):
             continue
         cell = f"{get_column_letter(columns['verified'] + 1)}{r}"
-        where = {"year": year, "file": path.name, "sheet": sheet, "cell": cell}
+        where: dict[str, Any] = {"year": year, "file": path.name, "sheet": sheet, "cell": cell}
         unit_id, code = clean(raw_text(get("unit_id"))), clean(raw_text(get("code")))
         if unit_id not in known_units:
             issues.append(make_issue("correction_unit_unknown", **where, value=unit_id))
@@ -186,7 +187,7 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
 
 
 def apply_corrections(answers: pd.DataFrame, corrections: pd.DataFrame, rubric: Rubric,
-                      year: int) -> tuple[pd.DataFrame, list[dict]]:
+                      year: int) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """The verified answers: reported ones with corrections applied, limits re-checked.
 
     Adds ``reported_value`` (what the unit wrote) and ``corrected``. A correction of a
@@ -247,7 +248,7 @@ def combine_scores(verified: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFra
     return out
 
 
-def drop_resolved(issues: list[dict], answers: pd.DataFrame) -> list[dict]:
+def drop_resolved(issues: list[dict[str, Any]], answers: pd.DataFrame) -> list[dict[str, Any]]:
     """Intake's "exceeds" errors that a correction resolved are no longer errors."""
     still = {(f, s, c) for f, s, c, p in zip(answers["file"], answers["sheet"], answers["cell"],
                                                answers["problem"]) if p == "exceeds"}

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -61,13 +62,38 @@ def registry_path(raw_dir: str | Path) -> Path:
 
 
 def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) -> RoundResult:
-    """Read, validate, verify (inspection) and score every submission of `year`."""
+    """Read, validate, verify (inspection) and score every submission of `year`.
+
+    In: `raw_dir` holding ``units.csv`` and ``<year>/round.yaml`` (deadline, rubric) with the
+    units' filled workbooks (.xlsx/.xls/.ods) and, optionally, the inspection workbook.
+    Nothing is written (``write_round`` stores the result; ``cntt score`` does both).
+
+    Out: a ``RoundResult`` of tidy tables, one row per
+    - ``answers``: unit and input code — year, unit_id, code, raw_value, value, number,
+      status, problem, file, sheet, cell, reported_value, corrected;
+    - ``points``: unit and indicator — year, unit_id, group, criterion, indicator, points,
+      max_points, status (scored/na/invalid), file, sources (cells read), self_points;
+    - ``scores``: unit — year, unit_id, name, group, score (0–100), tier, rank (within the
+      group), earned, applicable_max, one percentage column per criterion (C1 … Cn),
+      self_score, self_tier, self_rank, score_gap (verified − self-assessed);
+    - ``issues``: problem found (Vietnamese message naming file, sheet and cell);
+    - ``register``: registered unit and file — status (Đã nộp, Nộp muộn, Chưa nộp, …),
+      report_date; plus ``corrections`` (inspection audit) and ``shortcomings``.
+
+    Example (the demo data, ``cntt demo``)::
+
+        >>> result = score_round("data/raw", 2017)
+        >>> result.scores[["unit_id", "score", "tier", "rank"]].head(2)
+                unit_id  score tier  rank
+        0   h-yen-khanh  93.17  Tốt     1
+        1  h-tx-phu-lam  91.96  Tốt     2
+    """
     rnd = load_round(raw_dir, year)
     known = load_registry(registry_path(raw_dir))
     registry = active_units(known, year)
     subs = read_round_files(rnd.submissions(), rnd.rubric, year, progress=progress)
-    tied = tie_submissions(subs, registry, renamed_ids(known))
-    counted, _ = choose_counted(tied)
+    tied = tie_submissions(subs, registry, renamed_ids(known), rnd.rubric.general_codes)
+    counted, _ = choose_counted(tied, rnd.rubric.general_codes)
     register, register_issues = build_register(rnd, subs, registry, counted)
     reported = answers_frame([a for s in counted.values() for a in s.answers])
     reported = reported.sort_values(["unit_id", "code"], ignore_index=True)
@@ -87,7 +113,7 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
 
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
-           ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+           ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
     """Apply the round's inspection file, if any: (verified answers, corrections, issues)."""
     path = find_inspection(rnd.folder)
     corrections, issues = (read_corrections(path, rnd.rubric, registry, rnd.year, reported)
@@ -100,7 +126,7 @@ def processed_folder(processed_dir: str | Path, year: int) -> Path:
     return Path(processed_dir) / str(year)
 
 
-def input_manifest(rnd: Round, raw_dir: str | Path) -> dict:
+def input_manifest(rnd: Round, raw_dir: str | Path) -> dict[str, Any]:
     """What a round's results were computed from: every raw file of the round (name, size,
     SHA-256), the registry, the rubric files and the package version."""
     def digest(path: Path) -> str:
@@ -143,7 +169,7 @@ def is_stale(raw_dir: str | Path, processed_dir: str | Path, year: int) -> bool:
     if not stored.is_file() or not all((folder / f"{n}.parquet").is_file() for n in TABLES):
         return True
     current = input_manifest(load_round(raw_dir, year), raw_dir)
-    return json.loads(stored.read_text(encoding="utf-8")) != current
+    return bool(json.loads(stored.read_text(encoding="utf-8")) != current)
 
 
 def ensure_scored(raw_dir: str | Path, processed_dir: str | Path,

@@ -27,6 +27,11 @@ class Answer(NamedTuple):
     number: Fraction | None
     where: str
 
+    @property
+    def amount(self) -> Fraction:
+        """The number of a scorable numeric answer (0 when it has none)."""
+        return self.number if self.number is not None else Fraction(0)
+
 
 
 
@@ -49,8 +54,8 @@ def unit_answers(answers: pd.DataFrame) -> dict[tuple[int, str], dict[str, Answe
 def _ratio(ind: Indicator, got: dict[str, Answer]) -> Fraction | None:
     """numerator / denominator (a sum of inputs), or None for a zero denominator."""
     rule = ind.rule
-    den = sum((got[c].number for c in rule.denominator), Fraction(0))
-    return None if den == 0 else got[rule.numerator].number / den
+    den = sum((got[c].amount for c in rule.denominator), Fraction(0))
+    return None if den == 0 else got[rule.numerator].amount / den
 
 
 def _status(ind: Indicator, got: dict[str, Answer]) -> str:
@@ -78,7 +83,7 @@ def _points(ind: Indicator, got: dict[str, Answer], best: Fraction | None) -> Fr
         return Fraction(str(params["points"][answer.value]))
     if rule.kind == "steps":
         reached = [Fraction(str(p)) for floor, p in params["steps"]
-                   if answer.number >= Fraction(str(floor))]
+                   if answer.amount >= Fraction(str(floor))]
         return max(reached, default=Fraction(0))
     ratio = _ratio(ind, got)
     if ratio is None:
@@ -97,7 +102,24 @@ def _points(ind: Indicator, got: dict[str, Answer], best: Fraction | None) -> Fr
 
 def compute_points(answers: pd.DataFrame, rubric: Rubric,
                    registry: pd.DataFrame) -> pd.DataFrame:
-    """Points per unit and indicator (one row each), with status and provenance."""
+    """Points per unit and indicator (one row each), with status and provenance.
+
+    In: `answers` — the tidy answers table (year, unit_id, code, value, number, status,
+    file, sheet, cell, as ``score_round`` builds it); `rubric`; `registry` — unit_id and
+    group of each unit (best_in_group rules compare units of one group).
+
+    Out columns (``POINT_COLUMNS``): year, unit_id, group, criterion, indicator, points
+    (rounded half-up to 2 decimals; 0 when invalid, NaN when not applicable), max_points,
+    status ("scored", "na", "invalid"), file, sources ("sheet!cell" of every answer used).
+
+    Example::
+
+        >>> points = compute_points(result.answers, rubric, result.registry)
+        >>> points[["unit_id", "indicator", "points", "max_points", "status"]].head(2)
+           unit_id indicator  points  max_points  status
+        0  cc-bvmt      C1.1     2.0         4.0  scored
+        1  cc-bvmt      C1.2     2.0         2.0  scored
+    """
     groups = dict(zip(registry["unit_id"], registry["group"]))
     table = unit_answers(answers)
     files = dict(zip(zip(answers["year"], answers["unit_id"]), answers["file"]))
@@ -121,9 +143,10 @@ def compute_points(answers: pd.DataFrame, rubric: Rubric,
     return pd.DataFrame(rows, columns=POINT_COLUMNS)
 
 
-def _group_best(table: dict, rubric: Rubric, groups: dict[str, str]) -> dict:
+def _group_best(table: dict[tuple[int, str], dict[str, Answer]], rubric: Rubric,
+                groups: dict[str, str]) -> dict[tuple[int, str | None, str], Fraction]:
     """(year, group, indicator) → the largest ratio among the group's scorable units."""
-    best: dict[tuple, Fraction] = {}
+    best: dict[tuple[int, str | None, str], Fraction] = {}
     for ind in rubric.indicators:
         if ind.rule.kind != "best_in_group":
             continue
@@ -145,12 +168,29 @@ def _hundredths(value: float) -> int:
 
 def compute_scores(points: pd.DataFrame, rubric: Rubric,
                    registry: pd.DataFrame) -> pd.DataFrame:
-    """Score (0–100), tier, rank within group, and each criterion's percentage."""
+    """Score (0–100), tier, rank within group, and each criterion's percentage.
+
+    In: `points` as ``compute_points`` returns it; `rubric` (tiers, criteria); `registry`
+    (unit_id → name). Not-applicable indicators leave both the points and the maximum:
+    score = earned / applicable maximum × 100, rounded half-up to 2 decimals.
+
+    Out: one row per year and unit, sorted by year, group, rank — year, unit_id, name,
+    group, score, tier, rank (Int64, competition ranking 1, 2, 2, 4 within year and group),
+    earned, applicable_max, then one percentage column per criterion (C1 … Cn, NaN when
+    nothing of it applies).
+
+    Example::
+
+        >>> compute_scores(points, rubric, registry)[["unit_id", "score", "tier", "rank"]]
+                unit_id  score tier  rank
+        0   h-yen-khanh  93.17  Tốt     1
+        ...
+    """
     names = dict(zip(registry["unit_id"], registry["name"]))
     criteria = [c.code for c in rubric.criteria]
     # One pass: (year, unit) → criterion → [earned, possible] in hundredths of a point.
-    sums: dict[tuple, dict[str, list[int]]] = {}
-    groups: dict[tuple, str] = {}
+    sums: dict[tuple[int, str], dict[str, list[int]]] = {}
+    groups: dict[tuple[int, str], str] = {}
     applicable = points[points["status"] != NA]
     for year, unit_id, group, criterion, earned, possible in zip(
             applicable["year"], applicable["unit_id"], applicable["group"],

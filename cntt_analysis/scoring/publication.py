@@ -17,6 +17,7 @@ import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -70,7 +71,7 @@ def output_hashes(folder: Path) -> dict[str, str]:
             if (folder / f"{name}.parquet").is_file()}
 
 
-def read_final(processed_dir: str | Path, year: int) -> dict | None:
+def read_final(processed_dir: str | Path, year: int) -> dict[str, Any] | None:
     path = processed_folder(processed_dir, year) / FINAL
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 

@@ -61,7 +61,7 @@ def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric,
 
         codes = {old: new for new, old in code_map(rubric, previous_rubric).items() if old}
     now = points.set_index(["unit_id", "indicator"])
-    labels = {i.code: i.label for i in rubric.indicators}
+    labels: dict[str | None, str] = {i.code: i.label for i in rubric.indicators}
     scored_units = set(points["unit_id"])
     year = int(points["year"].iloc[0]) if len(points) else None
     rows = []
