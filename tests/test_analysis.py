@@ -141,8 +141,8 @@ def test_rank_movement_texts_and_changes():
     pd.testing.assert_frame_equal(scores, before)  # input untouched
     expected = {  # unit: (previous rank, change, text) in 2017
         "S3": (3, 2, "tăng 2 bậc"), "S1": (1, -1, "giảm 1 bậc"), "S2": (2, 0, "giữ nguyên"),
-        "H2": (2, 1, "tăng 1 bậc"), "H1": (1, -2, "giảm 2 bậc"),
-    }
+        "H2": (2, 1, "tăng 1 bậc"), "H1": (1, -1, "giảm 1 bậc"),
+    }  # H1: 3rd now, behind H2 and the new H3; among the units of both years it lost 1 place
     for unit, (prev, change, text) in expected.items():
         r = row(moved, 2017, unit)
         assert (r["prev_year"], r["prev_rank"], r["rank_change"], r["movement"]) == (
@@ -157,6 +157,18 @@ def test_rank_movement_texts_and_changes():
     assert list(first["unit_id"]) == ["S3", "S1", "S2", "S4", "H2", "H3", "H1"]
 
 
+def test_rank_movement_of_a_partial_round_compares_units_present_in_both_years():
+    """Regression: 10th of 11 last year, 1st of the 2 who sent so far, read "tăng 9 bậc"."""
+    rows = [(2016, f"S{n}", "so", 95.0 - n, "Tốt", n, 1, 1, 1, 1, 1) for n in range(1, 12)]
+    rows += [(2017, "S10", "so", 90.0, "Tốt", 1, 1, 1, 1, 1, 1),
+             (2017, "S3", "so", 80.0, "Khá", 2, 1, 1, 1, 1, 1)]
+    moved = A.rank_movement(make_scores(rows))
+    s10, s3 = row(moved, 2017, "S10"), row(moved, 2017, "S3")
+    assert (s10["prev_rank"], s10["rank_change"], s10["movement"]) == (10, 1, "tăng 1 bậc")
+    assert (s3["rank_change"], s3["movement"]) == (-1, "giảm 1 bậc")
+    assert s10["score_change"] == pytest.approx(5.0) and s3["score_change"] == pytest.approx(-12)
+
+
 def test_rank_movement_gap_year_and_group_change():
     rows = [
         (2015, "S1", "so", 70.0, "Khá", 2, 1, 1, 1, 1, 1),
@@ -169,7 +181,8 @@ def test_rank_movement_gap_year_and_group_change():
     ]
     moved = A.rank_movement(make_scores(rows))
     assert row(moved, 2017, "S1")["movement"] == "tăng 1 bậc (so với năm 2015)"
-    assert row(moved, 2017, "S2")["movement"] == "giảm 1 bậc"
+    # S2 was alone in 2016: against the units ranked in both years it kept its place
+    assert row(moved, 2017, "S2")["movement"] == "giữ nguyên"
     assert row(moved, 2017, "H1")["movement"] == "mới"
 
 
@@ -459,8 +472,9 @@ def test_works_on_compute_scores_output():
     moved = A.rank_movement(scores)
     # S1 in 2017 lost 5.5 of 96 applicable points (C4.6 n/a); S3 lost nothing
     assert row(scores, 2017, "S1")["score"] == pytest.approx(round((96 - 5.5) / 96 * 100, 2))
-    # 2016: S1 alone, rank 1; 2017: S3 100 > S2 96.5 > S1 94.27 > S4 (54 of 65) → rank 3
-    assert row(moved, 2017, "S1")["movement"] == "giảm 2 bậc"
+    # 2016: S1 alone, rank 1; 2017: S3 100 > S2 96.5 > S1 94.27 > S4 (54 of 65) → rank 3,
+    # but S1 is the only unit of both years: nobody it was compared with passed it
+    assert row(moved, 2017, "S1")["movement"] == "giữ nguyên"
     assert row(moved, 2017, "S3")["movement"] == "mới"
     assert not A.group_averages(scores).empty
     assert len(S.summary_sentences(scores, make_register(), RUBRIC, 2017)) >= 5

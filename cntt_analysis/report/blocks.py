@@ -15,7 +15,7 @@ from html import escape
 import pandas as pd
 from IPython.display import HTML
 
-from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS, vn_number
+from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS, vn_score, vn_share
 
 # column → (header, kind); kind: "text", "number", "int", "percent", "date", "tier"
 Columns = dict[str, tuple[str, str]]
@@ -24,8 +24,10 @@ Columns = dict[str, tuple[str, str]]
 def _cell(value: object, kind: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return '<td class="empty">–</td>'
-    if kind in ("number", "percent"):
-        return f'<td class="num">{escape(vn_number(float(value), trim=False))}</td>'
+    if kind == "number":
+        return f'<td class="num">{escape(vn_score(float(value)))}</td>'
+    if kind == "percent":
+        return f'<td class="num">{escape(vn_share(float(value))[:-1])}</td>'
     if kind == "int":
         return f'<td class="num">{int(value)}</td>'
     if kind == "date":

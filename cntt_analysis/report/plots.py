@@ -7,7 +7,8 @@ Call `use_style()` once at the top of a notebook: it sets a font with every Viet
 
 Figures are built with ``matplotlib.figure.Figure`` (not pyplot), so they are never
 displayed or kept open behind the caller's back: in a notebook, make the figure the cell's
-last expression or call ``display(fig)``; to save, ``fig.savefig(path)``.
+last expression or call ``display(fig)`` (a `ReportFigure` renders itself as PNG in any
+kernel, without ``%matplotlib inline``); to save, ``fig.savefig(path)``.
 """
 
 from __future__ import annotations
@@ -86,14 +87,14 @@ def use_style() -> None:
 
 
 def num(value: float, places: int = 2) -> str:
-    """Vietnamese number for charts, rounded half-up: 85.5 → "85,5", 65.125 → "65,13",
-    −2 → "−2" (true minus sign)."""
+    """Vietnamese number for charts with fixed decimals, as the tables show it: 85.5 →
+    "85,50", 65.125 → "65,13", −2 → "−2,00" (true minus sign)."""
     if value is None or pd.isna(value):
         return "–"
     value = round_half_up(float(value), places)  # as the report tables and sentences round
     if value == 0:
         value = 0.0
-    text = vn_number(abs(value), places)
+    text = vn_number(abs(value), places, trim=False)
     return f"\u2212{text}" if value < 0 else text
 
 
@@ -119,8 +120,20 @@ def display_name(name: object, width: int = 34, max_lines: int = 2) -> str:
     return "\n".join(lines)
 
 
+class ReportFigure(Figure):
+    """A Figure that shows itself as a PNG when it is a notebook cell's last expression,
+    in any kernel (no ``%matplotlib inline`` or pyplot needed)."""
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight", dpi=110)
+        return buffer.getvalue()
+
+
 def _figure(height: float, width: float = PAGE_WIDTH) -> Figure:
-    return Figure(figsize=(width, min(max(height, 2.4), PAGE_HEIGHT)), layout="constrained")
+    return ReportFigure(figsize=(width, min(max(height, 2.4), PAGE_HEIGHT)), layout="constrained")
 
 
 def _select(scores: pd.DataFrame, year: int | None = None,
@@ -148,11 +161,11 @@ def _tier_handles(rubric: Rubric | None) -> list[Patch]:
     handles = []
     for i, (name, low) in enumerate(tiers):
         if i == 0:
-            label = f"{name}: ≥ {num(low)}"
+            label = f"{name}: ≥ {vn_number(low)}"
         elif low <= 0:
-            label = f"{name}: < {num(tiers[i - 1][1])}"
+            label = f"{name}: < {vn_number(tiers[i - 1][1])}"
         else:
-            label = f"{name}: {num(low)} – < {num(tiers[i - 1][1])}"
+            label = f"{name}: {vn_number(low)} – < {vn_number(tiers[i - 1][1])}"
         handles.append(Patch(facecolor=TIER_COLORS.get(name, NA_COLOR), label=label))
     return handles
 
@@ -407,7 +420,8 @@ def score_trends(scores: pd.DataFrame, group: str, rubric: Rubric | None = None)
     for name, low in _tiers(rubric):
         if low > 0:
             ax.axhline(low, color=TIER_COLORS.get(name, "#9E9E9E"), lw=0.9, ls=":", zorder=1)
-            ax.annotate(f"{name}\n≥ {num(low)}", (1, low), xycoords=("axes fraction", "data"),
+            ax.annotate(f"{name}\n≥ {vn_number(low)}", (1, low),
+                        xycoords=("axes fraction", "data"),
                         xytext=(4, 0), textcoords="offset points", ha="left", va="center",
                         fontsize=7, color=TIER_COLORS.get(name, "#616161"))
     _year_axis(ax, years)
@@ -528,7 +542,7 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int) ->
     group_name = _lower_first(GROUP_SHORT.get(unit["group"], unit["group"]))
 
     # Fixed placement: constrained layout misjudges polar tick labels aligned outwards.
-    fig = Figure(figsize=(PAGE_WIDTH, 5.6))
+    fig = ReportFigure(figsize=(PAGE_WIDTH, 5.6))
     ax = fig.add_axes((0.25, 0.12, 0.5, 0.7), projection="polar")
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
