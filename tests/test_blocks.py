@@ -88,7 +88,8 @@ def test_table_escapes_text_cells_headers_and_caption():
     assert "<b>" not in html and "<i>" not in html
     assert "<th>Đơn vị &lt;i&gt;</th>" in html
     assert "<caption>Bảng &lt;1&gt; &amp; 2</caption>" in html
-    assert html.startswith('<table class="data">') and html.endswith("</table>")
+    assert html.startswith('<div class="table-box"><table class="data">')
+    assert html.endswith("</table></div>")
 
 
 def test_table_formats_numbers_the_vietnamese_way():

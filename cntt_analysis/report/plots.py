@@ -40,7 +40,9 @@ FONT = "DejaVu Sans"
 NA_COLOR = "#E0E0E0"
 TEXT_COLOR = "#262626"
 GROUP_COLORS = {"so": "#1F4E79", "huyen": "#C55A11"}
-MOVE_COLORS = {"up": "#2E7D32", "down": "#C62828", "same": "#9E9E9E"}
+MOVE_COLORS = {"up": "#2E7D32", "down": "#C62828", "same": "#9E9E9E",
+               # lost places to others while its own score rose: never drawn as a loss
+               "down_score_up": "#78909C"}
 MEAN_LABEL = "Bình quân"  # never "Trung bình", which is a tier name
 HEATMAP_CMAP = "RdYlGn"
 
@@ -476,12 +478,16 @@ def criterion_trends(scores: pd.DataFrame, rubric: Rubric, group: str | None = N
 
 def rank_movement_chart(movement: pd.DataFrame, year: int, group: str) -> Figure:
     """Rank change of each unit of `group` in `year` (from `analysis.rank_movement`): green
-    up, red down, grey unchanged or new, units in rank order."""
+    up, red down, grey unchanged or new, units in rank order. A unit whose own score rose
+    is never red: losing places to others it is drawn blue-grey, its score gain written."""
     data = _select(movement, year, group).sort_values(["rank", "unit_id"], na_position="last")
     n = len(data)
     change = data["rank_change"].astype("Float64").fillna(0).to_numpy(dtype=float)
     new = data["rank_change"].isna().to_numpy()
-    kinds = np.where(change > 0, "up", np.where(change < 0, "down", "same"))
+    rose = (data["score_change"].astype("Float64").fillna(0).to_numpy(dtype=float) > 0
+            if "score_change" in data.columns else np.zeros(n, dtype=bool))
+    kinds = np.where(change > 0, "up", np.where(change < 0, np.where(rose, "down_score_up",
+                                                                     "down"), "same"))
     fig = _figure(1.6 + 0.32 * n)
     ax = fig.subplots()
     y = np.arange(n)
@@ -495,6 +501,8 @@ def rank_movement_chart(movement: pd.DataFrame, year: int, group: str) -> Figure
             label = "giữ nguyên"
         else:
             label = f"{'▲' if c > 0 else '▼'} {int(abs(c))}"
+            if k == "down_score_up":
+                label += f" (điểm +{num(data['score_change'].iloc[i])})"
         ax.text(c + (pad if c >= 0 else -pad), i, label, va="center",
                 ha="left" if c >= 0 else "right", fontsize=8,
                 color=MOVE_COLORS[k] if not is_new else "#616161",
