@@ -21,7 +21,7 @@ from cntt_analysis import analysis
 from cntt_analysis.analysis import robustness as robust_ranks
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.errors import UsageError
-from cntt_analysis.intake.register import LATE, MISSING, status_figures
+from cntt_analysis.intake.register import LATE, MISSING, SENT, status_figures
 from cntt_analysis.intake.rounds import inspection_files
 from cntt_analysis.labels import vn_score
 from cntt_analysis.report import blocks, plots, sentences, views
@@ -362,7 +362,9 @@ def unit_header(ctx: Context) -> Section:
     name = ctx.names.get(ctx.unit_id, ctx.unit_id)
     parts = [_banner(ctx), blocks.heading(name, 1),
              blocks.paragraphs([f"Hồ sơ kết quả đánh giá ứng dụng CNTT năm {ctx.year}."])]
-    status = ", ".join(ctx.register.loc[ctx.register["unit_id"] == ctx.unit_id, "status"])
+    mine = ctx.register[(ctx.register["unit_id"] == ctx.unit_id)
+                        & ctx.register["status"].isin([SENT, LATE, MISSING])]
+    status = ", ".join(mine["status"])          # superseded copies are not a status
     row = _unit_row(ctx)
     if row is None:
         reason = ctx.unscored.loc[ctx.unscored["unit_id"] == ctx.unit_id, "reason"]
