@@ -98,8 +98,8 @@ def test_table_formats_numbers_the_vietnamese_way():
     assert rows[0][2] == '<td class="num">85,50</td>'            # 85.5 → "85,50"
     assert rows[1][2] == '<td class="num">1.234,50</td>'         # thousands with "."
     assert rows[2][2] == '<td class="num">70,00</td>'            # decimals line up
-    assert rows[0][3] == '<td class="num">100,00</td>'
-    assert rows[1][3] == '<td class="num">0,33</td>'
+    assert rows[0][3] == '<td class="num">100,0</td>'           # a percentage: 1 decimal
+    assert rows[1][3] == '<td class="num">0,3</td>'
     assert rows[2][3] == '<td class="num">12,35</td>'            # rounded to 2 places
     assert not any("85.5" in c or "85.50" in c for c in rows[0])
 
