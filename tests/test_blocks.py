@@ -100,7 +100,7 @@ def test_table_formats_numbers_the_vietnamese_way():
     assert rows[2][2] == '<td class="num">70,00</td>'            # decimals line up
     assert rows[0][3] == '<td class="num">100,0</td>'           # a percentage: 1 decimal
     assert rows[1][3] == '<td class="num">0,3</td>'
-    assert rows[2][3] == '<td class="num">12,35</td>'            # rounded to 2 places
+    assert rows[2][3] == '<td class="num">12,3</td>'             # a percentage: 1 place
     assert not any("85.5" in c or "85.50" in c for c in rows[0])
 
 
