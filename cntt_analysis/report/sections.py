@@ -343,16 +343,16 @@ def _unit_row(ctx: Context) -> pd.Series | None:
     return None if mine.empty else mine.iloc[0]
 
 
-def _movement_text(ctx: Context) -> str:
+def _movement_figures(ctx: Context) -> list[tuple[str, str]]:
+    """Rank movement and score change since last year, as two key figures."""
     moved = ctx.movement[(ctx.movement["unit_id"] == ctx.unit_id)
                          & (ctx.movement["year"] == ctx.year)]
-    if moved.empty:
-        return "–"
+    if moved.empty or pd.isna(moved["score_change"].iloc[0]):
+        return [(moved["movement"].iloc[0] if len(moved) else "–", "thứ hạng so với năm trước")]
     row = moved.iloc[0]
-    if pd.isna(row["score_change"]):
-        return row["movement"]
     change = float(row["score_change"])
-    return f"{row['movement']} ({'+' if change > 0 else ''}{vn_score(change)} điểm)"
+    return [(row["movement"], "thứ hạng so với năm trước"),
+            (f"{'+' if change > 0 else ''}{vn_score(change)}", "điểm so với năm trước")]
 
 
 def unit_header(ctx: Context) -> Section:
@@ -375,7 +375,7 @@ def unit_header(ctx: Context) -> Section:
     parts.append(blocks.key_figures([
         (vn_score(row["score"]), "điểm (thang 100)"), (row["tier"], "xếp loại"),
         (f"{row['rank']}/{group_size}", f"hạng trong {_group_name(ctx, row['group'])}"),
-        (_movement_text(ctx), "so với năm trước"), (status, "tình trạng nộp")]))
+        *_movement_figures(ctx), (status, "tình trạng nộp")]))
     if pd.notna(row.get("score_gap")) and row["score_gap"] != 0:
         parts.append(blocks.note(
             f"Sau kiểm tra, điểm thay đổi từ {vn_score(row['self_score'])} (tự đánh giá, "
