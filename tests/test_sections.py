@@ -237,3 +237,15 @@ def test_the_kernel_the_notebooks_ask_for_is_the_one_the_readme_uses():
     installed = re.findall(r"ipykernel install[^\n]*--name[ =](\S+)", readme)
     assert all(name in names for name in installed), installed
     assert ".venv/bin/jupyter lab" in readme
+
+
+def test_a_group_with_no_score_yet_still_lists_its_units(project, monkeypatch):
+    """A partial round where a whole group has not reported: the ranking still names the
+    group and its registered units, with why they are not ranked."""
+    monkeypatch.chdir(project)
+    ctx = sections.setup(2016)
+    ctx.__dict__["scores"] = ctx.scores[ctx.scores["group"] != "huyen"]
+    html = sections.ranking(ctx)._repr_html_()
+    assert "Khối Phòng TN&amp;MT cấp huyện" in html
+    assert "huyện Tân Phước (chưa nộp báo cáo)" in html
+    assert "(đã nộp nhưng chưa được chấm điểm)" in html          # the XSS unit sent

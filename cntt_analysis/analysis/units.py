@@ -178,9 +178,10 @@ def unscored_units(register: pd.DataFrame, scores: pd.DataFrame, year: int) -> p
         if unit_id in scored or units.empty:
             continue
         failed = [f for f in part.loc[part["status"] == NOT_SCORED, "file"] if f]
-        reason = ("chưa nộp báo cáo" if not failed else
-                  "tệp " + ", ".join(f"“{f}”" for f in failed) + " không chấm được")
         first = units.iloc[0]
+        reason = ("tệp " + ", ".join(f"“{f}”" for f in failed) + " không chấm được" if failed
+                  else "chưa nộp báo cáo" if first["status"] == MISSING
+                  else "đã nộp nhưng chưa được chấm điểm")
         rows.append({"unit_id": unit_id, "name": first["name"], "group": first["group"],
                      "status": first["status"], "reason": reason})
     return pd.DataFrame(rows, columns=["unit_id", "name", "group", "status", "reason"])

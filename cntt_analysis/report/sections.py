@@ -219,12 +219,16 @@ def issues(ctx: Context) -> Section:
 
 
 def _ranking_parts(ctx: Context, level: int) -> list:
+    """Per group: heading, ranking table, bars, and the registered units not ranked; a
+    group none of whose units has a score yet still appears, saying who is missing."""
     parts = []
-    for group in _groups(ctx):
-        parts += [blocks.heading(_group_name(ctx, group), level),
-                  views.ranking(ctx.scores[ctx.scores["group"] == group], ctx.rubric,
-                                ctx.movement),
-                  blocks.figure(plots.ranking_bar(ctx.scores, group, ctx.year, ctx.rubric))]
+    for group in analysis.group_order([*ctx.scores["group"], *ctx.unscored["group"]]):
+        parts.append(blocks.heading(_group_name(ctx, group), level))
+        ranked = ctx.scores[ctx.scores["group"] == group]
+        if len(ranked):
+            parts += [views.ranking(ranked, ctx.rubric, ctx.movement),
+                      blocks.figure(plots.ranking_bar(ctx.scores, group, ctx.year,
+                                                      ctx.rubric))]
         missing = ctx.unscored[ctx.unscored["group"] == group]
         if (text := sentences.unscored_sentence(missing)) is not None:
             parts.append(blocks.note(text, "warning"))
