@@ -81,6 +81,8 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; }
   .key-figures .figure { flex: 1 1 40%%; }
   .key-figures .value { font-size: 14pt; }
   table.data { font-size: 8.5pt; }
+  /* Text columns keep a readable width; the table's box scrolls instead. */
+  table.data td:not(.num):not(.tier):not(.date):not(.empty) { min-width: 8em; }
 }
 @media print { .table-box { overflow: visible; } }
 """
