@@ -12,9 +12,51 @@ import typer
 
 from cntt_analysis.errors import ReportError, UsageError
 
+HELP_OPTION_TEXT = "Hiện hướng dẫn này và thoát."
+
+
+def _vietnamese_help(command, ctx) -> None:
+    """Give a command's --help option a Vietnamese text (click's own is English)."""
+    option = command.get_help_option(ctx)
+    if option is not None:
+        option.help = HELP_OPTION_TEXT
+
+
+class VietnameseGroup(typer.core.TyperGroup):
+    """The `cntt` group: its --help and every command's --help are in Vietnamese."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_TEXT
+        return option
+
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _vietnamese_help(command, ctx)
+        return command
+
+
+def _vietnamese_rich_help() -> None:
+    """Typer's help panels in Vietnamese (its titles are module settings read when help is
+    printed)."""
+    from typer import rich_utils
+
+    rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Tham số"
+    rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
+    rich_utils.ERRORS_PANEL_TITLE = "Lỗi"
+    rich_utils.DEFAULT_STRING = "[mặc định: {}]"
+    rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
+    rich_utils.ABORTED_TEXT = "Đã dừng."
+    rich_utils.RICH_HELP = "Gõ [blue]'{command_path} {help_option}'[/] để xem hướng dẫn."
+
+
+_vietnamese_rich_help()
 app = typer.Typer(help="Đánh giá kết quả ứng dụng CNTT của các đơn vị ngành TN&MT.",
                   no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False)
+                  pretty_exceptions_enable=False, cls=VietnameseGroup)
 
 RawOpt = Annotated[Path, typer.Option("--raw", help="Thư mục dữ liệu gốc (data/raw).")]
 ProcessedOpt = Annotated[Path, typer.Option("--processed", help="Thư mục kết quả xử lý.")]
@@ -164,13 +206,27 @@ def _warn_if_published(processed: Path, year: int) -> None:
 
 
 def _summary(result, folder: Path) -> None:
+    """What was scored, how many problems, where to read them, what inspection changed."""
+    from cntt_analysis.scoring.inspection import applied_corrections, inspection_issue_mask
+
     register = result.register
     counts = register["status"].value_counts()
-    errors = int((result.issues["severity"] == "error").sum())
+    own = inspection_issue_mask(result.issues)
+    errors = int(((result.issues["severity"] == "error") & ~own).sum())
+    warnings = int(((result.issues["severity"] != "error") & ~own).sum())
     parts = ", ".join(f"{status}: {n}" for status, n in counts.items())
     typer.echo(f"Năm {result.year}: chấm {len(result.scores)} đơn vị ({parts}); "
-               f"{errors} lỗi số liệu, {len(result.issues) - errors} cảnh báo. "
-               f"Kết quả: {folder}")
+               f"{errors} lỗi số liệu, {warnings} cảnh báo. Kết quả: {folder}")
+    fixes = applied_corrections(result.corrections)
+    if result.round.inspected:
+        typer.echo(f"  Đã áp dụng {len(fixes)} điều chỉnh sau kiểm tra, thẩm định"
+                   + (f"; {int(own.sum())} mục trong tệp kiểm tra không hợp lệ, chưa áp dụng."
+                      if own.any() else "."))
+    else:
+        typer.echo("  Chưa có tệp kiểm tra, thẩm định: điểm theo số liệu đơn vị tự báo cáo.")
+    typer.echo(f"  Xem chi tiết các vấn đề ở trang “Vấn đề dữ liệu” của "
+               f"{folder / f'ket-qua-{result.year}.xlsx'} hoặc trong "
+               f"reports/{result.year}/phan-tich/01-intake.html (sau khi chạy cntt report).")
 
 
 @app.command("inspection-template")

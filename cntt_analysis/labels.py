@@ -61,3 +61,18 @@ def lower_first(text: str) -> str:
 def vn_percent(value: float, places: int = 2) -> str:
     """55.4 → "55,4%"."""
     return f"{vn_number(value, places)}%"
+
+
+# One form per kind of number everywhere a reader sees it (tables, charts, key figures,
+# sentences): scores and points with 2 decimals, percentages with 1.
+SCORE_PLACES, PERCENT_PLACES = 2, 1
+
+
+def vn_score(value: float) -> str:
+    """75.9 → "75,90": a score or points, always with the same decimals."""
+    return vn_number(value, SCORE_PLACES, trim=False)
+
+
+def vn_share(value: float) -> str:
+    """55.66 → "55,7%": a percentage, always with one decimal."""
+    return f"{vn_number(value, PERCENT_PLACES, trim=False)}%"

@@ -141,8 +141,8 @@ def test_rank_movement_texts_and_changes():
     pd.testing.assert_frame_equal(scores, before)  # input untouched
     expected = {  # unit: (previous rank, change, text) in 2017
         "S3": (3, 2, "tăng 2 bậc"), "S1": (1, -1, "giảm 1 bậc"), "S2": (2, 0, "giữ nguyên"),
-        "H2": (2, 1, "tăng 1 bậc"), "H1": (1, -2, "giảm 2 bậc"),
-    }
+        "H2": (2, 1, "tăng 1 bậc"), "H1": (1, -1, "giảm 1 bậc"),
+    }  # H1: 3rd now, behind H2 and the new H3; among the units of both years it lost 1 place
     for unit, (prev, change, text) in expected.items():
         r = row(moved, 2017, unit)
         assert (r["prev_year"], r["prev_rank"], r["rank_change"], r["movement"]) == (
@@ -157,6 +157,18 @@ def test_rank_movement_texts_and_changes():
     assert list(first["unit_id"]) == ["S3", "S1", "S2", "S4", "H2", "H3", "H1"]
 
 
+def test_rank_movement_of_a_partial_round_compares_units_present_in_both_years():
+    """Regression: 10th of 11 last year, 1st of the 2 who sent so far, read "tăng 9 bậc"."""
+    rows = [(2016, f"S{n}", "so", 95.0 - n, "Tốt", n, 1, 1, 1, 1, 1) for n in range(1, 12)]
+    rows += [(2017, "S10", "so", 90.0, "Tốt", 1, 1, 1, 1, 1, 1),
+             (2017, "S3", "so", 80.0, "Khá", 2, 1, 1, 1, 1, 1)]
+    moved = A.rank_movement(make_scores(rows))
+    s10, s3 = row(moved, 2017, "S10"), row(moved, 2017, "S3")
+    assert (s10["prev_rank"], s10["rank_change"], s10["movement"]) == (10, 1, "tăng 1 bậc")
+    assert (s3["rank_change"], s3["movement"]) == (-1, "giảm 1 bậc")
+    assert s10["score_change"] == pytest.approx(5.0) and s3["score_change"] == pytest.approx(-12)
+
+
 def test_rank_movement_gap_year_and_group_change():
     rows = [
         (2015, "S1", "so", 70.0, "Khá", 2, 1, 1, 1, 1, 1),
@@ -169,7 +181,8 @@ def test_rank_movement_gap_year_and_group_change():
     ]
     moved = A.rank_movement(make_scores(rows))
     assert row(moved, 2017, "S1")["movement"] == "tăng 1 bậc (so với năm 2015)"
-    assert row(moved, 2017, "S2")["movement"] == "giảm 1 bậc"
+    # S2 was alone in 2016: against the units ranked in both years it kept its place
+    assert row(moved, 2017, "S2")["movement"] == "giữ nguyên"
     assert row(moved, 2017, "H1")["movement"] == "mới"
 
 
@@ -337,24 +350,24 @@ def test_units_to_remedy_selection_and_texts():
     names = {c.code: c.name for c in RUBRIC.criteria}
     labels = {i.code: i.label for i in RUBRIC.indicators}
     s4 = out.iloc[0]
-    assert s4["reasons"] == "Xếp loại Yếu; tiêu chí đạt dưới 50%: C1 (30%), C3 (40%)."
-    assert s4["weak_criteria"] == f"C1. {names['C1']} (30%); C3. {names['C3']} (40%)"
-    assert s4["weak_indicators"] == (f"C5.1 {labels['C5.1']} (0/5 điểm); "
-                                     f"C3.4 {labels['C3.4']} (0/4 điểm); "
-                                     f"C1.1 {labels['C1.1']} (2/4 điểm)")
+    assert s4["reasons"] == "Xếp loại Yếu; tiêu chí đạt dưới 50%: C1 (30,0%), C3 (40,0%)."
+    assert s4["weak_criteria"] == f"C1. {names['C1']} (30,0%); C3. {names['C3']} (40,0%)"
+    assert s4["weak_indicators"] == (f"C5.1 {labels['C5.1']} (0,00/5,00 điểm); "
+                                     f"C3.4 {labels['C3.4']} (0,00/4,00 điểm); "
+                                     f"C1.1 {labels['C1.1']} (2,00/4,00 điểm)")
     remedy = {i.code: i.remedy for i in RUBRIC.indicators}
     assert s4["remedies"] == f"{remedy['C5.1']} {remedy['C3.4']} {remedy['C1.1']}"
     s1 = out.iloc[1]
-    assert s1["reasons"] == "Tiêu chí đạt dưới 50%: C3 (45%)."
-    assert s1["weak_criteria"] == f"C3. {names['C3']} (45%)"
+    assert s1["reasons"] == "Tiêu chí đạt dưới 50%: C3 (45,0%)."
+    assert s1["weak_criteria"] == f"C3. {names['C3']} (45,0%)"
     assert s1["weak_indicators"].startswith("C3.4 ")
     h2 = out.set_index("unit_id").loc["H2"]
     assert h2["reasons"] == "Xếp loại Trung bình."
-    assert h2["weak_criteria"] == f"C1. {names['C1']} (60%)"  # its lowest criterion
+    assert h2["weak_criteria"] == f"C1. {names['C1']} (60,0%)"  # its lowest criterion
     assert h2["weak_indicators"] == "" and h2["remedies"] == ""
     h1 = out.set_index("unit_id").loc["H1"]
-    assert h1["weak_indicators"] == (f"C5.1 {labels['C5.1']} (1/5 điểm); "
-                                     f"C3.4 {labels['C3.4']} (3/4 điểm)")
+    assert h1["weak_indicators"] == (f"C5.1 {labels['C5.1']} (1,00/5,00 điểm); "
+                                     f"C3.4 {labels['C3.4']} (3,00/4,00 điểm)")
 
 
 def test_units_to_remedy_without_points_and_other_floor():
@@ -366,7 +379,7 @@ def test_units_to_remedy_without_points_and_other_floor():
     low = A.units_to_remedy(make_scores(), points, RUBRIC, 2017, criterion_floor=40)
     assert "S1" not in set(low["unit_id"])
     assert low.set_index("unit_id").loc["S4", "reasons"] == (
-        "Xếp loại Yếu; tiêu chí đạt dưới 40%: C1 (30%).")
+        "Xếp loại Yếu; tiêu chí đạt dưới 40%: C1 (30,0%).")
 
 
 def test_units_to_remedy_none():
@@ -389,25 +402,28 @@ def test_summary_sentences_2017():
                                    "đúng hạn, 2 đơn vị nộp muộn); 1 đơn vị chưa nộp: "
                                    "Phòng TN&MT huyện D.")
     assert "Có 1 tệp không được chấm điểm" in sentences[1]
-    # so: mean 71.0625 → 71,06 vs 2016 70.8333 → 70,83: +0,23
-    assert sentences[2] == ("Khối phòng, đơn vị trực thuộc Sở: 4 đơn vị, điểm bình quân 71,06, "
-                            "tăng 0,23 điểm so với năm 2016 (70,83); dẫn đầu là "
-                            "Chi cục Bảo vệ môi trường (88 điểm).")
-    # huyen: mean 66 vs 62,5: +3,5; tie at the top
-    assert sentences[3] == ("Khối Phòng TN&MT cấp huyện: 3 đơn vị, điểm bình quân 66, tăng 3,5 "
-                            "điểm so với năm 2016 (62,5); dẫn đầu là Phòng TN&MT huyện B và "
-                            "Phòng TN&MT huyện C (cùng 68 điểm).")
+    # so: mean 71.0625 → 71,06; compared with 2016 over the 3 units of both years only
+    # (S4 joined): 70,83 → 79,67, +8,84 (the old "+0,23" mixed S4's 45,25 in)
+    assert sentences[2] == ("Khối phòng, đơn vị trực thuộc Sở: 4 đơn vị, điểm bình quân 71,06; "
+                            "so sánh được với năm 2016 ở 3 đơn vị có kết quả cả hai năm: bình "
+                            "quân của các đơn vị này tăng 8,84 điểm (từ 70,83 lên 79,67); dẫn "
+                            "đầu là Chi cục Bảo vệ môi trường (88,00 điểm).")
+    # huyen: H1, H2 in both years: 62,50 → 65,00; tie at the top
+    assert sentences[3] == ("Khối Phòng TN&MT cấp huyện: 3 đơn vị, điểm bình quân 66,00; so sánh "
+                            "được với năm 2016 ở 2 đơn vị có kết quả cả hai năm: bình quân của "
+                            "các đơn vị này tăng 2,50 điểm (từ 62,50 lên 65,00); dẫn đầu là "
+                            "Phòng TN&MT huyện B và Phòng TN&MT huyện C (cùng 68,00 điểm).")
     assert sentences[4] == ("Kết quả xếp loại: 1 đơn vị Tốt, 2 đơn vị Khá, 3 đơn vị Trung bình, "
                             "1 đơn vị Yếu.")
     assert sentences[5] == ("Có 4 đơn vị xếp loại Trung bình, Yếu cần chỉ đạo khắc phục: "
                             "Trung tâm Công nghệ thông tin (45,25 điểm, Yếu), Phòng TN&MT huyện A "
-                            "(62 điểm, Trung bình), Phòng TN&MT huyện B (68 điểm, Trung bình) và "
-                            "Phòng TN&MT huyện C (68 điểm, Trung bình).")
+                            "(62,00 điểm, Trung bình), Phòng TN&MT huyện B (68,00 điểm, Trung "
+                            "bình) và Phòng TN&MT huyện C (68,00 điểm, Trung bình).")
     names = {c.code: c.name for c in RUBRIC.criteria}
     # C3: 425/7 = 60,714… ; C1: 450/7 = 64,285…
     assert sentences[6] == ("Các tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn Sở: "
-                            f"C3. {names['C3']} (bình quân 60,71%) và "
-                            f"C1. {names['C1']} (bình quân 64,29%).")
+                            f"C3. {names['C3']} (bình quân 60,7%) và "
+                            f"C1. {names['C1']} (bình quân 64,3%).")
     assert len(sentences) == 7
 
 
@@ -419,12 +435,12 @@ def test_summary_sentences_synthetic_first_year_no_weak_units():
     assert not any("so với năm" in s for s in sentences)  # no earlier year
     assert sentences[2].startswith("Về tình hình nộp báo cáo: 0/1 đơn vị đã nộp")
     assert ("Không có đơn vị xếp loại Trung bình hoặc Yếu; điểm thấp nhất khối Sở là "
-            "Chi cục Quản lý đất đai (72,5 điểm); khối huyện là Phòng TN&MT huyện A (70 điểm)."
+            "Chi cục Quản lý đất đai (72,50 điểm); khối huyện là Phòng TN&MT huyện A (70,00 điểm)."
             ) in sentences
     # C1: (80 + 60 + 70) / 3 = 70 is the lowest
     assert sentences[-1].startswith("Tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn Sở: "
                                     "C1.")
-    assert sentences[-1].endswith("(bình quân 70%).")
+    assert sentences[-1].endswith("(bình quân 70,0%).")
 
 
 def test_summary_sentences_caps_named_units_and_skips_empty_register():
@@ -432,7 +448,7 @@ def test_summary_sentences_caps_named_units_and_skips_empty_register():
     sentences = S.summary_sentences(make_scores(), empty, RUBRIC, 2017, max_named=2)
     assert not any(s.startswith("Về tình hình nộp") for s in sentences)
     weak = next(s for s in sentences if s.startswith("Có 4 đơn vị"))
-    assert weak.endswith("Phòng TN&MT huyện A (62 điểm, Trung bình) và 2 đơn vị khác.")
+    assert weak.endswith("Phòng TN&MT huyện A (62,00 điểm, Trung bình) và 2 đơn vị khác.")
 
 
 def test_summary_sentences_year_without_scores():
@@ -459,8 +475,9 @@ def test_works_on_compute_scores_output():
     moved = A.rank_movement(scores)
     # S1 in 2017 lost 5.5 of 96 applicable points (C4.6 n/a); S3 lost nothing
     assert row(scores, 2017, "S1")["score"] == pytest.approx(round((96 - 5.5) / 96 * 100, 2))
-    # 2016: S1 alone, rank 1; 2017: S3 100 > S2 96.5 > S1 94.27 > S4 (54 of 65) → rank 3
-    assert row(moved, 2017, "S1")["movement"] == "giảm 2 bậc"
+    # 2016: S1 alone, rank 1; 2017: S3 100 > S2 96.5 > S1 94.27 > S4 (54 of 65) → rank 3,
+    # but S1 is the only unit of both years: nobody it was compared with passed it
+    assert row(moved, 2017, "S1")["movement"] == "giữ nguyên"
     assert row(moved, 2017, "S3")["movement"] == "mới"
     assert not A.group_averages(scores).empty
     assert len(S.summary_sentences(scores, make_register(), RUBRIC, 2017)) >= 5

@@ -88,7 +88,8 @@ def test_table_escapes_text_cells_headers_and_caption():
     assert "<b>" not in html and "<i>" not in html
     assert "<th>Đơn vị &lt;i&gt;</th>" in html
     assert "<caption>Bảng &lt;1&gt; &amp; 2</caption>" in html
-    assert html.startswith('<table class="data">') and html.endswith("</table>")
+    assert html.startswith('<div class="table-box"><table class="data">')
+    assert html.endswith("</table></div>")
 
 
 def test_table_formats_numbers_the_vietnamese_way():
@@ -97,9 +98,9 @@ def test_table_formats_numbers_the_vietnamese_way():
     assert rows[0][2] == '<td class="num">85,50</td>'            # 85.5 → "85,50"
     assert rows[1][2] == '<td class="num">1.234,50</td>'         # thousands with "."
     assert rows[2][2] == '<td class="num">70,00</td>'            # decimals line up
-    assert rows[0][3] == '<td class="num">100,00</td>'
-    assert rows[1][3] == '<td class="num">0,33</td>'
-    assert rows[2][3] == '<td class="num">12,35</td>'            # rounded to 2 places
+    assert rows[0][3] == '<td class="num">100,0</td>'           # a percentage: 1 decimal
+    assert rows[1][3] == '<td class="num">0,3</td>'
+    assert rows[2][3] == '<td class="num">12,3</td>'             # a percentage: 1 place
     assert not any("85.5" in c or "85.50" in c for c in rows[0])
 
 

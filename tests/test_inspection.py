@@ -342,9 +342,14 @@ def test_an_unreadable_reported_answer_can_be_corrected(make_round):
     assert pd.isna(answer["problem"])
     point = after.points.set_index("indicator").loc["C1.4"]
     assert (point["self_points"], point["points"]) == (0.0, 1.0)  # steps: 1 → 1
-    # The unit's own unreadable answer stays an issue of its file (it is what it sent).
-    issue = after.issues[after.issues["code"] == "not_number"]
-    assert list(issue["file"]) == ["SO_VP.xlsx"]
+    # Before: an error to verify with the unit; after the correction it is no longer a
+    # data problem (issue 10: a "4O" corrected to 40 still read "Có 2 lỗi số liệu"), and
+    # the correction shows instead.
+    assert list(before.issues.loc[before.issues["code"] == "not_number", "cell"]) != []
+    assert (after.issues["code"] == "not_number").sum() == 0
+    assert (after.issues["severity"] == "error").sum() == 0
+    assert list(after.corrections[["code", "reported", "verified"]].itertuples(
+        index=False, name=None)) == [("C1.4", "nhiều", "1")]
     # 72.91 − 1 (C1.4 = 0) = 71.91 as reported; 72.91 verified.
     score = after.scores.iloc[0]
     assert (score["self_score"], score["score"], score["score_gap"]) == (71.91, 72.91, 1.0)
@@ -616,3 +621,66 @@ def test_cli_inspection_template_out_option(cntt, raw, tmp_path):
     again = cntt("inspection-template", "--year", YEAR, "--raw", raw, "--out", out)
     assert again.exit_code == 2
 
+
+
+# --------------------------------------------------------------------------- issue 10 §3
+
+
+def test_a_renamed_inspection_file_is_recognised_by_its_content(raw, base_result):
+    """Regression: "inspection (ban sua).xlsx" was read as a submission and its
+    corrections were silently not applied."""
+    wb = inspection_workbook(base_result, {("SO_VP", "G06"): ("16", "Đếm lại", "Lan")})
+    wb.save(raw / str(YEAR) / "inspection (ban sua).xlsx")
+    result = score_round(raw, YEAR, progress=False)
+    assert "inspection (ban sua).xlsx" not in set(result.register["file"])
+    assert list(result.corrections["code"][result.corrections["kind"] == "correction"]) \
+        == ["G06"]
+
+
+def test_two_inspection_files_are_an_error_naming_both(raw, base_result):
+    from cntt_analysis.errors import UsageError
+
+    wb = inspection_workbook(base_result, {("SO_VP", "G06"): ("16", "Đếm lại", "Lan")})
+    write_xlsx(raw, wb)
+    wb.save(raw / str(YEAR) / "kiem tra moi.xlsx")
+    with pytest.raises(UsageError) as caught:
+        score_round(raw, YEAR, progress=False)
+    assert "“inspection.xlsx”" in str(caught.value)
+    assert "“kiem tra moi.xlsx”" in str(caught.value)
+
+
+def test_an_unreadable_inspection_file_says_so_in_vietnamese_only(raw):
+    (raw / str(YEAR) / "inspection.xlsx").write_bytes(b"PK\x03\x04 broken")
+    result = score_round(raw, YEAR, progress=False)
+    issue = result.issues[result.issues["file"] == "inspection.xlsx"].iloc[0]
+    assert "Error" not in issue["message"] and "Zip" not in issue["message"]
+    assert "tệp kiểm tra, thẩm định" in issue["message"] and issue["value"] == ""
+
+
+def test_an_inspectors_unreadable_entry_is_an_inspection_file_problem(raw, base_result):
+    from cntt_analysis.scoring.inspection import inspection_issue_mask
+
+    write_xlsx(raw, inspection_workbook(base_result, {("SO_VP", "G06"): ("mười", "", "Lan")}))
+    result = score_round(raw, YEAR, progress=False)
+    mask = inspection_issue_mask(result.issues)
+    assert list(result.issues.loc[mask, "code"]) == ["correction_invalid"]
+    # the unit's own data issues do not count it
+    assert "correction_invalid" not in set(result.issues.loc[~mask, "code"])
+
+
+def test_a_correction_that_moves_other_units_points_is_explained(raw, base_result):
+    """C2.3 (bandwidth per official) is scored against the best of the group: correcting
+    one unit's bandwidth moves the others' points, and the audit says so."""
+    before = base_result.points
+    write_xlsx(raw, inspection_workbook(base_result,
+                                        {("SO_VP", "C2.3"): ("100000", "Đo lại", "Lan")}))
+    result = score_round(raw, YEAR, progress=False)
+    audit_rows = result.corrections
+    knock = audit_rows[audit_rows["kind"] == "knock_on"]
+    moved = result.points.merge(before[["unit_id", "indicator", "points"]],
+                                on=["unit_id", "indicator"], suffixes=("", "_before"))
+    moved = moved[(moved["points"] != moved["points_before"]) & (moved["unit_id"] != "SO_VP")]
+    assert set(moved["unit_id"]) == set(knock["unit_id"]) and len(knock) > 0
+    for r in knock.itertuples():
+        assert "C2.3" in r.indicators and "(C2.3)" in r.reason and r.code == ""
+        assert r.points_before != r.points_after

@@ -194,7 +194,7 @@ def test_ranking_bar(scores):
     assert all(len(line) <= 40 for lab in labels for line in lab.split("\n"))
     assert labels[3].count("\n") == 1 and labels[3].endswith("…")  # long name shortened
     shown = texts(fig)
-    for value in ("88", "75,5", "52,75", "45,25"):
+    for value in ("88,00", "75,50", "52,75", "45,25"):          # as the ranking table shows
         assert value in shown
     legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
     for tier in TIER_COLORS:
@@ -237,7 +237,7 @@ def test_criteria_heatmap(scores):
     cells = [t.get_text() for t in top.texts]
     assert len(cells) == 5 * 5
     assert "–" in cells  # S4's C4 is not applicable
-    assert "85" in cells and "45" in cells
+    assert "85,0" in cells and "45,0" in cells                  # percentages: 1 decimal
     bar = fig.axes[-1]
     assert bar.xaxis.get_major_formatter()(50, 0) == "50%"
     assert "không áp dụng" in bar.get_xlabel()
@@ -316,7 +316,8 @@ def test_unit_radar(scores):
     assert "Trung tâm CNTT TN&MT" in heading
     assert "45,25 điểm" in heading and "xếp loại Yếu" in heading and "hạng 5/5 khối Sở" in heading
     labels = [t.get_text() for t in ax.get_xticklabels()]
-    assert labels[0] == "C1. Văn bản chỉ đạo\n30% (khối 63%)"  # (90+75+70+50+30)/5 = 63
+    # (90+75+70+50+30)/5 = 63; one decimal for every percentage (no "63%" beside "55,7%")
+    assert labels[0] == "C1. Văn bản chỉ đạo\n30,0% (khối 63,0%)"
     assert "không áp dụng" in labels[3]
     unit_line = ax.get_lines()[1]
     assert unit_line.get_color() == TIER_COLORS["Yếu"]
@@ -338,7 +339,7 @@ def test_unit_history(scores):
     ticks = [t.get_text() for t in left.get_xticklabels()]
     assert ticks == ["2016\nYếu\nhạng 4/4", "2017\nTrung bình\nhạng 4/5"]
     shown = texts(fig)
-    assert "52,75" in shown and "67,4" in shown  # 2017 so mean (88+75.5+75.5+52.75+45.25)/5
+    assert "52,75" in shown and "67,40" in shown  # 2017 so mean (88+75.5+75.5+52.75+45.25)/5
     assert [t.get_text() for t in right.get_xticklabels()] == ["2016", "2017"]
     with pytest.raises(ValueError, match="Không có kết quả của đơn vị"):
         P.unit_history(scores, "X9")
@@ -348,8 +349,8 @@ def test_unit_history(scores):
 
 
 def test_number_and_name_helpers():
-    assert P.num(85.5) == "85,5" and P.num(1234.5) == "1.234,5"
-    assert P.num(-2, 0) == "\u22122" and P.num(-0.001) == "0"
+    assert P.num(85.5) == "85,50" and P.num(1234.5) == "1.234,50"  # fixed, as in tables
+    assert P.num(-2, 0) == "\u22122" and P.num(-0.001) == "0,00"
     assert P.num(None) == "–" and P.num(np.nan) == "–"
     assert P.num(65.125) == "65,13" and P.num(0.125, 2) == "0,13"  # half-up, like the tables
     assert P.vn_formatter(1, "%")(12.5, 0) == "12,5%"

@@ -133,7 +133,7 @@ def test_remedy_policy_comes_from_the_rubric():
     out = A.units_to_remedy(make_scores(), make_points(), strict, 2017)
     # S1 (C3 45%) is above a 40% floor; the huyen units are Trung bình, no longer a remedy tier
     assert list(out["unit_id"]) == ["S4"]
-    assert out["reasons"].iloc[0] == "Xếp loại Yếu; tiêu chí đạt dưới 40%: C1 (30%)."
+    assert out["reasons"].iloc[0] == "Xếp loại Yếu; tiêu chí đạt dưới 40%: C1 (30,0%)."
 
 
 def test_sentences_use_the_rubric_names_and_tiers():

@@ -19,7 +19,13 @@ from cntt_analysis.analysis.criteria import (
 )
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.analysis.trends import comparable_indicator_percent
-from cntt_analysis.analysis.units import unit_profile_table, unit_weaknesses, units_to_remedy
+from cntt_analysis.analysis.units import (
+    group_leaders,
+    unit_profile_table,
+    unit_weaknesses,
+    units_to_remedy,
+    unscored_units,
+)
 from cntt_analysis.labels import vn_number, vn_percent
 from cntt_analysis.rounding import half_up_float as round_half_up
 from cntt_analysis.scoring.points import points_lost
@@ -27,7 +33,8 @@ from cntt_analysis.scoring.points import points_lost
 __all__ = ["LATE", "MISSING", "NOT_SCORED", "SENT",
            "Results", "comparable_indicator_percent", "criterion_averages", "criterion_columns",
            "default_tiers",
-           "group_averages", "group_order", "load_results", "points_lost", "rank_movement",
+           "group_averages", "group_leaders", "group_order", "load_results", "points_lost",
+           "rank_movement",
            "round_half_up", "score_changes", "tier_changes", "unit_profile_table",
-           "unit_weaknesses", "units_to_remedy", "vn_number", "vn_percent",
+           "unit_weaknesses", "units_to_remedy", "unscored_units", "vn_number", "vn_percent",
            "weakest_indicators"]

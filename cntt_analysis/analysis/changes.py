@@ -20,11 +20,15 @@ from cntt_analysis.analysis.common import (
 def rank_movement(scores: pd.DataFrame) -> pd.DataFrame:
     """Rank movement of every unit and year within its group.
 
-    Columns: year, unit_id, name, group, score, tier, rank, prev_year, prev_rank,
-    rank_change (Int64, positive = moved up) and movement ("tăng N bậc", "giảm N bậc",
-    "giữ nguyên", "mới"). The previous rank is the unit's rank in the same group in the
-    latest earlier year it was ranked; when that is not the group's previous round (the
-    unit skipped a year) the text names the year: "tăng 2 bậc (so với năm 2015)". A unit
+    Columns: year, unit_id, name, group, score, tier, rank, prev_year, prev_rank (the
+    official rank then), prev_score, score_change (points since then), rank_change (Int64,
+    positive = moved up) and movement ("tăng N bậc", "giảm N bậc", "giữ nguyên", "mới").
+
+    The change compares like with like: both years are ranked again among the units of the
+    group present in both (units that joined or did not report do not move anyone), so a
+    partial round never says "tăng 9 bậc" for the 10th of 11 who is 1st of 2. The previous
+    year is the latest earlier year the unit was ranked in the same group; when that is not
+    the group's previous round the text names it: "tăng 2 bậc (so với năm 2015)". A unit
     without a rank (no score) gets "không xếp hạng".
 
     Example::
@@ -38,10 +42,13 @@ def rank_movement(scores: pd.DataFrame) -> pd.DataFrame:
     frame = scores[["year", "unit_id", "name", "group", "score", "tier", "rank"]].copy()
     frame["rank"] = frame["rank"].astype("Int64")
     ranked = frame[frame["rank"].notna()]
-    prev = _previous(ranked, ["group", "unit_id"], ["rank"])
+    prev = _previous(ranked, ["group", "unit_id"], ["rank", "score"])
     frame["prev_year"] = prev["prev_year"].astype("Int64").reindex(frame.index)
     frame["prev_rank"] = prev["prev_rank"].astype("Int64").reindex(frame.index)
-    frame["rank_change"] = (frame["prev_rank"] - frame["rank"]).astype("Int64")
+    frame["prev_score"] = prev["prev_score"].reindex(frame.index)
+    frame["score_change"] = _round2(frame["score"] - frame["prev_score"])
+    frame["rank_change"] = pd.array(
+        [_common_change(ranked, r) for r in frame.itertuples(index=False)], dtype="Int64")
     rounds = {g: sorted(set(part["year"])) for g, part in ranked.groupby("group")}
 
     def text(row) -> str:
@@ -59,6 +66,20 @@ def rank_movement(scores: pd.DataFrame) -> pd.DataFrame:
 
     frame["movement"] = [text(r) for r in frame.itertuples(index=False)]
     return _sort_units(frame)
+
+
+def _common_change(ranked: pd.DataFrame, row) -> int | None:
+    """Places gained since `row.prev_year` among the group's units ranked in both years
+    (competition ranks by score: ties share a place)."""
+    if pd.isna(row.rank) or pd.isna(row.prev_year):
+        return None
+    same_group = ranked[ranked["group"] == row.group]
+    now = same_group[same_group["year"] == row.year].set_index("unit_id")["score"]
+    then = same_group[same_group["year"] == row.prev_year].set_index("unit_id")["score"]
+    common = now.index.intersection(then.index)
+    place_now = 1 + int((now[common] > now[row.unit_id]).sum())
+    place_then = 1 + int((then[common] > then[row.unit_id]).sum())
+    return place_then - place_now
 
 
 def score_changes(scores: pd.DataFrame, criteria: Sequence[str] | None = None) -> pd.DataFrame:

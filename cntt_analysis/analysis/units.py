@@ -10,6 +10,10 @@ import numpy as np
 import pandas as pd
 
 from cntt_analysis.analysis.common import (
+    LATE,
+    MISSING,
+    NOT_SCORED,
+    SENT,
     _criterion_names,
     _indicator_info,
     _sort_units,
@@ -18,7 +22,8 @@ from cntt_analysis.analysis.common import (
 from cntt_analysis.labels import (
     POINT_STATUS,
     vn_number,
-    vn_percent,
+    vn_score,
+    vn_share,
 )
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.points import points_lost
@@ -148,8 +153,8 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
         if weak_tier:
             reasons.append(f"xếp loại {r['tier']}")
         if below:
-            reasons.append(f"tiêu chí đạt dưới {vn_percent(criterion_floor)}: "
-                           + ", ".join(f"{c} ({vn_percent(v)})" for v, c in below))
+            reasons.append(f"tiêu chí đạt dưới {vn_number(criterion_floor, 0)}%: "
+                           + ", ".join(f"{c} ({vn_share(v)})" for v, c in below))
         reason = "; ".join(reasons)
         shown = below or sorted((r[c], c) for c in crits if pd.notna(r[c]))[:1]
         has_points = ((points["unit_id"] == r["unit_id"]) & (points["year"] == year)).any()
@@ -162,11 +167,11 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
             "year": year, "group": r["group"], "unit_id": r["unit_id"], "name": r["name"],
             "score": r["score"], "tier": r["tier"], "rank": r["rank"],
             "reasons": f"{reason[:1].upper()}{reason[1:]}.",
-            "weak_criteria": "; ".join(f"{c}. {names.get(c, c)} ({vn_percent(v)})"
+            "weak_criteria": "; ".join(f"{c}. {names.get(c, c)} ({vn_share(v)})"
                                        for v, c in shown),
             "weak_indicators": "; ".join(
-                f"{w.indicator} {w.label} ({vn_number(w.points or 0.0)}/"
-                f"{vn_number(w.max_points)} điểm)" for w in weak.itertuples(index=False)),
+                f"{w.indicator} {w.label} ({vn_score(w.points or 0.0)}/"
+                f"{vn_score(w.max_points)} điểm)" for w in weak.itertuples(index=False)),
             "remedies": " ".join(w for w in weak["remedy"] if w),
         })
     columns = ["year", "group", "unit_id", "name", "score", "tier", "rank", "reasons",
@@ -175,3 +180,47 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
     if out.empty:
         return out
     return _sort_units(out, by=("score", "unit_id"))
+
+
+def unscored_units(register: pd.DataFrame, scores: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Registered units with no score in `year`, and why, so a ranking shows who is missing.
+
+    Columns: unit_id, name, group, status (the register's), reason (Vietnamese: "chưa nộp
+    báo cáo", "tệp “x.xlsx” không chấm được").
+    """
+    reg = register[(register["year"] == year) & register["unit_id"].notna()]
+    scored = set(scores.loc[scores["year"] == year, "unit_id"])
+    rows = []
+    for unit_id, part in reg.groupby("unit_id", sort=True):
+        units = part[part["status"].isin([SENT, LATE, MISSING])]
+        if unit_id in scored or units.empty:
+            continue
+        failed = [f for f in part.loc[part["status"] == NOT_SCORED, "file"] if f]
+        first = units.iloc[0]
+        reason = ("tệp " + ", ".join(f"“{f}”" for f in failed) + " không chấm được" if failed
+                  else "chưa nộp báo cáo" if first["status"] == MISSING
+                  else "đã nộp nhưng chưa được chấm điểm")
+        rows.append({"unit_id": unit_id, "name": first["name"], "group": first["group"],
+                     "status": first["status"], "reason": reason})
+    return pd.DataFrame(rows, columns=["unit_id", "name", "group", "status", "reason"])
+
+
+def group_leaders(scores: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Per group the best and the weakest unit(s) of `year` (ties all named).
+
+    Columns: group, units, best, best_score, weakest, weakest_score.
+    """
+    from cntt_analysis.analysis.common import group_order
+
+    now = scores[scores["year"] == year]
+    rows = []
+    for group in group_order(now["group"]):
+        part = now[now["group"] == group].sort_values("unit_id")
+        top, low = part["score"].max(), part["score"].min()
+        rows.append({"group": group, "units": len(part),
+                     "best": ", ".join(part.loc[part["score"] == top, "name"]),
+                     "best_score": top,
+                     "weakest": ", ".join(part.loc[part["score"] == low, "name"]),
+                     "weakest_score": low})
+    return pd.DataFrame(rows, columns=["group", "units", "best", "best_score", "weakest",
+                                       "weakest_score"])

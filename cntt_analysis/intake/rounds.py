@@ -18,6 +18,37 @@ from cntt_analysis.storage import write_text
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # Files the IT Centre keeps in a round folder that are not submissions.
 NOT_SUBMISSIONS = {"inspection"}
+# An inspection workbook is known by its sheet and the verified-value column, whatever
+# its name ("inspection (ban sua).xlsx"): see scoring.inspection.
+INSPECTION_SHEET = "Kiểm tra"
+INSPECTION_MARKS = ("số liệu kiểm tra", "verified")
+
+
+def is_inspection_file(path: Path) -> bool:
+    """Whether a round file is the inspectors' workbook: named ``inspection.xlsx`` or
+    ``inspection.csv``, or a workbook whose "Kiểm tra" sheet has the verified column."""
+    if path.stem in NOT_SUBMISSIONS and path.suffix.lower() in (".xlsx", ".csv"):
+        return True
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES or path.name.startswith(("~$", ".~lock")):
+        return False
+    from python_calamine import CalamineWorkbook
+
+    from cntt_analysis.text import fold
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        if INSPECTION_SHEET not in book.sheet_names:
+            return False
+        header = book.get_sheet_by_name(INSPECTION_SHEET).to_python(nrows=1)
+    except Exception:  # a broken file is a submission problem, reported by intake
+        return False
+    marks = {fold(m) for m in INSPECTION_MARKS}
+    return any(isinstance(v, str) and fold(v) in marks for row in header[:1] for v in row)
+
+
+def inspection_files(folder: Path) -> list[Path]:
+    """Every file of a round folder that is an inspection file, by name or by content."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and is_inspection_file(p))
 
 
 @dataclass(frozen=True)
@@ -34,14 +65,15 @@ class Round:
     @property
     def inspected(self) -> bool:
         """Whether the inspection team's file is in the round folder."""
-        return any((self.folder / f"inspection{ext}").is_file() for ext in (".xlsx", ".csv"))
+        return bool(inspection_files(self.folder))
 
     def submissions(self) -> list[Path]:
-        """Workbook files of the round, sorted by name (Office lock files skipped)."""
+        """Workbook files of the round, sorted by name (Office lock files and the
+        inspection file, found by name or content, skipped)."""
         return sorted(
             p for p in self.folder.iterdir()
             if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
-            and not p.name.startswith(("~$", ".~lock")) and p.stem not in NOT_SUBMISSIONS
+            and not p.name.startswith(("~$", ".~lock")) and not is_inspection_file(p)
         )
 
 

@@ -16,17 +16,23 @@ from typing import Any
 import pandas as pd
 from IPython.display import HTML
 
-from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS, vn_number
+from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS, vn_score, vn_share
 
-# column → (header, kind); kind: "text", "number", "int", "percent", "date", "tier"
+# column → (header, kind); kind: "text", "number", "int", "percent", "date", "tier",
+# "change" (signed points)
 Columns = dict[str, tuple[str, str]]
 
 
 def _cell(value: Any, kind: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return '<td class="empty">–</td>'
-    if kind in ("number", "percent"):
-        return f'<td class="num">{escape(vn_number(float(value), trim=False))}</td>'
+    if kind == "number":
+        return f'<td class="num">{escape(vn_score(float(value)))}</td>'
+    if kind == "percent":
+        return f'<td class="num">{escape(vn_share(float(value))[:-1])}</td>'
+    if kind == "change":  # a change in points: signed, never coloured as a loss when up
+        shown = vn_score(float(value))
+        return f'<td class="num">{"+" if float(value) > 0 else ""}{escape(shown)}</td>'
     if kind == "int":
         return f'<td class="num">{int(value)}</td>'
     if kind == "date":
@@ -47,15 +53,32 @@ def table_html(frame: pd.DataFrame, columns: Columns, caption: str = "",
         "<tr>" + "".join(_cell(record.get(col), kind) for col, (_, kind) in columns.items())
         + "</tr>" for record in frame.to_dict("records"))
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
-    return (f'<table class="{css_class}">{cap}<thead><tr>{head}</tr></thead>'
-            f"<tbody>{rows}</tbody></table>")
+    # The box scrolls a table wider than a phone screen by itself, not the whole page.
+    return (f'<div class="table-box"><table class="{css_class}">{cap}<thead><tr>{head}</tr>'
+            f"</thead><tbody>{rows}</tbody></table></div>")
+
+
+class Table(HTML):
+    """A table as displayed (escaped HTML) that keeps its data: ``.frame`` is the shown
+    columns under their Vietnamese headers, a DataFrame an analyst can sort and filter."""
+
+    def __init__(self, html: str, frame: pd.DataFrame):
+        super().__init__(html)
+        self.frame = frame
+
+
+def shown_frame(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
+    """The columns a table shows, renamed to their headers (missing ones left empty)."""
+    picked = frame.reindex(columns=list(columns))
+    return picked.rename(columns={c: h for c, (h, _) in columns.items()}).reset_index(
+        drop=True)
 
 
 def table(frame: pd.DataFrame, columns: Columns, caption: str = "",
           empty: str = "Không có dữ liệu.") -> HTML:
     if frame.empty:
         return note(empty)
-    return HTML(table_html(frame, columns, caption))
+    return Table(table_html(frame, columns, caption), shown_frame(frame, columns))
 
 
 class Outline:

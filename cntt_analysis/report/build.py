@@ -165,8 +165,8 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     errors = run_tasks(tasks, jobs, progress, log=log)
     excel = processed_folder(processed, year) / f"ket-qua-{year}.xlsx"
     write_bytes(excel.read_bytes(), staging / excel.name)
-    write_text(_index(year, tasks, staging, names, results.synthetic(year), errors),
-               staging / "index.html")
+    write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
+                      results=results), staging / "index.html")
     # A failed build never replaces the last good report: it goes beside it, for reading.
     final = reports / f"{year}-loi" if errors else out
     swap_in(staging, final)
@@ -190,8 +190,12 @@ def swap_in(new: Path, target: Path) -> None:
 
 
 def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
-           synthetic: bool, errors: list[str] | None = None) -> str:
-    """The index of what was actually written (a failed notebook's page is not listed)."""
+           synthetic: bool, errors: list[str] | None = None, results=None) -> str:
+    """The index of what was actually written (a failed notebook's page is not listed):
+    the annual report first, the analyses, unit profiles grouped by group with score and
+    tier (when `results` are given), the data; documents named in Vietnamese."""
+    from cntt_analysis.report.pages import NOTEBOOK_LABELS, profile_sections
+
     def links(*pairs: tuple[str, Path | None]) -> list[tuple[str, str]]:
         return [(fmt, path.relative_to(out).as_posix()) for fmt, path in pairs
                 if path is not None and path.is_file()]
@@ -206,8 +210,17 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
         "Số liệu": [
             ("Bảng kết quả Excel", links((f"ket-qua-{year}.xlsx", out / f"ket-qua-{year}.xlsx"))),
             ("Notebook đã chạy (mở bằng Jupyter)",
-             links(*((t.executed.stem, t.executed) for t in (annual, *analyses))))],
+             links(*((NOTEBOOK_LABELS.get(t.executed.stem, t.title), t.executed)
+                     for t in (annual, *analyses))))],
     }
+    if results is not None:
+        found = [(t.parameters["unit_id"], links(("HTML", t.html), ("PDF", t.pdf)))
+                 for t in profiles]
+        grouped = profile_sections([(u, f) for u, f in found if f],
+                                   results.of_year("scores", year), results.registry)
+        entries = {k: v for k, v in entries.items() if k != "Hồ sơ từng đơn vị"}
+        data = entries.pop("Số liệu")
+        entries |= {heading: items for heading, items in grouped} | {"Số liệu": data}
     sections = [(heading, [(label, found) for label, found in items if found])
                 for heading, items in entries.items()]
     return index_page(year, [s for s in sections if s[1]], synthetic,

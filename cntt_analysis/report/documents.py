@@ -187,12 +187,9 @@ def movement(view: RoundView) -> pd.DataFrame:
 
 
 def _movement(view: RoundView) -> pd.DataFrame:
+    # rank_movement carries the score change since the unit's previous ranked year.
     moves = analysis.rank_movement(view.res.scores)
-    changes = analysis.score_changes(view.res.scores)
-    keep = ["unit_id", "prev_year", "prev_score", "score_change"]
-    changes = changes[changes["year"] == view.year][keep].rename(
-        columns={"prev_year": "score_prev_year"})
-    return moves[moves["year"] == view.year].merge(changes, on="unit_id", how="left")
+    return moves[moves["year"] == view.year].reset_index(drop=True)
 
 
 def _score_change(row) -> str:
@@ -445,13 +442,13 @@ def _notice_result(doc, view: RoundView, row: pd.Series) -> None:
     if pd.notna(row.get("self_score")) and round(row["self_score"] - row["score"], 2) != 0:
         text += f" Điểm đơn vị tự đánh giá: {vn_number(row['self_score'])}."
     fmt.body(doc, text)
-    if pd.isna(moves["score_prev_year"]):
+    if pd.isna(moves["prev_score"]):
         fmt.body(doc, "So với năm trước: đơn vị chưa có kết quả năm trước để so sánh.")
     else:
         change = float(moves["score_change"])
         said = ("không đổi" if change == 0 else
                 f"{'tăng' if change > 0 else 'giảm'} {vn_number(abs(change))} điểm")
-        prev = int(moves["score_prev_year"])
+        prev = int(moves["prev_year"])
         fmt.body(doc, f"So với năm {prev}: điểm {said} (năm {prev}: "
                       f"{vn_number(moves['prev_score'])} điểm); thứ hạng {moves['movement']}.")
     rows = [[c.code, c.name, f"{vn_number(row[c.code], 2, trim=False)}%"

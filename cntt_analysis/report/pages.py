@@ -10,6 +10,7 @@ from html import escape
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 from nbconvert import HTMLExporter
 
 from cntt_analysis.storage import write_bytes, write_text
@@ -32,7 +33,9 @@ h3 { color: #2F5F8F; font-size: 11.5pt; margin: 12pt 0 5pt; page-break-after: av
   break-after: avoid; }
 p { margin: 4pt 0 6pt; text-align: justify; }
 .anchor-link { display: none; }
-table.data { border-collapse: collapse; width: 100%%; font-size: 8.8pt; margin: 6pt 0 10pt; }
+.table-box { max-width: 100%%; overflow-x: auto; margin: 6pt 0 10pt;
+  page-break-inside: avoid; break-inside: avoid; }
+table.data { border-collapse: collapse; width: 100%%; font-size: 8.8pt; margin: 0; }
 table.data caption { caption-side: top; text-align: left; font-weight: bold; color: #444;
   padding-bottom: 3pt; }
 table.data thead { display: table-header-group; }
@@ -52,14 +55,15 @@ figcaption { text-align: center; font-size: 8.8pt; color: #555; font-style: ital
   margin: 8pt 0; }
 .callout.warning { border-color: #C62828; background: #fdecea; }
 .callout.synthetic { border-color: #E65100; background: #fff3e0; font-weight: bold; }
-.cover { text-align: center; padding-top: 45mm; page-break-after: always;
-  break-after: page; }
+/* The cover heads page 1, which goes on with the summary a director reads first. */
+.cover { text-align: center; padding: 4mm 0 6mm; border-bottom: 2px solid #1F4E79;
+  margin-bottom: 4mm; }
 .cover .org { font-weight: bold; text-transform: uppercase; letter-spacing: .5pt;
-  color: #1F4E79; }
-.cover h1 { font-size: 22pt; margin: 30mm 0 8mm; text-transform: uppercase; }
-.cover .subtitle { font-size: 13pt; color: #444; }
-.cover .place-date { margin-top: 40mm; font-style: italic; }
-.cover .callout { text-align: left; margin-top: 25mm; }
+  color: #1F4E79; font-size: 9.5pt; }
+.cover h1 { font-size: 17pt; margin: 6mm 0 3mm; text-transform: uppercase; }
+.cover .subtitle { font-size: 11.5pt; color: #444; }
+.cover .place-date { margin-top: 3mm; font-style: italic; }
+.cover .callout { text-align: left; margin-top: 4mm; }
 .key-figures { display: flex; flex-wrap: wrap; gap: 6pt; margin: 8pt 0 12pt; }
 .key-figures .figure { flex: 1 1 0; border: 1px solid #c9d3df; border-radius: 4pt;
   padding: 6pt; text-align: center; }
@@ -68,6 +72,19 @@ figcaption { text-align: center; font-size: 8.8pt; color: #555; font-style: ital
 .page-break { page-break-before: always; break-before: page; }
 ul { margin: 4pt 0 8pt 14pt; padding: 0; }
 nav.index a { color: #1F4E79; }
+nav.index .meta { color: #555; font-size: 9pt; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+/* A phone: narrow margins, cards two by two; wide tables scroll in their box. */
+@media screen and (max-width: 640px) {
+  body { padding: 5mm 4mm; font-size: 10pt; }
+  h1 { font-size: 16pt; } .cover h1 { font-size: 14pt; margin: 4mm 0 2mm; }
+  .key-figures .figure { flex: 1 1 40%%; }
+  .key-figures .value { font-size: 14pt; }
+  table.data { font-size: 8.5pt; }
+  /* Text columns keep a readable width; the table's box scrolls instead. */
+  table.data td:not(.num):not(.tier):not(.date):not(.empty) { min-width: 8em; }
+}
+@media print { .table-box { overflow: visible; } }
 """
 
 
@@ -109,6 +126,42 @@ def html_to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> 
     from weasyprint import HTML  # imported late: it needs the system's pango libraries
 
     return write_bytes(HTML(string=html, base_url=str(base_url)).write_pdf(), pdf_path)
+
+
+# Executed notebooks as the index names them (never the file names).
+NOTEBOOK_LABELS = {
+    "06-annual-report": "Báo cáo năm", "01-intake": "Nộp báo cáo và số liệu",
+    "02-ranking": "Xếp hạng", "03-criteria": "Tiêu chí", "04-trends": "Diễn biến qua các năm",
+    "05-unit-profile": "Hồ sơ đơn vị",
+}
+
+
+def profile_sections(profiles: list[tuple[str, list[tuple[str, str]]]],
+                     scores: pd.DataFrame, registry: pd.DataFrame
+                     ) -> list[tuple[str, list[tuple[str, list[tuple[str, str]]]]]]:
+    """Unit profiles grouped by group (report order), best first, each labelled with its
+    score, tier and rank; units without a score last in their group ("chưa có kết quả")."""
+    from cntt_analysis.analysis.common import group_order
+    from cntt_analysis.labels import GROUP_LABELS, vn_score
+
+    names = dict(zip(registry["unit_id"], registry["name"]))
+    group_of = dict(zip(registry["unit_id"], registry["group"]))
+    by_unit = {r.unit_id: r for r in scores.itertuples(index=False)}
+    groups = group_order([*scores["group"], *registry["group"]])
+    sections: dict[str, list] = {g: [] for g in groups}
+    for unit_id, links in profiles:
+        row = by_unit.get(unit_id)
+        group = row.group if row is not None else group_of.get(unit_id, "")
+        if row is not None:
+            label = (f"{names.get(unit_id, unit_id)} — {vn_score(row.score)} điểm, {row.tier}, "
+                     f"hạng {int(row.rank)}")
+            key = (0, row.rank, unit_id)
+        else:
+            label, key = f"{names.get(unit_id, unit_id)} — chưa có kết quả", (1, 0, unit_id)
+        sections.setdefault(group, []).append((key, (label, links)))
+    return [(f"Hồ sơ từng đơn vị — {GROUP_LABELS.get(g, g or 'Đơn vị khác')}",
+             [entry for _, entry in sorted(items, key=lambda item: item[0])])
+            for g, items in sections.items() if items]
 
 
 def index_page(year: int, sections: list[tuple[str, list[tuple[str, list[tuple[str, str]]]]]],

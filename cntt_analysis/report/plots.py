@@ -22,7 +22,8 @@ Example::
 
 Figures are built with ``matplotlib.figure.Figure`` (not pyplot), so they are never
 displayed or kept open behind the caller's back: in a notebook, make the figure the cell's
-last expression or call ``display(fig)``; to save, ``fig.savefig(path)``.
+last expression or call ``display(fig)`` (a `ReportFigure` renders itself as PNG in any
+kernel, without ``%matplotlib inline``); to save, ``fig.savefig(path)``.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ FONT = "DejaVu Sans"
 NA_COLOR = "#E0E0E0"
 TEXT_COLOR = "#262626"
 GROUP_COLORS = {"so": "#1F4E79", "huyen": "#C55A11"}
-MOVE_COLORS = {"up": "#2E7D32", "down": "#C62828", "same": "#9E9E9E"}
+MOVE_COLORS = {"up": "#2E7D32", "down": "#C62828", "same": "#9E9E9E",
+               # lost places to others while its own score rose: never drawn as a loss
+               "down_score_up": "#78909C"}
 MEAN_LABEL = "Bình quân"  # never "Trung bình", which is a tier name
 HEATMAP_CMAP = "RdYlGn"
 
@@ -104,14 +107,14 @@ def use_style() -> None:
 
 
 def num(value: float, places: int = 2) -> str:
-    """Vietnamese number for charts, rounded half-up: 85.5 → "85,5", 65.125 → "65,13",
-    −2 → "−2" (true minus sign)."""
+    """Vietnamese number for charts with fixed decimals, as the tables show it: 85.5 →
+    "85,50", 65.125 → "65,13", −2 → "−2,00" (true minus sign)."""
     if value is None or pd.isna(value):
         return "–"
     value = round_half_up(float(value), places)  # as the report tables and sentences round
     if value == 0:
         value = 0.0
-    text = vn_number(abs(value), places)
+    text = vn_number(abs(value), places, trim=False)
     return f"\u2212{text}" if value < 0 else text
 
 
@@ -137,8 +140,20 @@ def display_name(name: object, width: int = 34, max_lines: int = 2) -> str:
     return "\n".join(lines)
 
 
+class ReportFigure(Figure):
+    """A Figure that shows itself as a PNG when it is a notebook cell's last expression,
+    in any kernel (no ``%matplotlib inline`` or pyplot needed)."""
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", bbox_inches="tight", dpi=110)
+        return buffer.getvalue()
+
+
 def _figure(height: float, width: float = PAGE_WIDTH) -> Figure:
-    return Figure(figsize=(width, min(max(height, 2.4), PAGE_HEIGHT)), layout="constrained")
+    return ReportFigure(figsize=(width, min(max(height, 2.4), PAGE_HEIGHT)), layout="constrained")
 
 
 def _select(scores: pd.DataFrame, year: int | None = None,
@@ -179,9 +194,9 @@ def _tier_handles(rubric: Rubric | None) -> list[Patch]:
     handles = []
     for i, (name, low) in enumerate(tiers):
         if i == 0:
-            label = f"{name}: ≥ {num(low)}"
+            label = f"{name}: ≥ {vn_number(low)}"
         elif low <= 0:
-            label = f"{name}: < {num(tiers[i - 1][1])}"
+            label = f"{name}: < {vn_number(tiers[i - 1][1])}"
         else:
             label = f"{name}: {num(low)} – < {num(tiers[i - 1][1])}"
         handles.append(Patch(facecolor=_tier_colors(rubric).get(name, NA_COLOR), label=label))
@@ -505,12 +520,16 @@ def criterion_trends(scores: pd.DataFrame, rubric: Rubric, group: str | None = N
 
 def rank_movement_chart(movement: pd.DataFrame, year: int, group: str) -> Figure:
     """Rank change of each unit of `group` in `year` (from `analysis.rank_movement`): green
-    up, red down, grey unchanged or new, units in rank order."""
+    up, red down, grey unchanged or new, units in rank order. A unit whose own score rose
+    is never red: losing places to others it is drawn blue-grey, its score gain written."""
     data = _select(movement, year, group).sort_values(["rank", "unit_id"], na_position="last")
     n = len(data)
     change = data["rank_change"].astype("Float64").fillna(0).to_numpy(dtype=float)
     new = data["rank_change"].isna().to_numpy()
-    kinds = np.where(change > 0, "up", np.where(change < 0, "down", "same"))
+    rose = (data["score_change"].astype("Float64").fillna(0).to_numpy(dtype=float) > 0
+            if "score_change" in data.columns else np.zeros(n, dtype=bool))
+    kinds = np.where(change > 0, "up", np.where(change < 0, np.where(rose, "down_score_up",
+                                                                     "down"), "same"))
     fig = _figure(1.6 + 0.32 * n)
     ax = fig.subplots()
     y = np.arange(n)
@@ -524,6 +543,8 @@ def rank_movement_chart(movement: pd.DataFrame, year: int, group: str) -> Figure
             label = "giữ nguyên"
         else:
             label = f"{'▲' if c > 0 else '▼'} {int(abs(c))}"
+            if k == "down_score_up":
+                label += f" (điểm +{num(data['score_change'].iloc[i])})"
         ax.text(c + (pad if c >= 0 else -pad), i, label, va="center",
                 ha="left" if c >= 0 else "right", fontsize=8,
                 color=MOVE_COLORS[k] if not is_new else "#616161",
@@ -574,7 +595,7 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int) ->
     group_name = _lower_first(_group_name(unit["group"], rubric, short=True))
 
     # Fixed placement: constrained layout misjudges polar tick labels aligned outwards.
-    fig = Figure(figsize=(PAGE_WIDTH, 5.6))
+    fig = ReportFigure(figsize=(PAGE_WIDTH, 5.6))
     ax = cast(PolarAxes, fig.add_axes((0.25, 0.12, 0.5, 0.7), projection="polar"))
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)

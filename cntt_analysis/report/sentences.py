@@ -19,8 +19,8 @@ from cntt_analysis.labels import (
     SYNTHETIC_NOTE,
     join_vi,
     lower_first,
-    vn_number,
-    vn_percent,
+    vn_score,
+    vn_share,
 )
 from cntt_analysis.rounding import half_up_float as round_half_up
 from cntt_analysis.rubric.crosswalk import (
@@ -31,6 +31,7 @@ from cntt_analysis.rubric.crosswalk import (
     rubric_name,
 )
 from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.scoring.inspection import applied_corrections
 from cntt_analysis.scoring.shortcomings import (
     IMPROVED,
     NOT_ASSESSED,
@@ -42,7 +43,7 @@ from cntt_analysis.scoring.shortcomings import (
 
 
 def _names_with_scores(frame: pd.DataFrame) -> str:
-    return join_vi([f"{r.name} ({vn_number(r.score)} điểm)" for r in frame.itertuples()])
+    return join_vi([f"{r.name} ({vn_score(r.score)} điểm)" for r in frame.itertuples()])
 
 
 def _register_sentence(register: pd.DataFrame, year: int) -> str | None:
@@ -71,24 +72,38 @@ def _group_sentence(scores: pd.DataFrame, group: str, year: int, rubric: Rubric)
     rows = scores[(scores["group"] == group) & (scores["year"] == year)]
     label = rubric.group_label(group)
     mean = round_half_up(rows["score"].mean())
-    text = f"{label}: {len(rows)} đơn vị, điểm bình quân {vn_number(mean)}"
+    text = f"{label}: {len(rows)} đơn vị, điểm bình quân {vn_score(mean)}"
     earlier = scores[(scores["group"] == group) & (scores["year"] < year)]
     if not earlier.empty:
-        prev_year = int(earlier["year"].max())
-        prev_mean = round_half_up(earlier[earlier["year"] == prev_year]["score"].mean())
-        diff = round(mean - prev_mean, 2)
-        if diff == 0:
-            text += f", không đổi so với năm {prev_year}"
-        else:
-            text += (f", {'tăng' if diff > 0 else 'giảm'} {vn_number(abs(diff))} điểm so với "
-                     f"năm {prev_year} ({vn_number(prev_mean)})")
+        text += _mean_change(rows, earlier[earlier["year"] == earlier["year"].max()])
     best = rows[rows["score"] == rows["score"].max()].sort_values("unit_id")
     if len(best) == 1:
         text += f"; dẫn đầu là {_names_with_scores(best)}"
     elif len(best) > 1:
         text += (f"; dẫn đầu là {join_vi([str(n) for n in best['name']])} "
-                 f"(cùng {vn_number(best['score'].iloc[0])} điểm)")
+                 f"(cùng {vn_score(best['score'].iloc[0])} điểm)")
     return text + "."
+
+
+def _mean_change(now: pd.DataFrame, then: pd.DataFrame) -> str:
+    """The group mean's change, over the units present in both years only (a partial
+    round or units that joined would otherwise move the mean by themselves)."""
+    prev_year = int(then["year"].iloc[0])
+    common = sorted(set(now["unit_id"]) & set(then["unit_id"]))
+    if not common:
+        return f"; không có đơn vị nào có kết quả cả năm {prev_year} để so sánh"
+    after = round_half_up(now[now["unit_id"].isin(common)]["score"].mean())
+    before = round_half_up(then[then["unit_id"].isin(common)]["score"].mean())
+    diff = round(after - before, 2)
+    moved = ("không đổi" if diff == 0 else
+             f"{'tăng' if diff > 0 else 'giảm'} {vn_score(abs(diff))} điểm")
+    if len(common) == len(now) == len(then):
+        return (f", {moved} so với năm {prev_year}" if diff == 0 else
+                f", {moved} so với năm {prev_year} ({vn_score(before)})")
+    return (f"; so sánh được với năm {prev_year} ở {len(common)} đơn vị có kết quả cả hai năm: "
+            f"bình quân của các đơn vị này {moved}"
+            + ("" if diff == 0 else f" (từ {vn_score(before)} lên {vn_score(after)})"
+               if diff > 0 else f" (từ {vn_score(before)} xuống {vn_score(after)})"))
 
 
 def summary_sentences(scores: pd.DataFrame, register: pd.DataFrame, rubric: Rubric, year: int,
@@ -121,7 +136,7 @@ def summary_sentences(scores: pd.DataFrame, register: pd.DataFrame, rubric: Rubr
         f"{int(counts.get(t, 0))} đơn vị {t}" for t in rubric.tier_names) + ".")
     weak = now[now["tier"].isin(rubric.remedy_tiers)].sort_values(["score", "unit_id"])
     if len(weak):
-        named = [f"{r.name} ({vn_number(r.score)} điểm, {r.tier})"
+        named = [f"{r.name} ({vn_score(r.score)} điểm, {r.tier})"
                  for r in weak.head(max_named).itertuples()]
         if len(weak) > max_named:
             named.append(f"{len(weak) - max_named} đơn vị khác")
@@ -141,7 +156,7 @@ def summary_sentences(scores: pd.DataFrame, register: pd.DataFrame, rubric: Rubr
     names, _ = _criterion_names(rubric)
     means = now[criterion_columns(now, rubric)].mean().dropna().sort_values(kind="stable")
     if len(means):
-        low = [f"{c}. {names[c]} (bình quân {vn_percent(round_half_up(v))})"
+        low = [f"{c}. {names[c]} (bình quân {vn_share(v)})"
                for c, v in means.head(n_criteria).items()]
         sentences.append(f"{'Các tiêu chí' if len(low) > 1 else 'Tiêu chí'} có tỷ lệ điểm đạt "
                          f"bình quân thấp nhất toàn Sở: {join_vi(low)}.")
@@ -209,7 +224,8 @@ def method_changes(rubric: Rubric, previous_rubric: Rubric | None = None) -> lis
 
 
 def follow_up_sentences(follow: pd.DataFrame, names: dict[str, str]) -> list[str]:
-    """What the leaders learn about last year's directions, in Vietnamese."""
+    """What the leaders learn about last year's directions, in Vietnamese. A unit that did
+    not report this year is said to be missing, not to have remedied nothing."""
     if follow.empty:
         return ["Năm trước không có tồn tại, hạn chế nào cần theo dõi khắc phục."]
     counts = follow["outcome"].value_counts()
@@ -222,9 +238,117 @@ def follow_up_sentences(follow: pd.DataFrame, names: dict[str, str]) -> list[str
     if counts.get(NOT_ASSESSED, 0):
         text += f" và {counts[NOT_ASSESSED]} không còn được đánh giá"
     sentences = [text + "."]
+    absent = not_reporting(follow)
     summary = follow_up_summary(follow, names)
-    ignored = summary[summary["ignored"]]
+    ignored = summary[summary["ignored"] & ~summary["unit_id"].isin(absent)]
     if len(ignored):
         listed = ", ".join(names.get(u, u) for u in ignored["unit_id"])
         sentences.append(f"Đơn vị chưa khắc phục được tồn tại nào: {listed}.")
+    if absent:
+        listed = ", ".join(names.get(u, u) for u in absent)
+        sentences.append(f"Đơn vị không nộp báo cáo năm nay nên chưa đánh giá được việc khắc "
+                         f"phục tồn tại, hạn chế năm trước: {listed}.")
     return sentences
+
+
+def not_reporting(follow: pd.DataFrame) -> list[str]:
+    """Units whose every followed-up shortcoming is "not submitted" (they did not report)."""
+    if follow.empty:
+        return []
+    absent = follow.groupby("unit_id")["outcome"].agg(lambda o: set(o) <= {NOT_SUBMITTED})
+    return sorted(absent[absent].index)
+
+
+def partial_round(register: pd.DataFrame, year: int) -> str | None:
+    """A warning for page 1 when most registered units have not sent their report yet."""
+    reg = register[(register["year"] == year) & register["status"].isin([SENT, LATE, MISSING])]
+    sent = int(reg["status"].isin([SENT, LATE]).sum())
+    if reg.empty or sent * 2 > len(reg):
+        return None
+    return (f"Đợt đánh giá năm {year} chưa đầy đủ: mới có {sent}/{len(reg)} đơn vị nộp báo "
+            "cáo. Điểm và thứ hạng trong tài liệu này là tạm thời; so sánh với năm trước chỉ "
+            "tính các đơn vị có kết quả cả hai năm.")
+
+
+def unscored_sentence(unscored: pd.DataFrame) -> str | None:
+    """Registered units of a ranking that have no score, and why."""
+    if unscored.empty:
+        return None
+    listed = join_vi([f"{r.name} ({r.reason})" for r in unscored.itertuples()])
+    return (f"{len(unscored)} đơn vị trong danh mục chưa có kết quả nên không có trong bảng "
+            f"xếp hạng: {listed}.")
+
+
+def decisions(scores: pd.DataFrame, unscored: pd.DataFrame, remedy: pd.DataFrame,
+              corrections: pd.DataFrame, unit_errors: int, inspection_errors: int,
+              year: int) -> list[str]:
+    """What the leaders are asked to decide, from the year's results (page 1)."""
+    asked = []
+    now = scores[scores["year"] == year]
+    leaders = []
+    for group in group_order(now["group"]):
+        part = now[now["group"] == group]
+        top = part[part["score"] == part["score"].max()].sort_values("unit_id")
+        leaders += [f"{r.name} ({vn_score(r.score)} điểm)" for r in top.itertuples()]
+    if leaders:
+        asked.append(f"Biểu dương đơn vị dẫn đầu từng khối: {join_vi(leaders)}.")
+    if len(remedy):
+        asked.append(f"Yêu cầu {len(remedy)} đơn vị khắc phục tồn tại, hạn chế và báo cáo kết "
+                     f"quả trong đợt đánh giá năm sau: {join_vi(list(remedy['name']))}.")
+    missing = unscored[unscored["status"] == MISSING] if len(unscored) else unscored
+    if len(missing):
+        asked.append(f"Chỉ đạo {len(missing)} đơn vị chưa nộp báo cáo nộp ngay để được chấm "
+                     f"điểm: {join_vi(list(missing['name']))}.")
+    fixes = applied_corrections(corrections)
+    if len(fixes):
+        asked.append(f"Thông qua kết quả kiểm tra, thẩm định: {len(fixes)} số liệu của "
+                     f"{fixes['unit_id'].nunique()} đơn vị được điều chỉnh.")
+    if unit_errors:
+        asked.append(f"Giao Trung tâm Công nghệ thông tin xác minh {unit_errors} lỗi số liệu "
+                     "với các đơn vị trước khi công bố kết quả chính thức.")
+    if inspection_errors:
+        asked.append(f"Đề nghị đoàn kiểm tra sửa {inspection_errors} mục không hợp lệ trong "
+                     "tệp kiểm tra, thẩm định (các điều chỉnh này chưa được áp dụng).")
+    return asked
+
+
+def error_counts_sentence(unit_errors: int, inspection_errors: int) -> str:
+    """How many data errors remain, each said to whom it belongs."""
+    if not unit_errors and not inspection_errors:
+        return "Không còn lỗi số liệu nào phải xác minh."
+    parts = []
+    if unit_errors:
+        parts.append(f"Có {unit_errors} lỗi số liệu phải xác minh lại với đơn vị (chi tiết "
+                     "trong bảng kết quả Excel và phần phân tích)")
+    if inspection_errors:
+        parts.append(f"{'có' if unit_errors else 'Có'} {inspection_errors} mục không hợp lệ "
+                     "trong tệp kiểm tra, thẩm định do đoàn kiểm tra sửa")
+    return "; ".join(parts) + "."
+
+
+# Exception class names that may reach an issue's value, said for a reader.
+UNREADABLE_CAUSES = {
+    "ZipError": "tệp không phải bảng tính .xlsx hợp lệ (hỏng, tải về chưa hết hoặc đổi đuôi)",
+    "BadZipFile": "tệp không phải bảng tính .xlsx hợp lệ (hỏng, tải về chưa hết hoặc đổi đuôi)",
+    "XmlError": "nội dung bảng tính bị hỏng",
+    "PasswordError": "tệp được đặt mật khẩu",
+    "CalamineError": "tệp bị hỏng hoặc không phải bảng tính",
+    "UnicodeDecodeError": "tệp không đọc được (bảng mã không đúng)",
+    "ParserError": "tệp CSV không đúng định dạng",
+    "FileNotFoundError": "không tìm thấy tệp",
+    "PermissionError": "không có quyền đọc tệp",
+    "OSError": "không đọc được tệp",
+}
+
+
+def plain_value(value: object) -> str:
+    """An issue's value for leaders: a Python exception text ("ZipError: invalid Zip
+    archive…") becomes what is wrong with the file, in Vietnamese."""
+    import re
+
+    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    found = re.match(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception|File))\b\s*:?", text)
+    if not found:
+        return text
+    name = found.group(1).rsplit(".", 1)[-1]
+    return UNREADABLE_CAUSES.get(name, "tệp bị hỏng hoặc không phải bảng tính")

@@ -1,6 +1,7 @@
 """Tables as readers see them: which columns, in what order, under which Vietnamese header.
 
-Each function returns an escaped HTML block (see `blocks.table`) ready to display.
+Each function returns an escaped HTML block ready to display; a table (`blocks.Table`) also
+keeps the DataFrame it shows as ``.frame`` (Vietnamese headers), for analysts to re-sort.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ def ranking(scores: pd.DataFrame, rubric: Rubric, movement: pd.DataFrame | None 
     columns = {"rank": ("Hạng", "int"), "name": ("Đơn vị", "text"),
                "score": ("Điểm", "number"), "tier": ("Xếp loại", "tier")}
     if movement is not None:
-        frame = frame.merge(movement[["year", "unit_id", "movement"]], on=["year", "unit_id"],
-                            how="left")
-        columns["movement"] = ("So với năm trước", "text")
+        frame = frame.merge(movement[["year", "unit_id", "movement", "score_change"]],
+                            on=["year", "unit_id"], how="left")
+        columns["movement"] = ("Thứ hạng so với năm trước", "text")
+        columns["score_change"] = ("Điểm tăng/giảm so với năm trước", "change")
     columns |= {c.code: (f"{c.code} (%)", "percent") for c in rubric.criteria}
     return table(frame, columns)
 
@@ -38,7 +40,10 @@ def register(register: pd.DataFrame) -> HTML:
 def issues(issues: pd.DataFrame, names: dict[str, str] | None = None,
            with_unit: bool = True) -> HTML:
     """Data issues with file, sheet and cell, errors first."""
+    from cntt_analysis.report.sentences import plain_value
+
     frame = issues.assign(
+        value=issues["value"].map(plain_value),
         severity_vi=issues["severity"].map(SEVERITY_LABELS),
         unit=issues["unit_id"].map(lambda u: (names or {}).get(u, u) if isinstance(u, str)
                                    else "(chưa xác định)"),
@@ -74,11 +79,35 @@ def unit_indicators(profile: pd.DataFrame) -> HTML:
                            "status": ("Trạng thái", "text")})
 
 
-def unit_weaknesses(weak: pd.DataFrame) -> HTML:
+def unit_weaknesses(weak: pd.DataFrame,
+                    empty: str = "Đơn vị không bị mất điểm ở chỉ tiêu nào.") -> HTML:
+    """Shortcomings with their remedy (say in `empty` what an empty table means)."""
     return table(weak, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
                         "points": ("Điểm", "number"), "max_points": ("Tối đa", "number"),
-                        "remedy": ("Hướng khắc phục", "text")},
-                 empty="Đơn vị không bị mất điểm ở chỉ tiêu nào.")
+                        "remedy": ("Hướng khắc phục", "text")}, empty=empty)
+
+
+def points_to_gain(weak: pd.DataFrame) -> HTML:
+    """Indicators that lost points below the shortcoming threshold: points still to gain."""
+    return table(weak, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+                        "points": ("Điểm", "number"), "max_points": ("Tối đa", "number"),
+                        "lost": ("Còn có thể tăng", "number")},
+                 empty="Không có chỉ tiêu nào khác bị mất điểm.")
+
+
+def unscored(units: pd.DataFrame) -> HTML:
+    """Registered units without a score, and why."""
+    return table(units, {"name": ("Đơn vị", "text"), "reason": ("Lý do chưa có kết quả", "text")},
+                 empty="Mọi đơn vị trong danh mục đều có kết quả.")
+
+
+def group_leaders(leaders: pd.DataFrame) -> HTML:
+    """Best and weakest unit of each group (page 1 of the annual report)."""
+    frame = leaders.assign(group_vi=leaders["group"].map(GROUP_SHORT).fillna(leaders["group"]))
+    return table(frame, {"group_vi": ("Khối", "text"), "units": ("Số đơn vị", "int"),
+                         "best": ("Cao điểm nhất", "text"), "best_score": ("Điểm", "number"),
+                         "weakest": ("Thấp điểm nhất", "text"),
+                         "weakest_score": ("Điểm", "number")})
 
 
 def units_to_remedy(remedy: pd.DataFrame) -> HTML:
@@ -116,6 +145,7 @@ def self_vs_verified(gaps: pd.DataFrame) -> HTML:
 
 
 def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
+    """Corrections, then the points they moved at other units (the reason says which)."""
     columns = {"name": ("Đơn vị", "text")} if with_unit else {}
     columns |= {"code": ("Mục", "text"), "cell": ("Ô", "text"),
                 "reported": ("Đơn vị báo cáo", "text"), "verified": ("Kiểm tra", "text"),
@@ -128,8 +158,11 @@ def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
 def follow_up_summary(summary: pd.DataFrame) -> HTML:
     from cntt_analysis.scoring.shortcomings import OUTCOMES
 
-    frame = summary.assign(ignored_vi=summary["ignored"].map(
-        {True: "Chưa khắc phục tồn tại nào", False: ""}))
+    absent = (summary["absent"] if "absent" in summary.columns
+              else pd.Series(False, index=summary.index))
+    frame = summary.assign(ignored_vi=[
+        "Không nộp báo cáo năm nay" if gone else "Chưa khắc phục tồn tại nào" if ignored
+        else "" for gone, ignored in zip(absent, summary["ignored"])])
     return table(frame, {"name": ("Đơn vị", "text"), "total": ("Tồn tại năm trước", "int"),
                          **{o: (o, "int") for o in OUTCOMES}, "ignored_vi": ("Ghi chú", "text")},
                  empty="Năm trước không có tồn tại, hạn chế nào để theo dõi.")

@@ -1,7 +1,8 @@
 """Inspection (kiểm tra, thẩm định): the inspectors' verified figures replace what units
 reported, and every correction is audited.
 
-A round may hold ``inspection.xlsx`` (or ``inspection.csv``), generated prefilled by
+A round may hold ``inspection.xlsx`` (or ``inspection.csv``; a renamed copy is recognised by
+its content), generated prefilled by
 `build_inspection_template`: one row per unit and answer code with the reported value, and
 columns for the verified value, the reason, the inspector and the unit's explanation on the
 draft results (giải trình; optional, older files without the column still load). Rows with
@@ -20,8 +21,10 @@ from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.evidence import claims
 from cntt_analysis.intake.issues import make_issue
+from cntt_analysis.intake.rounds import inspection_files
 from cntt_analysis.intake.values import is_blank, parse_answer
 from cntt_analysis.intake.workbook import check_limits, raw_text
 from cntt_analysis.rubric.model import Rubric
@@ -44,15 +47,25 @@ CORRECTION_COLUMNS = ["year", "unit_id", "code", "sheet", "cell", "reported", "v
                       "value", "number", "status", "reason", "inspector", "source", "explanation"]
 AUDIT_COLUMNS = ["year", "unit_id", "name", "code", "sheet", "cell", "reported", "verified",
                  "indicators", "points_before", "points_after", "reason", "inspector",
-                 "explanation"]
+                 "explanation", "kind"]
+# Audit rows: a correction itself, or points of another unit it moved (best-in-group rules).
+CORRECTION, KNOCK_ON = "correction", "knock_on"
+# Issues that belong to the inspection file (the inspectors fix them, not the units).
+INSPECTION_CODES = ("inspection_columns", "correction_unit_unknown", "correction_code_unknown",
+                    "correction_not_submitted", "correction_invalid")
 
 
 def find_inspection(folder: Path) -> Path | None:
-    """The round's inspection file, if the inspectors have produced one."""
-    for name in ("inspection.xlsx", "inspection.csv"):
-        if (folder / name).is_file():
-            return folder / name
-    return None
+    """The round's inspection file, if the inspectors have produced one: found by name or
+    by content (a renamed copy such as "inspection (ban sua).xlsx"); two are an error
+    naming both, since applying either silently could apply the wrong corrections."""
+    found = inspection_files(folder)
+    if len(found) > 1:
+        raise UsageError(
+            f"Thư mục {folder} có {len(found)} tệp kiểm tra, thẩm định: "
+            + ", ".join(f"“{p.name}”" for p in found)
+            + ". Chỉ giữ lại một tệp (bản đúng) rồi chạy lại; không áp dụng tệp nào.")
+    return found[0] if found else None
 
 
 def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
@@ -131,9 +144,10 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
     issues: list[dict[str, Any]] = []
     try:
         sheet, rows = _read_rows(path)
-    except Exception as exc:  # unreadable inspection file: reported, scoring goes on
+    except Exception:  # unreadable inspection file: reported (in Vietnamese), scoring goes on
         issues.append(make_issue("file_unreadable", year=year, file=path.name,
-                                 value=str(exc)[:300], detail="tệp kiểm tra không đọc được"))
+                                 detail="tệp kiểm tra, thẩm định bị hỏng hoặc không phải "
+                                        "bảng tính"))
         return no_corrections(), issues
     columns = _header_map(rows[0]) if rows else {}
     missing = [COLUMNS[k] for k in ("unit_id", "code", "verified") if k not in columns]
@@ -218,16 +232,21 @@ def apply_corrections(answers: pd.DataFrame, corrections: pd.DataFrame, rubric: 
 
 def audit(corrections: pd.DataFrame, points_before: pd.DataFrame,
           points_after: pd.DataFrame, rubric: Rubric, registry: pd.DataFrame) -> pd.DataFrame:
-    """One row per correction: the indicators it touches and their points before/after."""
+    """One row per correction (kind "correction"): the indicators it touches and their
+    points before/after; then one row per unit whose other points moved because of them
+    (kind "knock_on": an indicator scored against the best of the group), naming the
+    corrections that moved them."""
     names = dict(zip(registry["unit_id"], registry["name"]))
     uses = {code: [i.code for i in rubric.indicators if code in i.rule.input_codes()]
             for code in rubric.inputs}
     key = ["unit_id", "indicator"]
     before = points_before.set_index(key)["points"].fillna(0.0)
     after = points_after.set_index(key)["points"].fillna(0.0)
-    rows = []
+    rows: list[dict[str, Any]] = []
+    touched_by: dict[str, set[str]] = {}
     for fix in corrections.itertuples(index=False):
         touched = uses.get(fix.code, [])
+        touched_by.setdefault(fix.unit_id, set()).update(touched)
         rows.append({
             "year": fix.year, "unit_id": fix.unit_id, "name": names.get(fix.unit_id),
             "code": fix.code, "sheet": fix.sheet, "cell": fix.cell, "reported": fix.reported,
@@ -235,8 +254,62 @@ def audit(corrections: pd.DataFrame, points_before: pd.DataFrame,
             "points_before": round(sum(before.get((fix.unit_id, i), 0.0) for i in touched), 2),
             "points_after": round(sum(after.get((fix.unit_id, i), 0.0) for i in touched), 2),
             "reason": fix.reason, "inspector": fix.inspector,
-            "explanation": getattr(fix, "explanation", "")})
+            "explanation": getattr(fix, "explanation", ""), "kind": CORRECTION})
+    if not corrections.empty:
+        rows += _knock_ons(corrections, before, after, touched_by, names, rubric)
     return pd.DataFrame(rows, columns=AUDIT_COLUMNS)
+
+
+def _knock_ons(corrections: pd.DataFrame, before: pd.Series, after: pd.Series,
+               touched_by: dict[str, set[str]], names: dict[str, str], rubric: Rubric
+               ) -> list[dict[str, Any]]:
+    """Points that moved at units (or indicators) no correction touched directly."""
+    moved = (after.reindex(before.index).fillna(0.0) - before).round(2)
+    moved = moved[moved != 0]
+    order = {i.code: n for n, i in enumerate(rubric.indicators)}
+    year = int(corrections["year"].iloc[0])
+    rows = []
+    for unit_id in sorted({u for u, _ in moved.index}):
+        indicators = sorted((i for u, i in moved.index if u == unit_id
+                             and i not in touched_by.get(unit_id, set())),
+                            key=lambda i: order.get(i, 0))
+        if not indicators:
+            continue
+        causes = sorted({f"{names.get(f.unit_id, f.unit_id)} ({f.code})"
+                         for f in corrections.itertuples(index=False)
+                         if set(uses_of(rubric, f.code)) & set(indicators)})
+        rows.append({
+            "year": year, "unit_id": unit_id, "name": names.get(unit_id), "code": "",
+            "sheet": "", "cell": "", "reported": "", "verified": "",
+            "indicators": ", ".join(indicators),
+            "points_before": round(sum(before.get((unit_id, i), 0.0) for i in indicators), 2),
+            "points_after": round(sum(after.get((unit_id, i), 0.0) for i in indicators), 2),
+            "reason": ("Điểm thay đổi theo điều chỉnh số liệu của "
+                       + ", ".join(causes or ["đơn vị khác"])
+                       + ": chỉ tiêu chấm so với đơn vị cao nhất khối."),
+            "inspector": "", "explanation": "", "kind": KNOCK_ON})
+    return rows
+
+
+def uses_of(rubric: Rubric, code: str) -> list[str]:
+    """Indicators whose rule reads answer `code`."""
+    return [i.code for i in rubric.indicators if code in i.rule.input_codes()]
+
+
+def applied_corrections(audit_table: pd.DataFrame) -> pd.DataFrame:
+    """The audit's corrections proper (without the points they moved at other units)."""
+    if "kind" not in audit_table.columns:
+        return audit_table
+    return audit_table[audit_table["kind"].fillna(CORRECTION) == CORRECTION]
+
+
+def inspection_issue_mask(issues: pd.DataFrame, inspection_file: str | None = None
+                          ) -> pd.Series:
+    """Issues that are the inspection file's own problems (inspectors fix them)."""
+    mask = issues["code"].isin(INSPECTION_CODES)
+    if inspection_file:
+        mask |= issues["file"] == inspection_file
+    return mask
 
 
 def combine_scores(verified: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFrame:
@@ -249,12 +322,19 @@ def combine_scores(verified: pd.DataFrame, reported: pd.DataFrame) -> pd.DataFra
 
 
 def drop_resolved(issues: list[dict[str, Any]], answers: pd.DataFrame) -> list[dict[str, Any]]:
-    """Intake's "exceeds" errors that a correction resolved are no longer errors."""
+    """Intake issues an inspection correction resolved are no longer issues: any issue of a
+    cell whose answer was corrected (a "4O" corrected to 40), and "exceeds" errors that a
+    corrected limit made valid. The correction is shown instead (the audit)."""
     still = {(f, s, c) for f, s, c, p in zip(answers["file"], answers["sheet"], answers["cell"],
                                                answers["problem"]) if p == "exceeds"}
     counted = set(answers["file"])
-    return [i for i in issues if not (i["code"] == "exceeds" and i["file"] in counted
-                                      and (i["file"], i["sheet"], i["cell"]) not in still)]
+    corrected = answers[answers["corrected"]] if "corrected" in answers.columns \
+        else answers.iloc[0:0]
+    fixed = set(zip(corrected["file"], corrected["sheet"], corrected["cell"]))
+    return [i for i in issues
+            if (i["file"], i["sheet"], i["cell"]) not in fixed
+            and not (i["code"] == "exceeds" and i["file"] in counted
+                     and (i["file"], i["sheet"], i["cell"]) not in still)]
 
 
 def largest_gaps(scores: pd.DataFrame, year: int, n: int = 5) -> pd.DataFrame:

@@ -1,0 +1,251 @@
+"""Notebook sections (report/sections.py): setup from any working directory, the sections a
+director and an analyst read, and what they must never say (issue 10 §3, §5).
+
+The project is a temporary folder laid out like the repository (data/raw, data/processed,
+notebooks/) holding two synthetic rounds, scored once for the module.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+from matplotlib.text import Text
+from test_report import NOTEBOOKS, XSS_ID, write_rounds
+
+from cntt_analysis.errors import UsageError
+from cntt_analysis.labels import vn_score
+from cntt_analysis.report import blocks, plots, sections, sentences, views
+from cntt_analysis.rubric.model import load_rubric
+from cntt_analysis.scoring.pipeline import score_round, write_round
+from cntt_analysis.scoring.shortcomings import NOT_REMEDIED, NOT_SUBMITTED, REMEDIED
+
+RUBRIC = load_rubric("2017")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, units, fill_template, answers_for) -> Path:
+    root = tmp_path_factory.mktemp("project")
+    raw = write_rounds(root / "data" / "raw", units, fill_template, answers_for,
+                       synthetic=True)
+    for year in (2016, 2017):
+        write_round(score_round(raw, year, progress=False), root / "data" / "processed", raw)
+    (root / "notebooks").mkdir()
+    return root
+
+
+@pytest.fixture
+def ctx(project, monkeypatch) -> sections.Context:
+    monkeypatch.chdir(project)
+    return sections.setup(2017)
+
+
+# --------------------------------------------------------------------------- setup
+
+
+@pytest.mark.parametrize("where", [".", "notebooks"])
+def test_setup_finds_the_data_from_the_root_and_from_notebooks(project, monkeypatch, where):
+    monkeypatch.chdir(project / where)
+    ctx = sections.setup(2017, "data/raw", "data/processed")
+    assert ctx.raw_dir == project / "data" / "raw"
+    assert ctx.processed_dir == project / "data" / "processed"
+    assert len(ctx.scores) == 4
+
+
+def test_old_style_relative_paths_still_resolve_from_the_root(project, monkeypatch):
+    monkeypatch.chdir(project)
+    ctx = sections.setup(2017, "../data/raw", "../data/processed")
+    assert ctx.raw_dir == project / "data" / "raw"
+
+
+def test_an_unknown_unit_is_a_clear_vietnamese_error(project, monkeypatch):
+    monkeypatch.chdir(project)
+    with pytest.raises(UsageError, match="Không có đơn vị mã “h-khong-co” trong danh mục"):
+        sections.setup(2017, unit_id="h-khong-co")
+
+
+def test_profile_notebook_runs_with_papermill_from_the_repository_root(project, tmp_path):
+    """Regression: from the root it failed with "Không có đợt đánh giá nào trong
+    ../data/raw"; and an unknown unit gave an empty profile."""
+    notebook = project / "notebooks" / "05-unit-profile.ipynb"
+    shutil.copy(NOTEBOOKS / "05-unit-profile.ipynb", notebook)
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(notebook), str(out), parameters={"unit_id": XSS_ID},
+                        cwd=str(project), kernel_name="python3", progress_bar=False)
+    html = "".join(o.get("data", {}).get("text/html", "")
+                   for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []))
+    assert "Hồ sơ kết quả đánh giá ứng dụng CNTT năm 2017" in html
+    with pytest.raises(pm.PapermillExecutionError, match="Không có đơn vị mã"):
+        pm.execute_notebook(str(notebook), str(out), parameters={"unit_id": "khong-co"},
+                            cwd=str(project), kernel_name="python3", progress_bar=False)
+
+
+def test_notebooks_are_thin():
+    """One setup call, then one `sections.X(ctx)` call per code cell: no filtering,
+    conditionals or sentence-building in the notebooks."""
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        code = [c.source for c in nbformat.read(path, as_version=4).cells
+                if c.cell_type == "code"][1:]                 # after the parameters
+        assert "ctx = sections.setup(" in code[0], path.name
+        for source in code[1:]:
+            assert re.fullmatch(r"sections\.\w+\(ctx\)", source.strip()), (path.name, source)
+
+
+# --------------------------------------------------------------------------- §3
+
+
+def fake_ctx(points: pd.DataFrame, unit_id: str) -> SimpleNamespace:
+    return SimpleNamespace(results=SimpleNamespace(points=points), rubric=RUBRIC,
+                           unit_id=unit_id, year=2017)
+
+
+def points_with(losses: dict[str, float]) -> pd.DataFrame:
+    rows = [{"year": 2017, "unit_id": "U", "indicator": i.code, "criterion": i.criterion,
+             "max_points": float(i.max_points), "status": "scored",
+             "points": float(i.max_points) - losses.get(i.code, 0.0)}
+            for i in RUBRIC.indicators]
+    return pd.DataFrame(rows)
+
+
+def test_no_points_lost_is_said_only_when_the_unit_lost_none():
+    """Regression: a unit at 95,59 with 9 indicators below maximum read "Đơn vị không bị
+    mất điểm ở chỉ tiêu nào" because none reached the shortcoming threshold."""
+    first = RUBRIC.indicators[0]
+    small = float(first.max_points) * 0.25                  # below the 50 % threshold
+    html = sections.unit_weaknesses(fake_ctx(points_with({first.code: small}), "U"))
+    text = html._repr_html_()
+    assert "không bị mất điểm ở chỉ tiêu nào" not in text
+    assert "Điểm còn có thể tăng" in text and first.code in text
+    assert vn_score(small) in text
+    perfect = sections.unit_weaknesses(fake_ctx(points_with({}), "U"))._repr_html_()
+    assert "Đơn vị không bị mất điểm ở chỉ tiêu nào." in perfect
+    assert "Điểm còn có thể tăng" not in perfect
+
+
+def test_units_that_did_not_report_get_their_own_sentence():
+    follow = pd.DataFrame({"unit_id": ["A", "A", "B", "C"], "previous_year": 2016,
+                           "outcome": [NOT_SUBMITTED, NOT_SUBMITTED, NOT_REMEDIED, REMEDIED]})
+    said = sentences.follow_up_sentences(follow, {"A": "Đơn vị A", "B": "Đơn vị B",
+                                                  "C": "Đơn vị C"})
+    assert "Đơn vị chưa khắc phục được tồn tại nào: Đơn vị B." in said
+    assert any(s.startswith("Đơn vị không nộp báo cáo năm nay") and s.endswith("Đơn vị A.")
+               for s in said)
+
+
+def test_the_ranking_lists_registered_units_not_scored_and_why(project, monkeypatch):
+    monkeypatch.chdir(project)
+    ctx = sections.setup(2016)                     # H_TANPHUOC did not send in 2016
+    html = sections.ranking(ctx)._repr_html_()
+    assert "Phòng Tài nguyên và Môi trường huyện Tân Phước (chưa nộp báo cáo)" in html
+    assert list(sections.ranking(ctx).frames["chua_co_ket_qua"]["unit_id"]) == ["H_TANPHUOC"]
+
+
+def test_a_partial_round_says_so_on_page_one(project, monkeypatch):
+    monkeypatch.chdir(project)
+    ctx = sections.setup(2017)
+    register = ctx.register.copy()
+    assert sentences.partial_round(register, 2017) is None
+    register.loc[register.index[:3], "status"] = "Chưa nộp"
+    said = sentences.partial_round(register, 2017)
+    assert said.startswith("Đợt đánh giá năm 2017 chưa đầy đủ: mới có 1/4 đơn vị nộp")
+
+
+def test_page_one_has_key_figures_leaders_and_decisions(ctx):
+    html = sections.summary(ctx)._repr_html_()
+    for text in ("I. Tóm tắt kết quả", "key-figures", "Cao điểm nhất", "Thấp điểm nhất",
+                 "Đề nghị lãnh đạo Sở", "Biểu dương đơn vị dẫn đầu từng khối"):
+        assert text in html, text
+
+
+def test_exception_text_never_reaches_a_leader(make_round):
+    rnd = make_round()
+    rnd.add("SO_VP")
+    rnd.write("hong.xlsx", b"PK\x03\x04 not really a zip")
+    result = rnd.score()
+    raw_value = result.issues.loc[result.issues["file"] == "hong.xlsx", "value"].iloc[0]
+    assert re.match(r"\w+(Error|Exception)", raw_value)     # what intake recorded
+    html = views.issues(result.issues).data
+    assert "Error" not in html and "Zip" not in html
+    assert "không phải bảng tính .xlsx hợp lệ" in html
+
+
+def test_every_number_has_the_same_form_in_table_chart_and_key_figures(ctx):
+    row = ctx.scores.sort_values("score").iloc[0]
+    shown = vn_score(row["score"])                            # "72,91"-like, 2 decimals
+    ranking = sections.ranking(ctx)._repr_html_()
+    assert f'<td class="num">{shown}</td>' in ranking
+    fig = plots.ranking_bar(ctx.scores, row["group"], 2017, ctx.rubric)
+    assert shown in [t.get_text() for t in fig.findobj(Text)]
+    radar = plots.unit_radar(ctx.scores, ctx.rubric, row["unit_id"], 2017)
+    labels = [t.get_text() for t in radar.findobj(Text) if "%" in t.get_text()
+              and "\n" in t.get_text()]
+    assert labels and all(re.search(r"\d+,\d%", t) for t in labels)
+    assert not any(re.search(r"(?<![\d,])\d+%", t) for t in labels)   # no "71%" beside "55,7%"
+
+
+def test_a_rising_score_is_never_drawn_red():
+    movement = pd.DataFrame({
+        "year": [2017, 2017], "unit_id": ["A", "B"], "name": ["A", "B"],
+        "group": ["so", "so"], "rank": pd.array([1, 2], dtype="Int64"),
+        "rank_change": pd.array([1, -1], dtype="Int64"), "score_change": [8.0, 2.5]})
+    fig = plots.rank_movement_chart(movement, 2017, "so")
+    bars = fig.axes[0].patches
+    red = plots.MOVE_COLORS["down"]
+    from matplotlib.colors import to_hex
+    assert to_hex(bars[1].get_facecolor()) != red.lower()
+    assert any("điểm +2,50" in t.get_text() for t in fig.findobj(Text))
+
+
+# --------------------------------------------------------------------------- §5
+
+
+def test_sections_keep_the_dataframes_they_show(ctx):
+    section = sections.ranking(ctx)
+    moved = section.frames["xep_hang"]
+    assert {"rank_change", "score_change", "movement"} <= set(moved.columns)
+    table = views.ranking(ctx.scores, ctx.rubric, ctx.movement)
+    assert isinstance(table, blocks.Table)
+    assert "Điểm tăng/giảm so với năm trước" in table.frame.columns
+    assert table.frame.sort_values("Điểm").shape[0] == len(ctx.scores)
+
+
+def test_a_figure_displays_in_a_fresh_kernel_without_matplotlib_inline(project, tmp_path):
+    scores = project / "data" / "processed" / "2017" / "scores.parquet"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import pandas as pd\nfrom cntt_analysis.report import plots\n"
+        f"plots.ranking_bar(pd.read_parquet({str(scores)!r}), 'so', 2017)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    path = tmp_path / "fig.ipynb"
+    nbformat.write(nb, path)
+    pm.execute_notebook(str(path), str(path), kernel_name="python3", progress_bar=False)
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert any("image/png" in o.get("data", {}) for o in outputs), outputs
+
+
+def test_the_kernel_the_notebooks_ask_for_is_the_one_the_readme_uses():
+    readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    names = {nbformat.read(p, as_version=4).metadata["kernelspec"]["name"]
+             for p in NOTEBOOKS.glob("*.ipynb")}
+    assert names == {"python3"}
+    installed = re.findall(r"ipykernel install[^\n]*--name[ =](\S+)", readme)
+    assert all(name in names for name in installed), installed
+    assert ".venv/bin/jupyter lab" in readme
+
+
+def test_a_group_with_no_score_yet_still_lists_its_units(project, monkeypatch):
+    """A partial round where a whole group has not reported: the ranking still names the
+    group and its registered units, with why they are not ranked."""
+    monkeypatch.chdir(project)
+    ctx = sections.setup(2016)
+    ctx.__dict__["scores"] = ctx.scores[ctx.scores["group"] != "huyen"]
+    html = sections.ranking(ctx)._repr_html_()
+    assert "Khối Phòng TN&amp;MT cấp huyện" in html
+    assert "huyện Tân Phước (chưa nộp báo cáo)" in html
+    assert "(đã nộp nhưng chưa được chấm điểm)" in html          # the XSS unit sent
