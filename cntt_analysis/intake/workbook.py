@@ -2,31 +2,43 @@
 
 raw workbook → answers (one row per unit and answer code, with file/sheet/cell) + issues.
 Values are read with python-calamine (fast, and it reads .xlsx, .xls and .ods alike).
-A workbook that cannot be read becomes an issue; it never stops the round.
+A workbook that cannot be read becomes an issue; it never stops the round: only the
+rows and columns a template can hold are read, and a round's files are read in worker
+processes with a memory and time limit (see `intake.sandbox`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import sys
+import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, PasswordError
 from tqdm import tqdm
 
 from cntt_analysis.intake.issues import make_issue
+from cntt_analysis.intake.sandbox import TIME_LIMIT, file_digest, map_isolated
 from cntt_analysis.intake.templates import ANSWER_COLUMN
-from cntt_analysis.intake.values import Parsed, parse_answer
+from cntt_analysis.intake.values import Parsed, is_blank, parse_answer
 from cntt_analysis.rubric.model import Input, Rubric
-from cntt_analysis.text import clean, fold
+from cntt_analysis.text import clean, fold, readable_name
 
 ANSWER_COLUMNS = ["year", "unit_id", "code", "raw_value", "value", "number", "status",
                   "problem", "file", "sheet", "cell"]
 _ANSWER_HEADER = fold("Trả lời")
+# What a template can hold, with room for rows and columns a unit inserts: nothing beyond
+# is read, whatever range a sheet declares.
+MAX_ROWS, MAX_COLS, MAX_SHEETS = 1000, 60, 60
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 @lru_cache(maxsize=8192)
@@ -46,6 +58,7 @@ class Submission:
     meta: dict[str, str] = field(default_factory=dict)
     readable: bool = True
     unit_id: str | None = None
+    digest: tuple[int, str] | None = None  # (size, SHA-256) of the bytes actually read
 
     def answer(self, code: str) -> dict | None:
         return next((a for a in self.answers if a["code"] == code), None)
@@ -64,9 +77,11 @@ class _Sheets:
         return self._by_key.get(_clean_key(name))
 
     def grid(self, name: str) -> list[list]:
+        """The sheet's first MAX_ROWS × MAX_COLS cells (a sheet may declare a million)."""
         if name not in self._grids:
             sheet = self.book.get_sheet_by_name(name)
-            self._grids[name] = sheet.to_python(skip_empty_area=False)
+            rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
+            self._grids[name] = [row[:MAX_COLS] for row in rows[:MAX_ROWS]]
         return self._grids[name]
 
 
@@ -126,7 +141,7 @@ def _row_has_code(grid: list[list], row: int, col: int, code: str) -> bool:
 def _scan_codes(sheets: _Sheets, codes: set[str]) -> dict[str, tuple[str, int, int]]:
     """Find answer cells by their codes in visible sheets (old or converted copies)."""
     found: dict[str, tuple[str, int, int]] = {}
-    for name in sheets.names:
+    for name in sheets.names[:MAX_SHEETS]:
         if name.startswith("_"):
             continue
         grid = sheets.grid(name)
@@ -166,25 +181,43 @@ def locate_answers(sheets: _Sheets, rubric: Rubric) -> dict[str, tuple[str, int,
 
 
 def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
-    """Read one workbook; never raises for bad content."""
-    sub = Submission(file=path.name, year=year)
+    """Read one workbook; never raises for bad content. The bytes are read once: they are
+    what is parsed and what `Submission.digest` describes."""
+    sub = Submission(file=readable_name(path.name), year=year)
     try:
-        sheets = _Sheets(CalamineWorkbook.from_path(str(path)))
+        data, sub.digest = read_capped(path)
+    except OSError as exc:
+        return _unreadable(sub, f"không đọc được tệp: {exc.strerror or type(exc).__name__}")
+    if data is None:
+        return _unreadable(sub, f" (lớn hơn {MAX_FILE_BYTES // 2**20} MB)",
+                           "file_too_large")
+    if _encrypted(data):
+        return _unreadable(sub, "", "file_password")
+    try:
+        sheets = _Sheets(CalamineWorkbook.from_filelike(io.BytesIO(data)))
         located = locate_answers(sheets, rubric)
         sub.meta = {r[0]: r[1] for r in _key_values(sheets, "_meta") if len(r) >= 2}
+    except PasswordError:
+        return _unreadable(sub, "", "file_password")
+    except MemoryError:
+        return _unreadable(sub, "", "file_too_large")
     except Exception as exc:  # calamine raises several types for broken files
-        sub.readable = False
-        sub.issues.append(make_issue("file_unreadable", year=year, file=sub.file,
-                                     value=f"{type(exc).__name__}: {exc}"[:300],
-                                     detail="tệp bị hỏng hoặc không phải bảng tính"))
-        return sub
+        return _unreadable(sub, "tệp bị hỏng hoặc không phải bảng tính",
+                           value=f"{type(exc).__name__}: {exc}"[:300])
     if not located:
-        sub.readable = False
-        sub.issues.append(make_issue("file_unreadable", year=year, file=sub.file,
-                                     detail="không tìm thấy mã mục nào của biểu mẫu báo cáo"))
-        return sub
+        return _unreadable(sub, "không tìm thấy mã mục nào của biểu mẫu báo cáo")
+    blanks = {code: (sheet, cell_address(row, col))
+              for code, (sheet, row, col) in located.items()
+              if is_blank(_value_at(sheets.grid(sheet), row, col))}
+    unsaved = unsaved_formulas(data, blanks) if blanks else set()
     for code, inp in rubric.inputs.items():
-        if code in located:
+        if code in unsaved:
+            sheet, cell = blanks[code]
+            sub.issues.append(make_issue("formula_no_value", year=year, file=sub.file,
+                                         sheet=sheet, cell=cell, what=_what(inp)))
+            sub.answers.append(_answer_row(sub, inp, "", Parsed(
+                "invalid", problem=("formula_no_value", "")), sheet, cell))
+        elif code in located:
             sheet, row, col = located[code]
             raw = _value_at(sheets.grid(sheet), row, col)
             _record(sub, inp, raw, sheet, cell_address(row, col))
@@ -195,6 +228,101 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
                 "invalid", problem=("answer_not_found", "")), "", ""))
     sub.issues += check_limits(sub.answers, rubric, year, sub.file)
     return sub
+
+
+def unreadable(file: str, year: int, code: str = "file_too_large", detail: str = "",
+               value: str = "") -> Submission:
+    """A submission that could not be read, with its one issue."""
+    return _unreadable(Submission(file=file, year=year), detail, code, value)
+
+
+def _unreadable(sub: Submission, detail: str, code: str = "file_unreadable",
+                value: str = "") -> Submission:
+    sub.readable = False
+    sub.issues.append(make_issue(code, year=sub.year, file=sub.file, value=value,
+                                 detail=detail))
+    return sub
+
+
+def read_capped(path: Path) -> tuple[bytes | None, tuple[int, str]]:
+    """The file's bytes (None above MAX_FILE_BYTES) and (size, SHA-256) of what was read."""
+    digest, size, kept = hashlib.sha256(), 0, []
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+            if size <= MAX_FILE_BYTES:
+                kept.append(chunk)
+    return (b"".join(kept) if size <= MAX_FILE_BYTES else None), (size, digest.hexdigest())
+
+
+def _encrypted(data: bytes) -> bool:
+    """An Office file saved with a password: an OLE container holding an encrypted
+    package (that is what a password-protected .xlsx is; calamine calls it "not a zip")."""
+    return data.startswith(_OLE_MAGIC) and _ENCRYPTED_PACKAGE in data[:1 << 20]
+
+
+def unsaved_formulas(data: bytes, cells: dict[str, tuple[str, str]]) -> set[str]:
+    """Codes whose answer cell (sheet, A1) holds a formula with no stored result (a file
+    written by a program that does not calculate); .xlsx/.xlsm only, bounded reads."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            paths = _sheet_paths(archive)
+            found = set()
+            for sheet in {s for s, _ in cells.values()}:
+                wanted = {c: code for code, (s, c) in cells.items() if s == sheet}
+                if sheet in paths:
+                    found |= {wanted[c] for c in _formula_cells(archive, paths[sheet],
+                                                                 set(wanted))}
+            return found
+    except Exception:  # not a zip (xls, broken file): nothing to say about formulas
+        return set()
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part, from the workbook and its relationships."""
+    import xml.etree.ElementTree as ET
+
+    def small(name: str) -> bytes:
+        with archive.open(name) as handle:
+            return handle.read(4 << 20)
+
+    rels = {r.get("Id"): r.get("Target", "") for r in ET.fromstring(
+        small("xl/_rels/workbook.xml.rels")) if r.get("Id")}
+    paths = {}
+    for sheet in ET.fromstring(small("xl/workbook.xml")).iter():
+        if sheet.tag.endswith("}sheet"):
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            target = rels.get(rid, "")
+            paths[clean(sheet.get("name", ""))] = target.lstrip("/") if target.startswith(
+                "/") else f"xl/{target}"
+    return paths
+
+
+def _formula_cells(archive: zipfile.ZipFile, part: str, cells: set[str]) -> set[str]:
+    """Which of `cells` hold an <f> without a <v>, streaming the sheet up to the last
+    wanted row (a sheet's XML may be very large)."""
+    import xml.etree.ElementTree as ET
+
+    last_row = max(int(c.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for c in cells)
+    found, rows = set(), 0
+    with archive.open(part) as handle:
+        for _event, elem in ET.iterparse(handle, events=("end",)):
+            tag = elem.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                ref = elem.get("r", "")
+                if ref in cells:
+                    kids = {k.tag.rsplit("}", 1)[-1] for k in elem}
+                    if "f" in kids and "v" not in kids:
+                        found.add(ref)
+                elem.clear()
+            elif tag == "row":
+                rows += 1
+                number = elem.get("r", "")
+                elem.clear()
+                if (int(number) if number.isdigit() else rows) >= last_row:
+                    break
+    return found
 
 
 def _what(inp: Input) -> str:
@@ -242,11 +370,36 @@ def check_limits(answers: list[dict], rubric: Rubric, year: int, file: str) -> l
 
 
 def read_round_files(paths: list[Path], rubric: Rubric, year: int,
-                     progress: bool | None = None) -> list[Submission]:
-    """Read many workbooks, with a progress bar on a terminal."""
+                     progress: bool | None = None, workers: int | None = None
+                     ) -> list[Submission]:
+    """Read many workbooks, with a progress bar on a terminal. Each file is read in a
+    worker process with a memory and time limit (`intake.sandbox`), so a file that
+    exhausts either becomes an issue instead of stopping the round; ``workers=0`` reads
+    in this process (tests, tools that read a trusted file)."""
     show = sys.stderr.isatty() if progress is None else progress
-    iterator = tqdm(paths, desc="Đọc bài nộp", unit="tệp", disable=not show or len(paths) < 2)
-    return [read_submission(p, rubric, year) for p in iterator]
+    bar = tqdm(total=len(paths), desc="Đọc bài nộp", unit="tệp",
+               disable=not show or len(paths) < 2)
+    with bar:
+        if workers == 0:
+            subs = []
+            for path in paths:
+                subs.append(read_submission(path, rubric, year))
+                bar.update()
+            return subs
+        read = partial(read_submission, rubric=rubric, year=year)
+        return map_isolated(read, paths, partial(_lost, year=year), workers=workers,
+                            advance=bar.update)
+
+
+_LOST = {"memory": " (vượt giới hạn bộ nhớ khi đọc)",
+         "time": f" (đọc quá {TIME_LIMIT:g} giây)", "crash": ""}
+
+
+def _lost(path: Path, reason: str, year: int) -> Submission:
+    """What a file whose reader died or ran out of time or memory becomes."""
+    sub = unreadable(readable_name(path.name), year, "file_too_large", _LOST[reason])
+    sub.digest = file_digest(path)
+    return sub
 
 
 def answers_frame(rows: list[dict]) -> pd.DataFrame:
