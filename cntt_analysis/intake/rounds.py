@@ -31,12 +31,20 @@ class Round:
         return any((self.folder / f"inspection{ext}").is_file() for ext in (".xlsx", ".csv"))
 
     def submissions(self) -> list[Path]:
-        """Workbook files of the round, sorted by name (Office lock files skipped)."""
+        """Workbook files of the round, sorted by name (Office lock files, macOS "._"
+        companions and links that lead out of the folder skipped)."""
         return sorted(
-            p for p in self.folder.iterdir()
-            if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
-            and not p.name.startswith(("~$", ".~lock")) and p.stem not in NOT_SUBMISSIONS
+            p for p in round_files(self.folder)
+            if p.suffix.lower() in WORKBOOK_SUFFIXES
+            and not p.name.startswith(("~$", ".~lock", "._")) and p.stem not in NOT_SUBMISSIONS
         )
+
+
+def round_files(folder: Path) -> list[Path]:
+    """Files of a round folder; a symbolic link counts only when it stays inside it."""
+    base = folder.resolve()
+    return sorted(p for p in folder.iterdir() if p.is_file()
+                  and (not p.is_symlink() or p.resolve().parent == base))
 
 
 def load_round(raw_dir: str | Path, year: int) -> Round:

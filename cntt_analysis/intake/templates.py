@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cntt_analysis.rubric.model import Indicator, Input, Rubric
-from cntt_analysis.storage import write_workbook
+from cntt_analysis.storage import put, safe_child, write_workbook
 
 TEMPLATE_VERSION = "1"
 ANSWER_COLUMN = 4  # D
@@ -108,7 +108,9 @@ def build_template(rubric: Rubric, year: int, unit_id: str = "", unit_name: str 
         _answer_sheet(ws, titles[sheet], rows, year, unit_name, lists)
     general = wb[rubric.general_sheet]
     cells = template_cells(rubric)
-    general[cells["G01"][1]] = unit_name or None
+    # Unit text is stored as text: a name starting with "=" must not become a formula.
+    g01 = general[cells["G01"][1]]
+    put(general, g01.row, g01.column, unit_name or None)
     general[cells["G02"][1]] = year
     _hidden(wb, "_meta", [("unit_id", unit_id), ("year", year), ("rubric", rubric.id),
                           ("template_version", TEMPLATE_VERSION)])
@@ -136,7 +138,7 @@ def _instructions(ws: Worksheet, rubric: Rubric, year: int, unit_name: str) -> N
         "Các trang cần điền: " + "; ".join(rubric.sheets()),
     ]
     for row, text in enumerate(lines, start=1):
-        ws.cell(row=row, column=1, value=text)
+        put(ws, row, 1, text)
     ws["A1"].font = Font(bold=True, size=14, color="1F4E79")
     ws["A2"].font = Font(italic=True)
     ws["A5"].font = Font(bold=True)
@@ -177,7 +179,7 @@ def _answer_sheet(ws: Worksheet, title: str, rows: list[Row], year: int, unit_na
                   lists: Worksheet) -> None:
     ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=13, color="1F4E79")
-    ws["A2"] = f"Năm báo cáo {year}" + (f" — {unit_name}" if unit_name else "")
+    put(ws, 2, 1, f"Năm báo cáo {year}" + (f" — {unit_name}" if unit_name else ""))
     ws["A2"].font = Font(italic=True)
     for col, (header, width) in enumerate(zip(HEADERS, WIDTHS), start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=header)
@@ -226,8 +228,9 @@ def _answer_cell(cell, inp: Input, validations: dict[str, DataValidation],
 def _hidden(wb: Workbook, title: str, rows: list[tuple]) -> None:
     ws = wb.create_sheet(title)
     ws.sheet_state = "veryHidden"
-    for row in rows:
-        ws.append(list(row))
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            put(ws, r, c, value)
 
 
 def write_templates(rubric: Rubric, registry, year: int, out_dir: str | Path,
@@ -237,7 +240,7 @@ def write_templates(rubric: Rubric, registry, year: int, out_dir: str | Path,
     out = Path(out_dir)
     paths = []
     for unit in units.itertuples(index=False):
-        path = out / f"{unit.unit_id}.xlsx"
+        path = safe_child(out, f"{unit.unit_id}.xlsx")
         write_workbook(build_template(rubric, year, unit.unit_id, unit.name), path)
         paths.append(path)
     return paths
