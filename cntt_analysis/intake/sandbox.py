@@ -65,9 +65,22 @@ def _limit_memory(extra: int) -> None:
         pass
 
 
+def _quiet() -> None:
+    """Send the worker's stderr to /dev/null: the reader's native code prints a panic
+    report when an allocation fails, which would only alarm the user (the file gets an
+    issue instead)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:  # pragma: no cover
+        pass
+
+
 def _serve(conn: Any, func: Callable[[Path], Any], memory: int) -> None:
     """Worker loop: read one path at a time until told to stop or the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _quiet()
     _limit_memory(memory)
     while True:
         try:

@@ -10,8 +10,6 @@ processes with a memory and time limit (see `intake.sandbox`).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import sys
 import zipfile
 from dataclasses import dataclass, field
@@ -181,20 +179,21 @@ def locate_answers(sheets: _Sheets, rubric: Rubric) -> dict[str, tuple[str, int,
 
 
 def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
-    """Read one workbook; never raises for bad content. The bytes are read once: they are
-    what is parsed and what `Submission.digest` describes."""
+    """Read one workbook; never raises for bad content. The file is hashed before it is
+    parsed, so if it changes meanwhile the recorded digest no longer matches and the next
+    run sees the round as stale."""
     sub = Submission(file=readable_name(path.name), year=year)
+    sub.digest = file_digest(path)
+    if sub.digest is None:
+        return _unreadable(sub, "không đọc được tệp")
+    if sub.digest[0] > MAX_FILE_BYTES:
+        return _unreadable(sub, f" (lớn hơn {MAX_FILE_BYTES // 2**20} MB)", "file_too_large")
     try:
-        data, sub.digest = read_capped(path)
-    except OSError as exc:
-        return _unreadable(sub, f"không đọc được tệp: {exc.strerror or type(exc).__name__}")
-    if data is None:
-        return _unreadable(sub, f" (lớn hơn {MAX_FILE_BYTES // 2**20} MB)",
-                           "file_too_large")
-    if _encrypted(data):
-        return _unreadable(sub, "", "file_password")
-    try:
-        sheets = _Sheets(CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 20)
+        if _encrypted(head, path):
+            return _unreadable(sub, "", "file_password")
+        sheets = _Sheets(CalamineWorkbook.from_path(str(path)))
         located = locate_answers(sheets, rubric)
         sub.meta = {r[0]: r[1] for r in _key_values(sheets, "_meta") if len(r) >= 2}
     except PasswordError:
@@ -209,7 +208,7 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
     blanks = {code: (sheet, cell_address(row, col))
               for code, (sheet, row, col) in located.items()
               if is_blank(_value_at(sheets.grid(sheet), row, col))}
-    unsaved = unsaved_formulas(data, blanks) if blanks else set()
+    unsaved = unsaved_formulas(path, blanks) if blanks else set()
     for code, inp in rubric.inputs.items():
         if code in unsaved:
             sheet, cell = blanks[code]
@@ -244,29 +243,19 @@ def _unreadable(sub: Submission, detail: str, code: str = "file_unreadable",
     return sub
 
 
-def read_capped(path: Path) -> tuple[bytes | None, tuple[int, str]]:
-    """The file's bytes (None above MAX_FILE_BYTES) and (size, SHA-256) of what was read."""
-    digest, size, kept = hashlib.sha256(), 0, []
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-            if size <= MAX_FILE_BYTES:
-                kept.append(chunk)
-    return (b"".join(kept) if size <= MAX_FILE_BYTES else None), (size, digest.hexdigest())
+def _encrypted(head: bytes, path: Path) -> bool:
+    """An .xlsx saved with a password: an OLE container holding an encrypted package
+    (calamine calls it "not a zip"); the directory naming it may come last."""
+    if not head.startswith(_OLE_MAGIC) or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    return _ENCRYPTED_PACKAGE in path.read_bytes()  # at most MAX_FILE_BYTES
 
 
-def _encrypted(data: bytes) -> bool:
-    """An Office file saved with a password: an OLE container holding an encrypted
-    package (that is what a password-protected .xlsx is; calamine calls it "not a zip")."""
-    return data.startswith(_OLE_MAGIC) and _ENCRYPTED_PACKAGE in data[:1 << 20]
-
-
-def unsaved_formulas(data: bytes, cells: dict[str, tuple[str, str]]) -> set[str]:
+def unsaved_formulas(path: Path, cells: dict[str, tuple[str, str]]) -> set[str]:
     """Codes whose answer cell (sheet, A1) holds a formula with no stored result (a file
     written by a program that does not calculate); .xlsx/.xlsm only, bounded reads."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(path) as archive:
             paths = _sheet_paths(archive)
             found = set()
             for sheet in {s for s, _ in cells.values()}:
@@ -300,7 +289,7 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _formula_cells(archive: zipfile.ZipFile, part: str, cells: set[str]) -> set[str]:
-    """Which of `cells` hold an <f> without a <v>, streaming the sheet up to the last
+    """Which of `cells` hold an <f> without a stored value, streaming the sheet up to the last
     wanted row (a sheet's XML may be very large)."""
     import xml.etree.ElementTree as ET
 
@@ -312,8 +301,8 @@ def _formula_cells(archive: zipfile.ZipFile, part: str, cells: set[str]) -> set[
             if tag == "c":
                 ref = elem.get("r", "")
                 if ref in cells:
-                    kids = {k.tag.rsplit("}", 1)[-1] for k in elem}
-                    if "f" in kids and "v" not in kids:
+                    kids = {k.tag.rsplit("}", 1)[-1]: k.text for k in elem}
+                    if "f" in kids and not kids.get("v"):  # no <v> or an empty one
                         found.add(ref)
                 elem.clear()
             elif tag == "row":
