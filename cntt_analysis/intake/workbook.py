@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
@@ -193,7 +194,7 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
             head = handle.read(1 << 20)
         if _encrypted(head, path):
             return _unreadable(sub, "", "file_password")
-        sheets = _Sheets(CalamineWorkbook.from_path(str(path)))
+        sheets = _Sheets(_open_book(path))
         located = locate_answers(sheets, rubric)
         sub.meta = {r[0]: r[1] for r in _key_values(sheets, "_meta") if len(r) >= 2}
     except PasswordError:
@@ -241,6 +242,22 @@ def _unreadable(sub: Submission, detail: str, code: str = "file_unreadable",
     sub.issues.append(make_issue(code, year=sub.year, file=sub.file, value=value,
                                  detail=detail))
     return sub
+
+
+def _open_book(path: Path) -> CalamineWorkbook:
+    """Open with calamine, which needs a UTF-8 path: a name that is not (bytes kept by
+    the OS as surrogates) is read through a link with a plain name in a private folder."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        suffix = path.suffix.lower() if path.suffix.isascii() else ""
+        with tempfile.TemporaryDirectory(prefix="cntt-read-") as folder:
+            link = Path(folder) / f"book{suffix}"
+            link.symlink_to(path.resolve())
+            book = CalamineWorkbook.from_path(str(link))
+            book.sheet_names  # noqa: B018 - opened while the link exists
+            return book
+    return CalamineWorkbook.from_path(str(path))
 
 
 def _encrypted(head: bytes, path: Path) -> bool:
