@@ -9,9 +9,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,9 +224,13 @@ PASSWORD_FILTERS = {"xls": "MS Excel 97", "ods": "calc8"}
 def save_with_password(src: Path, dst: Path, soffice: str) -> Path:
     """Save `src` with a password through LibreOffice's UNO API (system python3-uno)."""
     fmt = dst.suffix.lstrip(".")
-    subprocess.run(["/usr/bin/python3", "-c", _SAVE_WITH_PASSWORD, str(src.resolve()),
-                    str(dst.resolve()), PASSWORD_FILTERS[fmt], soffice],
-                   check=True, capture_output=True, timeout=180)
+    with tempfile.TemporaryDirectory(prefix="cntt-pw-") as private:
+        copy = Path(shutil.copy(src, private))  # LibreOffice locks what it opens
+        done = subprocess.run(["/usr/bin/python3", "-c", _SAVE_WITH_PASSWORD, str(copy),
+                               str(dst.resolve()), PASSWORD_FILTERS[fmt], soffice],
+                              capture_output=True, text=True, timeout=180)
+    if done.returncode != 0:
+        raise RuntimeError(f"saving with a password failed: {done.stderr[-2000:]}")
     return dst
 
 
