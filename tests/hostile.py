@@ -96,13 +96,15 @@ def far_cell_xlsx(template: bytes, part: str) -> bytes:
 
 
 def million_rows_xlsx(template: bytes, part: str, first: int = 200) -> bytes:
-    """A million rows that look empty (one blank text cell each) after the answers."""
-    rows = b"".join(b'<row r="%d"><c r="A%d" t="inlineStr"><is><t> </t></is></c></row>'
-                    % (r, r) for r in range(first, first + 1_000_000))
+    """A million rows that look empty (blank text cells in A:H) after the answers."""
+    row = b"".join(b'<c r="%s{r}" t="inlineStr"><is><t> </t></is></c>' % c
+                   for c in (b"A", b"B", b"C", b"D", b"E", b"F", b"G", b"H")).decode()
+    rows = "".join(f'<row r="{r}">{row.format(r=r)}</row>'
+                   for r in range(first, first + 1_000_000)).encode()
     return add_rows(template, part, rows)
 
 
-def blank_cells_xlsx(template: bytes, part: str, first: int = 200, rows: int = 40_000,
+def blank_cells_xlsx(template: bytes, part: str, first: int = 200, rows: int = 100_000,
                      cols: int = 60) -> bytes:
     """A block of blank text cells: compresses to little, costs much when read densely."""
     from openpyxl.utils import get_column_letter
@@ -118,15 +120,17 @@ def blank_cells_xlsx(template: bytes, part: str, first: int = 200, rows: int = 4
 
 def repeated_ods(rows: int = 12_000, cols: int = 1_000) -> bytes:
     """A tiny .ods whose one row of `cols` cells is repeated `rows` times."""
-    content = f"""<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
- xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
- xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
-<office:body><office:spreadsheet><table:table table:name="Thông tin chung">
-<table:table-row table:number-rows-repeated="{rows}">
-<table:table-cell office:value-type="string" table:number-columns-repeated="{cols}">
-<text:p>G01</text:p></table:table-cell></table:table-row>
-</table:table></office:spreadsheet></office:body></office:document-content>"""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="Thông tin chung">'
+        f'<table:table-row table:number-rows-repeated="{rows}">'
+        '<table:table-cell office:value-type="string"'
+        f' table:number-columns-repeated="{cols}"><text:p>G01</text:p></table:table-cell>'
+        '</table:table-row></table:table></office:spreadsheet></office:body>'
+        '</office:document-content>')
     manifest = """<?xml version="1.0" encoding="UTF-8"?>
 <manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
  manifest:version="1.2"><manifest:file-entry manifest:full-path="/"

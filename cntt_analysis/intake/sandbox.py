@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-MEMORY_LIMIT = 512 * 2**20  # address space a worker may add to what it starts with
+MEMORY_LIMIT = 512 * 2**20  # resident memory a worker may reach, what it starts with included
 TIME_LIMIT = 30.0  # seconds per file
 
 
@@ -48,20 +48,28 @@ def file_digest(path: Path) -> tuple[int, str] | None:
     return size, digest.hexdigest()
 
 
-def _limit_memory(extra: int) -> None:
-    """Cap the address space at what the process maps now plus `extra` bytes."""
+# Part of the budget kept back: a forked worker maps more than is resident (its parent's
+# reserved but untouched memory), and reading may touch some of it without growing the
+# address space, so resident memory can outgrow the address-space allowance a little.
+_UNMAPPED_SLACK = 128 * 2**20
+
+
+def _limit_memory(budget: int) -> None:
+    """Cap the address space so that the process's resident memory stays under `budget`:
+    what it maps now plus what it may still add (`budget` less what is resident now, less
+    a slack; a forked worker starts with its parent's pages)."""
     try:
         import resource
 
         with open("/proc/self/status", encoding="ascii") as handle:
-            size = next(int(line.split()[1]) * 1024 for line in handle
-                        if line.startswith("VmSize:"))
+            status = {k: v for k, _, v in (line.partition(":") for line in handle)}
+        size, resident = (int(status[k].split()[0]) * 1024 for k in ("VmSize", "VmRSS"))
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = size + extra
+        limit = size + max(budget - resident - _UNMAPPED_SLACK, 64 * 2**20)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    except (OSError, ImportError, StopIteration, ValueError):  # pragma: no cover - not Linux
+    except (OSError, ImportError, KeyError, ValueError):  # pragma: no cover - not Linux
         pass
 
 
@@ -69,6 +77,9 @@ def _quiet() -> None:
     """Send the worker's stderr to /dev/null: the reader's native code prints a panic
     report when an allocation fails, which would only alarm the user (the file gets an
     issue instead)."""
+    import faulthandler
+
+    faulthandler.disable()  # a parent's fault handler would still write to the old stderr
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
