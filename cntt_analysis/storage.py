@@ -76,7 +76,11 @@ def publish_folder(stage: str | Path, final: str | Path) -> Path:
         os.rename(stage, target)
     previous = os.readlink(final) if final.is_symlink() else None
     link = final.parent / f".{final.name}.link-{os.getpid()}-{time.monotonic_ns()}"
-    os.symlink(target.name, link)
+    try:
+        os.symlink(target.name, link)
+    except OSError:  # no symbolic links here (Windows without the right): plain renames
+        _replace_folder(target, final, exchange=False)
+        return final
     try:
         if final.is_symlink() or not os.path.lexists(final):
             os.replace(link, final)
@@ -99,21 +103,22 @@ def _tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def _replace_folder(link: Path, final: Path) -> None:
-    """Put the symbolic link `link` where the folder `final` is: one atomic exchange on
-    Linux (renameat2), else two renames."""
+def _replace_folder(link: Path, final: Path, exchange: bool = True) -> None:
+    """Put `link` (a symbolic link, or a folder) where the folder `final` is: one atomic
+    exchange on Linux (renameat2), else two renames (`final` briefly missing)."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         at_fdcwd, rename_exchange = -100, 2
-        if libc.renameat2(at_fdcwd, os.fsencode(link), at_fdcwd, os.fsencode(final),
-                          rename_exchange) == 0:
+        if exchange and libc.renameat2(at_fdcwd, os.fsencode(link), at_fdcwd,
+                                       os.fsencode(final), rename_exchange) == 0:
             return  # `link` now names the old folder; the caller removes it
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         pass
     old = final.parent / f".{final.name}.old-{os.getpid()}-{time.monotonic_ns()}"
-    os.rename(final, old)
+    if os.path.lexists(final):
+        os.rename(final, old)
     os.replace(link, final)
-    shutil.rmtree(old, ignore_errors=True)
+    _remove(old)
 
 
 def _sweep(final: Path, keep: str | None) -> None:
