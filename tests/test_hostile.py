@@ -22,6 +22,7 @@ from hostile import (
     MEMORY_BUDGET_KB,
     blank_cells_xlsx,
     cntt_score,
+    compressed_spaces_xlsx,
     damaged_dimensions_xls,
     encrypted_ole,
     far_cell_xlsx,
@@ -137,13 +138,15 @@ def test_a_file_name_that_is_not_utf8_is_kept_and_written_everywhere(make_round,
 # --------------------------------------------------------------------------- memory
 
 
-@pytest.mark.parametrize("case", ["million_rows", "blank_cells", "repeated_ods"])
+@pytest.mark.parametrize("case", ["million_rows", "blank_cells", "compressed_spaces",
+                                  "repeated_ods"])
 def test_a_large_looking_file_stays_within_the_memory_budget(case, make_round, template_bytes,
                                                              tmp_path, valid_score):
     rnd = good_round(make_round)
     data, part = template_bytes
     made = {"million_rows": ("SO_VP.xlsx", lambda: million_rows_xlsx(data, part)),
             "blank_cells": ("SO_VP.xlsx", lambda: blank_cells_xlsx(data, part)),
+            "compressed_spaces": ("SO_VP.xlsx", lambda: compressed_spaces_xlsx(data, part)),
             "repeated_ods": ("SO_VP.ods", repeated_ods)}
     name, build = made[case]
     rnd.write(name, build())
