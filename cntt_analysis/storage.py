@@ -6,10 +6,14 @@ a half-written file; workbook archives get fixed timestamps so re-runs are byte-
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import io
 import os
 import re
+import shutil
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,12 +24,139 @@ from openpyxl.cell import Cell
 from openpyxl.styles import Border
 from openpyxl.worksheet.worksheet import Worksheet
 
-from cntt_analysis.text import printable
+from cntt_analysis.errors import UsageError
+from cntt_analysis.text import printable, readable_name
 
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
 _CREATED = re.compile(rb"<dcterms:created([^>]*)>[^<]*</dcterms:created>")
 FIXED_STAMP = b"2000-01-01T00:00:00Z"
+
+
+def safe_child(folder: str | Path, name: str) -> Path:
+    """``folder / name`` for a `name` built from data (a unit id, a file name), refusing
+    any name that would leave `folder` or make a sub-folder."""
+    folder = Path(folder)
+    bad = (not name or name in (".", "..") or any(c in name for c in "/\\\0")
+           or Path(name).is_absolute() or Path(name).name != name)
+    if not bad:
+        child = folder / name
+        base = folder.resolve()
+        bad = child.resolve().parent != base and not (child.is_symlink() and
+                                                     child.parent.resolve() == base)
+    if bad:
+        raise UsageError(f"Tên “{readable_name(name)}” không dùng được làm tên tệp trong thư mục "
+                         f"{folder}: tên có dấu “/” hoặc “..” sẽ ghi ra ngoài thư mục.")
+    return folder / name
+
+
+# A published folder `name` is a symbolic link to its current set `.name.<content hash>`,
+# built beside it in `.name.staging-<pid>-*` and swapped in by replacing the link in one
+# rename: readers see the old set or the new one, never a mix, and `name` never vanishes.
+SET_GRACE = 600.0  # seconds an old set is left for readers that may still be in it
+
+
+def staging_folder(final: str | Path) -> Path:
+    """A private folder beside `final` to build its next set in (stale ones, left by
+    killed runs, are removed first)."""
+    final = Path(final)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    _sweep(final, keep=None)
+    return Path(tempfile.mkdtemp(prefix=f".{final.name}.staging-{os.getpid()}-",
+                                 dir=final.parent))
+
+
+def publish_folder(stage: str | Path, final: str | Path) -> Path:
+    """Make the complete folder `stage` the content of `final`, atomically."""
+    stage, final = Path(stage), Path(final)
+    target = final.parent / f".{final.name}.{_tree_digest(stage)[:16]}"
+    if target.is_dir():  # the same content is already published (or was)
+        shutil.rmtree(stage)
+    else:
+        os.rename(stage, target)
+    previous = os.readlink(final) if final.is_symlink() else None
+    link = final.parent / f".{final.name}.link-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        os.symlink(target.name, link)
+    except OSError:  # no symbolic links here (Windows without the right): plain renames
+        _replace_folder(target, final, exchange=False)
+        return final
+    try:
+        if final.is_symlink() or not os.path.lexists(final):
+            os.replace(link, final)
+        else:  # a plain folder written by an older version
+            _replace_folder(link, final)
+    finally:
+        if os.path.lexists(link):
+            shutil.rmtree(link) if not link.is_symlink() else link.unlink()
+    if previous and previous != target.name and "/" not in previous:
+        shutil.rmtree(final.parent / previous, ignore_errors=True)
+    _sweep(final, keep=target.name)
+    return final
+
+
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape"))
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _replace_folder(link: Path, final: Path, exchange: bool = True) -> None:
+    """Put `link` (a symbolic link, or a folder) where the folder `final` is: one atomic
+    exchange on Linux (renameat2), else two renames (`final` briefly missing)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        at_fdcwd, rename_exchange = -100, 2
+        if exchange and libc.renameat2(at_fdcwd, os.fsencode(link), at_fdcwd,
+                                       os.fsencode(final), rename_exchange) == 0:
+            return  # `link` now names the old folder; the caller removes it
+    except (OSError, AttributeError, TypeError):
+        pass
+    old = final.parent / f".{final.name}.old-{os.getpid()}-{time.monotonic_ns()}"
+    if os.path.lexists(final):
+        os.rename(final, old)
+    os.replace(link, final)
+    _remove(old)
+
+
+def _sweep(final: Path, keep: str | None) -> None:
+    """Remove what killed runs left beside `final` (staging folders of processes that are
+    gone) and old sets no reader can still be in."""
+    current = os.readlink(final) if final.is_symlink() else None
+    prefix = f".{final.name}."
+    for entry in final.parent.iterdir():
+        rest = entry.name[len(prefix):]
+        if not entry.name.startswith(prefix) or entry.name in (keep, current):
+            continue
+        if rest.startswith(("staging-", "link-", "old-")):
+            pid = rest.split("-")[1]
+            if pid.isdigit() and not _alive(int(pid)):
+                _remove(entry)
+        elif re.fullmatch(r"[0-9a-f]{16}", rest) and keep is not None:
+            try:
+                if time.time() - entry.stat().st_mtime > SET_GRACE:
+                    _remove(entry)
+            except FileNotFoundError:
+                pass
+
+
+def _remove(entry: Path) -> None:
+    if entry.is_symlink() or not entry.is_dir():
+        entry.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_bytes(data: bytes, path: str | Path) -> Path:

@@ -28,3 +28,18 @@ def fold(value: str) -> str:
 def printable(value: str) -> str:
     """Drop control characters that XML (xlsx, HTML) cannot hold."""
     return _ILLEGAL_XML.sub("", value)
+
+
+def readable_name(name: str) -> str:
+    """A file name as shown and stored: bytes that were not UTF-8 (kept by the OS as
+    surrogates) become U+FFFD, so every writer (Parquet, Excel, HTML) can hold it."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        raw = name.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
+def shorten(text: str, limit: int = 200) -> str:
+    """`text` cut to at most `limit` characters with "…" (for messages quoting values)."""
+    return text if len(text) <= limit else text[:max(limit - 1, 0)].rstrip() + "…"

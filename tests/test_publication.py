@@ -40,6 +40,11 @@ def run_cli(*args):
     return CliRunner().invoke(app, [str(a) for a in args])
 
 
+def pub(processed, rd):
+    """Where the round's publication records are kept (beside its processed set)."""
+    return publication.publication_folder(processed, rd.year)
+
+
 def test_a_scored_round_is_a_draft_until_finalised(scored):
     rd, processed = scored
     before = publication.status(processed, rd.year)
@@ -57,7 +62,7 @@ def test_a_scored_round_is_a_draft_until_finalised(scored):
     assert (record["by"], record["version"], record["folder"]) == (
         "Nguyễn Văn Bình", 1, "final-v1")
     assert record["finalised_at"].startswith("2017-09-20T08:30")
-    assert sha(folder / "final-v1" / "scores.parquet") == sha(folder / "scores.parquet")
+    assert sha(pub(processed, rd) / "final-v1" / "scores.parquet") == sha(folder / "scores.parquet")
     after = publication.status(processed, rd.year)
     assert (after.state, after.draft) == ("final", False)
     assert publication.is_final(processed, rd.year)
@@ -81,8 +86,8 @@ def test_changing_a_submission_after_finalising_warns_keeps_and_notes(scored):
     assert result.exit_code == 0, result.output
     assert "Đã chốt kết quả năm 2017" in result.output
     folder = processed / str(rd.year)
-    published = pd.read_parquet(folder / "final-v1" / "scores.parquet")
-    kept = sha(folder / "final-v1" / "scores.parquet")
+    published = pd.read_parquet(pub(processed, rd) / "final-v1" / "scores.parquet")
+    kept = sha(pub(processed, rd) / "final-v1" / "scores.parquet")
 
     rd.add("SO_VP", C4_1=50)  # SO_VP's new workbook: fewer documents processed online
     result = run_cli("score", "--year", rd.year, "--raw", rd.raw, "--processed", processed,
@@ -91,13 +96,13 @@ def test_changing_a_submission_after_finalising_warns_keeps_and_notes(scored):
     assert result.exit_code == 0, result.output
     assert "Cảnh báo: kết quả năm 2017 đã được chốt chính thức" in result.output
     assert "changes-v2.csv" in result.output
-    assert sha(folder / "final-v1" / "scores.parquet") == kept      # the published set stays
+    assert sha(pub(processed, rd) / "final-v1" / "scores.parquet") == kept  # published set stays
     status = publication.status(processed, rd.year)
     assert (status.state, status.version, status.draft) == ("changed", 2, True)
     current = pd.read_parquet(folder / "scores.parquet").set_index("unit_id")
     old = published.set_index("unit_id")
     assert current.loc["SO_VP", "score"] < old.loc["SO_VP", "score"]
-    note = pd.read_csv(folder / "changes-v2.csv", encoding="utf-8-sig")
+    note = pd.read_csv(pub(processed, rd) / "changes-v2.csv", encoding="utf-8-sig")
     assert "SO_VP" in set(note["Mã đơn vị"])
     row = note.set_index("Mã đơn vị").loc["SO_VP"]
     assert row["Điểm đã công bố"] == pytest.approx(old.loc["SO_VP", "score"])
@@ -111,7 +116,7 @@ def test_changing_a_submission_after_finalising_warns_keeps_and_notes(scored):
     record = publication.read_final(processed, rd.year)
     assert (record["version"], record["folder"]) == (2, "final-v2")
     assert [h["version"] for h in record["history"]] == [1]
-    assert (folder / "final-v1" / "scores.parquet").is_file()
+    assert (pub(processed, rd) / "final-v1" / "scores.parquet").is_file()
     assert publication.is_final(processed, rd.year)
 
 
@@ -123,7 +128,7 @@ def test_rescoring_unchanged_inputs_keeps_the_results_final(scored):
     assert result.exit_code == 0
     assert "Cảnh báo" not in result.output
     assert publication.is_final(processed, rd.year)
-    assert not list((processed / str(rd.year)).glob("changes-v*.csv"))
+    assert not list(pub(processed, rd).glob("changes-v*.csv"))
 
 
 def test_units_explanations_on_the_draft_reach_the_audit(make_round, rubric):

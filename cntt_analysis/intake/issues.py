@@ -11,6 +11,11 @@ from typing import Any
 
 import pandas as pd
 
+from cntt_analysis.text import shorten
+
+# Values quoted in a message are shortened (the value column keeps them whole).
+QUOTE_LIMIT = 200
+
 ISSUE_COLUMNS = ["year", "unit_id", "file", "sheet", "cell", "severity", "code", "value",
                  "message"]
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
@@ -20,6 +25,18 @@ SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
 CATALOGUE: dict[str, tuple[str, str]] = {
     "file_unreadable": ("error", "Không mở được tệp ({detail}). Tệp cần là bảng tính Excel "
                                  "(.xlsx, .xlsm, .xls) hoặc LibreOffice (.ods)."),
+    "file_too_large": ("error", "Tệp quá lớn hoặc bị hỏng, không đọc được{detail}. Hãy mở "
+                                "tệp bằng Excel, kiểm tra rồi lưu và gửi lại."),
+    "file_password": ("error", "Tệp được đặt mật khẩu nên không đọc được. Hãy gỡ mật khẩu "
+                               "(mở tệp, bỏ mật khẩu, lưu lại) rồi gửi lại tệp không có mật "
+                               "khẩu."),
+    "formula_no_value": ("error", "{what}: ô chứa công thức nhưng kết quả chưa được lưu trong "
+                                  "tệp. Hãy mở tệp bằng Excel, lưu lại rồi gửi lại (hoặc nhập "
+                                  "trực tiếp số liệu)."),
+    "implausible": ("error", "{what}: “{value}” lớn bất thường, không phải số liệu hợp lý — cần "
+                             "{expected}."),
+    "report_date_implausible": ("warning", "Ngày lập báo cáo {value} không hợp lý với đợt "
+                                           "đánh giá năm {year}; hãy kiểm tra lại ngày."),
     "answer_not_found": ("error", "Không tìm thấy ô trả lời của {what} trong tệp; chỉ tiêu "
                                   "dùng mục này được 0 điểm."),
     "unit_unknown": ("error", "Không xác định được đơn vị: tên “{value}” không khớp với đơn vị "
@@ -78,8 +95,9 @@ def make_issue(code: str, *, year: int, file: str = "", sheet: str = "", cell: s
     """One issue row; the message says where, what was found and what was expected."""
     severity, template = CATALOGUE[code]
     text = "" if value is None else str(value)
-    message = template.format(value=text, year=year, **fields)
-    where = ", ".join(p for p in (f"Tệp “{file}”" if file else "",
+    quoted = {k: shorten(v, QUOTE_LIMIT) if isinstance(v, str) else v for k, v in fields.items()}
+    message = template.format(value=shorten(text, QUOTE_LIMIT), year=year, **quoted)
+    where = ", ".join(p for p in (f"Tệp “{shorten(file, QUOTE_LIMIT)}”" if file else "",
                                   f"trang “{sheet}”" if sheet else "",
                                   f"ô {cell}" if cell else "") if p)
     return {"year": year, "unit_id": unit_id, "file": file, "sheet": sheet, "cell": cell,

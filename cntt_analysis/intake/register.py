@@ -133,6 +133,11 @@ def build_register(rnd: Round, subs: list[Submission], registry: pd.DataFrame,
         status = LATE if date and date > rnd.deadline else SENT
         rows.append(_row(rnd.year, unit, status, sub.file, date))
         g03 = sub.answer(codes.report_date) or {}
+        if date and not rnd.year - 1 <= date.year <= rnd.year + 2:  # 1900, 2099: a typo
+            issues.append(make_issue("report_date_implausible", year=rnd.year,
+                                     unit_id=unit.unit_id, file=sub.file,
+                                     sheet=g03.get("sheet", ""), cell=g03.get("cell", ""),
+                                     value=date.strftime("%d/%m/%Y")))
         if date is not None and status == LATE:
             issues.append(make_issue("late", year=rnd.year, unit_id=unit.unit_id, file=sub.file,
                                      sheet=g03.get("sheet", ""), cell=g03.get("cell", ""),

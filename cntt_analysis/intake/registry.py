@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.text import clean, strip_diacritics
+from cntt_analysis.text import clean, shorten, strip_diacritics
 
 REGISTRY_COLUMNS = ["unit_id", "name", "group", "aliases"]
 GROUPS = ("so", "huyen")
@@ -22,6 +22,9 @@ _ABBREVIATIONS = [
     (re.compile(r"&"), " va "),
 ]
 _PUNCTUATION = re.compile(r"[^\w\s]")
+# Unit ids become file names (templates, report pages): a safe alphabet only.
+UNIT_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def name_key(name: str) -> str:
@@ -52,6 +55,7 @@ def load_registry(path: str | Path) -> pd.DataFrame:
     for line, row in enumerate(frame.itertuples(index=False), start=2):
         if not row.unit_id or not row.name:
             raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: thiếu mã hoặc tên.")
+        _check_row(path.name, line, row)
         for bound in (row.since, row.until):
             if bound and not (bound.isascii() and bound.isdigit()):
                 raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: năm “{bound}” "
@@ -67,6 +71,22 @@ def load_registry(path: str | Path) -> pd.DataFrame:
         raise UsageError(f"Danh mục đơn vị “{path.name}”: mã đơn vị bị trùng: "
                          f"{', '.join(duplicated)}.")
     return frame.sort_values("unit_id").reset_index(drop=True)
+
+
+def _check_row(file: str, line: int, row: pd.Series) -> None:
+    """Ids from a safe alphabet (they name files), names and aliases plain text."""
+    where = f"Danh mục đơn vị “{file}”, dòng {line}"
+    ids = [row.unit_id, *(p.strip() for p in row.previous_ids.split(";") if p.strip())]
+    for unit_id in ids:
+        if not UNIT_ID.fullmatch(unit_id):
+            raise UsageError(
+                f"{where}: mã đơn vị “{shorten(unit_id, 80)}” không hợp lệ — mã chỉ gồm chữ "
+                "cái không dấu, chữ số và các dấu “-”, “_”, “.”, không bắt đầu bằng “.”, "
+                "tối đa 64 ký tự (ví dụ h-tan-phuoc).")
+    for column, value in (("name", row.name), ("aliases", row.aliases)):
+        if _CONTROL.search(value):
+            raise UsageError(f"{where}: cột {column} chứa ký tự điều khiển không in được; "
+                             "hãy nhập lại tên đơn vị dạng chữ thường.")
 
 
 def name_index(registry: pd.DataFrame) -> dict[str, str]:

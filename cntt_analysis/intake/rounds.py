@@ -31,6 +31,41 @@ def is_inspection_file(path: Path) -> bool:
         return True
     if path.suffix.lower() not in WORKBOOK_SUFFIXES or path.name.startswith(("~$", ".~lock")):
         return False
+    if not _may_hold_inspection_sheet(path):
+        return False
+    # Opening a workbook may abort the process (a hostile file): only in a sandboxed worker.
+    from cntt_analysis.intake.sandbox import map_isolated
+
+    return bool(map_isolated(_has_verified_column, [path], lambda _p, _why: False,
+                             workers=1)[0])
+
+
+_SHEET_MARKS = (INSPECTION_SHEET.encode("utf-8"), INSPECTION_SHEET.encode("utf-16-le"))
+
+
+def _may_hold_inspection_sheet(path: Path) -> bool:
+    """A cheap, bounded look for the sheet name in the workbook's directory (xlsx, ods) or
+    in the first megabytes of the file (xls), before any reader opens it."""
+    import zipfile
+
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                part = next((n for n in ("xl/workbook.xml", "content.xml") if n in names), None)
+                if part is None:
+                    return False
+                with archive.open(part) as handle:
+                    head = handle.read(4 << 20)
+        else:
+            with open(path, "rb") as handle:
+                head = handle.read(4 << 20)
+    except Exception:  # unreadable: intake reports it as a submission problem
+        return False
+    return any(mark in head for mark in _SHEET_MARKS)
+
+
+def _has_verified_column(path: Path) -> bool:
     from python_calamine import CalamineWorkbook
 
     from cntt_analysis.text import fold
@@ -68,13 +103,21 @@ class Round:
         return bool(inspection_files(self.folder))
 
     def submissions(self) -> list[Path]:
-        """Workbook files of the round, sorted by name (Office lock files and the
-        inspection file, found by name or content, skipped)."""
+        """Workbook files of the round, sorted by name (Office lock files, macOS "._"
+        companions, links that lead out of the folder and the inspection file, found by name
+        or content, skipped)."""
         return sorted(
-            p for p in self.folder.iterdir()
-            if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
-            and not p.name.startswith(("~$", ".~lock")) and not is_inspection_file(p)
+            p for p in round_files(self.folder)
+            if p.suffix.lower() in WORKBOOK_SUFFIXES
+            and not p.name.startswith(("~$", ".~lock", "._")) and not is_inspection_file(p)
         )
+
+
+def round_files(folder: Path) -> list[Path]:
+    """Files of a round folder; a symbolic link counts only when it stays inside it."""
+    base = folder.resolve()
+    return sorted(p for p in folder.iterdir() if p.is_file()
+                  and (not p.is_symlink() or p.resolve().parent == base))
 
 
 def load_round(raw_dir: str | Path, year: int) -> Round:

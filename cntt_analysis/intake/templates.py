@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cntt_analysis.rubric.model import Indicator, Input, Rubric
-from cntt_analysis.storage import write_workbook
+from cntt_analysis.storage import put, safe_child, write_workbook
 
 TEMPLATE_VERSION = "2"  # 2: evidence column, active validations, print setup
 ANSWER_COLUMN = 4  # D
@@ -145,7 +145,9 @@ def build_template(rubric: Rubric, year: int, unit_id: str = "", unit_name: str 
     _signature_block(wb[list(all_rows)[-1]])
     general = wb[rubric.general_sheet]
     cells, evidence = template_cells(rubric), evidence_cells(rubric)
-    general[cells[rubric.general_codes.unit_name][1]] = unit_name or None
+    # Unit text is stored as text: a name starting with "=" must not become a formula.
+    name_cell = general[cells[rubric.general_codes.unit_name][1]]
+    put(general, name_cell.row, name_cell.column, unit_name or None)
     general[cells[rubric.general_codes.year][1]] = year
     _hidden(wb, "_meta", [("unit_id", unit_id), ("year", year), ("rubric", rubric.id),
                           ("template_version", TEMPLATE_VERSION)])
@@ -181,8 +183,7 @@ def _instructions(ws: Worksheet, rubric: Rubric, year: int, unit_name: str) -> N
         "Các trang cần điền: " + "; ".join(rubric.sheets()),
     ]
     for row, text in enumerate(lines, start=1):
-        ws.cell(row=row, column=1, value=text).alignment = Alignment(wrap_text=True,
-                                                                     vertical="top")
+        put(ws, row, 1, text).alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[row].height = _row_height([text], [("", 80)])
     ws["A1"].font = Font(bold=True, size=14, color="1F4E79")
     ws["A2"].font = Font(italic=True)
@@ -241,7 +242,7 @@ def _answer_sheet(ws: Worksheet, title: str, rows: list[Row], year: int, unit_na
                   lists: Worksheet) -> None:
     ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=13, color="1F4E79")
-    ws["A2"] = f"Năm báo cáo {year}" + (f" — {unit_name}" if unit_name else "")
+    put(ws, 2, 1, f"Năm báo cáo {year}" + (f" — {unit_name}" if unit_name else ""))
     ws["A2"].font = Font(italic=True)
     evidence = any(r.input is not None and r.input.evidence for r in rows)
     columns = sheet_columns(evidence)
@@ -384,8 +385,9 @@ def _evidence_cell(cell: Any, inp: Input, validations: dict[str, DataValidation]
 def _hidden(wb: Workbook, title: str, rows: list[tuple[Any, ...]]) -> None:
     ws = wb.create_sheet(title)
     ws.sheet_state = "veryHidden"
-    for row in rows:
-        ws.append(list(row))
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            put(ws, r, c, value)
 
 
 def write_templates(rubric: Rubric, registry: Any, year: int, out_dir: str | Path,
@@ -395,7 +397,7 @@ def write_templates(rubric: Rubric, registry: Any, year: int, out_dir: str | Pat
     out = Path(out_dir)
     paths = []
     for unit in units.itertuples(index=False):
-        path = out / f"{unit.unit_id}.xlsx"
+        path = safe_child(out, f"{unit.unit_id}.xlsx")
         write_workbook(build_template(rubric, year, unit.unit_id, unit.name), path)
         paths.append(path)
     return paths

@@ -20,6 +20,9 @@ NO = {fold(w) for w in ("Không", "no", "n", "0", "false", "Chưa", "Chưa có")
 NOT_APPLICABLE = {fold(w) for w in ("Không áp dụng", "N/A", "NA", "KAD")}
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DIGITS = re.compile(r"^\d+$")
+# No count or amount (staff, documents, million VND) of a unit comes near this: above it
+# the value is a typing or export error (1e20 staff), not a figure to score.
+MAX_PLAUSIBLE = Decimal(10) ** 12
 _DATE_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _DATE_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
@@ -145,6 +148,8 @@ def _numeric(raw: object, inp: Input) -> Parsed:
         return _invalid("not_number", inp)
     if number < 0:
         return _invalid("negative", inp)
+    if number > MAX_PLAUSIBLE:
+        return _invalid("implausible", inp)
     if inp.type == "count" and number != number.to_integral_value():
         return _invalid("fractional", inp)
     if number < Decimal(inp.minimum.numerator) / Decimal(inp.minimum.denominator):

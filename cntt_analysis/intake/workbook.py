@@ -2,34 +2,45 @@
 
 raw workbook → answers (one row per unit and answer code, with file/sheet/cell) + issues.
 Values are read with python-calamine (fast, and it reads .xlsx, .xls and .ods alike).
-A workbook that cannot be read becomes an issue; it never stops the round.
+A workbook that cannot be read becomes an issue; it never stops the round: only the
+rows and columns a template can hold are read, and a round's files are read in worker
+processes with a memory and time limit (see `intake.sandbox`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineWorkbook, PasswordError
 from tqdm import tqdm
 
 from cntt_analysis.intake.evidence import evidence_issues
 from cntt_analysis.intake.issues import make_issue
+from cntt_analysis.intake.sandbox import TIME_LIMIT, file_digest, map_isolated
 from cntt_analysis.intake.templates import ANSWER_COLUMN
-from cntt_analysis.intake.values import Parsed, parse_answer
+from cntt_analysis.intake.values import Parsed, is_blank, parse_answer
 from cntt_analysis.rubric.model import Input, Rubric
-from cntt_analysis.text import clean, fold, printable
+from cntt_analysis.text import clean, fold, printable, readable_name
 
 ANSWER_COLUMNS = ["year", "unit_id", "code", "raw_value", "value", "number", "status",
                   "problem", "file", "sheet", "cell", "evidence"]
 _ANSWER_HEADER = fold("Trả lời")
 _EVIDENCE_HEADER = fold("Tài liệu kiểm chứng")
+# What a template can hold, with room for rows and columns a unit inserts: nothing beyond
+# is read, whatever range a sheet declares.
+MAX_ROWS, MAX_COLS, MAX_SHEETS = 1000, 60, 60
+MAX_FILE_BYTES = 64 * 1024 * 1024
+_OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
 @lru_cache(maxsize=8192)
@@ -49,6 +60,7 @@ class Submission:
     meta: dict[str, str] = field(default_factory=dict)
     readable: bool = True
     unit_id: str | None = None
+    digest: tuple[int, str] | None = None  # (size, SHA-256) of the bytes actually read
 
     def answer(self, code: str) -> dict[str, Any] | None:
         return next((a for a in self.answers if a["code"] == code), None)
@@ -67,9 +79,11 @@ class _Sheets:
         return self._by_key.get(_clean_key(name))
 
     def grid(self, name: str) -> list[list[Any]]:
+        """The sheet's first MAX_ROWS × MAX_COLS cells (a sheet may declare a million)."""
         if name not in self._grids:
             sheet = self.book.get_sheet_by_name(name)
-            self._grids[name] = sheet.to_python(skip_empty_area=False)
+            rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
+            self._grids[name] = [row[:MAX_COLS] for row in rows[:MAX_ROWS]]
         return self._grids[name]
 
 
@@ -129,7 +143,7 @@ def _row_has_code(grid: list[list[Any]], row: int, col: int, code: str) -> bool:
 def _scan_codes(sheets: _Sheets, codes: set[str]) -> dict[str, tuple[str, int, int]]:
     """Find answer cells by their codes in visible sheets (old or converted copies)."""
     found: dict[str, tuple[str, int, int]] = {}
-    for name in sheets.names:
+    for name in sheets.names[:MAX_SHEETS]:
         if name.startswith("_"):
             continue
         grid = sheets.grid(name)
@@ -169,25 +183,44 @@ def locate_answers(sheets: _Sheets, rubric: Rubric) -> dict[str, tuple[str, int,
 
 
 def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
-    """Read one workbook; never raises for bad content."""
-    sub = Submission(file=path.name, year=year)
+    """Read one workbook; never raises for bad content. The file is hashed before it is
+    parsed, so if it changes meanwhile the recorded digest no longer matches and the next
+    run sees the round as stale."""
+    sub = Submission(file=readable_name(path.name), year=year)
+    sub.digest = file_digest(path)
+    if sub.digest is None:
+        return _unreadable(sub, "không đọc được tệp")
+    if sub.digest[0] > MAX_FILE_BYTES:
+        return _unreadable(sub, f" (lớn hơn {MAX_FILE_BYTES // 2**20} MB)", "file_too_large")
     try:
-        sheets = _Sheets(CalamineWorkbook.from_path(str(path)))
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 20)
+        if _encrypted(head, path):
+            return _unreadable(sub, "", "file_password")
+        sheets = _Sheets(_open_book(path))
         located = locate_answers(sheets, rubric)
         sub.meta = {r[0]: r[1] for r in _key_values(sheets, "_meta") if len(r) >= 2}
+    except PasswordError:
+        return _unreadable(sub, "", "file_password")
+    except MemoryError:
+        return _unreadable(sub, "", "file_too_large")
     except Exception as exc:  # calamine raises several types for broken files
-        sub.readable = False
-        sub.issues.append(make_issue("file_unreadable", year=year, file=sub.file,
-                                     value=f"{type(exc).__name__}: {exc}"[:300],
-                                     detail="tệp bị hỏng hoặc không phải bảng tính"))
-        return sub
+        return _unreadable(sub, "tệp bị hỏng hoặc không phải bảng tính",
+                           value=f"{type(exc).__name__}: {exc}"[:300])
     if not located:
-        sub.readable = False
-        sub.issues.append(make_issue("file_unreadable", year=year, file=sub.file,
-                                     detail="không tìm thấy mã mục nào của biểu mẫu báo cáo"))
-        return sub
+        return _unreadable(sub, "không tìm thấy mã mục nào của biểu mẫu báo cáo")
+    blanks = {code: (sheet, cell_address(row, col))
+              for code, (sheet, row, col) in located.items()
+              if is_blank(_value_at(sheets.grid(sheet), row, col))}
+    unsaved = unsaved_formulas(path, blanks) if blanks else set()
     for code, inp in rubric.inputs.items():
-        if code in located:
+        if code in unsaved:
+            sheet, cell = blanks[code]
+            sub.issues.append(make_issue("formula_no_value", year=year, file=sub.file,
+                                         sheet=sheet, cell=cell, what=_what(inp)))
+            sub.answers.append(_answer_row(sub, inp, "", Parsed(
+                "invalid", problem=("formula_no_value", "")), sheet, cell))
+        elif code in located:
             sheet, row, col = located[code]
             raw = _value_at(sheets.grid(sheet), row, col)
             _record(sub, inp, raw, sheet, cell_address(row, col))
@@ -231,6 +264,105 @@ def _read_evidence(sub: Submission, sheets: _Sheets, located: dict[str, Any],
             answer["evidence"] = printable(clean(raw_text(raw))) or None
             asked[answer["code"]] = (sheet, cell_address(*address))
     return asked
+def unreadable(file: str, year: int, code: str = "file_too_large", detail: str = "",
+               value: str = "") -> Submission:
+    """A submission that could not be read, with its one issue."""
+    return _unreadable(Submission(file=file, year=year), detail, code, value)
+
+
+def _unreadable(sub: Submission, detail: str, code: str = "file_unreadable",
+                value: str = "") -> Submission:
+    sub.readable = False
+    sub.issues.append(make_issue(code, year=sub.year, file=sub.file, value=value,
+                                 detail=detail))
+    return sub
+
+
+def _open_book(path: Path) -> CalamineWorkbook:
+    """Open with calamine, which needs a UTF-8 path: a name that is not (bytes kept by
+    the OS as surrogates) is read through a link with a plain name in a private folder."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        suffix = path.suffix.lower() if path.suffix.isascii() else ""
+        with tempfile.TemporaryDirectory(prefix="cntt-read-") as folder:
+            link = Path(folder) / f"book{suffix}"
+            link.symlink_to(path.resolve())
+            book = CalamineWorkbook.from_path(str(link))
+            book.sheet_names  # noqa: B018 - opened while the link exists
+            return book
+    return CalamineWorkbook.from_path(str(path))
+
+
+def _encrypted(head: bytes, path: Path) -> bool:
+    """An .xlsx saved with a password: an OLE container holding an encrypted package
+    (calamine calls it "not a zip"); the directory naming it may come last."""
+    if not head.startswith(_OLE_MAGIC) or path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    return _ENCRYPTED_PACKAGE in path.read_bytes()  # at most MAX_FILE_BYTES
+
+
+def unsaved_formulas(path: Path, cells: dict[str, tuple[str, str]]) -> set[str]:
+    """Codes whose answer cell (sheet, A1) holds a formula with no stored result (a file
+    written by a program that does not calculate); .xlsx/.xlsm only, bounded reads."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            paths = _sheet_paths(archive)
+            found = set()
+            for sheet in {s for s, _ in cells.values()}:
+                wanted = {c: code for code, (s, c) in cells.items() if s == sheet}
+                if sheet in paths:
+                    found |= {wanted[c] for c in _formula_cells(archive, paths[sheet],
+                                                                 set(wanted))}
+            return found
+    except Exception:  # not a zip (xls, broken file): nothing to say about formulas
+        return set()
+
+
+def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → its XML part, from the workbook and its relationships."""
+    import xml.etree.ElementTree as ET
+
+    def small(name: str) -> bytes:
+        with archive.open(name) as handle:
+            return handle.read(4 << 20)
+
+    rels = {r.get("Id"): r.get("Target", "") for r in ET.fromstring(
+        small("xl/_rels/workbook.xml.rels")) if r.get("Id")}
+    paths = {}
+    for sheet in ET.fromstring(small("xl/workbook.xml")).iter():
+        if sheet.tag.endswith("}sheet"):
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            target = rels.get(rid, "")
+            paths[clean(sheet.get("name", ""))] = target.lstrip("/") if target.startswith(
+                "/") else f"xl/{target}"
+    return paths
+
+
+def _formula_cells(archive: zipfile.ZipFile, part: str, cells: set[str]) -> set[str]:
+    """Which of `cells` hold an <f> without a stored value, streaming the sheet up to the last
+    wanted row (a sheet's XML may be very large)."""
+    import xml.etree.ElementTree as ET
+
+    last_row = max(int(c.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) for c in cells)
+    found, rows = set(), 0
+    with archive.open(part) as handle:
+        for _event, elem in ET.iterparse(handle, events=("end",)):
+            tag = elem.tag.rsplit("}", 1)[-1]
+            if tag == "c":
+                ref = elem.get("r", "")
+                if ref in cells:
+                    kids = {k.tag.rsplit("}", 1)[-1]: k.text for k in elem}
+                    if "f" in kids and not kids.get("v"):  # no <v> or an empty one
+                        found.add(ref)
+                elem.clear()
+            elif tag == "row":
+                rows += 1
+                number = elem.get("r", "")
+                elem.clear()
+                if (int(number) if number.isdigit() else rows) >= last_row:
+                    break
+    return found
 
 
 def _what(inp: Input) -> str:
@@ -279,11 +411,36 @@ def check_limits(answers: list[dict[str, Any]], rubric: Rubric, year: int,
 
 
 def read_round_files(paths: list[Path], rubric: Rubric, year: int,
-                     progress: bool | None = None) -> list[Submission]:
-    """Read many workbooks, with a progress bar on a terminal."""
+                     progress: bool | None = None, workers: int | None = None
+                     ) -> list[Submission]:
+    """Read many workbooks, with a progress bar on a terminal. Each file is read in a
+    worker process with a memory and time limit (`intake.sandbox`), so a file that
+    exhausts either becomes an issue instead of stopping the round; ``workers=0`` reads
+    in this process (tests, tools that read a trusted file)."""
     show = sys.stderr.isatty() if progress is None else progress
-    iterator = tqdm(paths, desc="Đọc bài nộp", unit="tệp", disable=not show or len(paths) < 2)
-    return [read_submission(p, rubric, year) for p in iterator]
+    bar = tqdm(total=len(paths), desc="Đọc bài nộp", unit="tệp",
+               disable=not show or len(paths) < 2)
+    with bar:
+        if workers == 0:
+            subs = []
+            for path in paths:
+                subs.append(read_submission(path, rubric, year))
+                bar.update()
+            return subs
+        read = partial(read_submission, rubric=rubric, year=year)
+        return map_isolated(read, paths, partial(_lost, year=year), workers=workers,
+                            advance=bar.update)
+
+
+_LOST = {"memory": " (vượt giới hạn bộ nhớ khi đọc)",
+         "time": f" (đọc quá {TIME_LIMIT:g} giây)", "crash": ""}
+
+
+def _lost(path: Path, reason: str, year: int) -> Submission:
+    """What a file whose reader died or ran out of time or memory becomes."""
+    sub = unreadable(readable_name(path.name), year, "file_too_large", _LOST[reason])
+    sub.digest = file_digest(path)
+    return sub
 
 
 def answers_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -127,6 +127,11 @@ _SHORTER = [("Tài nguyên và Môi trường", "TN&MT"), ("tài nguyên và mô
             ("Công nghệ thông tin", "CNTT"), ("công nghệ thông tin", "CNTT")]
 
 
+def _mpl_text(text: str) -> str:
+    """Unit text drawn as is: matplotlib reads "$…$" as mathematics (and fails on it)."""
+    return text.replace("$", r"\$")
+
+
 def display_name(name: object, width: int = 34, max_lines: int = 2) -> str:
     """A unit name that fits a chart: usual abbreviations (TN&MT, CNTT), wrapped to `width`
     characters, at most `max_lines` lines, the rest shortened with "…"."""
@@ -137,7 +142,7 @@ def display_name(name: object, width: int = 34, max_lines: int = 2) -> str:
     if len(lines) > max_lines:
         last = " ".join(lines[max_lines - 1:])
         lines = [*lines[:max_lines - 1], textwrap.shorten(last, width=width, placeholder=" …")]
-    return "\n".join(lines)
+    return _mpl_text("\n".join(lines))
 
 
 class ReportFigure(Figure):

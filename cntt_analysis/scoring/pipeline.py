@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from cntt_analysis._version import __version__
 from cntt_analysis.intake.issues import issues_frame
 from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
 from cntt_analysis.intake.registry import active_units, load_registry, renamed_ids
-from cntt_analysis.intake.rounds import Round, available_years, load_round
+from cntt_analysis.intake.rounds import Round, available_years, load_round, round_files
 from cntt_analysis.intake.workbook import answers_frame, read_round_files
 from cntt_analysis.scoring.inspection import (
     apply_corrections,
@@ -32,7 +33,7 @@ from cntt_analysis.scoring.inspection import (
 )
 from cntt_analysis.scoring.points import compute_points, compute_scores
 from cntt_analysis.scoring.shortcomings import find_shortcomings
-from cntt_analysis.storage import write_parquet, write_text
+from cntt_analysis.storage import publish_folder, staging_folder, write_parquet, write_text
 
 MANIFEST = "inputs.json"
 TABLES = ("answers", "points", "scores", "issues", "register", "corrections", "shortcomings")
@@ -51,6 +52,8 @@ class RoundResult:
     register: pd.DataFrame
     corrections: pd.DataFrame
     shortcomings: pd.DataFrame
+    # file name → (size, SHA-256) of the submissions as they were read
+    read: dict[str, tuple[int, str]] = field(default_factory=dict)
 
     @property
     def year(self) -> int:
@@ -91,7 +94,9 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     rnd = load_round(raw_dir, year)
     known = load_registry(registry_path(raw_dir))
     registry = active_units(known, year)
-    subs = read_round_files(rnd.submissions(), rnd.rubric, year, progress=progress)
+    paths = rnd.submissions()
+    subs = read_round_files(paths, rnd.rubric, year, progress=progress)
+    read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
     tied = tie_submissions(subs, registry, renamed_ids(known), rnd.rubric.general_codes)
     counted, _ = choose_counted(tied, rnd.rubric.general_codes)
     register, register_issues = build_register(rnd, subs, registry, counted)
@@ -109,7 +114,7 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     issues = issues_frame(intake_issues + register_issues + inspection_issues)
     return RoundResult(rnd, registry, answers, points, scores, issues, register,
                        audit(corrections, self_points, points, rnd.rubric, registry),
-                       find_shortcomings(points, rnd.rubric))
+                       find_shortcomings(points, rnd.rubric), read)
 
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
@@ -126,17 +131,24 @@ def processed_folder(processed_dir: str | Path, year: int) -> Path:
     return Path(processed_dir) / str(year)
 
 
-def input_manifest(rnd: Round, raw_dir: str | Path) -> dict[str, Any]:
+def input_manifest(rnd: Round, raw_dir: str | Path,
+                   read: dict[str, tuple[int, str]] | None = None) -> dict[str, Any]:
     """What a round's results were computed from: every raw file of the round (name, size,
-    SHA-256), the registry, the rubric files and the package version."""
+    SHA-256), the registry, the rubric files and the package version.
+
+    With `read` (the submissions as intake read them), submissions are listed as read, not
+    as they are now: one that arrived or changed during the run makes the results stale."""
     def digest(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
 
     rubrics = [Path(p) for p in (rnd.rubric.path, rnd.rubric.previous_path()) if p]
+    skip = {p.name for p in rnd.submissions()} if read is not None else set()
+    files = {p.name: [p.stat().st_size, digest(p)]
+             for p in round_files(rnd.folder) if p.name not in skip}
+    files |= {name: list(value) for name, value in (read or {}).items()}
     return {
         "version": __version__,
-        "round": {p.name: [p.stat().st_size, digest(p)]
-                  for p in sorted(rnd.folder.iterdir()) if p.is_file()},
+        "round": dict(sorted(files.items())),
         "registry": digest(registry_path(raw_dir)),
         "rubrics": {p.name: digest(p) for p in rubrics if p.is_file()},
     }
@@ -148,17 +160,24 @@ Writer = Callable[[RoundResult, Path], Path]
 
 def write_round(result: RoundResult, processed_dir: str | Path,
                 raw_dir: str | Path | None = None, writers: Sequence[Writer] = ()) -> list[Path]:
-    """Write the Parquet tables and each of `writers`' files (``writer(result, folder)``),
-    each atomically, then the manifest of inputs (last, so a half-finished run is seen as
-    stale)."""
-    folder = processed_folder(processed_dir, result.year)
-    paths = [write_parquet(getattr(result, name), folder / f"{name}.parquet")
-             for name in TABLES]
-    paths += [writer(result, folder) for writer in writers]
-    raw = raw_dir if raw_dir is not None else result.round.folder.parent
-    manifest = json.dumps(input_manifest(result.round, raw), indent=1, sort_keys=True)
-    paths.append(write_text(manifest + "\n", folder / MANIFEST))
-    return paths
+    """Write the round's folder as one set: the Parquet tables, each of `writers`' files
+    (``writer(result, folder)``) and the manifest of inputs are built in a staging folder
+    beside it, then swapped in at once (`storage.publish_folder`), so a reader or a killed
+    run never sees new tables beside an old Excel file or manifest."""
+    final = processed_folder(processed_dir, result.year)
+    stage = staging_folder(final)
+    try:
+        paths = [write_parquet(getattr(result, name), stage / f"{name}.parquet")
+                 for name in TABLES]
+        paths += [writer(result, stage) for writer in writers]
+        raw = raw_dir if raw_dir is not None else result.round.folder.parent
+        manifest = input_manifest(result.round, raw, result.read)
+        paths.append(write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",
+                                stage / MANIFEST))
+        publish_folder(stage, final)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return [final / p.name for p in paths]
 
 
 def is_stale(raw_dir: str | Path, processed_dir: str | Path, year: int) -> bool:
@@ -185,6 +204,13 @@ def ensure_scored(raw_dir: str | Path, processed_dir: str | Path,
 
 
 def load_processed(processed_dir: str | Path, year: int) -> dict[str, pd.DataFrame]:
-    """The processed tables of a round, as written by `write_round`."""
-    folder = processed_folder(processed_dir, year)
-    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+    """The processed tables of a round, as written by `write_round`, all from one set (the
+    folder is resolved once; a set replaced while it is read is read again)."""
+    for attempt in range(3):
+        folder = processed_folder(processed_dir, year).resolve()
+        try:
+            return {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES}
+        except FileNotFoundError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover

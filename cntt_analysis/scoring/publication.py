@@ -26,6 +26,12 @@ from cntt_analysis.scoring.pipeline import MANIFEST, TABLES, is_stale, processed
 from cntt_analysis.storage import write_bytes, write_text
 
 FINAL = "final.json"
+
+
+def publication_folder(processed_dir: str | Path, year: int) -> Path:
+    """Where a year's publication records live: beside the round's processed set, not in
+    it, since every scoring run replaces that set as a whole."""
+    return Path(processed_dir) / f"{year}-cong-bo"
 DRAFT_LABEL = "DỰ THẢO"
 CHANGE_COLUMNS = ["unit_id", "name", "group", "published_score", "score", "published_tier",
                   "tier", "published_rank", "rank", "change"]
@@ -72,7 +78,7 @@ def output_hashes(folder: Path) -> dict[str, str]:
 
 
 def read_final(processed_dir: str | Path, year: int) -> dict[str, Any] | None:
-    path = processed_folder(processed_dir, year) / FINAL
+    path = publication_folder(processed_dir, year) / FINAL
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
@@ -107,7 +113,7 @@ def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
         raise UsageError(f"Kết quả năm {year} đã được chốt (bản {current.version}, ngày "
                          f"{_vn_date(current.finalised_at)}); không có gì thay đổi.")
     version = current.version
-    kept = folder / f"final-v{version}"
+    kept = publication_folder(processed_dir, year) / f"final-v{version}"
     for name in [*(f"{t}.parquet" for t in TABLES), MANIFEST]:
         write_bytes((folder / name).read_bytes(), kept / name)
     previous = read_final(processed_dir, year)
@@ -122,7 +128,7 @@ def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
                     if previous else []),
     }
     return write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                      folder / FINAL)
+                      publication_folder(processed_dir, year) / FINAL)
 
 
 def compare(processed_dir: str | Path, year: int) -> pd.DataFrame:
@@ -133,7 +139,8 @@ def compare(processed_dir: str | Path, year: int) -> pd.DataFrame:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
     folder = processed_folder(processed_dir, year)
     keep = ["unit_id", "name", "group", "score", "tier", "rank"]
-    published = pd.read_parquet(folder / record["folder"] / "scores.parquet")[keep]
+    published = pd.read_parquet(publication_folder(processed_dir, year) / record["folder"]
+                                / "scores.parquet")[keep]
     current = pd.read_parquet(folder / "scores.parquet")[keep]
     both = published.merge(current, on="unit_id", how="outer", suffixes=("_pub", ""),
                            indicator="presence")
@@ -168,8 +175,7 @@ def record_changes(processed_dir: str | Path, year: int) -> str | None:
     if current.state != "changed":
         return None
     changed = compare(processed_dir, year)
-    folder = processed_folder(processed_dir, year)
-    note = folder / f"changes-v{current.version}.csv"
+    note = publication_folder(processed_dir, year) / f"changes-v{current.version}.csv"
     buffer = io.StringIO()
     changed.rename(columns={
         "unit_id": "Mã đơn vị", "name": "Tên đơn vị", "group": "Khối",
@@ -185,7 +191,8 @@ def record_changes(processed_dir: str | Path, year: int) -> str | None:
     return (f"Cảnh báo: kết quả năm {year} đã được chốt chính thức (bản "
             f"{record.get('version')}, ngày {_vn_date(record.get('finalised_at'))}) nhưng dữ "
             f"liệu đầu vào đã thay đổi: {units}. Bản chính thức vẫn giữ trong "
-            f"{folder / record.get('folder', '')}; kết quả mới là bản {current.version} "
+            f"{publication_folder(processed_dir, year) / record.get('folder', '')}; kết quả "
+            f"mới là bản {current.version} "
             f"(dự thảo), chi tiết thay đổi trong {note}. Chạy `cntt finalise --year {year}` "
             "nếu muốn chốt bản mới.")
 
