@@ -249,3 +249,52 @@ def test_a_group_with_no_score_yet_still_lists_its_units(project, monkeypatch):
     assert "Khối Phòng TN&amp;MT cấp huyện" in html
     assert "huyện Tân Phước (chưa nộp báo cáo)" in html
     assert "(đã nộp nhưng chưa được chấm điểm)" in html          # the XSS unit sent
+
+
+# ------------------------------------------------------------- draft mark and evidence
+
+
+def test_every_notebook_starts_with_the_draft_mark_until_the_round_is_finalised(
+        project, tmp_path, monkeypatch):
+    from cntt_analysis.scoring import publication
+
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy, symlinks=True)
+    monkeypatch.chdir(copy)
+    draft = sections.setup(2017)
+    assert "DỰ THẢO" in sections.cover(draft)._repr_html_()
+    assert "DỰ THẢO" in sections.intake_summary(draft)._repr_html_()
+    publication.finalise(copy / "data" / "raw", copy / "data" / "processed", 2017, "Bình")
+    final = sections.setup(2017)
+    assert "DỰ THẢO" not in sections.cover(final)._repr_html_()
+    assert "DỰ THẢO" not in sections.intake_summary(final)._repr_html_()
+
+
+def test_claims_without_evidence_are_counted_per_unit_in_the_report(ctx):
+    from cntt_analysis.analysis.evidence import claims_without_evidence
+
+    answers = ctx.results.answers
+    unit = sorted(answers.loc[answers["year"] == 2017, "unit_id"].unique())[0]
+    claimed = answers["evidence"].notna() & (answers["unit_id"] == unit) & (answers["year"] == 2017)
+    ctx.results.answers = answers.assign(evidence=answers["evidence"].where(~claimed, None))
+    expected = claims_without_evidence(ctx.results.answers, ctx.rubric, 2017)
+    expected = expected[expected["claims"] > 0]
+    assert int(expected.set_index("unit_id").loc[unit, "without_evidence"]) > 0
+
+    shown = sections.data_quality(ctx)
+    html = shown._repr_html_()
+    assert "Tài liệu kiểm chứng" in html
+    missing, claims = int(expected["without_evidence"].sum()), int(expected["claims"].sum())
+    assert f"Có {missing}/{claims} nội dung kê khai" in html
+    pd.testing.assert_frame_equal(shown.frames["kiem_chung"].reset_index(drop=True),
+                                  expected.reset_index(drop=True))
+
+
+def test_units_explanations_show_beside_their_corrections():
+    audit = pd.DataFrame([{"name": "Văn phòng Sở", "code": "G06", "cell": "D9",
+                           "reported": "18", "verified": "15", "indicators": "C2.2",
+                           "points_before": 2.0, "points_after": 1.5, "reason": "Kiểm kê",
+                           "inspector": "Bình", "explanation": "3 máy mượn của <Sở>"}])
+    html = views.corrections(audit).data
+    assert "Giải trình của đơn vị" in html and "3 máy mượn của &lt;Sở&gt;" in html
+    assert "Giải trình" not in views.corrections(audit.assign(explanation="")).data

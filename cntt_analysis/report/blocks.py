@@ -137,6 +137,11 @@ def synthetic_banner(synthetic: bool) -> HTML:
     return note(SYNTHETIC_NOTE, "synthetic") if synthetic else HTML("")
 
 
+def draft_banner(label: str | None) -> HTML:
+    """The "DỰ THẢO" (draft) mark of results not finalised yet; nothing once final."""
+    return note(label, "draft") if label else HTML("")
+
+
 def cover(title: str, subtitle: str, organisation: str, place_date: str,
           synthetic: bool) -> HTML:
     """The first page of a document leaders receive."""

@@ -55,6 +55,7 @@ figcaption { text-align: center; font-size: 8.8pt; color: #555; font-style: ital
   margin: 8pt 0; }
 .callout.warning { border-color: #C62828; background: #fdecea; }
 .callout.synthetic { border-color: #E65100; background: #fff3e0; font-weight: bold; }
+.callout.draft { border-color: #B71C1C; background: #fff; color: #B71C1C; font-weight: bold; }
 /* The cover heads page 1, which goes on with the summary a director reads first. */
 .cover { text-align: center; padding: 4mm 0 6mm; border-bottom: 2px solid #1F4E79;
   margin-bottom: 4mm; }

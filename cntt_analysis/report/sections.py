@@ -19,6 +19,7 @@ from IPython.display import HTML
 
 from cntt_analysis import analysis
 from cntt_analysis.analysis import robustness as robust_ranks
+from cntt_analysis.analysis.evidence import claims_without_evidence
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.register import LATE, MISSING, SENT, status_figures
@@ -27,6 +28,7 @@ from cntt_analysis.labels import vn_score
 from cntt_analysis.report import blocks, plots, sentences, views
 from cntt_analysis.rubric import crosswalk
 from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.scoring import publication
 from cntt_analysis.scoring.inspection import (
     KNOCK_ON,
     applied_corrections,
@@ -174,8 +176,33 @@ class Section:
         return f"<Phần báo cáo: {len(self.parts)} khối, bảng: {', '.join(self.frames) or '–'}>"
 
 
+def _draft(ctx: Context) -> HTML:
+    """ "DỰ THẢO" at the top of every document until the round is finalised."""
+    state = publication.status(ctx.processed_dir, ctx.year)
+    return blocks.draft_banner(state.label if state.draft else None)
+
+
 def _banner(ctx: Context) -> HTML:
-    return blocks.synthetic_banner(ctx.synthetic)
+    return HTML(_draft(ctx).data + blocks.synthetic_banner(ctx.synthetic).data)
+
+
+def _evidence(ctx: Context) -> pd.DataFrame:
+    counts = claims_without_evidence(ctx.results.answers, ctx.rubric, ctx.year)
+    return counts[counts["claims"] > 0]
+
+
+def _evidence_parts(ctx: Context, level: int) -> list:
+    """Claims (documents issued, systems in use) without evidence, per unit."""
+    counts = _evidence(ctx)
+    if counts.empty:
+        return []
+    missing = int(counts["without_evidence"].sum())
+    units = int((counts["without_evidence"] > 0).sum())
+    return [blocks.heading("Tài liệu kiểm chứng", level),
+            blocks.paragraphs([sentences.evidence_sentence(missing, units,
+                                                           int(counts["claims"].sum()))]),
+            views.evidence(counts.sort_values(["without_evidence", "unit_id"],
+                                              ascending=[False, True]), ctx.names)]
 
 
 def _group_name(ctx: Context, group: str) -> str:
@@ -212,7 +239,8 @@ def issues(ctx: Context) -> Section:
                   blocks.paragraphs(["Các mục dưới đây do đoàn kiểm tra nhập chưa hợp lệ; "
                                      "điều chỉnh tương ứng chưa được áp dụng."]),
                   views.issues(own, ctx.names)]
-    return Section(parts, {"van_de": ctx.issues})
+    parts += _evidence_parts(ctx, 3)
+    return Section(parts, {"van_de": ctx.issues, "kiem_chung": _evidence(ctx)})
 
 
 # 02 ranking ------------------------------------------------------------------
@@ -440,6 +468,11 @@ def unit_issues(ctx: Context) -> Section:
     own = ctx.issues[(ctx.issues["unit_id"] == _unit(ctx)) & ~ctx.inspection_mask]
     parts = [blocks.heading("Vấn đề về số liệu của đơn vị"),
              views.issues(own, with_unit=False)]
+    mine = _evidence(ctx)
+    mine = mine[mine["unit_id"] == _unit(ctx)]
+    if len(mine):
+        parts += [blocks.heading("Tài liệu kiểm chứng", 3),
+                  views.evidence(mine, with_unit=False)]
     if (ctx.results.scores["unit_id"] == _unit(ctx)).any():
         parts += [blocks.heading("Kết quả qua các năm"),
                   blocks.figure(plots.unit_history(ctx.results.scores, _unit(ctx),
@@ -452,7 +485,7 @@ def unit_issues(ctx: Context) -> Section:
 
 def cover(ctx: Context) -> Section:
     rnd = ctx.results.rounds[ctx.year]
-    return Section([blocks.cover(
+    return Section([_draft(ctx), blocks.cover(
         "Báo cáo kết quả kiểm tra, đánh giá ứng dụng công nghệ thông tin",
         f"Năm {ctx.year} — các phòng, đơn vị trực thuộc Sở và Phòng TN&MT cấp huyện",
         f"{rnd.department} — Trung tâm Công nghệ thông tin",
@@ -558,7 +591,8 @@ def data_quality(ctx: Context) -> Section:
         views.register(late_or_missing),
         blocks.paragraphs([sentences.error_counts_sentence(len(ctx.unit_errors),
                                                            len(ctx.inspection_errors))]),
-        views.issues(ctx.unit_errors, ctx.names)], {"loi_so_lieu": ctx.unit_errors})
+        views.issues(ctx.unit_errors, ctx.names), *_evidence_parts(ctx, 3)],
+        {"loi_so_lieu": ctx.unit_errors, "kiem_chung": _evidence(ctx)})
 
 
 def appendix(ctx: Context) -> Section:

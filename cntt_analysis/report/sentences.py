@@ -352,3 +352,13 @@ def plain_value(value: object) -> str:
         return text
     name = found.group(1).rsplit(".", 1)[-1]
     return UNREADABLE_CAUSES.get(name, "tệp bị hỏng hoặc không phải bảng tính")
+
+
+def evidence_sentence(missing: int, units: int, claims: int) -> str:
+    """How many claims cite no evidence (tài liệu kiểm chứng), in how many units."""
+    if missing == 0:
+        return (f"Tất cả {claims} nội dung kê khai (văn bản đã ban hành, hệ thống đang sử "
+                "dụng) đều có tài liệu kiểm chứng.")
+    return (f"Có {missing}/{claims} nội dung kê khai (văn bản đã ban hành, hệ thống đang sử "
+            f"dụng) của {units} đơn vị chưa có tài liệu kiểm chứng (số, ngày văn bản hoặc "
+            "đường dẫn); đoàn kiểm tra cần đối chiếu trước khi công nhận.")

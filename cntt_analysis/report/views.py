@@ -152,7 +152,22 @@ def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
                 "indicators": ("Chỉ tiêu", "text"), "points_before": ("Điểm trước", "number"),
                 "points_after": ("Điểm sau", "number"), "reason": ("Lý do", "text"),
                 "inspector": ("Người kiểm tra", "text")}
+    if "explanation" in audit.columns and audit["explanation"].fillna("").astype(str).any():
+        columns["explanation"] = ("Giải trình của đơn vị", "text")
     return table(audit, columns, empty="Không có số liệu nào được điều chỉnh sau kiểm tra.")
+
+
+def evidence(counts: pd.DataFrame, names: dict[str, str] | None = None,
+             with_unit: bool = True) -> HTML:
+    """Claims without evidence per unit (analysis.evidence.claims_without_evidence)."""
+    frame = counts[counts["claims"] > 0].assign(
+        unit=counts["unit_id"].map(lambda u: (names or {}).get(u, u)))
+    columns = {"unit": ("Đơn vị", "text")} if with_unit else {}
+    columns |= {"claims": ("Số nội dung kê khai", "int"),
+                "with_evidence": ("Có tài liệu kiểm chứng", "int"),
+                "without_evidence": ("Chưa có tài liệu kiểm chứng", "int"),
+                "codes_without_evidence": ("Các mục chưa có", "text")}
+    return table(frame, columns, empty="Phiếu năm nay không yêu cầu tài liệu kiểm chứng.")
 
 
 def follow_up_summary(summary: pd.DataFrame) -> HTML:
