@@ -262,6 +262,10 @@ def write_results_workbook(result: RoundResult, path: str | Path) -> Path:
     return write_bytes(results_workbook_bytes(result), path)
 
 
+def workbook_name(year: int) -> str:
+    return f"ket-qua-{year}.xlsx"
+
+
 def round_workbook(result: RoundResult, folder: Path) -> Path:
     """The round's Excel results in its processed folder (a `write_round` writer)."""
-    return write_results_workbook(result, Path(folder) / f"ket-qua-{result.year}.xlsx")
+    return write_results_workbook(result, Path(folder) / workbook_name(result.year))
