@@ -88,8 +88,7 @@ def score(
     """Đọc, kiểm tra và chấm điểm bài nộp; ghi kết quả vào data/processed/NĂM/."""
     from cntt_analysis.config import resolve
     from cntt_analysis.intake.rounds import available_years
-    from cntt_analysis.report.excel import round_workbook, workbook_name
-    from cntt_analysis.scoring.pipeline import is_stale, processed_folder, score_round, write_round
+    from cntt_analysis.scoring.manifest import is_stale, processed_folder
 
     paths = resolve(raw, processed)
     raw, processed = paths.raw, paths.processed
@@ -98,16 +97,21 @@ def score(
         raise UsageError(f"Không có đợt đánh giá nào trong {raw}.")
     for each in years:
         folder = processed_folder(processed, each)
-        if not force and (folder / workbook_name(each)).is_file() \
+        # (the name report.excel.workbook_name gives; that module is not imported here,
+        # so that an unchanged round is told without loading pandas)
+        if not force and (folder / f"ket-qua-{each}.xlsx").is_file() \
                 and not is_stale(raw, processed, each):
             if not quiet:
                 typer.echo(f"Năm {each}: Không có gì thay đổi kể từ lần chấm trước "
                            f"(kết quả vẫn ở {folder}); bỏ qua. Dùng --force để chấm lại.")
             continue
+        from cntt_analysis.report.excel import round_workbook
+        from cntt_analysis.scoring.pipeline import score_round, write_round
+
         result = score_round(raw, each, progress=None if not quiet else False)
-        paths = write_round(result, processed, raw, writers=[round_workbook])
+        written = write_round(result, processed, raw, writers=[round_workbook])
         if not quiet:
-            _summary(result, paths[-1].parent)
+            _summary(result, written[-1].parent)
 
 
 def _summary(result, folder: Path) -> None:

@@ -685,7 +685,7 @@ def test_after_one_unit_changed_only_what_reads_it_is_rebuilt(tmp_path, units, f
                      f"notebooks/don-vi/{unit}.ipynb"):
             assert after[name] == before[name], name
     assert after["don-vi/H_TANPHUOC.html"][0] != before["don-vi/H_TANPHUOC.html"][0]
-    assert len(list((reports / ".builds").iterdir())) == 2  # the build and its keys
+    assert len(list((reports / ".builds").iterdir())) == 4  # this build, the one before
 
 
 # --------------------------------------------------------------------------- build: publishing
@@ -749,8 +749,9 @@ def test_the_year_is_never_missing_while_builds_are_swapped(tmp_path):
         reader.join()
     assert missing == []
     assert (reports / str(YEAR) / "index.html").read_text(encoding="utf-8") == "199"
+    # the current build and the one it replaced (for readers still inside it)
     assert sorted(p.name for p in (reports / ".builds").iterdir()) == [
-        f"{YEAR}-b1", f"{YEAR}-b1.json"]
+        f"{YEAR}-b0", f"{YEAR}-b0.json", f"{YEAR}-b1", f"{YEAR}-b1.json"]
 
 
 # --------------------------------------------------------------------------- build: usage, kill

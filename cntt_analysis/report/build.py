@@ -20,18 +20,17 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 from tqdm import tqdm
 
-from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.errors import ReportError, UsageError
-from cntt_analysis.intake.registry import active_units
 from cntt_analysis.intake.rounds import available_years
 from cntt_analysis.report import NOTEBOOKS
-from cntt_analysis.report.excel import round_workbook, workbook_name
 from cntt_analysis.report.kernels import Kernel, NotebookFailed, die_with_parent, parameterize
 from cntt_analysis.report.keys import (
+    folder_digest,
     notebook_key,
     package_digest,
     round_digest,
@@ -39,9 +38,7 @@ from cntt_analysis.report.keys import (
     sha,
     unit_digests,
 )
-from cntt_analysis.report.pages import html_to_pdf, index_page, notebook_to_html
-from cntt_analysis.scoring.pipeline import ensure_scored, processed_folder
-from cntt_analysis.storage import write_bytes, write_text
+from cntt_analysis.scoring.manifest import is_stale, processed_folder
 
 ANALYSES = [
     ("01-intake", "Tình hình nộp báo cáo và kiểm tra số liệu"),
@@ -64,6 +61,9 @@ class Task:
     parameters: dict = field(default_factory=dict)
     pdf: Path | None = None
 
+
+if TYPE_CHECKING:
+    from cntt_analysis.analysis.results import Results
 
 # The worker's kernel (one per worker process, kept for every notebook it runs).
 _KERNEL = None
@@ -98,6 +98,9 @@ def run_task(task: Task) -> str | None:
 
 
 def _run_once(task: Task, kernel: Kernel) -> str | None:
+    from cntt_analysis.report.pages import html_to_pdf, notebook_to_html
+    from cntt_analysis.storage import write_text
+
     nb = parameterize(nbformat.read(str(task.notebook), as_version=4), task.parameters)
     try:
         nb = kernel.run(nb)
@@ -189,15 +192,17 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     check_usage(year, raw, jobs)
     reports.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(reports, year)
-    ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
-    results = load_results(raw, processed, up_to=year)
-    names = dict(zip(results.registry["unit_id"], results.registry["name"]))
-    active = active_units(results.registry, year)["unit_id"]
-    chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
-    keys = document_keys(plan(year, raw, processed, Path("."), notebooks.resolve(), chosen),
-                         results, processed, year)
-    excel = processed_folder(processed, year) / workbook_name(year)
-    build_id = sha(json.dumps(keys, sort_keys=True), sha(excel.read_bytes()))[:16]
+    years = [y for y in available_years(raw) if y <= year]
+    excel = processed_folder(processed, year) / f"ket-qua-{year}.xlsx"
+    if not excel.is_file() or any(is_stale(raw, processed, y) for y in years):
+        from cntt_analysis.report.excel import round_workbook
+        from cntt_analysis.scoring.pipeline import ensure_scored
+
+        ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
+    # The whole build's key: when it is the current build's, nothing is loaded or run.
+    build_id = sha(package_digest(), round_digest(processed, years), folder_digest(notebooks),
+                   json.dumps([year, str(raw.resolve()), str(processed.resolve()), units]),
+                   sha(excel.read_bytes()))[:16]
     out = reports / str(year)
     current = current_build(reports, year)
     if current is not None and current.name == build_name(year, build_id):
@@ -205,6 +210,17 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
             print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn ở {out}.")
         return out
     previous = read_keys(current)
+
+    from cntt_analysis.analysis.results import load_results
+    from cntt_analysis.intake.registry import active_units
+    from cntt_analysis.storage import write_bytes, write_text
+
+    results = load_results(raw, processed, up_to=year)
+    names = dict(zip(results.registry["unit_id"], results.registry["name"]))
+    active = active_units(results.registry, year)["unit_id"]
+    chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
+    keys = document_keys(plan(year, raw, processed, Path("."), notebooks.resolve(), chosen),
+                         results, processed, year)
 
     # A private staging folder (its name carries our pid, so a later run can tell it is
     # stale); published folders are readable by others (0755/0644 less the umask).
@@ -307,8 +323,11 @@ def read_keys(build: Path | None) -> dict[str, str]:
 def publish(staging: Path, reports: Path, year: int, build_id: str,
             keys: dict[str, str]) -> Path:
     """Move the staging folder to ``reports/.builds/<year>-<id>`` and point
-    ``reports/<year>`` at it by replacing the link atomically (never missing); then remove
-    the year's older builds."""
+    ``reports/<year>`` at it by replacing the link atomically (never missing). The build it
+    replaces is kept until the next publication, so that a reader still inside it (who
+    followed the link just before the flip) can finish; older ones are removed."""
+    from cntt_analysis.storage import write_text
+
     builds = reports / BUILDS
     builds.mkdir(exist_ok=True)
     builds.chmod(_mode(0o755))
@@ -319,6 +338,7 @@ def publish(staging: Path, reports: Path, year: int, build_id: str,
     write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", final.with_suffix(".json"))
     final.with_suffix(".json").chmod(_mode(0o644))
     link = reports / str(year)
+    replaced = current_build(reports, year)
     temporary = reports / f".{year}.link-{os.getpid()}"
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(Path(BUILDS) / final.name, target_is_directory=True)
@@ -327,8 +347,11 @@ def publish(staging: Path, reports: Path, year: int, build_id: str,
         link.rename(aside)
         shutil.rmtree(aside, ignore_errors=True)
     os.replace(temporary, link)
+    keep = {final.name, final.with_suffix(".json").name}
+    if replaced is not None:
+        keep |= {replaced.name, replaced.with_suffix(".json").name}
     for old in builds.glob(f"{year}-*"):
-        if old.name not in (final.name, final.with_suffix(".json").name):
+        if old.name not in keep:
             if old.is_dir():
                 shutil.rmtree(old, ignore_errors=True)
             else:
@@ -378,6 +401,8 @@ def publishable(folder: Path) -> None:
 def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
            synthetic: bool, errors: list[str] | None = None) -> str:
     """The index of what was actually written (a failed notebook's page is not listed)."""
+    from cntt_analysis.report.pages import index_page
+
     def links(*pairs: tuple[str, Path | None]) -> list[tuple[str, str]]:
         return [(fmt, path.relative_to(out).as_posix()) for fmt, path in pairs
                 if path is not None and path.is_file()]

@@ -19,13 +19,16 @@ import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 import cntt_analysis
 from cntt_analysis._version import __version__
-from cntt_analysis.analysis.results import Results
-from cntt_analysis.scoring.pipeline import MANIFEST, TABLES, processed_folder
+from cntt_analysis.scoring.manifest import MANIFEST, TABLES, processed_folder
+
+if TYPE_CHECKING:  # pandas is loaded only when documents must be keyed one by one
+    import pandas as pd
+
+    from cntt_analysis.analysis.results import Results
 
 UNIT_TABLES = ("scores", "points", "answers", "issues", "register", "corrections",
                "shortcomings")
@@ -44,6 +47,11 @@ def package_digest() -> str:
     root = Path(cntt_analysis.__file__).parent
     files = sorted(p for p in root.rglob("*") if p.suffix in {".py", ".yaml", ".ipynb"})
     return sha(__version__, *(f"{p.relative_to(root)}:{sha(p.read_bytes())}" for p in files))
+
+
+def folder_digest(folder: Path) -> str:
+    """The notebooks of a folder (names and bytes)."""
+    return sha(*(f"{p.name}:{sha(p.read_bytes())}" for p in sorted(folder.glob("*.ipynb"))))
 
 
 def round_digest(processed: Path, years: Iterable[int]) -> str:
@@ -69,6 +77,8 @@ def settings_digest(processed: Path, years: Iterable[int]) -> str:
 
 def _row_digests(frame: pd.DataFrame) -> pd.Series:
     """One digest per unit_id of its rows (in their stored order)."""
+    import pandas as pd
+
     if frame.empty:
         return pd.Series(dtype=object)
     hashed = pd.util.hash_pandas_object(frame.astype(str), index=False)
@@ -80,6 +90,8 @@ def _row_digests(frame: pd.DataFrame) -> pd.Series:
 
 def unit_digests(results: Results, units: Iterable[str]) -> dict[str, str]:
     """Per unit: its own rows of every table and its group's scores (every year)."""
+    import pandas as pd
+
     own = {name: _row_digests(getattr(results, name)) for name in UNIT_TABLES}
     scores = results.scores
     groups = {u: sorted(set(scores.loc[scores["unit_id"] == u, "group"].astype(str)))
