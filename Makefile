@@ -6,7 +6,7 @@ YEAR ?= 2017
 RAW ?= data/raw
 PROCESSED ?= data/processed
 
-.PHONY: report score test lint demo bench clean
+.PHONY: report score test lint demo bench bench-report clean
 
 $(BIN)/.installed: pyproject.toml
 	bash .ci/system-deps
@@ -31,5 +31,8 @@ demo: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python benchmarks/intake.py
 
+bench-report: $(BIN)/.installed
+	$(BIN)/python benchmarks/report.py
+
 clean:
-	rm -rf $(PROCESSED)/[0-9]* reports/[0-9]*
+	rm -rf $(PROCESSED)/[0-9]* reports/[0-9]* reports/.builds

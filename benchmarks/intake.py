@@ -229,15 +229,13 @@ def naive_read(raw_dir: Path) -> None:
     print(f"{len(files)} files, {sheets} sheets")
 
 
-def cntt() -> str:
-    return str(Path(sys.executable).parent / "cntt")
-
-
-def commands(raw_dir: Path, processed: Path) -> dict[str, list[str]]:
-    score = [cntt(), "score", "--year", str(YEAR), "--raw", str(raw_dir),
+def commands(cntt: str, raw_dir: Path, processed: Path) -> dict[str, list[str]]:
+    score = [cntt, "score", "--year", str(YEAR), "--raw", str(raw_dir),
              "--processed", str(processed), "--quiet"]
+    helps = subprocess.run([cntt, "score", "--help"], capture_output=True, text=True).stdout
+    force = ["--force"] if "--force" in helps else []  # older versions always re-score
     return {"naive": [sys.executable, __file__, "--naive", str(raw_dir)],
-            "ours": [*score, "--force"], "rerun": score}
+            "ours": [*score, *force], "rerun": score}
 
 
 def timed(command: list[str]) -> tuple[float, float, str]:
@@ -265,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true",
                         help="keep the generated folder (its path is printed)")
     parser.add_argument("--raw", type=Path, help="use this generated raw folder again")
+    parser.add_argument("--cntt", default=str(Path(sys.executable).parent / "cntt"),
+                        help="the cntt command to time (default: this venv's)")
     parser.add_argument("--naive", metavar="RAW_DIR", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.naive:
@@ -284,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Generated {len(paths)} workbooks + units.csv in {raw_dir} "
                   f"({time.perf_counter() - start:.1f} s, not timed below)")
         n = len(list((raw_dir / str(YEAR)).glob("*.xlsx")))
-        run = commands(raw_dir, tmp / "processed")
+        run = commands(args.cntt, raw_dir, tmp / "processed")
         sides = ["ours"] if args.large else ["naive", "ours"]
         times: dict[str, list[float]] = {side: [] for side in sides}
         peaks: dict[str, float] = {}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import dataclasses
+import functools
 import os
 import signal
 from pathlib import Path
@@ -18,8 +20,10 @@ from pathlib import Path
 import nbformat
 
 # Run before each notebook, outside its history: drop the previous notebook's variables
-# (modules stay imported) and number the cells from 1 again.
-FRESH = "get_ipython().reset(new_session=True, aggressive=False)"
+# (modules stay imported), number the cells from 1 again, and share loaded results.
+FRESH = ("get_ipython().reset(new_session=True, aggressive=False)\n"
+         "__import__('cntt_analysis.report.kernels', fromlist=['share_results'])"
+         ".share_results()")
 INJECTED_ID = "injected-parameters"
 STARTUP_TIMEOUT = 120
 
@@ -43,6 +47,42 @@ def die_with_parent() -> None:
         return
     if os.getppid() == 1:  # the parent died before the request was in place
         os._exit(1)
+
+
+def share_results() -> None:
+    """In a kept kernel, `load_results` reads a project's processed tables once for all the
+    notebooks it runs (the year's tables are the same for each of them); every call gets
+    its own shallow copies of the frames (pandas copy-on-write: a notebook that changes a
+    frame changes only its copy). Files changed on disk are read again."""
+    from cntt_analysis.analysis import results as module
+
+    if getattr(module.load_results, "shared", False):
+        return
+    original = module.load_results
+    cache: dict[tuple, object] = {}
+
+    @functools.wraps(original)
+    def load_results(raw_dir, processed_dir, up_to=None):
+        key = (_stamp(Path(raw_dir)), _stamp(Path(processed_dir)), up_to)
+        if key not in cache:
+            cache.clear()
+            cache[key] = original(raw_dir, processed_dir, up_to=up_to)
+        loaded = cache[key]
+        return dataclasses.replace(loaded, **{
+            f.name: getattr(loaded, f.name).copy(deep=False)
+            for f in dataclasses.fields(loaded)
+            if hasattr(getattr(loaded, f.name), "copy") and f.name != "rounds"})
+
+    load_results.shared = True
+    module.load_results = load_results
+
+
+def _stamp(folder: Path) -> tuple:
+    """A folder's files (two levels) with their sizes and modification times."""
+    folder = folder.resolve()
+    files = sorted([*folder.glob("*"), *folder.glob("*/*")])
+    return (str(folder), *((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                           for p in files if p.is_file()))
 
 
 def parameterize(nb: nbformat.NotebookNode, parameters: dict) -> nbformat.NotebookNode:
