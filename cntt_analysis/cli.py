@@ -199,5 +199,42 @@ def _interrupted(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    sys.exit(app())
+def _click_exceptions():
+    """click's exception classes (typer ≥ 0.20 vendors its own copy of click)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # older typer: click itself
+        from click import exceptions
+    return exceptions
+
+
+def usage_message(exc: Exception) -> str:
+    """A command-line usage error (from click) said in Vietnamese."""
+    errors = _click_exceptions()
+    param = getattr(exc, "param", None)
+    name = "/".join(getattr(param, "opts", None) or []) or getattr(exc, "param_hint", "") or ""
+    if isinstance(exc, errors.MissingParameter):
+        return f"Thiếu tùy chọn {name or 'bắt buộc'}."
+    if isinstance(exc, errors.NoSuchOption):
+        return f"Không có tùy chọn {exc.option_name}."
+    if isinstance(exc, errors.BadParameter):
+        return f"Giá trị không hợp lệ cho {name or 'một tùy chọn'}."
+    return "Cách dùng không đúng."
+
+
+def main() -> None:  # pragma: no cover - console entry point (tested as a subprocess)
+    errors = _click_exceptions()
+    try:
+        code = app(standalone_mode=False)
+    except errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help())
+        sys.exit(0)
+    except errors.UsageError as exc:
+        command = exc.ctx is not None and exc.ctx.parent is not None
+        where = f" (cntt {exc.ctx.info_name})" if command else ""
+        typer.secho(f"Lỗi{where}: {usage_message(exc)} Xem `cntt --help`.", err=True,
+                    fg=typer.colors.RED)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -778,6 +778,24 @@ def test_a_year_without_a_round_is_a_usage_error_that_leaves_nothing(report, tmp
     assert not reports.exists() and not (tmp_path / "processed").exists()
 
 
+@pytest.mark.parametrize("args, said", [
+    ((), "Thiếu tùy chọn --year"),
+    (("--year", "2017", "--jobs", "hai"), "Giá trị không hợp lệ cho --jobs"),
+    (("--year", "2017", "--jobs", "0"), "--jobs) phải từ 1 trở lên"),
+    (("--year", "2017", "--bogus"), "Không có tùy chọn --bogus"),
+])
+def test_wrong_usage_of_the_command_is_said_in_vietnamese_with_status_2(tmp_path, args, said):
+    """As users type it (the console script, not the test runner): no click English, no
+    traceback, nothing written in the folder it runs from."""
+    done = subprocess.run([str(Path(sys.executable).parent / "cntt"), "report", *args],
+                          capture_output=True, text=True, cwd=tmp_path)
+    shown = done.stdout + done.stderr
+    assert done.returncode == 2, shown
+    assert said in shown and "Lỗi" in shown
+    assert "Traceback" not in shown and "Missing option" not in shown
+    assert list(tmp_path.iterdir()) == []
+
+
 def descendants(pid: int) -> set[int]:
     found: set[int] = set()
     todo = [pid]
