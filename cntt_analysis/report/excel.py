@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,13 +101,19 @@ def _width(frame: pd.DataFrame, header: str, field: str) -> int:
     """Column width in characters: the longest header word or value shown, at most 70."""
     width = max(len(w) for w in header.split()) + 2
     if field in frame and len(frame):
-        values = frame[field]
-        shown = values.map(lambda v: 0 if _plain(v) is None else len(str(v)))
-        if pd.api.types.is_datetime64_any_dtype(values) or values.map(
-                lambda v: isinstance(v, dt.date)).any():
-            shown = shown.clip(upper=10)
+        shown = _lengths(frame[field])
         width = max(width, min(int(shown.max()) + 2, 70))
     return width
+
+
+def _lengths(values: pd.Series) -> pd.Series:
+    """Characters each value shows (0 when missing; a date shows as dd/mm/yyyy)."""
+    if pd.api.types.is_datetime64_any_dtype(values) or (
+            values.dtype == object and values.map(type).isin([dt.date, dt.datetime]).any()):
+        return values.notna().astype(int) * 10
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(str).str.len().where(values.notna(), 0)
+    return values.astype("string").str.len().fillna(0).astype(int)
 
 
 def _lines(chars: int, width: int) -> int:
@@ -122,14 +127,38 @@ def _row_heights(ws: Worksheet, frame: pd.DataFrame, wrapped: list[tuple[str, in
     height of rows written by XlsxWriter, so wrapped lines would overlap the next row)."""
     if not wrapped or frame.empty:
         return
-    def count(width: int) -> Callable[[Any], int]:
-        return lambda v: 0 if _plain(v) is None else _lines(len(str(v)), width)
-
-    lines = pd.concat([frame[field].map(count(width)).rename(field)
+    lines = pd.concat([(-(-_lengths(frame[field]) // max(width - 2, 1))).rename(field)
                        for field, width in wrapped], axis=1).max(axis=1)
     for r, n in enumerate(lines.tolist(), start=first):
         if n > 1:
             ws.set_row(r, LINE_HEIGHT * n)
+
+
+def _write_column(ws: Worksheet, fmt: Formats, first: int, col: int, values: list,
+                  number_format: str | None, wrap: bool, tier: bool) -> None:
+    """One column's cells; numbers and plain texts take a short path (most of the cells),
+    anything else goes through `put`."""
+    plain = fmt.cell(number_format, None, wrap)
+    write_number, write_string, write_blank = ws.write_number, ws.write_string, ws.write_blank
+    for r, value in enumerate(values, start=first):
+        kind = type(value)
+        if kind is float:
+            if value == value and math.isfinite(value):
+                write_number(r, col, value, plain)
+            else:
+                write_blank(r, col, None, plain)
+        elif kind is str:
+            if not value:
+                write_blank(r, col, None, plain)
+            elif tier and value in TIER_FILLS:
+                write_string(r, col, printable(value), fmt.cell(number_format,
+                                                                TIER_FILLS[value], wrap))
+            else:
+                write_string(r, col, printable(value), plain)
+        elif value is None:
+            write_blank(r, col, None, plain)
+        else:
+            put(ws, r, col, value, plain)
 
 
 def table_sheet(wb: xlsxwriter.Workbook, fmt: Formats, title: str, heading: str, note: str,
@@ -153,17 +182,14 @@ def table_sheet(wb: xlsxwriter.Workbook, fmt: Formats, title: str, heading: str,
         ws.write_string(head, c, header, fmt.header)
         ws.set_column(c, c, shown[c])
     ws.set_row(head, LINE_HEIGHT * max(_lines(len(h), w) for (h, _, _), w in zip(columns, shown)))
-    records = frame.to_dict("records")
-    for r, record in enumerate(records, start=head + 1):
-        for c, (_, field, number_format) in enumerate(columns):
-            value = record.get(field)
-            fill = TIER_FILLS.get(value) if field == "tier" and isinstance(value, str) else None
-            put(ws, r, c, value, fmt.cell(number_format, fill, wrap[c]))
+    for c, (_, field, number_format) in enumerate(columns):  # column by column: one
+        values = frame[field].tolist() if field in frame else [None] * len(frame)  # kind each
+        _write_column(ws, fmt, head + 1, c, values, number_format, wrap[c], field == "tier")
     _row_heights(ws, frame, [(f, w) for (_, f, _), w, wraps in zip(columns, shown, wrap)
                              if wraps], head + 1)
     ws.freeze_panes(HEADER_ROW, 0)
-    if records:
-        ws.autofilter(head, 0, head + len(records), len(columns) - 1)
+    if len(frame):
+        ws.autofilter(head, 0, head + len(frame), len(columns) - 1)
     _print_layout(ws, heading, sum(shown))
     return ws
 
