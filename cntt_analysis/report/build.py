@@ -40,6 +40,9 @@ from cntt_analysis.report.keys import (
 )
 from cntt_analysis.scoring.manifest import is_stale, processed_folder
 
+if TYPE_CHECKING:
+    from cntt_analysis.analysis.results import Results
+
 ANALYSES = [
     ("01-intake", "Tình hình nộp báo cáo và kiểm tra số liệu"),
     ("02-ranking", "Xếp hạng các đơn vị"),
@@ -62,11 +65,8 @@ class Task:
     pdf: Path | None = None
 
 
-if TYPE_CHECKING:
-    from cntt_analysis.analysis.results import Results
-
 # The worker's kernel (one per worker process, kept for every notebook it runs).
-_KERNEL = None
+_KERNEL: Kernel | None = None
 
 
 def _worker_start(log_path: str | None) -> None:
