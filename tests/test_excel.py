@@ -116,3 +116,18 @@ def test_score_rescores_when_the_excel_results_are_missing(make_round, tmp_path)
     result = CliRunner().invoke(app, args)
     assert "Không có gì thay đổi" not in result.output
     assert (processed / "2017" / "ket-qua-2017.xlsx").is_file()
+
+
+def test_a_table_longer_than_a_sheet_continues_on_more_sheets(scored, monkeypatch):
+    """XlsxWriter ignores rows past a sheet's last row: they must go to another sheet."""
+    from openpyxl import load_workbook
+
+    from cntt_analysis.report import excel
+
+    monkeypatch.setattr(excel, "MAX_ROWS", 4 + 100)  # 100 table rows a sheet
+    wb = load_workbook(__import__("io").BytesIO(results_workbook_bytes(scored)))
+    parts = [ws for ws in wb.worksheets if ws.title.startswith("Điểm theo chỉ tiêu")]
+    assert [ws.title for ws in parts][:2] == ["Điểm theo chỉ tiêu", "Điểm theo chỉ tiêu (2)"]
+    rows = [[c.value for c in row] for ws in parts for row in ws.iter_rows(min_row=5)]
+    assert len(rows) == len(scored.points)
+    assert all(ws["A4"].value == "Mã đơn vị" for ws in parts)  # each with its header

@@ -34,6 +34,7 @@ HEADER_ROW = 4  # 1-based, as people (and openpyxl) count rows
 FIXED_DATE = dt.datetime(2000, 1, 1)
 MAX_WIDTH = 40  # wider text wraps inside its column
 LINE_HEIGHT = 15  # points per line of text
+MAX_ROWS = 1_048_576  # rows a worksheet can hold
 PORTRAIT_WIDTH = 120  # sum of column widths (characters) that fits A4 portrait legibly
 
 # (header, column, number format)
@@ -163,6 +164,20 @@ def _write_column(ws: Worksheet, fmt: Formats, first: int, col: int, values: lis
 
 def table_sheet(wb: xlsxwriter.Workbook, fmt: Formats, title: str, heading: str, note: str,
                 frame: pd.DataFrame, columns: list[Column]) -> Worksheet:
+    """`table` on one sheet, or on several ("… (2)", "… (3)") when the rows exceed what a
+    sheet can hold (a national-scale round's points), so that no row is silently lost."""
+    per_sheet = MAX_ROWS - HEADER_ROW
+    if len(frame) <= per_sheet:
+        return table(wb, fmt, title, heading, note, frame, columns)
+    parts = range(0, len(frame), per_sheet)
+    sheets = [table(wb, fmt, title if k == 0 else f"{title[:25]} ({k + 1})", heading, note,
+                    frame.iloc[start:start + per_sheet], columns)
+              for k, start in enumerate(parts)]
+    return sheets[0]
+
+
+def table(wb: xlsxwriter.Workbook, fmt: Formats, title: str, heading: str, note: str,
+          frame: pd.DataFrame, columns: list[Column]) -> Worksheet:
     """A sheet with a title, a note, a bold frozen header row, fitted widths and a print
     layout (A4, one page wide, header row repeated, title and page numbers)."""
     ws = wb.add_worksheet(title[:31])
