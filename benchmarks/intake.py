@@ -324,9 +324,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Ratio naive/ours: {ratio:.1f}x — target ours >= {TARGET_RATIO:g}x "
                   f"faster: {'MET' if ratio >= TARGET_RATIO else 'NOT MET'}")
     finally:
-        if args.keep or args.raw:
+        if args.keep and args.raw is None:
+            shutil.rmtree(tmp / "processed", ignore_errors=True)
             print(f"Kept {raw_dir}")
-        else:
+        else:  # a --raw folder given is never ours to delete; our outputs always are
             shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
