@@ -6,10 +6,10 @@ YEAR ?= 2017
 RAW ?= data/raw
 PROCESSED ?= data/processed
 
-.PHONY: help report score test lint demo bench clean
+.PHONY: help report score test lint demo bench bench-report clean
 
 help:  ## List the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 16
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 16
 
 $(BIN)/.installed: pyproject.toml
 	bash .ci/system-deps
@@ -38,6 +38,9 @@ demo: $(BIN)/.installed  ## Write the synthetic demo data into data/raw
 bench: $(BIN)/.installed  ## Time intake against the naive read (benchmarks/intake.py)
 	$(BIN)/python benchmarks/intake.py
 
+bench-report: $(BIN)/.installed  ## Time the report: cold, unchanged, one unit changed (benchmarks/report.py)
+	$(BIN)/python benchmarks/report.py
+
 clean:  ## Remove scored rounds and built reports
-	rm -rf $(PROCESSED)/[0-9]* reports/[0-9]*
+	rm -rf $(PROCESSED)/[0-9]* reports/[0-9]* reports/.builds
 	rm -f .coverage .coverage.*

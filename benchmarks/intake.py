@@ -1,51 +1,52 @@
-"""Intake benchmark: our round scoring against a naive pandas read of the same workbooks.
+"""Intake benchmark: the whole `cntt score` command against a naive pandas read.
 
 Generates N filled unit templates (openpyxl, via the package's own template builder) and a
-registry of N units in a temporary round folder, then times, alternating the two sides in
-every repetition:
+registry of N units in a temporary round folder, then times, as subprocesses (process
+start to exit, i.e. to the last file written), alternating the two sides in every
+repetition:
 
-  baseline  ``pandas.read_excel(path, sheet_name=None, engine="openpyxl")`` on each file
-  ours      ``cntt_analysis.pipeline.score_round(raw_dir, year, progress=False)``
-            (intake + validation + register + scoring of the same files)
+  naive   ``pandas.read_excel(path, sheet_name=None, engine="openpyxl")`` on each file
+  ours    ``cntt score --year 2017 --force``: intake, validation, register, scoring and
+          every processed file (Parquet tables, Excel results, manifest)
 
-and reports the median of each, files per second, the ratio baseline/ours against the
-target (ours ≥ 4× faster), and each side's peak memory measured in a fresh subprocess.
-Generation is not timed. Run: ``.venv/bin/python benchmarks/intake.py [--n 500] [--repeat 3]``.
+and reports the median of each, the ratio naive/ours (target ≥ 10×), each side's peak
+RSS (of its largest process, from wait4), and an unchanged re-run of ``cntt score``
+(target < 2 s). ``--large`` generates 20,000 workbooks (500 distinct ones copied under
+other units' ids) and checks ≤ 60 s and < 1 GB. Generation is not timed.
+Run: ``.venv/bin/python benchmarks/intake.py [--n 500] [--repeat 3] [--large]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import datetime as dt
-import gc
-import json
+import io
+import os
 import random
-import resource
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import zipfile
+from html import escape
 from pathlib import Path
 
-import pandas as pd
-
-from cntt_analysis.intake.rounds import load_round
 from cntt_analysis.intake.templates import NA_LABEL, build_template, template_cells
-from cntt_analysis.intake.workbook import read_round_files
 from cntt_analysis.labels import vn_number
 from cntt_analysis.rubric.model import Input, Rubric, load_rubric
-from cntt_analysis.scoring.pipeline import score_round
 from cntt_analysis.storage import write_workbook
 
 YEAR = 2017
 RUBRIC = "2017"
 DEADLINE = dt.date(2017, 8, 10)
-TARGET_RATIO = 4.0
+TARGET_RATIO = 10.0
+TARGET_RERUN_S = 2.0
+LARGE_N, LARGE_DISTINCT = 20_000, 500
+TARGET_LARGE_S, TARGET_LARGE_MB = 60.0, 1024.0
 SO_SHARE = 0.4  # share of units in the "so" group; the rest are district offices
 
 SO_BASES = ["Văn phòng Sở", "Thanh tra Sở", "Phòng Kế hoạch - Tài chính",
@@ -163,8 +164,11 @@ def fill_answers(rubric: Rubric, unit: dict[str, str], rng: random.Random) -> di
     return values
 
 
-def generate_round(raw_dir: Path, n: int, seed: int) -> list[Path]:
-    """raw_dir/units.csv, raw_dir/<YEAR>/round.yaml and N filled workbooks."""
+def generate_round(raw_dir: Path, n: int, seed: int, distinct: int | None = None
+                   ) -> list[Path]:
+    """raw_dir/units.csv, raw_dir/<YEAR>/round.yaml and N filled workbooks; beyond
+    `distinct` workbooks, the others are copies re-labelled with their own unit's id and
+    name (generating 20,000 with openpyxl would take far longer than scoring them)."""
     rng = random.Random(seed)
     rubric = load_rubric(RUBRIC)
     cells = template_cells(rubric)
@@ -179,7 +183,8 @@ def generate_round(raw_dir: Path, n: int, seed: int) -> list[Path]:
         f"deadline: {DEADLINE.isoformat()}\nrubric: '{RUBRIC}'\nsynthetic: true\n",
         encoding="utf-8")
     paths = []
-    for unit in units:
+    distinct = n if distinct is None else min(distinct, n)
+    for unit in units[:distinct]:
         # A few units fill in a generic copy (no unit_id in _meta): matched by name.
         unit_id = unit["unit_id"] if rng.random() > 0.05 else ""
         wb = build_template(rubric, YEAR, unit_id, unit["name"])
@@ -187,145 +192,142 @@ def generate_round(raw_dir: Path, n: int, seed: int) -> list[Path]:
             sheet, cell = cells[code]
             wb[sheet][cell] = value
         paths.append(write_workbook(wb, folder / f"{unit['unit_id']}.xlsx"))
+    for i, unit in enumerate(units[distinct:]):
+        source = units[i % distinct]
+        data = relabel(paths[i % distinct].read_bytes(), source, unit)
+        target = folder / f"{unit['unit_id']}.xlsx"
+        target.write_bytes(data)
+        paths.append(target)
     return paths
 
 
-# --- the two measured workloads --------------------------------------------------------
+def relabel(xlsx: bytes, source: dict[str, str], unit: dict[str, str]) -> bytes:
+    """A copy of a workbook whose unit id and name (shared strings) are `unit`'s."""
+    swaps = {escape(source[k], quote=False): escape(unit[k], quote=False)
+             for k in ("unit_id", "name")}
+    pattern = re.compile(r"(<t[^>]*>)(" + "|".join(map(re.escape, swaps)) + r")(</t>)")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/sharedStrings.xml":
+                content = pattern.sub(lambda m: m[1] + swaps[m[2]] + m[3],
+                                      content.decode("utf-8")).encode("utf-8")
+            dst.writestr(item, content)
+    return out.getvalue()
 
-def run_baseline(paths: list[Path]) -> int:
-    """Naive reading: every sheet of every file into DataFrames. Returns sheets read."""
-    return sum(len(pd.read_excel(p, sheet_name=None, engine="openpyxl")) for p in paths)
+
+# --- the measured commands (subprocesses) -----------------------------------------------
+
+def naive_read(raw_dir: Path) -> None:
+    """The naive side, run in its own process: every sheet of every file into DataFrames."""
+    import pandas as pd
+
+    files = sorted((raw_dir / str(YEAR)).glob("*.xlsx"))
+    sheets = sum(len(pd.read_excel(p, sheet_name=None, engine="openpyxl")) for p in files)
+    print(f"{len(files)} files, {sheets} sheets")
 
 
-def run_ours(raw_dir: Path) -> int:
-    """Intake, validation and scoring of the whole round. Returns units scored."""
-    return len(score_round(raw_dir, YEAR, progress=False).scores)
+def commands(cntt: str, raw_dir: Path, processed: Path) -> dict[str, list[str]]:
+    score = [cntt, "score", "--year", str(YEAR), "--raw", str(raw_dir),
+             "--processed", str(processed), "--quiet"]
+    helps = subprocess.run([cntt, "score", "--help"], capture_output=True, text=True).stdout
+    force = ["--force"] if "--force" in helps else []  # older versions always re-score
+    return {"naive": [sys.executable, __file__, "--naive", str(raw_dir)],
+            "ours": [*score, *force], "rerun": score}
 
 
-def _timed(func: Callable[[], int]) -> tuple[float, int]:
-    gc.collect()
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds from process start to exit, its peak RSS in MB (the largest of the
+    process and the children it waited for, from wait4) and its output."""
     start = time.perf_counter()
-    result = func()
-    return time.perf_counter() - start, result
-
-
-def _proc_status_kb(field: str) -> int | None:
-    """A memory figure of this process from /proc/self/status (Linux), in kB."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return None
-
-
-def memory_probe(side: str, raw_dir: Path) -> None:
-    """Run one side once in this (fresh) process and print its peak RSS as JSON.
-
-    Uses VmHWM, reset after the warm-up where the kernel allows it; ``ru_maxrss`` is only a
-    fallback because on Linux it also counts the parent's RSS at fork time.
-    """
-    rnd = load_round(raw_dir, YEAR)
-    paths = rnd.submissions()
-    # Load lazily imported modules and caches before the reference point.
-    run_baseline(paths[:1])
-    read_round_files(paths[:1], rnd.rubric, YEAR, progress=False)
-    gc.collect()
-    before = _proc_status_kb("VmRSS")
-    with contextlib.suppress(OSError):  # reset the peak to the current RSS
-        Path("/proc/self/clear_refs").write_text("5")
-    if before is None:
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if side == "baseline":
-        run_baseline(paths)
-    else:
-        run_ours(raw_dir)
-    peak = _proc_status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"peak_mb": peak / 1024, "growth_mb": (peak - before) / 1024}))
-
-
-def measure_memory(side: str, raw_dir: Path) -> dict[str, float] | None:
-    proc = subprocess.run([sys.executable, __file__, "--memory-probe", side, str(raw_dir)],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    output = proc.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.stdout.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        print(f"  (memory probe for {side} failed: {proc.stderr.strip()[-300:]})")
-        return None
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n{output[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, output
 
-
-# --- driver ----------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=500, help="workbooks to generate (500)")
     parser.add_argument("--repeat", type=int, default=3, help="timed repetitions (3)")
     parser.add_argument("--seed", type=int, default=2017, help="random seed (2017)")
-    parser.add_argument("--no-memory", action="store_true",
-                        help="skip the peak-memory subprocesses")
+    parser.add_argument("--large", action="store_true",
+                        help=f"{LARGE_N} workbooks, ours only (and one naive run)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the generated folder (its path is printed)")
-    parser.add_argument("--memory-probe", nargs=2, metavar=("SIDE", "RAW_DIR"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument("--raw", type=Path, help="use this generated raw folder again")
+    parser.add_argument("--cntt", default=str(Path(sys.executable).parent / "cntt"),
+                        help="the cntt command to time (default: this venv's)")
+    parser.add_argument("--naive", metavar="RAW_DIR", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.memory_probe:
-        memory_probe(args.memory_probe[0], Path(args.memory_probe[1]))
+    if args.naive:
+        naive_read(Path(args.naive))
         return 0
     if args.n < 1 or args.repeat < 1:
         parser.error("--n and --repeat must be at least 1")
+    n = LARGE_N if args.large else args.n
 
     tmp = Path(tempfile.mkdtemp(prefix="cntt-bench-"))
-    raw_dir = tmp / "raw"
+    raw_dir = args.raw or tmp / "raw"
     try:
-        start = time.perf_counter()
-        paths = generate_round(raw_dir, args.n, args.seed)
-        print(f"Generated {len(paths)} workbooks + units.csv in {raw_dir} "
-              f"({time.perf_counter() - start:.1f} s, not timed below)")
-
-        # Warm-up (untimed): lazy imports and caches on both sides.
-        run_baseline(paths[:2])
-        read_round_files(paths[:2], load_rubric(RUBRIC), YEAR, progress=False)
-
-        times: dict[str, list[float]] = {"baseline": [], "ours": []}
-        sheets = scored = 0
+        if args.raw is None:
+            start = time.perf_counter()
+            paths = generate_round(raw_dir, n, args.seed,
+                                   LARGE_DISTINCT if args.large else None)
+            print(f"Generated {len(paths)} workbooks + units.csv in {raw_dir} "
+                  f"({time.perf_counter() - start:.1f} s, not timed below)")
+        n = len(list((raw_dir / str(YEAR)).glob("*.xlsx")))
+        run = commands(args.cntt, raw_dir, tmp / "processed")
+        sides = ["ours"] if args.large else ["naive", "ours"]
+        times: dict[str, list[float]] = {side: [] for side in sides}
+        peaks: dict[str, float] = {}
         for rep in range(args.repeat):
-            order = ["baseline", "ours"] if rep % 2 == 0 else ["ours", "baseline"]
+            order = sides if rep % 2 == 0 else sides[::-1]
             for side in order:
-                if side == "baseline":
-                    elapsed, sheets = _timed(lambda: run_baseline(paths))
-                else:
-                    elapsed, scored = _timed(lambda: run_ours(raw_dir))
+                elapsed, peak, _ = timed(run[side])
                 times[side].append(elapsed)
+                peaks[side] = max(peaks.get(side, 0.0), peak)
             print(f"  rep {rep + 1}/{args.repeat} ({' then '.join(order)}): "
-                  f"baseline {times['baseline'][-1]:.3f} s, ours {times['ours'][-1]:.3f} s")
+                  + ", ".join(f"{side} {times[side][-1]:.2f} s" for side in sides))
+        rerun, rerun_peak, said = timed(run["rerun"])
+        rerun_said = "Không có gì thay đổi" in timed(run["rerun"][:-1])[2]
 
-        memory = {}
-        if not args.no_memory:
-            memory = {side: measure_memory(side, raw_dir) for side in ("baseline", "ours")}
-
-        n = len(paths)
         median = {side: statistics.median(values) for side, values in times.items()}
-        labels = {"baseline": "baseline pandas.read_excel (openpyxl)",
-                  "ours": "ours score_round (intake+validation+scoring)"}
+        labels = {"naive": "naive pandas.read_excel (openpyxl), subprocess",
+                  "ours": "cntt score (read, check, score, write), subprocess"}
         print()
-        print(f"{n} workbooks, {args.repeat} repetitions, median wall time:")
-        print(f"  {'':46s} {'median s':>9s} {'files/s':>9s} {'peak RSS MB':>12s} "
-              f"{'(+growth)':>10s}")
-        for side in ("baseline", "ours"):
-            mem = memory.get(side)
-            mem_text = f"{mem['peak_mb']:12.0f} {'+' + format(mem['growth_mb'], '.0f'):>10s}" \
-                if mem else f"{'-':>12s} {'':>10s}"
-            print(f"  {labels[side]:46s} {median[side]:9.3f} {n / median[side]:9.1f} "
-                  f"{mem_text}")
-        print(f"  (baseline read {sheets} sheets; ours scored {scored} of {n} units)")
-        ratio = median["baseline"] / median["ours"]
-        verdict = "MET" if ratio >= TARGET_RATIO else "NOT MET"
-        print(f"Ratio baseline/ours: {ratio:.1f}x — target ours >= {TARGET_RATIO:g}x faster: "
-              f"{verdict}")
-    finally:
-        if args.keep:
-            print(f"Kept {raw_dir}")
+        print(f"{n} workbooks, {args.repeat} repetitions, median wall time (process start "
+              "to exit):")
+        print(f"  {'':52s} {'median s':>9s} {'files/s':>9s} {'peak RSS MB':>12s}")
+        for side in sides:
+            print(f"  {labels[side]:52s} {median[side]:9.2f} {n / median[side]:9.1f} "
+                  f"{peaks[side]:12.0f}")
+        print(f"  {'cntt score, unchanged re-run':52s} {rerun:9.2f} {'':9s} "
+              f"{rerun_peak:12.0f}")
+        print(f"Unchanged re-run says so: {'yes' if rerun_said else 'NO'}; "
+              f"{rerun:.2f} s — target < {TARGET_RERUN_S:g} s: "
+              f"{'MET' if rerun < TARGET_RERUN_S and rerun_said else 'NOT MET'}")
+        if args.large:
+            ok = median["ours"] <= TARGET_LARGE_S and peaks["ours"] < TARGET_LARGE_MB
+            print(f"Large round: {median['ours']:.1f} s, peak {peaks['ours']:.0f} MB — target "
+                  f"<= {TARGET_LARGE_S:g} s and < {TARGET_LARGE_MB:g} MB: "
+                  f"{'MET' if ok else 'NOT MET'}")
         else:
+            ratio = median["naive"] / median["ours"]
+            print(f"Ratio naive/ours: {ratio:.1f}x — target ours >= {TARGET_RATIO:g}x "
+                  f"faster: {'MET' if ratio >= TARGET_RATIO else 'NOT MET'}")
+    finally:
+        if args.keep and args.raw is None:
+            shutil.rmtree(tmp / "processed", ignore_errors=True)
+            print(f"Kept {raw_dir}")
+        else:  # a --raw folder given is never ours to delete; our outputs always are
             shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

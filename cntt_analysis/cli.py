@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -61,6 +62,11 @@ app = typer.Typer(help="Đánh giá kết quả ứng dụng CNTT của các đ�
 RawOpt = Annotated[Path, typer.Option("--raw", help="Thư mục dữ liệu gốc (data/raw).")]
 ProcessedOpt = Annotated[Path, typer.Option("--processed", help="Thư mục kết quả xử lý.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Không in tiến trình.")]
+# Found from the project around the current folder when not given (config.resolve).
+ProjectRawOpt = Annotated[Optional[Path], typer.Option(
+    "--raw", help="Thư mục dữ liệu gốc (mặc định: data/raw của dự án chứa thư mục hiện tại).")]
+ProjectProcessedOpt = Annotated[Optional[Path], typer.Option(
+    "--processed", help="Thư mục kết quả xử lý (mặc định: data/processed của dự án).")]
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -174,25 +180,41 @@ def next_steps(made, raw: Path) -> str:
 def score(
     year: Annotated[Optional[int], typer.Option(
         "--year", help="Năm đánh giá (bỏ trống: mọi năm có trong --raw).")] = None,
-    raw: RawOpt = Path("data/raw"),
-    processed: ProcessedOpt = Path("data/processed"),
+    raw: ProjectRawOpt = None,
+    processed: ProjectProcessedOpt = None,
     quiet: QuietOpt = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Chấm lại cả khi dữ liệu không thay đổi.")] = False,
 ) -> None:
     """Đọc, kiểm tra và chấm điểm bài nộp; ghi kết quả vào data/processed/NĂM/."""
+    from cntt_analysis.config import resolve
     from cntt_analysis.intake.rounds import available_years
-    from cntt_analysis.report.excel import round_workbook
-    from cntt_analysis.scoring.pipeline import score_round, write_round
+    from cntt_analysis.scoring.manifest import is_stale, processed_folder
 
+    paths = resolve(raw, processed)
+    raw, processed = paths.raw, paths.processed
     years = [year] if year is not None else available_years(raw)
     if not years:
         raise UsageError(f"Không có đợt đánh giá nào trong {raw}.")
     for each in years:
+        folder = processed_folder(processed, each)
+        # (the name report.excel.workbook_name gives; that module is not imported here,
+        # so that an unchanged round is told without loading pandas)
+        if not force and (folder / f"ket-qua-{each}.xlsx").is_file() \
+                and not is_stale(raw, processed, each):
+            if not quiet:
+                typer.echo(f"Năm {each}: Không có gì thay đổi kể từ lần chấm trước "
+                           f"(kết quả vẫn ở {folder}); bỏ qua. Dùng --force để chấm lại.")
+            continue
+        from cntt_analysis.report.excel import round_workbook
+        from cntt_analysis.scoring.pipeline import score_round, write_round
+
         result = score_round(raw, each, progress=None if not quiet else False)
         if not quiet:
             _warn(result.round.warnings)
-        paths = write_round(result, processed, raw, writers=[round_workbook])
+        written = write_round(result, processed, raw, writers=[round_workbook])
         if not quiet:
-            _summary(result, paths[-1].parent)
+            _summary(result, written[-1].parent)
         _warn_if_published(processed, each)
 
 
@@ -274,10 +296,10 @@ def demo(
 @friendly
 def report(
     year: Annotated[int, typer.Option("--year", help="Năm của báo cáo.")],
-    raw: RawOpt = Path("data/raw"),
-    processed: ProcessedOpt = Path("data/processed"),
-    reports: Annotated[Path, typer.Option("--reports", help="Thư mục ghi báo cáo.")] = Path(
-        "reports"),
+    raw: ProjectRawOpt = None,
+    processed: ProjectProcessedOpt = None,
+    reports: Annotated[Optional[Path], typer.Option(
+        "--reports", help="Thư mục ghi báo cáo (mặc định: reports của dự án).")] = None,
     notebooks: Annotated[Optional[Path], typer.Option(
         "--notebooks", help="Thư mục notebook (mặc định: notebook đi kèm gói).")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Số tiến trình song song.")] = 2,
@@ -286,10 +308,17 @@ def report(
     """Chạy các notebook và xuất báo cáo năm (HTML, PDF, Excel) vào reports/NĂM/."""
     import time
 
+    from cntt_analysis.config import resolve
     from cntt_analysis.report.build import build_report
 
     started = time.monotonic()
-    out = build_report(year, raw, processed, reports, notebooks, jobs=jobs, progress=not quiet)
+    paths = resolve(raw, processed, reports)
+    signal.signal(signal.SIGTERM, _interrupted)  # clean up (workers, staging) as for Ctrl-C
+    try:
+        out = build_report(year, paths.raw, paths.processed, paths.reports, notebooks,
+                           jobs=jobs, progress=not quiet)
+    except KeyboardInterrupt:
+        _fail("Đã dừng theo yêu cầu; báo cáo cũ (nếu có) giữ nguyên.", code=130)
     if not quiet:
         typer.echo(f"Đã xuất báo cáo năm {year} vào {out} "
                    f"({time.monotonic() - started:.0f} giây). Mở {out / 'index.html'}.")
@@ -333,5 +362,46 @@ def finalise(
     typer.echo(f"Đã chốt kết quả năm {year}: {status(processed, year).label} Ghi tại {path}.")
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    sys.exit(app())
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _click_exceptions():
+    """click's exception classes (typer ≥ 0.20 vendors its own copy of click)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:  # older typer: click itself
+        from click import exceptions  # type: ignore[no-redef]
+    return exceptions
+
+
+def usage_message(exc: Exception) -> str:
+    """A command-line usage error (from click) said in Vietnamese."""
+    errors = _click_exceptions()
+    param = getattr(exc, "param", None)
+    name = "/".join(getattr(param, "opts", None) or []) or getattr(exc, "param_hint", "") or ""
+    if isinstance(exc, errors.MissingParameter):
+        return f"Thiếu tùy chọn {name or 'bắt buộc'}."
+    if isinstance(exc, errors.NoSuchOption):
+        return f"Không có tùy chọn {exc.option_name}."
+    if isinstance(exc, errors.BadParameter):
+        return f"Giá trị không hợp lệ cho {name or 'một tùy chọn'}."
+    return "Cách dùng không đúng."
+
+
+def main() -> None:  # pragma: no cover - console entry point (tested as a subprocess)
+    errors = _click_exceptions()
+    try:
+        code = app(standalone_mode=False)
+    except errors.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help())
+        sys.exit(0)
+    except errors.UsageError as exc:
+        command = exc.ctx is not None and exc.ctx.parent is not None
+        where = f" (cntt {exc.ctx.info_name})" if command else ""
+        typer.secho(f"Lỗi{where}: {usage_message(exc)} Xem `cntt --help`.", err=True,
+                    fg=typer.colors.RED)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -69,10 +69,13 @@ def staging_folder(final: str | Path) -> Path:
 def publish_folder(stage: str | Path, final: str | Path) -> Path:
     """Make the complete folder `stage` the content of `final`, atomically."""
     stage, final = Path(stage), Path(final)
-    target = final.parent / f".{final.name}.{_tree_digest(stage)[:16]}"
-    if target.is_dir():  # the same content is already published (or was)
+    digest = _tree_digest(stage)[:16]
+    target = final.parent / f".{final.name}.{digest}"
+    if target.is_dir() and _tree_digest(target)[:16] == digest:  # already published, intact
         shutil.rmtree(stage)
     else:
+        if os.path.lexists(target):  # same name, other content (a file removed by hand)
+            target = target.with_name(f"{target.name}-{os.getpid()}-{time.monotonic_ns()}")
         os.rename(stage, target)
     previous = os.readlink(final) if final.is_symlink() else None
     link = final.parent / f".{final.name}.link-{os.getpid()}-{time.monotonic_ns()}"
@@ -134,7 +137,7 @@ def _sweep(final: Path, keep: str | None) -> None:
             pid = rest.split("-")[1]
             if pid.isdigit() and not _alive(int(pid)):
                 _remove(entry)
-        elif re.fullmatch(r"[0-9a-f]{16}", rest) and keep is not None:
+        elif re.fullmatch(r"[0-9a-f]{16}(-\d+-\d+)?", rest) and keep is not None:
             try:
                 if time.time() - entry.stat().st_mtime > SET_GRACE:
                     _remove(entry)

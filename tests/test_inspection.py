@@ -526,17 +526,17 @@ def test_results_workbook_has_the_corrections_and_shortcomings(main_result, tmp_
     header = [c.value for c in ws[HEADER_ROW]]
     assert header == ["Mã đơn vị", "Tên đơn vị", "Mã mục", "Trang", "Ô", "Đơn vị báo cáo",
                       "Số liệu kiểm tra", "Chỉ tiêu liên quan", "Điểm trước", "Điểm sau",
-                      "Lý do", "Người kiểm tra"]
+                      "Lý do", "Người kiểm tra", "Giải trình của đơn vị"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
     assert rows == [
         ["H_TANPHUOC", "Phòng Tài nguyên và Môi trường huyện Tân Phước", "G06",
          "Thông tin chung", "D10", "18", "20", "C2.1, C2.2, C2.4, C5.4", 7.6, 10.6,
-         "Bổ sung 2 máy chưa kê khai", "Lê Văn Cường"],
+         "Bổ sung 2 máy chưa kê khai", "Lê Văn Cường", None],
         ["SO_VP", "Văn phòng Sở", "G06", "Thông tin chung", "D10", "18", "16",
          "C2.1, C2.2, C2.4, C5.4", 10.1, 7.14, "Kiểm tra thực tế: 2 máy đã thanh lý",
-         "Trần Thị Bình"],
+         "Trần Thị Bình", None],
         ["SO_VP", "Văn phòng Sở", "C1.2", "C1. Văn bản chỉ đạo", "D6", "Có", "Không", "C1.2",
-         2, 0, "Chưa ban hành quy chế", "Trần Thị Bình"],
+         2, 0, "Chưa ban hành quy chế", "Trần Thị Bình", None],
     ]
 
     ws = wb["Tồn tại, hạn chế"]

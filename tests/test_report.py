@@ -1,7 +1,8 @@
-"""The report layer end to end: notebooks run by papermill → reports/<year>/ (HTML, PDF,
-executed notebooks, Excel, index).
+"""The report layer end to end: notebooks run in kept-alive kernels → reports/<year>/ (HTML,
+PDF, executed notebooks, Excel, index); the build's reproducible bytes, reuse of unchanged
+documents, atomic publication, permissions and clean-up after a killed run.
 
-Reports are expensive (a kernel per notebook), so each one is built once per test session
+Reports are expensive (kernels, plots, PDFs), so each one is built once per test session
 and shared by the pytest-xdist workers (see `built_once`):
 
 - `report`: a synthetic two-round raw folder (2016, 2017), four units in both groups, one
@@ -17,7 +18,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
+import tempfile
+import time
 import traceback
 import unicodedata
 from collections.abc import Callable
@@ -256,6 +261,11 @@ def relative_files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
+def visible(folder: Path) -> list[str]:
+    """What a person sees in a folder (the versioned builds live in the hidden .builds)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
 def run_cli(*args: object):
     return CliRunner().invoke(app, [str(a) for a in args])
 
@@ -308,7 +318,7 @@ def test_report_writes_the_whole_tree(report):
     assert expected <= files, sorted(expected - files)
     assert not [f for f in files if f.endswith(".tmp") or "/." in f"/{f}"]
     assert not list(report.reports.glob(f".{YEAR}.building*"))
-    assert sorted(p.name for p in report.reports.iterdir()) == [str(YEAR), "logs"]
+    assert visible(report.reports) == [str(YEAR), "logs"]
 
 
 @pytest.mark.parametrize("executed", [*EXECUTED, f"notebooks/don-vi/{XSS_ID}.ipynb"])
@@ -344,9 +354,12 @@ def test_index_links_every_document_and_all_links_resolve(report):
         target = (report.out / link).resolve()
         assert target.is_file(), link
         assert report.out.resolve() in target.parents
+    documents = {p.relative_to(report.out).as_posix()
+                 for p in (report.out / "van-ban").rglob("*.docx")}
+    assert {f"van-ban/bao-cao-{YEAR}.docx", f"van-ban/thong-bao/{XSS_ID}.docx"} <= documents
     assert set(links) == {f"bao-cao-{YEAR}.html", f"bao-cao-{YEAR}.pdf",
                           f"ket-qua-{YEAR}.xlsx", f"don-vi/{XSS_ID}.html",
-                          f"don-vi/{XSS_ID}.pdf", *ANALYSIS_PAGES, *EXECUTED}
+                          f"don-vi/{XSS_ID}.pdf", *ANALYSIS_PAGES, *EXECUTED, *documents}
 
 
 # --------------------------------------------------------------------------- the HTML
@@ -571,4 +584,325 @@ def test_rerun_replaces_the_old_folder(report, tmp_path):
     assert not [f for f in files if "don-vi/" in f]
     assert {f"bao-cao-{YEAR}.html", f"bao-cao-{YEAR}.pdf", "index.html"} <= files
     assert "Trang thử 06-annual-report" in (out / f"bao-cao-{YEAR}.html").read_text("utf-8")
-    assert sorted(p.name for p in reports.iterdir()) == [str(YEAR), "logs"]
+    assert visible(reports) == [str(YEAR), "logs"]
+    assert not list(reports.glob(f".{YEAR}.*"))
+
+
+# --------------------------------------------------------------------------- build: bytes
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_second_cold_build_is_byte_identical(report, tmp_path):
+    """Same inputs, another reports folder, new kernels: every file has the same bytes
+    (executed notebooks without timings or kernel ids, HTML, PNGs, PDFs, Excel, index)."""
+    out = build_report_retrying(YEAR, report.raw, report.processed, tmp_path / "reports",
+                                NOTEBOOKS, jobs=2, progress=False, units=[XSS_ID])
+    first, second = tree_bytes(report.out), tree_bytes(out)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_executed_notebooks_carry_no_timings(report):
+    nb = nbformat.read(report.out / "notebooks" / f"{ANNUAL}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert not [c for c in code if "execution" in c.metadata]
+    assert "start_time" not in json.dumps(nb.metadata)
+
+
+def test_pdf_has_no_dates_or_random_identifier(tmp_path):
+    from cntt_analysis.report.pages import html_to_pdf, page
+
+    html = page("<h1>Xin chào</h1><p>Báo cáo</p>", "Thử")
+    first = html_to_pdf(html, tmp_path / "a.pdf").read_bytes()
+    second = html_to_pdf(html, tmp_path / "b.pdf").read_bytes()
+    assert first == second
+    assert b"/CreationDate" not in first and b"/ModDate" not in first
+
+
+# --------------------------------------------------------------------------- build: reuse
+
+
+def files_with_inodes(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_unchanged_rerun_starts_no_kernel_and_removes_stale_staging(report, tmp_path,
+                                                                   monkeypatch):
+    from cntt_analysis.report import build
+
+    reports = tmp_path / "reports"
+    shutil.copytree(report.reports, reports, symlinks=True)
+    killed = reports / f".{YEAR}.building-999999999-abc"  # a pid that cannot be running
+    older = reports / f".{YEAR}.building-x1y2z3"         # from before pids were in names
+    for folder in (killed, older):
+        folder.mkdir()
+        (folder / "index.html").write_text("nửa chừng", encoding="utf-8")
+    link = os.readlink(reports / str(YEAR))
+    before = files_with_inodes(reports / str(YEAR))
+    ran = []
+    monkeypatch.setattr(build, "run_tasks", lambda tasks, *a, **k: ran.append(tasks) or [])
+    out = build_report(YEAR, report.raw, report.processed, reports, NOTEBOOKS, jobs=2,
+                       progress=False, units=[XSS_ID])
+    assert ran == []
+    assert os.readlink(out) == link
+    assert files_with_inodes(out) == before
+    assert not killed.exists() and not older.exists()
+
+
+def test_after_one_unit_changed_only_what_reads_it_is_rebuilt(tmp_path, units, fill_template,
+                                                              answers_for, monkeypatch):
+    """H_TANPHUOC (district group) sends a new workbook: the year's documents and the
+    district profiles are rebuilt; the profiles of the other group are reused as they are."""
+    from cntt_analysis.report import build
+
+    raw = write_rounds(tmp_path / "raw", units, fill_template, answers_for, synthetic=True)
+    notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
+    reports, processed = tmp_path / "reports", tmp_path / "processed"
+    everyone = ["SO_VP", "SO_CCQLDD", "H_TANPHUOC", XSS_ID]
+    build_report_retrying(YEAR, raw, processed, reports, notebooks, jobs=2, progress=False,
+                          units=everyone)
+    before = files_with_inodes(reports / str(YEAR))
+    fill_template(raw / str(YEAR) / "H_TANPHUOC.xlsx",
+                  answers_for(G03=dt.date(YEAR, 8, 1), C1_1="Không"), year=YEAR,
+                  unit_id="H_TANPHUOC", unit_name=dict((u[0], u[1]) for u in units)["H_TANPHUOC"])
+    ran: list[str] = []
+    real = build.run_tasks
+
+    def recording(tasks, *args, **kwargs):
+        ran.extend(t.executed.stem for t in tasks)
+        return real(tasks, *args, **kwargs)
+
+    monkeypatch.setattr(build, "run_tasks", recording)
+    out = build_report_retrying(YEAR, raw, processed, reports, notebooks, jobs=2,
+                                progress=False, units=everyone)
+    assert sorted(ran) == sorted([ANNUAL, *(n for n, _ in ANALYSES), "H_TANPHUOC", XSS_ID])
+    after = files_with_inodes(out)
+    for unit in ("SO_VP", "SO_CCQLDD"):  # the same files, linked from the previous build
+        for name in (f"don-vi/{unit}.html", f"don-vi/{unit}.pdf",
+                     f"notebooks/don-vi/{unit}.ipynb"):
+            assert after[name] == before[name], name
+    assert after["don-vi/H_TANPHUOC.html"][0] != before["don-vi/H_TANPHUOC.html"][0]
+    assert len(list((reports / ".builds").iterdir())) == 4  # this build, the one before
+
+
+# --------------------------------------------------------------------------- build: publishing
+
+
+def test_published_folders_and_files_are_readable_by_others(report):
+    umask = os.umask(0)
+    os.umask(umask)
+    for path in [report.out, *report.out.rglob("*")]:
+        want = (0o755 if path.is_dir() else 0o644) & ~umask
+        assert path.stat().st_mode & 0o777 == want, path
+
+
+def test_published_modes_respect_the_umask(tmp_path):
+    from cntt_analysis.report.build import publishable
+
+    folder = tmp_path / "b"
+    (folder / "don-vi").mkdir(parents=True)
+    (folder / "don-vi" / "a.html").write_text("x", encoding="utf-8")
+    folder.chmod(0o700)
+    old = os.umask(0o027)
+    try:
+        publishable(folder)
+    finally:
+        os.umask(old)
+    assert folder.stat().st_mode & 0o777 == 0o750
+    assert (folder / "don-vi").stat().st_mode & 0o777 == 0o750
+    assert (folder / "don-vi" / "a.html").stat().st_mode & 0o777 == 0o640
+
+
+def test_the_year_is_never_missing_while_builds_are_swapped(tmp_path):
+    """Readers polling reports/2017/index.html during many publications always find it."""
+    import threading
+
+    from cntt_analysis.report.build import publish
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+
+    def staged(text: str) -> Path:
+        folder = Path(tempfile.mkdtemp(prefix=f".{YEAR}.building-{os.getpid()}-",
+                                       dir=reports))
+        (folder / "index.html").write_text(text, encoding="utf-8")
+        return folder
+
+    publish(staged("0"), reports, YEAR, "b0", {})
+    missing, stop = [], threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            if not (reports / str(YEAR) / "index.html").is_file():
+                missing.append(1)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for i in range(1, 200):
+            publish(staged(str(i)), reports, YEAR, f"b{i % 3}", {})
+    finally:
+        stop.set()
+        reader.join()
+    assert missing == []
+    assert (reports / str(YEAR) / "index.html").read_text(encoding="utf-8") == "199"
+    # the current build and the one it replaced (for readers still inside it)
+    assert sorted(p.name for p in (reports / ".builds").iterdir()) == [
+        f"{YEAR}-b0", f"{YEAR}-b0.json", f"{YEAR}-b1", f"{YEAR}-b1.json"]
+
+
+# --------------------------------------------------------------------------- build: usage, kill
+
+
+def test_jobs_zero_is_a_usage_error_that_leaves_nothing(report, tmp_path):
+    reports, processed = tmp_path / "reports", tmp_path / "processed"
+    result = run_cli("report", "--year", YEAR, "--raw", report.raw, "--processed", processed,
+                     "--reports", reports, "--jobs", 0)
+    shown = result.output + (result.stderr or "")
+    assert result.exit_code == 2, shown
+    assert "--jobs" in shown and "phải từ 1 trở lên" in shown
+    assert "Traceback" not in shown and "ValueError" not in shown
+    assert not reports.exists() and not processed.exists()
+
+
+def test_a_year_without_a_round_is_a_usage_error_that_leaves_nothing(report, tmp_path):
+    reports = tmp_path / "reports"
+    result = run_cli("report", "--year", 2031, "--raw", report.raw, "--processed",
+                     tmp_path / "processed", "--reports", reports)
+    shown = result.output + (result.stderr or "")
+    assert result.exit_code == 2, shown
+    assert "năm 2031" in shown and "2016, 2017" in shown
+    assert not reports.exists() and not (tmp_path / "processed").exists()
+
+
+@pytest.mark.parametrize("args, said", [
+    ((), "Thiếu tùy chọn --year"),
+    (("--year", "2017", "--jobs", "hai"), "Giá trị không hợp lệ cho --jobs"),
+    (("--year", "2017", "--jobs", "0"), "--jobs) phải từ 1 trở lên"),
+    (("--year", "2017", "--bogus"), "Không có tùy chọn --bogus"),
+])
+def test_wrong_usage_of_the_command_is_said_in_vietnamese_with_status_2(tmp_path, args, said):
+    """As users type it (the console script, not the test runner): no click English, no
+    traceback, nothing written in the folder it runs from."""
+    done = subprocess.run([str(Path(sys.executable).parent / "cntt"), "report", *args],
+                          capture_output=True, text=True, cwd=tmp_path)
+    shown = done.stdout + done.stderr
+    assert done.returncode == 2, shown
+    assert said in shown and "Lỗi" in shown
+    assert "Traceback" not in shown and "Missing option" not in shown
+    assert list(tmp_path.iterdir()) == []
+
+
+def descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def alive(pids: set[int]) -> set[int]:
+    running = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.add(pid)
+    return running
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_a_killed_report_leaves_no_process_and_the_next_run_cleans_up(report, tmp_path, how):
+    notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
+    slow = notebooks / "01-intake.ipynb"  # keeps its kernel busy until we kill the command
+    nb = nbformat.read(slow, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("import time\ntime.sleep(300)"))
+    nbformat.write(nb, slow)
+    reports = tmp_path / "reports"
+    command = [str(Path(sys.executable).parent / "cntt"), "report", "--year", str(YEAR),
+               "--raw", str(report.raw), "--processed", str(report.processed),
+               "--reports", str(reports), "--notebooks", str(notebooks), "--jobs", "2", "-q"]
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    seen: set[int] = set()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        seen |= descendants(proc.pid)
+        kernels = [p for p in seen if b"ipykernel" in _cmdline(p)]
+        if kernels and list(reports.glob(f".{YEAR}.building-*")):
+            break
+        time.sleep(0.2)
+    assert proc.poll() is None, proc.communicate()
+    time.sleep(1)
+    seen |= descendants(proc.pid)
+    assert len(seen) >= 3  # two workers and at least one kernel
+    proc.send_signal(how)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while alive(seen) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert alive(seen) == set(), [_cmdline(p) for p in alive(seen)]
+    if how == signal.SIGTERM:  # it cleaned up after itself and said so
+        assert proc.returncode == 130
+        assert "Đã dừng" in proc.stderr.read().decode("utf-8")
+        assert not list(reports.glob(f".{YEAR}.building-*"))
+    assert not (reports / str(YEAR)).exists()  # no half report published
+    # The next run removes what a killed run left and publishes the report.
+    fast = copy_notebooks(tmp_path / "fast", stubs=tuple(NOTEBOOK_NAMES))
+    build_report_retrying(YEAR, report.raw, report.processed, reports, fast, jobs=1,
+                          progress=False, units=[])
+    assert not list(reports.glob(f".{YEAR}.building-*"))
+    assert (reports / str(YEAR) / "index.html").is_file()
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def test_report_from_a_subfolder_of_the_project_finds_its_folders(report, tmp_path,
+                                                                  monkeypatch):
+    project = tmp_path / "du-an"
+    shutil.copytree(report.raw, project / "data" / "raw")
+    notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
+    (project / "ghi-chu").mkdir()
+    monkeypatch.chdir(project / "ghi-chu")
+    result = run_cli("report", "--year", YEAR, "--notebooks", notebooks, "--jobs", 1, "-q")
+    assert result.exit_code == 0, result.output
+    assert (project / "reports" / str(YEAR) / "index.html").is_file()
+    assert (project / "data" / "processed" / str(YEAR) / "scores.parquet").is_file()
+    assert not (project / "ghi-chu" / "reports").exists()
+
+
+def test_find_project_walks_up_to_the_folder_holding_data_raw(tmp_path):
+    from cntt_analysis.config import Paths, find_project, project_paths
+
+    (tmp_path / "p" / "data" / "raw").mkdir(parents=True)
+    deep = tmp_path / "p" / "reports" / "2017"
+    deep.mkdir(parents=True)
+    assert find_project(deep) == (tmp_path / "p").resolve()
+    assert project_paths(deep) == Paths.of((tmp_path / "p").resolve())
+    assert find_project(tmp_path) is None
+    assert project_paths(tmp_path).raw == Path("data/raw")

@@ -11,13 +11,8 @@ from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.registry import load_registry, renamed_ids
 from cntt_analysis.intake.rounds import Round, available_years, load_round
 from cntt_analysis.rubric.model import Rubric
-from cntt_analysis.scoring.pipeline import (
-    MANIFEST,
-    TABLES,
-    load_processed,
-    processed_folder,
-    registry_path,
-)
+from cntt_analysis.scoring.manifest import MANIFEST, TABLES, processed_folder, registry_path
+from cntt_analysis.scoring.pipeline import load_processed
 from cntt_analysis.scoring.shortcomings import follow_up
 
 

@@ -1,31 +1,47 @@
-"""`cntt report`: score what is stale, run the notebooks with papermill, export the year's
-documents (HTML, PDF, executed notebooks, Excel) to ``reports/<year>/`` with an index.
+"""`cntt report`: score what is stale, run the notebooks, export the year's documents
+(HTML, PDF, executed notebooks, Excel) to ``reports/<year>/`` with an index.
 
-Notebooks run in parallel worker processes; a notebook that fails is kept (executed up
-to the failing cell) and named in the error, and the others still run.
+Only documents whose inputs changed are rebuilt (keys in `keys`); an unchanged re-run
+starts no kernel. Notebooks run in worker processes, each with one kept-alive kernel
+(`kernels`); a notebook that fails is kept (executed up to the failing cell) and named in
+the error, and the others still run. ``reports/<year>`` is a symbolic link to a versioned
+build in ``reports/.builds/``, flipped atomically. Workers die with the command.
 """
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import shutil
+import signal
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+import nbformat
 from tqdm import tqdm
 
-from cntt_analysis.analysis.results import load_results
 from cntt_analysis.errors import ReportError, UsageError
-from cntt_analysis.intake.registry import active_units
+from cntt_analysis.intake.rounds import available_years
 from cntt_analysis.report import NOTEBOOKS
-from cntt_analysis.report.excel import round_workbook
-from cntt_analysis.report.pages import html_to_pdf, index_page, notebook_to_html
-from cntt_analysis.scoring.pipeline import ensure_scored, processed_folder
-from cntt_analysis.storage import write_bytes, write_text
+from cntt_analysis.report.kernels import Kernel, NotebookFailed, die_with_parent, parameterize
+from cntt_analysis.report.keys import (
+    folder_digest,
+    notebook_key,
+    package_digest,
+    round_digest,
+    settings_digest,
+    sha,
+    unit_digests,
+)
+from cntt_analysis.scoring.manifest import is_stale, processed_folder
+
+if TYPE_CHECKING:
+    from cntt_analysis.analysis.results import Results
 
 ANALYSES = [
     ("01-intake", "Tình hình nộp báo cáo và kiểm tra số liệu"),
@@ -49,38 +65,51 @@ class Task:
     pdf: Path | None = None
 
 
-KERNEL_START_FAILURE = "Kernel died before replying to kernel_info"
+# The worker's kernel (one per worker process, kept for every notebook it runs).
+_KERNEL: Kernel | None = None
+
+
+def _worker_start(log_path: str | None) -> None:
+    """A worker dies with `cntt report`, and its chatter goes to the log, not the terminal
+    (failures still reach the user through the error messages)."""
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; Ctrl-C ends it
+    if log_path is not None:
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
 
 
 def run_task(task: Task) -> str | None:
-    """Execute, export; returns an error message (Vietnamese) or None. Runs in a worker.
-
-    A kernel that dies while starting (seen on a loaded machine) is given one more try."""
-    error = _run_once(task)
-    if error and KERNEL_START_FAILURE in error:
-        error = _run_once(task)
-    return error
-
-
-def _run_once(task: Task) -> str | None:
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
-    task.executed.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=task.executed.parent) as tmp:
-        scratch = Path(tmp) / task.executed.name
+    """Execute and export in this worker's kernel; an error message (Vietnamese) or None.
+    A kernel that died (e.g. while starting on a loaded machine) is restarted once."""
+    global _KERNEL
+    if _KERNEL is None:
+        _KERNEL = Kernel(task.notebook.parent)
+        atexit.register(_KERNEL.shutdown)
+    try:
+        return _run_once(task, _KERNEL)
+    except Exception:
+        _KERNEL.shutdown()
         try:
-            pm.execute_notebook(str(task.notebook), str(scratch), parameters=task.parameters,
-                                kernel_name="python3", progress_bar=False,
-                                cwd=str(task.notebook.parent))
-        except PapermillExecutionError as exc:
-            shutil.move(scratch, task.executed)
-            return (f"Notebook {task.notebook.name} ({task.title}) lỗi ở ô thứ "
-                    f"{exc.exec_count}: {exc.ename}: {exc.evalue}. Xem notebook đã chạy: "
-                    f"{task.executed}")
-        except Exception as exc:  # kernel died, notebook missing or unreadable
+            return _run_once(task, _KERNEL)
+        except Exception as exc:  # the notebook is missing or unreadable, the kernel died
             return f"Notebook {task.notebook.name} ({task.title}) không chạy được: {exc}"
-        write_bytes(scratch.read_bytes(), task.executed)
+
+
+def _run_once(task: Task, kernel: Kernel) -> str | None:
+    from cntt_analysis.report.pages import html_to_pdf, notebook_to_html
+    from cntt_analysis.storage import write_text
+
+    nb = parameterize(nbformat.read(str(task.notebook), as_version=4), task.parameters)
+    try:
+        nb = kernel.run(nb)
+    except NotebookFailed as failed:
+        write_text(nbformat.writes(failed.nb) + "\n", task.executed)
+        return (f"Notebook {task.notebook.name} ({task.title}) lỗi ở ô thứ "
+                f"{failed.cell_number}: {failed.ename}: {failed.evalue}. Xem notebook đã "
+                f"chạy: {task.executed}")
+    write_text(nbformat.writes(nb) + "\n", task.executed)
     html = notebook_to_html(task.executed, task.html, task.title)
     if task.pdf is not None:
         html_to_pdf(html, task.pdf, base_url=task.html.parent)
@@ -107,24 +136,17 @@ def plan(year: int, raw: Path, processed: Path, out: Path, notebooks: Path,
     return tasks
 
 
-def _quiet_worker(log_path: str) -> None:
-    """Send a worker's (and its kernels') stderr chatter to a log file, not the terminal;
-    failures still reach the user through the error messages."""
-    import os
-
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 2)
-    os.close(fd)
-
-
 def run_tasks(tasks: list[Task], jobs: int, progress: bool,
               log: Path | None = None) -> list[str]:
-    """Run tasks in `jobs` worker processes; the error messages of those that failed."""
+    """Run tasks in `jobs` worker processes (each with one kept-alive kernel); the error
+    messages of those that failed. Interrupted, it kills its workers before returning."""
+    if not tasks:
+        return []
     errors = []
-    quiet: dict[str, Any] = ({"initializer": _quiet_worker, "initargs": (str(log),)}
-                             if log is not None else {})
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn"),
-                             **quiet) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+                               mp_context=get_context("spawn"), initializer=_worker_start,
+                               initargs=(str(log) if log is not None else None,))
+    try:
         futures = {pool.submit(run_task, t): t for t in tasks}
         done = tqdm(as_completed(futures), total=len(futures), desc="Chạy notebook",
                     unit="notebook", disable=not progress)
@@ -135,7 +157,23 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
                 error = f"Notebook {futures[future].notebook.name} không chạy được: {exc}"
             if error:
                 errors.append(error)
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     return sorted(errors)
+
+
+def check_usage(year: int, raw: Path, jobs: int) -> None:
+    """Wrong usage is a clear message before anything is written."""
+    if jobs < 1:
+        raise UsageError(f"Số tiến trình song song (--jobs) phải từ 1 trở lên, không phải {jobs}.")
+    years = available_years(raw)
+    if year not in years:
+        where = f"các năm có: {', '.join(map(str, years))}" if years else "không có năm nào"
+        raise UsageError(f"Không có đợt đánh giá năm {year} trong {raw} ({where}).")
 
 
 def build_report(year: int, raw: Path, processed: Path, reports: Path,
@@ -143,50 +181,265 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
                  progress: bool = True, units: list[str] | None = None) -> Path:
     """Write ``reports/<year>/``; raises ReportError naming every notebook that failed.
 
-    The year's folder is built beside the old one and swapped in at the end, so readers
-    never see a half-written report and no stale page survives a re-run.
+    Each document is rebuilt only when what it reads changed (see `keys`); the others are
+    taken from the current build. The new build is made beside it and published by
+    flipping the ``reports/<year>`` symbolic link, so readers always find a whole report.
     """
     notebooks = NOTEBOOKS if notebooks is None else Path(notebooks)
     if not notebooks.is_dir():
         raise UsageError(f"Không tìm thấy thư mục notebook {notebooks}.")
-    ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
+    raw, processed, reports = Path(raw), Path(processed), Path(reports)
+    check_usage(year, raw, jobs)
+    reports.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(reports, year)
+    years = [y for y in available_years(raw) if y <= year]
+    excel = processed_folder(processed, year) / f"ket-qua-{year}.xlsx"
+    if not excel.is_file() or any(is_stale(raw, processed, y) for y in years):
+        from cntt_analysis.report.excel import round_workbook
+        from cntt_analysis.scoring.pipeline import ensure_scored
+
+        ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
+    # The whole build's key: when it is the current build's, nothing is loaded or run.
+    department = raw / "department.yaml"  # the particulars the official documents print
+    documents_key = sha(package_digest(), round_digest(processed, years),
+                        department.read_bytes() if department.is_file() else b"")
+    build_id = sha(documents_key, folder_digest(notebooks),
+                   json.dumps([year, str(raw.resolve()), str(processed.resolve()), units]),
+                   sha(excel.read_bytes()))[:16]
+    out = reports / str(year)
+    current = current_build(reports, year)
+    if current is not None and current.name == build_name(year, build_id):
+        if progress:  # nothing changed: no kernel started, nothing written
+            print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn ở {out}.")
+        return out
+    previous = read_keys(current)
+
+    from cntt_analysis.analysis.results import load_results
+    from cntt_analysis.intake.registry import active_units
+    from cntt_analysis.report.documents import FOLDER as DOCUMENTS
+    from cntt_analysis.report.documents import write_documents
+    from cntt_analysis.storage import write_bytes, write_text
+
     results = load_results(raw, processed, up_to=year)
     names = dict(zip(results.registry["unit_id"], results.registry["name"]))
     active = active_units(results.registry, year)["unit_id"]
     chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
-    out = reports / str(year)
-    reports.mkdir(parents=True, exist_ok=True)
-    # A private staging folder: two runs at once (cron and a person) never share one.
-    staging = Path(tempfile.mkdtemp(prefix=f".{year}.building-", dir=reports))
-    tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
-    log = reports / "logs" / f"kernels-{year}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text("", encoding="utf-8")  # this run's chatter only
-    errors = run_tasks(tasks, jobs, progress, log=log)
-    excel = processed_folder(processed, year) / f"ket-qua-{year}.xlsx"
-    write_bytes(excel.read_bytes(), staging / excel.name)
-    write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
-                      results=results), staging / "index.html")
-    # A failed build never replaces the last good report: it goes beside it, for reading.
-    final = reports / f"{year}-loi" if errors else out
-    swap_in(staging, final)
-    if not errors:
-        shutil.rmtree(reports / f"{year}-loi", ignore_errors=True)
-        return out
-    raise ReportError(
-        f"Có notebook bị lỗi; báo cáo chưa hoàn chỉnh được để riêng ở {final} "
-        f"(báo cáo cũ, nếu có, vẫn giữ nguyên ở {out}):\n"
-        + "\n".join(f"- {e.replace(str(staging), str(final))}" for e in errors))
+    keys = document_keys(plan(year, raw, processed, Path("."), notebooks.resolve(), chosen),
+                         results, processed, year)
+    keys[DOCUMENTS] = documents_key
+
+    # A private staging folder (its name carries our pid, so a later run can tell it is
+    # stale); published folders are readable by others (0755/0644 less the umask).
+    staging = Path(tempfile.mkdtemp(prefix=f".{year}.building-{os.getpid()}-", dir=reports))
+    try:
+        tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
+        todo = [t for t in tasks if not reuse(t, staging, current, previous, keys)]
+        log = reports / "logs" / f"kernels-{year}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("", encoding="utf-8")  # this run's chatter only
+        errors = run_tasks(todo, jobs, progress, log=log)
+        write_bytes(excel.read_bytes(), staging / excel.name)
+        if not _reuse_folder(current, staging, DOCUMENTS, previous.get(DOCUMENTS) == documents_key):
+            write_documents(year, raw, processed, staging / DOCUMENTS)
+        write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
+                          results=results), staging / "index.html")
+        publishable(staging)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if errors:
+        # A failed build never replaces the last good report: it goes beside it, for reading.
+        final = reports / f"{year}-loi"
+        shutil.rmtree(final, ignore_errors=True)
+        staging.rename(final)
+        raise ReportError(
+            f"Có notebook bị lỗi; báo cáo chưa hoàn chỉnh được để riêng ở {final} "
+            f"(báo cáo cũ, nếu có, vẫn giữ nguyên ở {out}):\n"
+            + "\n".join(f"- {e.replace(str(staging), str(final))}" for e in errors))
+    publish(staging, reports, year, build_id, keys)
+    shutil.rmtree(reports / f"{year}-loi", ignore_errors=True)
+    return out
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Put `new` at `target`: the old folder is moved aside first and deleted after, so
-    `target` is missing only between two renames, never half-written."""
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+def document_keys(tasks: list[Task], results: Results, processed: Path,
+                  year: int) -> dict[str, str]:
+    """Each document's key, by its executed notebook's path relative to the report."""
+    years = [y for y in results.years if y <= year]
+    package = package_digest()
+    everything = round_digest(processed, years)
+    settings = settings_digest(processed, years)
+    units = [t.parameters["unit_id"] for t in tasks if "unit_id" in t.parameters]
+    per_unit = unit_digests(results, units)
+
+    def data(task: Task) -> str:
+        unit = task.parameters.get("unit_id")
+        return everything if unit is None else sha(settings, per_unit[unit])
+
+    return {task.executed.as_posix(): notebook_key(task.notebook, task.parameters, package,
+                                                   data(task)) for task in tasks}
+
+
+def _outputs(task: Task) -> list[Path]:
+    return [p for p in (task.executed, task.html, task.pdf) if p is not None]
+
+
+def reuse(task: Task, staging: Path, current: Path | None, previous: dict[str, str],
+          keys: dict[str, str]) -> bool:
+    """Link the task's documents from the current build when its key is unchanged."""
+    name = task.executed.relative_to(staging).as_posix()
+    if current is None or previous.get(name) != keys.get(name):
+        return False
+    sources = [current / p.relative_to(staging) for p in _outputs(task)]
+    if not all(src.is_file() for src in sources):
+        return False
+    for src, dst in zip(sources, _outputs(task)):
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, dst)  # files are only ever replaced, never changed in place
+        except OSError:
+            shutil.copy2(src, dst)
+    return True
+
+
+# --- publishing: versioned builds behind a symbolic link ---------------------------------
+
+BUILDS = ".builds"
+
+
+def build_name(year: int, build_id: str) -> str:
+    return f"{year}-{build_id}"
+
+
+def _reuse_folder(current: Path | None, staging: Path, name: str, unchanged: bool) -> bool:
+    """Link a whole folder of the current build (the Word documents) when its key is
+    unchanged; False when it must be written again."""
+    source = None if current is None else current / name
+    if not unchanged or source is None or not source.is_dir():
+        return False
+    for src in source.rglob("*"):
+        dst = staging / name / src.relative_to(source)
+        if src.is_dir():
+            dst.mkdir(parents=True, exist_ok=True)
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, dst)  # files are only ever replaced, never changed in place
+        except OSError:
+            shutil.copy2(src, dst)
+    return True
+
+
+def current_build(reports: Path, year: int) -> Path | None:
+    """The build folder ``reports/<year>`` points to (None if it is not a link to one)."""
+    link = reports / str(year)
+    if link.is_symlink():
+        target = link.resolve()
+        return target if target.is_dir() else None
+    return None
+
+
+def read_keys(build: Path | None) -> dict[str, str]:
+    if build is None:
+        return {}
+    try:
+        return json.loads(build.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def publish(staging: Path, reports: Path, year: int, build_id: str,
+            keys: dict[str, str]) -> Path:
+    """Move the staging folder to ``reports/.builds/<year>-<id>`` and point
+    ``reports/<year>`` at it by replacing the link atomically (never missing). The build it
+    replaces is kept until the next publication, so that a reader still inside it (who
+    followed the link just before the flip) can finish; older ones are removed."""
+    from cntt_analysis.storage import write_text
+
+    builds = reports / BUILDS
+    builds.mkdir(exist_ok=True)
+    builds.chmod(_mode(0o755))
+    final = builds / build_name(year, build_id)
+    if final.exists():  # the same build made earlier and no longer current
+        shutil.rmtree(final)
+    staging.rename(final)
+    write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", final.with_suffix(".json"))
+    final.with_suffix(".json").chmod(_mode(0o644))
+    link = reports / str(year)
+    replaced = current_build(reports, year)
+    temporary = reports / f".{year}.link-{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(Path(BUILDS) / final.name, target_is_directory=True)
+    if link.is_dir() and not link.is_symlink():  # a folder from an older version: once
+        aside = reports / f".{year}.old-{os.getpid()}"
+        link.rename(aside)
+        shutil.rmtree(aside, ignore_errors=True)
+    os.replace(temporary, link)
+    keep = {final.name, final.with_suffix(".json").name}
+    if replaced is not None:
+        keep |= {replaced.name, replaced.with_suffix(".json").name}
+    for old in builds.glob(f"{year}-*"):
+        if old.name not in keep:
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                old.unlink(missing_ok=True)
+    return final
+
+
+def remove_stale_staging(reports: Path, year: int) -> None:
+    """What a killed run left (staging folder, temporary link, old folder) is removed
+    once its process is gone."""
+    for leftover in [*reports.glob(f".{year}.building-*"), *reports.glob(f".{year}.old-*"),
+                     *reports.glob(f".{year}.link-*")]:
+        pid = leftover.name.split("-")[1] if "-" in leftover.name else ""
+        if pid.isdigit() and _alive(int(pid)):
+            continue  # another run at work
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _mode(mode: int) -> int:
+    """`mode` less the process's umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
+
+
+def publishable(folder: Path) -> None:
+    """Folders 0755 and files 0644, less the umask (mkdtemp makes the staging 0700)."""
+    dirs, files = _mode(0o755), _mode(0o644)
+    folder.chmod(dirs)
+    for path in folder.rglob("*"):
+        path.chmod(dirs if path.is_dir() else files)
+
+
+def _document_links(out: Path, year: int, names: dict[str, str]
+                    ) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The official documents written in the build: the Department's report, the reminder,
+    then one notice per unit (by its name)."""
+    from cntt_analysis.report.documents import FOLDER
+
+    folder = out / FOLDER
+    if not folder.is_dir():
+        return []
+    fixed = [("Báo cáo kết quả kiểm tra, đánh giá", folder / f"bao-cao-{year}.docx"),
+             ("Công văn đôn đốc đơn vị chưa nộp báo cáo", folder / f"don-doc-{year}.docx")]
+    notices = [(f"Thông báo kết quả: {names.get(p.stem, p.stem)}", p)
+               for p in sorted((folder / "thong-bao").glob("*.docx"))]
+    return [(label, [("Word", path.relative_to(out).as_posix())])
+            for label, path in fixed + notices if path.is_file()]
 
 
 def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
@@ -194,7 +447,7 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
     """The index of what was actually written (a failed notebook's page is not listed):
     the annual report first, the analyses, unit profiles grouped by group with score and
     tier (when `results` are given), the data; documents named in Vietnamese."""
-    from cntt_analysis.report.pages import NOTEBOOK_LABELS, profile_sections
+    from cntt_analysis.report.pages import NOTEBOOK_LABELS, index_page, profile_sections
 
     def links(*pairs: tuple[str, Path | None]) -> list[tuple[str, str]]:
         return [(fmt, path.relative_to(out).as_posix()) for fmt, path in pairs
@@ -207,6 +460,7 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
         "Hồ sơ từng đơn vị": [
             (names.get(t.parameters["unit_id"], t.parameters["unit_id"]),
              links(("HTML", t.html), ("PDF", t.pdf))) for t in profiles],
+        "Văn bản (Word, theo Nghị định 30/2020/NĐ-CP)": _document_links(out, year, names),
         "Số liệu": [
             ("Bảng kết quả Excel", links((f"ket-qua-{year}.xlsx", out / f"ket-qua-{year}.xlsx"))),
             ("Notebook đã chạy (mở bằng Jupyter)",

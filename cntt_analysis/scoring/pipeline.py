@@ -6,7 +6,6 @@ only chains them for a round and writes ``data/processed/<year>/``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Callable, Sequence
@@ -16,11 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from cntt_analysis._version import __version__
 from cntt_analysis.intake.issues import issues_frame
 from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
 from cntt_analysis.intake.registry import active_units, load_registry, renamed_ids
-from cntt_analysis.intake.rounds import Round, available_years, load_round, round_files
+from cntt_analysis.intake.rounds import Round, available_years, load_round
 from cntt_analysis.intake.workbook import answers_frame, read_round_files
 from cntt_analysis.scoring.inspection import (
     apply_corrections,
@@ -31,12 +29,17 @@ from cntt_analysis.scoring.inspection import (
     no_corrections,
     read_corrections,
 )
+from cntt_analysis.scoring.manifest import (  # noqa: F401 - part of this module's API
+    MANIFEST,
+    TABLES,
+    input_manifest,
+    is_stale,
+    processed_folder,
+    registry_path,
+)
 from cntt_analysis.scoring.points import compute_points, compute_scores
 from cntt_analysis.scoring.shortcomings import find_shortcomings
 from cntt_analysis.storage import publish_folder, staging_folder, write_parquet, write_text
-
-MANIFEST = "inputs.json"
-TABLES = ("answers", "points", "scores", "issues", "register", "corrections", "shortcomings")
 
 
 @dataclass
@@ -58,10 +61,6 @@ class RoundResult:
     @property
     def year(self) -> int:
         return self.round.year
-
-
-def registry_path(raw_dir: str | Path) -> Path:
-    return Path(raw_dir) / "units.csv"
 
 
 def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) -> RoundResult:
@@ -127,33 +126,6 @@ def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
     return answers, corrections, issues + limit_issues
 
 
-def processed_folder(processed_dir: str | Path, year: int) -> Path:
-    return Path(processed_dir) / str(year)
-
-
-def input_manifest(rnd: Round, raw_dir: str | Path,
-                   read: dict[str, tuple[int, str]] | None = None) -> dict[str, Any]:
-    """What a round's results were computed from: every raw file of the round (name, size,
-    SHA-256), the registry, the rubric files and the package version.
-
-    With `read` (the submissions as intake read them), submissions are listed as read, not
-    as they are now: one that arrived or changed during the run makes the results stale."""
-    def digest(path: Path) -> str:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-
-    rubrics = [Path(p) for p in (rnd.rubric.path, rnd.rubric.previous_path()) if p]
-    skip = {p.name for p in rnd.submissions()} if read is not None else set()
-    files = {p.name: [p.stat().st_size, digest(p)]
-             for p in round_files(rnd.folder) if p.name not in skip}
-    files |= {name: list(value) for name, value in (read or {}).items()}
-    return {
-        "version": __version__,
-        "round": dict(sorted(files.items())),
-        "registry": digest(registry_path(raw_dir)),
-        "rubrics": {p.name: digest(p) for p in rubrics if p.is_file()},
-    }
-
-
 # Extra outputs written with the tables (the report layer adds the Excel results).
 Writer = Callable[[RoundResult, Path], Path]
 
@@ -178,17 +150,6 @@ def write_round(result: RoundResult, processed_dir: str | Path,
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return [final / p.name for p in paths]
-
-
-def is_stale(raw_dir: str | Path, processed_dir: str | Path, year: int) -> bool:
-    """Whether a round's processed files are missing or were computed from other inputs
-    (a file added, changed, removed or renamed; the registry, rubric or package changed)."""
-    folder = processed_folder(processed_dir, year)
-    stored = folder / MANIFEST
-    if not stored.is_file() or not all((folder / f"{n}.parquet").is_file() for n in TABLES):
-        return True
-    current = input_manifest(load_round(raw_dir, year), raw_dir)
-    return bool(json.loads(stored.read_text(encoding="utf-8")) != current)
 
 
 def ensure_scored(raw_dir: str | Path, processed_dir: str | Path,

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.scoring.pipeline import MANIFEST, TABLES, is_stale, processed_folder
+from cntt_analysis.scoring.manifest import MANIFEST, TABLES, is_stale, processed_folder
 from cntt_analysis.storage import write_bytes, write_text
 
 FINAL = "final.json"
