@@ -199,6 +199,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         from cntt_analysis.scoring.pipeline import ensure_scored
 
         ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
+        _warn_if_published(processed, years)
     # The whole build's key: when it is the current build's, nothing is loaded or run.
     department = raw / "department.yaml"  # the particulars the official documents print
     documents_key = sha(package_digest(), round_digest(processed, years),
@@ -308,6 +309,18 @@ BUILDS = ".builds"
 
 def build_name(year: int, build_id: str) -> str:
     return f"{year}-{build_id}"
+
+
+def _warn_if_published(processed: Path, years: list[int]) -> None:
+    """Rescored results that differ from finalised ones: said on stderr (kept, noted)."""
+    import sys
+
+    from cntt_analysis.scoring.publication import record_changes
+
+    for year in years:
+        warning = record_changes(processed, year)
+        if warning:
+            print(warning, file=sys.stderr)
 
 
 def _reuse_folder(current: Path | None, staging: Path, name: str, unchanged: bool) -> bool:
