@@ -321,3 +321,14 @@ def test_notebook_body_has_outputs_but_no_code_or_prompts():
     assert "Out[" not in body and "Out&nbsp;[" not in body
     assert "anchor-link" not in body
     assert "<script" not in page(body, "t").lower()
+
+
+def test_a_megabyte_of_text_in_one_cell_is_shortened_in_pages_not_in_the_data():
+    """Regression (issue 7): a 1 MB text cell made the report three times slower and was
+    clipped in the PDF; pages show its start, the frame keeps it whole."""
+    huge = "Hệ thống quản lý văn bản " * 40_000
+    frame = pd.DataFrame({"label": [huge]})
+    html = blocks.table(frame, {"label": ("Nội dung", "text")}).data
+    assert len(html) < 2_000
+    assert "Hệ thống quản lý văn bản" in html and "…" in html
+    assert frame["label"].iloc[0] == huge

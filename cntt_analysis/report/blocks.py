@@ -17,7 +17,9 @@ import pandas as pd
 from IPython.display import HTML
 
 from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS, vn_score, vn_share
+from cntt_analysis.text import shorten
 
+CELL_TEXT_LIMIT = 500  # characters of one table cell shown in pages (HTML, PDF)
 # column → (header, kind); kind: "text", "number", "int", "percent", "date", "tier",
 # "change" (signed points)
 Columns = dict[str, tuple[str, str]]
@@ -42,7 +44,8 @@ def _cell(value: Any, kind: str) -> str:
     if kind == "tier":
         color = TIER_FILLS.get(str(value), "FFFFFF")
         return f'<td class="tier" style="background:#{color}">{escape(str(value))}</td>'
-    return f"<td>{escape(str(value))}</td>"
+    # A unit may type a megabyte into one cell: pages show its start, the data keep it whole.
+    return f"<td>{escape(shorten(str(value), CELL_TEXT_LIMIT))}</td>"
 
 
 def table_html(frame: pd.DataFrame, columns: Columns, caption: str = "",
