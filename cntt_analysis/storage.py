@@ -135,7 +135,7 @@ def _sweep(final: Path, keep: str | None) -> None:
             continue
         if rest.startswith(("staging-", "link-", "old-")):
             pid = rest.split("-")[1]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not process_alive(int(pid)):
                 _remove(entry)
         elif re.fullmatch(r"[0-9a-f]{16}(-\d+-\d+)?", rest) and keep is not None:
             try:
@@ -152,7 +152,8 @@ def _remove(entry: Path) -> None:
         shutil.rmtree(entry, ignore_errors=True)
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (its staging folder is then not stale)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -160,6 +161,16 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def link_or_copy(src: Path, dst: Path) -> None:
+    """Put a published file into a new build: a hard link (published files are only ever
+    replaced, never changed in place), else a copy."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
 
 
 def write_bytes(data: bytes, path: str | Path) -> Path:

@@ -39,6 +39,7 @@ from cntt_analysis.report.keys import (
     unit_digests,
 )
 from cntt_analysis.scoring.manifest import is_stale, processed_folder
+from cntt_analysis.storage import link_or_copy, process_alive
 
 if TYPE_CHECKING:
     from cntt_analysis.analysis.results import Results
@@ -294,11 +295,7 @@ def reuse(task: Task, staging: Path, current: Path | None, previous: dict[str, s
     if not all(src.is_file() for src in sources):
         return False
     for src, dst in zip(sources, _outputs(task)):
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(src, dst)  # files are only ever replaced, never changed in place
-        except OSError:
-            shutil.copy2(src, dst)
+        link_or_copy(src, dst)
     return True
 
 
@@ -334,11 +331,7 @@ def _reuse_folder(current: Path | None, staging: Path, name: str, unchanged: boo
         if src.is_dir():
             dst.mkdir(parents=True, exist_ok=True)
             continue
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(src, dst)  # files are only ever replaced, never changed in place
-        except OSError:
-            shutil.copy2(src, dst)
+        link_or_copy(src, dst)
     return True
 
 
@@ -405,22 +398,13 @@ def remove_stale_staging(reports: Path, year: int) -> None:
     for leftover in [*reports.glob(f".{year}.building-*"), *reports.glob(f".{year}.old-*"),
                      *reports.glob(f".{year}.link-*")]:
         pid = leftover.name.split("-")[1] if "-" in leftover.name else ""
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isdigit() and process_alive(int(pid)):
             continue  # another run at work
         if leftover.is_dir() and not leftover.is_symlink():
             shutil.rmtree(leftover, ignore_errors=True)
         else:
             leftover.unlink(missing_ok=True)
 
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _mode(mode: int) -> int:
