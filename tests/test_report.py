@@ -360,6 +360,11 @@ def test_index_links_every_document_and_all_links_resolve(report):
     assert set(links) == {f"bao-cao-{YEAR}.html", f"bao-cao-{YEAR}.pdf",
                           f"ket-qua-{YEAR}.xlsx", f"don-vi/{XSS_ID}.html",
                           f"don-vi/{XSS_ID}.pdf", *ANALYSIS_PAGES, *EXECUTED, *documents}
+    text = (report.out / "index.html").read_text(encoding="utf-8")
+    assert "DỰ THẢO" in text  # not finalised: the index says the results are a draft
+    # the documents come after the unit profiles, their notices on one line
+    assert text.index(f"don-vi/{XSS_ID}.html") < text.index("Văn bản (Word")
+    assert text.count("Thông báo kết quả cho từng đơn vị") == 1
 
 
 # --------------------------------------------------------------------------- the HTML

@@ -220,6 +220,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     from cntt_analysis.intake.registry import active_units
     from cntt_analysis.report.documents import FOLDER as DOCUMENTS
     from cntt_analysis.report.documents import write_documents
+    from cntt_analysis.scoring import publication
     from cntt_analysis.storage import write_bytes, write_text
 
     results = load_results(raw, processed, up_to=year)
@@ -243,8 +244,10 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         write_bytes(excel.read_bytes(), staging / excel.name)
         if not _reuse_folder(current, staging, DOCUMENTS, previous.get(DOCUMENTS) == documents_key):
             write_documents(year, raw, processed, staging / DOCUMENTS)
+        state = publication.status(processed, year)
         write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
-                          results=results), staging / "index.html")
+                          results=results, draft=state.label if state.draft else ""),
+                   staging / "index.html")
         publishable(staging)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -422,10 +425,13 @@ def publishable(folder: Path) -> None:
         path.chmod(dirs if path.is_dir() else files)
 
 
+DOCUMENTS_HEADING = "Văn bản (Word, theo Nghị định 30/2020/NĐ-CP)"
+
+
 def _document_links(out: Path, year: int, names: dict[str, str]
                     ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The official documents written in the build: the Department's report, the reminder,
-    then one notice per unit (by its name)."""
+    and the units' notices on one line (each linked by the unit's name)."""
     from cntt_analysis.report.documents import FOLDER
 
     folder = out / FOLDER
@@ -433,14 +439,18 @@ def _document_links(out: Path, year: int, names: dict[str, str]
         return []
     fixed = [("Báo cáo kết quả kiểm tra, đánh giá", folder / f"bao-cao-{year}.docx"),
              ("Công văn đôn đốc đơn vị chưa nộp báo cáo", folder / f"don-doc-{year}.docx")]
-    notices = [(f"Thông báo kết quả: {names.get(p.stem, p.stem)}", p)
+    items = [(label, [("Word", path.relative_to(out).as_posix())])
+             for label, path in fixed if path.is_file()]
+    notices = [(names.get(p.stem, p.stem), p.relative_to(out).as_posix())
                for p in sorted((folder / "thong-bao").glob("*.docx"))]
-    return [(label, [("Word", path.relative_to(out).as_posix())])
-            for label, path in fixed + notices if path.is_file()]
+    if notices:
+        items.append(("Thông báo kết quả cho từng đơn vị (Word)", notices))
+    return items
 
 
 def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
-           synthetic: bool, errors: list[str] | None = None, results=None) -> str:
+           synthetic: bool, errors: list[str] | None = None, results=None,
+           draft: str = "") -> str:
     """The index of what was actually written (a failed notebook's page is not listed):
     the annual report first, the analyses, unit profiles grouped by group with score and
     tier (when `results` are given), the data; documents named in Vietnamese."""
@@ -457,7 +467,7 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
         "Hồ sơ từng đơn vị": [
             (names.get(t.parameters["unit_id"], t.parameters["unit_id"]),
              links(("HTML", t.html), ("PDF", t.pdf))) for t in profiles],
-        "Văn bản (Word, theo Nghị định 30/2020/NĐ-CP)": _document_links(out, year, names),
+        DOCUMENTS_HEADING: _document_links(out, year, names),
         "Số liệu": [
             ("Bảng kết quả Excel", links((f"ket-qua-{year}.xlsx", out / f"ket-qua-{year}.xlsx"))),
             ("Notebook đã chạy (mở bằng Jupyter)",
@@ -471,8 +481,11 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
                                    results.of_year("scores", year), results.registry)
         entries = {k: v for k, v in entries.items() if k != "Hồ sơ từng đơn vị"}
         data = entries.pop("Số liệu")
-        entries |= {heading: items for heading, items in grouped} | {"Số liệu": data}
+        documents = entries.pop(DOCUMENTS_HEADING)
+        entries |= {heading: items for heading, items in grouped}
+        entries |= {DOCUMENTS_HEADING: documents, "Số liệu": data}
     sections = [(heading, [(label, found) for label, found in items if found])
                 for heading, items in entries.items()]
+    warnings = [draft, "Báo cáo chưa hoàn chỉnh: có notebook bị lỗi." if errors else ""]
     return index_page(year, [s for s in sections if s[1]], synthetic,
-                      warning="Báo cáo chưa hoàn chỉnh: có notebook bị lỗi." if errors else "")
+                      warning=" ".join(w for w in warnings if w))
