@@ -332,3 +332,23 @@ def test_a_megabyte_of_text_in_one_cell_is_shortened_in_pages_not_in_the_data():
     assert len(html) < 2_000
     assert "Hệ thống quản lý văn bản" in html and "…" in html
     assert frame["label"].iloc[0] == huge
+
+
+def test_the_draft_mark_is_printed_on_every_pdf_page(tmp_path):
+    """Issue 8: until the round is finalised every page says DỰ THẢO, not only the first."""
+    import subprocess
+
+    from cntt_analysis.report.pages import html_to_pdf, page
+
+    body = blocks.draft_banner("DỰ THẢO: kết quả chưa được chốt.").data + "".join(
+        f"<p>Đoạn {n}: kết quả đánh giá ứng dụng công nghệ thông tin.</p>" for n in range(400))
+    pdf = html_to_pdf(page(body, "Báo cáo"), tmp_path / "draft.pdf")
+    pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    pages = [p for p in pages if p.strip()]
+    assert len(pages) >= 3
+    assert all("DỰ THẢO" in p for p in pages)
+    final = html_to_pdf(page("<p>Kết quả chính thức.</p>", "Báo cáo"), tmp_path / "final.pdf")
+    text = subprocess.run(["pdftotext", str(final), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Kết quả chính thức" in text and "DỰ THẢO" not in text

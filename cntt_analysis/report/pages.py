@@ -22,6 +22,7 @@ CSS = """
     color: #666; font-family: %(font)s; }
   @bottom-left { content: "%(footer)s"; font-size: 8pt; color: #666;
     font-family: %(font)s; } }
+@page { @top-right { content: element(draftmark); } }
 html { background: #eef1f5; }
 body { font-family: %(font)s; font-size: 10.5pt; line-height: 1.45; color: #1d1d1d;
   max-width: 190mm; margin: 0 auto; padding: 14mm 12mm; background: #fff; }
@@ -86,6 +87,9 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; }
   table.data td:not(.num):not(.tier):not(.date):not(.empty) { min-width: 8em; }
 }
 @media print { .table-box { overflow: visible; } }
+/* The draft mark goes in every PDF page's top margin (after .callout: it wins). */
+@media print { .callout.draft { position: running(draftmark); font-size: 8pt; margin: 0;
+  padding: 1pt 5pt; border: 1.5px solid #B71C1C; background: #fff; } }
 """
 
 
