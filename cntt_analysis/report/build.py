@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -356,6 +357,9 @@ def read_keys(build: Path | None) -> dict[str, str]:
         return {}
 
 
+READER_GRACE = 120.0  # seconds a replaced build stays for readers still inside it
+
+
 def publish(staging: Path, reports: Path, year: int, build_id: str,
             keys: dict[str, str]) -> Path:
     """Move the staging folder to ``reports/.builds/<year>-<id>`` and point
@@ -386,12 +390,17 @@ def publish(staging: Path, reports: Path, year: int, build_id: str,
     keep = {final.name, final.with_suffix(".json").name}
     if replaced is not None:
         keep |= {replaced.name, replaced.with_suffix(".json").name}
+    # Older builds go once published a while ago: a reader who resolved the link before
+    # two quick publications in a row (a loaded machine) still finds its files.
+    settled = time.time() - READER_GRACE
     for old in builds.glob(f"{year}-*"):
-        if old.name not in keep:
-            if old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                old.unlink(missing_ok=True)
+        stamp = old.with_suffix(".json") if old.is_dir() else old
+        if old.name in keep or (stamp.exists() and stamp.stat().st_mtime > settled):
+            continue
+        if old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            old.unlink(missing_ok=True)
     return final
 
 
