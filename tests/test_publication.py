@@ -167,3 +167,16 @@ def test_an_inspection_file_without_the_explanation_column_still_loads(make_roun
     audit = rd.score().corrections
     assert list(audit["explanation"]) == [""]
     assert list(audit["verified"]) == ["15"]
+
+
+def test_finalising_changes_the_report_keys_so_draft_pages_are_rebuilt(scored):
+    """Regression: finalising changed no processed table, so `cntt report` reused every
+    page and kept printing DỰ THẢO; the finalisation record is part of what pages read."""
+    from cntt_analysis.report.keys import round_digest, settings_digest
+
+    rd, processed = scored
+    before = round_digest(processed, [rd.year]), settings_digest(processed, [rd.year])
+    publication.finalise(rd.raw, processed, rd.year, "Bình", when=WHEN)
+    after = round_digest(processed, [rd.year]), settings_digest(processed, [rd.year])
+    assert before[0] != after[0] and before[1] != after[1]
+    assert after == (round_digest(processed, [rd.year]), settings_digest(processed, [rd.year]))
