@@ -298,3 +298,17 @@ def test_units_explanations_show_beside_their_corrections():
     html = views.corrections(audit).data
     assert "Giải trình của đơn vị" in html and "3 máy mượn của &lt;Sở&gt;" in html
     assert "Giải trình" not in views.corrections(audit.assign(explanation="")).data
+
+
+def test_a_group_leader_that_must_remedy_shortcomings_is_not_commended():
+    """Regression: in a partial round the only unit of a group (0 points, tier Yếu) was
+    proposed for commendation as "the leader of its group"."""
+    scores = pd.DataFrame([
+        {"year": 2018, "unit_id": "h-a", "name": "Huyện A", "group": "huyen", "score": 0.0},
+        {"year": 2018, "unit_id": "so-b", "name": "Phòng B", "group": "so", "score": 91.5}])
+    remedy = pd.DataFrame([{"unit_id": "h-a", "name": "Huyện A"}])
+    empty = pd.DataFrame(columns=["unit_id", "name", "status", "reason"])
+    asked = sentences.decisions(scores, empty, remedy, pd.DataFrame(), 0, 0, 2018)
+    commended = [s for s in asked if s.startswith("Biểu dương")]
+    assert commended == ["Biểu dương đơn vị dẫn đầu từng khối: Phòng B (91,50 điểm)."]
+    assert any("Huyện A" in s for s in asked if s.startswith("Yêu cầu"))

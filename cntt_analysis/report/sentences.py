@@ -289,7 +289,11 @@ def decisions(scores: pd.DataFrame, unscored: pd.DataFrame, remedy: pd.DataFrame
     for group in group_order(now["group"]):
         part = now[now["group"] == group]
         top = part[part["score"] == part["score"].max()].sort_values("unit_id")
-        leaders += [f"{r.name} ({vn_score(r.score)} điểm)" for r in top.itertuples()]
+        # a group's best is commended only if it has nothing to remedy itself (a partial
+        # round's single unit with 0 points leads its group too)
+        weak = set(remedy["unit_id"]) if len(remedy) else set()
+        leaders += [f"{r.name} ({vn_score(r.score)} điểm)" for r in top.itertuples()
+                    if r.unit_id not in weak]
     if leaders:
         asked.append(f"Biểu dương đơn vị dẫn đầu từng khối: {join_vi(leaders)}.")
     if len(remedy):
