@@ -17,7 +17,7 @@ import shutil
 import signal
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -241,10 +241,17 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         log = reports / "logs" / f"kernels-{year}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("", encoding="utf-8")  # this run's chatter only
-        errors = run_tasks(todo, jobs, progress, log=log)
+        # The Word documents are written in this process while the workers run the
+        # notebooks (it only waits for them otherwise); reused when nothing they read changed.
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            reused = _reuse_folder(current, staging, DOCUMENTS,
+                                   previous.get(DOCUMENTS) == documents_key)
+            documents = None if reused else beside.submit(
+                write_documents, year, raw, processed, staging / DOCUMENTS)
+            errors = run_tasks(todo, jobs, progress, log=log)
+            if documents is not None:
+                documents.result()
         write_bytes(excel.read_bytes(), staging / excel.name)
-        if not _reuse_folder(current, staging, DOCUMENTS, previous.get(DOCUMENTS) == documents_key):
-            write_documents(year, raw, processed, staging / DOCUMENTS)
         state = publication.status(processed, year)
         write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
                           results=results, draft=state.label if state.draft else ""),
