@@ -309,7 +309,7 @@ def report(
     import time
 
     from cntt_analysis.config import resolve
-    from cntt_analysis.report.build import build_report
+    from cntt_analysis.report.build.run import build_report
 
     started = time.monotonic()
     paths = resolve(raw, processed, reports)
@@ -334,8 +334,8 @@ def documents(
         "reports"),
 ) -> None:
     """Soạn các văn bản (.docx): báo cáo kết quả, thông báo từng đơn vị, công văn đôn đốc."""
-    from cntt_analysis.report.documents import FOLDER, write_documents
     from cntt_analysis.report.excel import round_workbook
+    from cntt_analysis.report.word.documents import FOLDER, write_documents
     from cntt_analysis.scoring.pipeline import ensure_scored
 
     ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])

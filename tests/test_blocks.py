@@ -22,8 +22,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS  # noqa: E402
-from cntt_analysis.report import blocks  # noqa: E402
-from cntt_analysis.report.pages import (  # noqa: E402
+from cntt_analysis.report.html import blocks  # noqa: E402
+from cntt_analysis.report.html.pages import (  # noqa: E402
     html_to_pdf,
     index_page,
     notebook_body,
@@ -338,7 +338,7 @@ def test_the_draft_mark_is_printed_on_every_pdf_page(tmp_path):
     """Issue 8: until the round is finalised every page says DỰ THẢO, not only the first."""
     import subprocess
 
-    from cntt_analysis.report.pages import html_to_pdf, page
+    from cntt_analysis.report.html.pages import html_to_pdf, page
 
     body = blocks.draft_banner("DỰ THẢO: kết quả chưa được chốt.").data + "".join(
         f"<p>Đoạn {n}: kết quả đánh giá ứng dụng công nghệ thông tin.</p>" for n in range(400))

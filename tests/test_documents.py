@@ -22,8 +22,8 @@ from conftest import UNITS, VALID_ANSWERS, write_filled_template, write_registry
 from docx import Document
 
 from cntt_analysis.labels import vn_number
-from cntt_analysis.report import docx_format as fmt
-from cntt_analysis.report.documents import models, write_documents
+from cntt_analysis.report.word import docx_format as fmt
+from cntt_analysis.report.word.documents import models, write_documents
 from cntt_analysis.scoring import publication
 from cntt_analysis.scoring.pipeline import score_round, write_round
 
@@ -300,7 +300,7 @@ def test_round_file_overrides_number_date_and_model_rule(built, tmp_path):
 
 def test_models_rule_from_department_file(built):
     from cntt_analysis.analysis.results import load_results
-    from cntt_analysis.report.documents import RoundView, load_particulars
+    from cntt_analysis.report.word.documents import RoundView, load_particulars
 
     view = RoundView(YEAR, load_results(built.raw, built.processed, up_to=YEAR),
                      load_particulars(built.raw, YEAR), True)

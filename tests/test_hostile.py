@@ -345,7 +345,7 @@ def test_a_unit_name_starting_with_equals_stays_text_in_its_template(tmp_path, r
 
 
 def test_a_unit_name_with_dollars_is_drawn_as_text(make_round, tmp_path):
-    from cntt_analysis.report.plots import ranking_bar
+    from cntt_analysis.report.html.plots import ranking_bar
 
     units = [("SO_VP", r"Phòng $\notacommand{x}$ và 5$", "so", ""),
              ("SO_CCQLDD", "Chi cục Quản lý đất đai", "so", "")]

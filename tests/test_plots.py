@@ -1,5 +1,5 @@
-"""Tests for cntt_analysis.report.plots: every chart returns a Figure with Vietnamese titles, tier
-colours, Vietnamese number marks, nothing outside the page and no missing glyphs.
+"""Tests for cntt_analysis.report.html.plots: every chart returns a Figure with Vietnamese
+titles, tier colours, Vietnamese number marks, nothing outside the page and no missing glyphs.
 
 Every warning is an error here, so matplotlib's "Glyph … missing from font(s)" warning
 (raised when a figure is drawn) fails the test.
@@ -24,7 +24,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from cntt_analysis.analysis import rank_movement  # noqa: E402
 from cntt_analysis.labels import GROUP_LABELS, TIER_COLORS  # noqa: E402
-from cntt_analysis.report import plots as P  # noqa: E402
+from cntt_analysis.report.html import plots as P  # noqa: E402
 from cntt_analysis.rubric.model import load_rubric  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")

@@ -172,7 +172,7 @@ def test_an_inspection_file_without_the_explanation_column_still_loads(make_roun
 def test_finalising_changes_the_report_keys_so_draft_pages_are_rebuilt(scored):
     """Regression: finalising changed no processed table, so `cntt report` reused every
     page and kept printing DỰ THẢO; the finalisation record is part of what pages read."""
-    from cntt_analysis.report.keys import round_digest, settings_digest
+    from cntt_analysis.report.build.keys import round_digest, settings_digest
 
     rd, processed = scored
     before = round_digest(processed, [rd.year]), settings_digest(processed, [rd.year])

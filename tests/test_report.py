@@ -39,7 +39,7 @@ from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
 from cntt_analysis.errors import ReportError
-from cntt_analysis.report.build import ANALYSES, ANNUAL, PROFILE, build_report, plan
+from cntt_analysis.report.build.run import ANALYSES, ANNUAL, PROFILE, build_report, plan
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOK_NAMES = [name for name, _ in ANALYSES] + [PROFILE, ANNUAL]
@@ -620,7 +620,7 @@ def test_executed_notebooks_carry_no_timings(report):
 
 
 def test_pdf_has_no_dates_or_random_identifier(tmp_path):
-    from cntt_analysis.report.pages import html_to_pdf, page
+    from cntt_analysis.report.html.pages import html_to_pdf, page
 
     html = page("<h1>Xin chào</h1><p>Báo cáo</p>", "Thử")
     first = html_to_pdf(html, tmp_path / "a.pdf").read_bytes()
@@ -639,7 +639,7 @@ def files_with_inodes(folder: Path) -> dict[str, tuple[int, bytes]]:
 
 def test_unchanged_rerun_starts_no_kernel_and_removes_stale_staging(report, tmp_path,
                                                                    monkeypatch):
-    from cntt_analysis.report import build
+    from cntt_analysis.report.build import run as build
 
     reports = tmp_path / "reports"
     shutil.copytree(report.reports, reports, symlinks=True)
@@ -664,7 +664,7 @@ def test_after_one_unit_changed_only_what_reads_it_is_rebuilt(tmp_path, units, f
                                                               answers_for, monkeypatch):
     """H_TANPHUOC (district group) sends a new workbook: the year's documents and the
     district profiles are rebuilt; the profiles of the other group are reused as they are."""
-    from cntt_analysis.report import build
+    from cntt_analysis.report.build import run as build
 
     raw = write_rounds(tmp_path / "raw", units, fill_template, answers_for, synthetic=True)
     notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
@@ -709,7 +709,7 @@ def test_published_folders_and_files_are_readable_by_others(report):
 
 
 def test_published_modes_respect_the_umask(tmp_path):
-    from cntt_analysis.report.build import publishable
+    from cntt_analysis.report.build.publish import publishable
 
     folder = tmp_path / "b"
     (folder / "don-vi").mkdir(parents=True)
@@ -729,7 +729,7 @@ def test_the_year_is_never_missing_while_builds_are_swapped(tmp_path, monkeypatc
     """Readers polling reports/2017/index.html during many publications always find it."""
     import threading
 
-    from cntt_analysis.report.build import publish
+    from cntt_analysis.report.build.publish import publish
 
     reports = tmp_path / "reports"
     reports.mkdir()
@@ -762,9 +762,9 @@ def test_the_year_is_never_missing_while_builds_are_swapped(tmp_path, monkeypatc
     # replaced earlier stay a short while, then go
     assert {f"{YEAR}-b0", f"{YEAR}-b0.json", f"{YEAR}-b1", f"{YEAR}-b1.json"} <= {
         p.name for p in (reports / ".builds").iterdir()}
-    from cntt_analysis.report import build
+    from cntt_analysis.report.build import publish as publishing
 
-    monkeypatch.setattr(build, "READER_GRACE", 0.0)
+    monkeypatch.setattr(publishing, "READER_GRACE", 0.0)
     publish(staged("200"), reports, YEAR, "b2", {})
     assert sorted(p.name for p in (reports / ".builds").iterdir()) == [
         f"{YEAR}-b1", f"{YEAR}-b1.json", f"{YEAR}-b2", f"{YEAR}-b2.json"]

@@ -21,7 +21,8 @@ from test_report import NOTEBOOKS, XSS_ID, write_rounds
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.labels import vn_score
-from cntt_analysis.report import blocks, plots, sections, sentences, views
+from cntt_analysis.report import sentences
+from cntt_analysis.report.html import blocks, plots, sections, views
 from cntt_analysis.rubric.model import load_rubric
 from cntt_analysis.scoring.pipeline import score_round, write_round
 from cntt_analysis.scoring.shortcomings import NOT_REMEDIED, NOT_SUBMITTED, REMEDIED
@@ -218,7 +219,7 @@ def test_sections_keep_the_dataframes_they_show(ctx):
 def test_a_figure_displays_in_a_fresh_kernel_without_matplotlib_inline(project, tmp_path):
     scores = project / "data" / "processed" / "2017" / "scores.parquet"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import pandas as pd\nfrom cntt_analysis.report import plots\n"
+        "import pandas as pd\nfrom cntt_analysis.report.html import plots\n"
         f"plots.ranking_bar(pd.read_parquet({str(scores)!r}), 'so', 2017)")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                  "language": "python"}

@@ -16,7 +16,6 @@ import os
 import shutil
 import signal
 import tempfile
-import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -29,8 +28,8 @@ from tqdm import tqdm
 from cntt_analysis.errors import ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years
 from cntt_analysis.report import NOTEBOOKS
-from cntt_analysis.report.kernels import Kernel, NotebookFailed, die_with_parent, parameterize
-from cntt_analysis.report.keys import (
+from cntt_analysis.report.build.kernels import Kernel, NotebookFailed, die_with_parent, parameterize
+from cntt_analysis.report.build.keys import (
     folder_digest,
     notebook_key,
     package_digest,
@@ -40,7 +39,15 @@ from cntt_analysis.report.keys import (
     unit_digests,
 )
 from cntt_analysis.scoring.manifest import is_stale, processed_folder
-from cntt_analysis.storage import link_or_copy, process_alive
+from cntt_analysis.report.build.publish import (
+    build_name,
+    current_build,
+    publish,
+    publishable,
+    read_keys,
+    remove_stale_staging,
+)
+from cntt_analysis.storage import link_or_copy
 
 if TYPE_CHECKING:
     from cntt_analysis.analysis.results import Results
@@ -100,7 +107,7 @@ def run_task(task: Task) -> str | None:
 
 
 def _run_once(task: Task, kernel: Kernel) -> str | None:
-    from cntt_analysis.report.pages import html_to_pdf, notebook_to_html
+    from cntt_analysis.report.html.pages import html_to_pdf, notebook_to_html
     from cntt_analysis.storage import write_text
 
     nb = parameterize(nbformat.read(str(task.notebook), as_version=4), task.parameters)
@@ -219,8 +226,8 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
 
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
-    from cntt_analysis.report.documents import FOLDER as DOCUMENTS
-    from cntt_analysis.report.documents import write_documents
+    from cntt_analysis.report.word.documents import FOLDER as DOCUMENTS
+    from cntt_analysis.report.word.documents import write_documents
     from cntt_analysis.scoring import publication
     from cntt_analysis.storage import write_bytes, write_text
 
@@ -310,15 +317,6 @@ def reuse(task: Task, staging: Path, current: Path | None, previous: dict[str, s
     return True
 
 
-# --- publishing: versioned builds behind a symbolic link ---------------------------------
-
-BUILDS = ".builds"
-
-
-def build_name(year: int, build_id: str) -> str:
-    return f"{year}-{build_id}"
-
-
 def _warn_if_published(processed: Path, years: list[int]) -> None:
     """Rescored results that differ from finalised ones: said on stderr (kept, noted)."""
     import sys
@@ -329,7 +327,6 @@ def _warn_if_published(processed: Path, years: list[int]) -> None:
         warning = record_changes(processed, year)
         if warning:
             print(warning, file=sys.stderr)
-
 
 def _reuse_folder(current: Path | None, staging: Path, name: str, unchanged: bool) -> bool:
     """Link a whole folder of the current build (the Word documents) when its key is
@@ -346,101 +343,6 @@ def _reuse_folder(current: Path | None, staging: Path, name: str, unchanged: boo
     return True
 
 
-def current_build(reports: Path, year: int) -> Path | None:
-    """The build folder ``reports/<year>`` points to (None if it is not a link to one)."""
-    link = reports / str(year)
-    if link.is_symlink():
-        target = link.resolve()
-        return target if target.is_dir() else None
-    return None
-
-
-def read_keys(build: Path | None) -> dict[str, str]:
-    if build is None:
-        return {}
-    try:
-        return json.loads(build.with_suffix(".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-READER_GRACE = 120.0  # seconds a replaced build stays for readers still inside it
-
-
-def publish(staging: Path, reports: Path, year: int, build_id: str,
-            keys: dict[str, str]) -> Path:
-    """Move the staging folder to ``reports/.builds/<year>-<id>`` and point
-    ``reports/<year>`` at it by replacing the link atomically (never missing). The build it
-    replaces is kept until the next publication, so that a reader still inside it (who
-    followed the link just before the flip) can finish; older ones are removed."""
-    from cntt_analysis.storage import write_text
-
-    builds = reports / BUILDS
-    builds.mkdir(exist_ok=True)
-    builds.chmod(_mode(0o755))
-    final = builds / build_name(year, build_id)
-    if final.exists():  # the same build made earlier and no longer current
-        shutil.rmtree(final)
-    staging.rename(final)
-    write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", final.with_suffix(".json"))
-    final.with_suffix(".json").chmod(_mode(0o644))
-    link = reports / str(year)
-    replaced = current_build(reports, year)
-    temporary = reports / f".{year}.link-{os.getpid()}"
-    temporary.unlink(missing_ok=True)
-    temporary.symlink_to(Path(BUILDS) / final.name, target_is_directory=True)
-    if link.is_dir() and not link.is_symlink():  # a folder from an older version: once
-        aside = reports / f".{year}.old-{os.getpid()}"
-        link.rename(aside)
-        shutil.rmtree(aside, ignore_errors=True)
-    os.replace(temporary, link)
-    keep = {final.name, final.with_suffix(".json").name}
-    if replaced is not None:
-        keep |= {replaced.name, replaced.with_suffix(".json").name}
-    # Older builds go once published a while ago: a reader who resolved the link before
-    # two quick publications in a row (a loaded machine) still finds its files.
-    settled = time.time() - READER_GRACE
-    for old in builds.glob(f"{year}-*"):
-        stamp = old.with_suffix(".json") if old.is_dir() else old
-        if old.name in keep or (stamp.exists() and stamp.stat().st_mtime > settled):
-            continue
-        if old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            old.unlink(missing_ok=True)
-    return final
-
-
-def remove_stale_staging(reports: Path, year: int) -> None:
-    """What a killed run left (staging folder, temporary link, old folder) is removed
-    once its process is gone."""
-    for leftover in [*reports.glob(f".{year}.building-*"), *reports.glob(f".{year}.old-*"),
-                     *reports.glob(f".{year}.link-*")]:
-        pid = leftover.name.split("-")[1] if "-" in leftover.name else ""
-        if pid.isdigit() and process_alive(int(pid)):
-            continue  # another run at work
-        if leftover.is_dir() and not leftover.is_symlink():
-            shutil.rmtree(leftover, ignore_errors=True)
-        else:
-            leftover.unlink(missing_ok=True)
-
-
-
-def _mode(mode: int) -> int:
-    """`mode` less the process's umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return mode & ~umask
-
-
-def publishable(folder: Path) -> None:
-    """Folders 0755 and files 0644, less the umask (mkdtemp makes the staging 0700)."""
-    dirs, files = _mode(0o755), _mode(0o644)
-    folder.chmod(dirs)
-    for path in folder.rglob("*"):
-        path.chmod(dirs if path.is_dir() else files)
-
-
 DOCUMENTS_HEADING = "Văn bản (Word, theo Nghị định 30/2020/NĐ-CP)"
 
 
@@ -448,7 +350,7 @@ def _document_links(out: Path, year: int, names: dict[str, str]
                     ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The official documents written in the build: the Department's report, the reminder,
     and the units' notices on one line (each linked by the unit's name)."""
-    from cntt_analysis.report.documents import FOLDER
+    from cntt_analysis.report.word.documents import FOLDER
 
     folder = out / FOLDER
     if not folder.is_dir():
@@ -470,7 +372,7 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
     """The index of what was actually written (a failed notebook's page is not listed):
     the annual report first, the analyses, unit profiles grouped by group with score and
     tier (when `results` are given), the data; documents named in Vietnamese."""
-    from cntt_analysis.report.pages import NOTEBOOK_LABELS, index_page, profile_sections
+    from cntt_analysis.report.html.pages import NOTEBOOK_LABELS, index_page, profile_sections
 
     def links(*pairs: tuple[str, Path | None]) -> list[tuple[str, str]]:
         return [(fmt, path.relative_to(out).as_posix()) for fmt, path in pairs

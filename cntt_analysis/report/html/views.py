@@ -11,7 +11,7 @@ from IPython.display import HTML
 
 from cntt_analysis.intake.issues import SEVERITY_LABELS
 from cntt_analysis.labels import GROUP_SHORT
-from cntt_analysis.report.blocks import table
+from cntt_analysis.report.html.blocks import table
 from cntt_analysis.rubric.model import Rubric
 
 

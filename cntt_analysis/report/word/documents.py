@@ -25,8 +25,8 @@ from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.register import LATE, MISSING, SENT
 from cntt_analysis.labels import GROUP_LABELS, vn_number
-from cntt_analysis.report import docx_format as fmt
 from cntt_analysis.report import sentences
+from cntt_analysis.report.word import docx_format as fmt
 from cntt_analysis.scoring import publication
 
 DEPARTMENT_FILE = "department.yaml"

@@ -23,7 +23,7 @@ import nbformat
 # Run before each notebook, outside its history: drop the previous notebook's variables
 # (modules stay imported), number the cells from 1 again, and share loaded results.
 FRESH = ("get_ipython().reset(new_session=True, aggressive=False)\n"
-         "__import__('cntt_analysis.report.kernels', fromlist=['share_results'])"
+         "__import__('cntt_analysis.report.build.kernels', fromlist=['share_results'])"
          ".share_results()")
 INJECTED_ID = "injected-parameters"
 STARTUP_TIMEOUT = 120

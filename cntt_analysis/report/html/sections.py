@@ -25,7 +25,8 @@ from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.register import LATE, MISSING, SENT, status_figures
 from cntt_analysis.intake.rounds import inspection_files
 from cntt_analysis.labels import vn_score
-from cntt_analysis.report import blocks, plots, sentences, views
+from cntt_analysis.report import sentences
+from cntt_analysis.report.html import blocks, plots, views
 from cntt_analysis.rubric import crosswalk
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring import publication
