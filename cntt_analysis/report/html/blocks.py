@@ -157,12 +157,14 @@ PHONE_MEDIA = "(max-width: 640px)"
 PHONE_DPI = 192  # 2 image pixels per CSS pixel at the phone chart's own scale
 
 
-def png_data(fig, dpi: int) -> str:
-    """A figure as a base64 PNG (the figure is closed)."""
+def png_data(fig, dpi: int, tight: bool = True) -> str:
+    """A figure as a base64 PNG (the figure is closed). `tight` crops it to what is drawn,
+    which draws it twice; a phone chart is laid out to fill its figure exactly (and is
+    then shown at a known scale), so it is drawn once, as it is."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight" if tight else None,
                 metadata={"Software": None})
     plt.close(fig)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -176,7 +178,7 @@ def figure(fig, caption: str = "", dpi: int = 150) -> HTML:
     source = ""
     if callable(phone):
         source = (f'<source media="{PHONE_MEDIA}" '
-                  f'srcset="data:image/png;base64,{png_data(phone(), PHONE_DPI)}">')
+                  f'srcset="data:image/png;base64,{png_data(phone(), PHONE_DPI, False)}">')
     img = f'<img alt="{escape(caption)}" src="data:image/png;base64,{png_data(fig, dpi)}">'
     cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
     shown = f"<picture>{source}{img}</picture>" if source else img

@@ -744,7 +744,7 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int, *,
     if got is not None:
         a, v = got
         ax.fill(np.append(a, a[0]), np.append(v, v[0]), color=color, alpha=0.18)
-    labels = [f"{c}. {textwrap.fill(shorts.get(c, c), 18 if not phone else 11)}\n"
+    labels = [f"{c}. {textwrap.fill(shorts.get(c, c), 18 if not phone else 10)}\n"
               + ("không áp dụng" if np.isnan(v) else f"{num(v, 1)}%")
               + ("" if np.isnan(m) else ("\n" if phone else " ") + f"(khối {num(m, 1)}%)")
               for c, v, m in zip(crits, values, means)]
