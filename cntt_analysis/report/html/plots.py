@@ -20,6 +20,11 @@ Example::
     >>> fig = ranking_bar(res.scores, "so", 2017, res.rubric(2017))
     >>> fig.savefig("xep-hang-so-2017.png", dpi=150)
 
+Every chart function takes ``layout=PAGE`` (A4, the default) or ``layout=PHONE`` (drawn at a
+390 px phone's own scale: names wrapped shorter, panels stacked, legends in fewer columns);
+a page chart's ``fig.phone_variant()`` draws the phone one with the same arguments, and
+`blocks.figure` shows it on narrow screens.
+
 Figures are built with ``matplotlib.figure.Figure`` (not pyplot), so they are never
 displayed or kept open behind the caller's back: in a notebook, make the figure the cell's
 last expression or call ``display(fig)`` (a `ReportFigure` renders itself as PNG in any
