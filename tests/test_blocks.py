@@ -86,10 +86,23 @@ def test_table_escapes_text_cells_headers_and_caption():
     assert_no_raw_markup(html)
     assert "Chi cục &lt;b&gt;QLĐĐ&lt;/b&gt;" in html
     assert "<b>" not in html and "<i>" not in html
-    assert "<th>Đơn vị &lt;i&gt;</th>" in html
+    assert '<th class="key">Đơn vị &lt;i&gt;</th>' in html  # kept in view on a phone
     assert "<caption>Bảng &lt;1&gt; &amp; 2</caption>" in html
-    assert html.startswith('<div class="table-box"><table class="data">')
+    assert html.startswith('<p class="scroll-cue">')           # 6 columns: wider than a phone
+    assert '<div class="table-box wide"><table class="data">' in html
     assert html.endswith("</table></div>")
+
+
+def test_a_table_that_fits_a_phone_has_no_scroll_cue_and_a_stacked_one_names_its_cells():
+    narrow = html_of(blocks.table(scores_frame(), {"name": ("Đơn vị", "text"),
+                                                   "score": ("Điểm", "number")}))
+    assert narrow.startswith('<div class="table-box"><table class="data">')
+    assert "scroll-cue" not in narrow and 'class="key' not in narrow
+    stacked = html_of(blocks.table(scores_frame(), {**COLUMNS, "name": ("Đơn <vị>", "text")},
+                                   layout="stack"))
+    assert '<table class="data stack">' in stacked and "scroll-cue" not in stacked
+    assert 'data-label="Đơn &lt;vị&gt;"' in stacked and "<vị>" not in stacked
+    assert '<td class="num" data-label="Điểm">85,50</td>' in stacked
 
 
 def test_table_formats_numbers_the_vietnamese_way():

@@ -373,3 +373,48 @@ def test_spread_positions_keeps_order_and_gap(values, gap):
     assert all(b - a >= gap - 1e-6 for a, b in zip(ys, ys[1:]))
     # a label moves at most as far as its block is wide
     assert all(abs(p - v) <= gap * len(values) + 1e-6 for p, v in zip(placed, values))
+
+
+# ----------------------------------------------------------------------------- phones
+
+PHONE_CONTENT_PX = 360  # what a 390 px phone gives a page's text (pages.CSS: 4 mm margins)
+
+
+def test_every_chart_has_a_phone_variant_whose_text_is_9_px_on_a_phone(scores):
+    """A chart drawn for A4 and shrunk to a phone has ~5 px text; its phone variant is drawn
+    at the phone's own scale: every text ≥ MIN_FONT points and the saved image (tight box,
+    as `blocks.figure` saves it) narrow enough that MIN_FONT is ≥ 9 CSS px at 360 px."""
+    for name, fig in all_charts(scores).items():
+        page_fonts = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text)
+                      if t.get_visible() and t.get_text().strip()]
+        page_inches = fig.get_size_inches()[0]
+        assert min(page_fonts) / 72 * PHONE_CONTENT_PX / page_inches < 9, name  # A4 shrunk
+        phone = fig.phone_variant()
+        assert phone.phone_variant is None, name
+        width = phone.get_size_inches()[0]
+        assert width <= P.PHONE.width, name
+        canvas = drawn(phone)
+        sizes = [t.get_fontsize() for t in phone.findobj(matplotlib.text.Text)
+                 if t.get_visible() and t.get_text().strip()]
+        assert min(sizes) >= P.MIN_FONT, (name, min(sizes))
+        # drawn inside its figure (saved as it is, shown 360 px wide): 7 pt → ≥ 9 px
+        box = phone.get_tightbbox(canvas.get_renderer())
+        assert box.x0 >= -0.01 and box.x1 <= width + 0.01, (name, box)
+        assert box.y0 >= -0.01 and box.y1 <= phone.get_size_inches()[1] + 0.01, (name, box)
+        assert P.MIN_FONT / 72 * PHONE_CONTENT_PX / width >= 9, name
+        # the same chart: every word of the page chart's titles is in the phone's (unit
+        # names aside: a phone shortens long ones sooner)
+        words = set(titles(fig).split()) - set(" ".join(NAMES.values()).split()) - {"TN&MT"}
+        if name == "criteria_heatmap":  # the groups by their short names on a phone
+            words -= set(" ".join(GROUP_LABELS.values()).split())
+        assert words <= set(titles(phone).split()), (name, words - set(titles(phone).split()))
+        plt.close(phone)
+
+
+def test_the_phone_heatmap_names_its_criteria_and_keeps_units_apart(scores):
+    phone = P.criteria_heatmap(scores, RUBRIC, 2017, layout=P.PHONE)
+    shown = "\n".join(texts(phone))
+    for criterion in RUBRIC.criteria:
+        assert f"{criterion.code}: {criterion.short}" in shown
+    # two district offices differ only at the end of their names: both ends are shown
+    assert "Châu Thành" in shown.replace("\n", " ") and "Tân Phú Đông" in shown.replace("\n", " ")

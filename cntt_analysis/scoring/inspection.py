@@ -12,6 +12,8 @@ issue, never silently ignored.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.rounds import inspection_files
 from cntt_analysis.intake.values import is_blank, parse_answer
 from cntt_analysis.intake.workbook import check_limits, raw_text
-from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.rubric.model import Input, Rubric
 from cntt_analysis.storage import put
 from cntt_analysis.text import clean, fold
 
@@ -87,12 +89,16 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
     claimed = {(a["unit_id"], a["code"]) for a in claims(rows.to_dict("records"), rubric)}
     for r, row in enumerate(rows.itertuples(index=False), start=2):
         cited = _evidence_text(row, rubric, (row.unit_id, row.code) in claimed)
+        inp = rubric.inputs[row.code]
         values = {"unit_id": row.unit_id, "name": names.get(row.unit_id, ""),
-                  "code": row.code, "label": rubric.inputs[row.code].label,
-                  "sheet": row.sheet, "cell": row.cell, "reported": row.raw_value,
+                  "code": row.code, "label": inp.label,
+                  "sheet": row.sheet, "cell": row.cell, "reported": typed_value(row.raw_value, inp),
                   "evidence": cited}
         for c, key in enumerate(keys, start=1):
-            cell = put(ws, r, c, values.get(key))
+            # The reported figure and the verified one share the answer's format, so a
+            # date an inspector types shows as dd/mm/yyyy beside the reported one.
+            fmt = NUMBER_FORMATS.get(inp.type) if key in ("reported", "verified") else None
+            cell = put(ws, r, c, values.get(key), fmt)
             if key in EDITABLE:
                 cell.protection, cell.fill = Protection(locked=False), editable
             elif key == "evidence" and cited == NO_EVIDENCE:
@@ -105,6 +111,33 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
     ws.protection.autoFilter = False
     ws.protection.sort = False
     return wb
+
+
+# How Excel shows a reported answer of each input type (Vietnamese dates, grouped counts).
+NUMBER_FORMATS = {"date": "dd/mm/yyyy", "count": "#,##0", "year": "0", "amount": "General"}
+
+
+def typed_value(raw: object, inp: Input) -> object:
+    """A reported answer as a spreadsheet cell holds it: a number for counts, amounts and
+    years, a date for dates (what the unit typed, parsed as intake parses it); anything
+    else, or a value intake cannot read (the inspector must see it as typed), unchanged."""
+    if inp.type not in NUMBER_FORMATS or is_blank(raw):
+        return raw
+    parsed = parse_answer(raw, inp)
+    if parsed.status != "ok" or parsed.value is None:
+        return raw
+    if inp.type == "date":
+        return dt.date.fromisoformat(parsed.value)
+    number = Decimal(parsed.value)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def shown_value(raw: object) -> str:
+    """A cell read back from the inspection file as tables show it: dates dd/mm/yyyy,
+    numbers with the Vietnamese decimal comma."""
+    if isinstance(raw, (dt.date, dt.datetime)):
+        return raw.strftime("%d/%m/%Y")
+    return clean(raw_text(raw))
 
 
 def _evidence_text(row: Any, rubric: Rubric, claimed: bool) -> str | None:
@@ -192,7 +225,7 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
         corrections.append({
             "year": year, "unit_id": unit_id, "code": code,
             "sheet": answered[(unit_id, code)][0], "cell": answered[(unit_id, code)][1],
-            "reported": clean(raw_text(get("reported"))), "verified": raw_text(verified),
+            "reported": shown_value(get("reported")), "verified": shown_value(verified),
             "value": parsed.value, "number": parsed.number, "status": parsed.status,
             "reason": clean(raw_text(get("reason"))),
             "inspector": clean(raw_text(get("inspector"))), "source": f"{path.name}!{cell}",

@@ -15,19 +15,25 @@ from cntt_analysis.report.html.blocks import table
 from cntt_analysis.rubric.model import Rubric
 
 
+def criterion_columns(rubric: Rubric) -> dict[str, tuple[str, str]]:
+    """The criterion percentage columns, headed by the criterion's code and short name."""
+    return {c.code: (f"{c.code} {c.short} (%)", "percent") for c in rubric.criteria}
+
+
 def ranking(scores: pd.DataFrame, rubric: Rubric, movement: pd.DataFrame | None = None
             ) -> HTML:
-    """Rank, unit, score, tier, criterion percentages (and movement when given)."""
+    """Rank, unit, score, tier (and the score's change and rank movement when given), then
+    the criterion percentages. What a leader compares first comes first: on a phone the
+    name, score, tier and change fit the screen and the rest scrolls."""
     frame = scores.sort_values(["rank", "unit_id"])
     columns = {"rank": ("Hạng", "int"), "name": ("Đơn vị", "text"),
                "score": ("Điểm", "number"), "tier": ("Xếp loại", "tier")}
     if movement is not None:
         frame = frame.merge(movement[["year", "unit_id", "movement", "score_change"]],
                             on=["year", "unit_id"], how="left")
-        columns["movement"] = ("Thứ hạng so với năm trước", "text")
         columns["score_change"] = ("Điểm tăng/giảm so với năm trước", "change")
-    columns |= {c.code: (f"{c.code} (%)", "percent") for c in rubric.criteria}
-    return table(frame, columns)
+        columns["movement"] = ("Thứ hạng so với năm trước", "text")
+    return table(frame, columns | criterion_columns(rubric))
 
 
 def register(register: pd.DataFrame) -> HTML:
@@ -52,7 +58,7 @@ def issues(issues: pd.DataFrame, names: dict[str, str] | None = None,
     columns = {"severity_vi": ("Mức độ", "text")}
     if with_unit:
         columns["unit"] = ("Đơn vị", "text")
-    columns |= {"file": ("Tệp", "text"), "sheet": ("Trang", "text"), "cell": ("Ô", "text"),
+    columns |= {"file": ("Tệp", "text"), "sheet": ("Trang", "text"), "cell": ("Ô", "code"),
                 "value": ("Giá trị", "text"), "message": ("Nội dung", "text")}
     return table(frame, columns, empty="Không có vấn đề nào về số liệu.")
 
@@ -61,19 +67,18 @@ def group_averages(averages: pd.DataFrame, rubric: Rubric) -> HTML:
     frame = averages.assign(group_vi=averages["group"].map(rubric.group_short))
     columns = {"year": ("Năm", "int"), "group_vi": ("Khối", "text"),
                "units": ("Số đơn vị", "int"), "mean_score": ("Điểm bình quân", "number")}
-    columns |= {c.code: (f"{c.code} (%)", "percent") for c in rubric.criteria}
-    return table(frame, columns)
+    return table(frame, columns | criterion_columns(rubric))
 
 
 def weakest_indicators(weakest: pd.DataFrame) -> HTML:
-    return table(weakest, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+    return table(weakest, {"indicator": ("Chỉ tiêu", "code"), "label": ("Nội dung", "text"),
                            "total_lost": ("Tổng điểm bị mất", "number"),
                            "mean_lost": ("Bình quân mỗi đơn vị", "number"),
                            "units_losing": ("Số đơn vị bị mất điểm", "int")})
 
 
 def unit_indicators(profile: pd.DataFrame) -> HTML:
-    return table(profile, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+    return table(profile, {"indicator": ("Chỉ tiêu", "code"), "label": ("Nội dung", "text"),
                            "answers": ("Số liệu", "text"), "points": ("Điểm", "number"),
                            "max_points": ("Tối đa", "number"), "lost": ("Bị mất", "number"),
                            "status": ("Trạng thái", "text")})
@@ -82,14 +87,14 @@ def unit_indicators(profile: pd.DataFrame) -> HTML:
 def unit_weaknesses(weak: pd.DataFrame,
                     empty: str = "Đơn vị không bị mất điểm ở chỉ tiêu nào.") -> HTML:
     """Shortcomings with their remedy (say in `empty` what an empty table means)."""
-    return table(weak, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+    return table(weak, {"indicator": ("Chỉ tiêu", "code"), "label": ("Nội dung", "text"),
                         "points": ("Điểm", "number"), "max_points": ("Tối đa", "number"),
                         "remedy": ("Hướng khắc phục", "text")}, empty=empty)
 
 
 def points_to_gain(weak: pd.DataFrame) -> HTML:
     """Indicators that lost points below the shortcoming threshold: points still to gain."""
-    return table(weak, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+    return table(weak, {"indicator": ("Chỉ tiêu", "code"), "label": ("Nội dung", "text"),
                         "points": ("Điểm", "number"), "max_points": ("Tối đa", "number"),
                         "lost": ("Còn có thể tăng", "number")},
                  empty="Không có chỉ tiêu nào khác bị mất điểm.")
@@ -107,7 +112,7 @@ def group_leaders(leaders: pd.DataFrame) -> HTML:
     return table(frame, {"group_vi": ("Khối", "text"), "units": ("Số đơn vị", "int"),
                          "best": ("Cao điểm nhất", "text"), "best_score": ("Điểm", "number"),
                          "weakest": ("Thấp điểm nhất", "text"),
-                         "weakest_score": ("Điểm", "number")})
+                         "weakest_score": ("Điểm", "number")}, layout="stack")
 
 
 def units_to_remedy(remedy: pd.DataFrame) -> HTML:
@@ -115,7 +120,7 @@ def units_to_remedy(remedy: pd.DataFrame) -> HTML:
                           "tier": ("Xếp loại", "tier"), "reasons": ("Lý do", "text"),
                           "weak_indicators": ("Tồn tại, hạn chế chính", "text"),
                           "remedies": ("Yêu cầu khắc phục", "text")},
-                 empty="Không có đơn vị nào phải khắc phục.")
+                 empty="Không có đơn vị nào phải khắc phục.", layout="stack")
 
 
 def tier_changes(changes: pd.DataFrame) -> HTML:
@@ -129,7 +134,7 @@ def method(rubric: Rubric) -> HTML:
     rows = [{"criterion": f"{c.code}. {c.name}", "indicator": i.code, "label": i.label,
              "max": float(i.max_points)} for c in rubric.criteria for i in c.indicators]
     return table(pd.DataFrame(rows), {"criterion": ("Tiêu chí", "text"),
-                                      "indicator": ("Mã", "text"),
+                                      "indicator": ("Mã", "code"),
                                       "label": ("Chỉ tiêu", "text"),
                                       "max": ("Điểm tối đa", "number")})
 
@@ -147,7 +152,7 @@ def self_vs_verified(gaps: pd.DataFrame) -> HTML:
 def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
     """Corrections, then the points they moved at other units (the reason says which)."""
     columns = {"name": ("Đơn vị", "text")} if with_unit else {}
-    columns |= {"code": ("Mục", "text"), "cell": ("Ô", "text"),
+    columns |= {"code": ("Mục", "code"), "cell": ("Ô", "code"),
                 "reported": ("Đơn vị báo cáo", "text"), "verified": ("Kiểm tra", "text"),
                 "indicators": ("Chỉ tiêu", "text"), "points_before": ("Điểm trước", "number"),
                 "points_after": ("Điểm sau", "number"), "reason": ("Lý do", "text"),
@@ -186,7 +191,7 @@ def follow_up_summary(summary: pd.DataFrame) -> HTML:
 def follow_up(follow: pd.DataFrame) -> HTML:
     frame = follow.assign(before=follow["previous_lost_share"] * 100,
                           after=follow["lost_share"] * 100)
-    return table(frame, {"previous_indicator": ("Chỉ tiêu năm trước", "text"),
+    return table(frame, {"previous_indicator": ("Chỉ tiêu năm trước", "code"),
                          "label": ("Nội dung", "text"),
                          "before": ("Tỷ lệ điểm mất năm trước (%)", "percent"),
                          "after": ("Năm nay (%)", "percent"), "outcome": ("Kết quả", "text")},
@@ -204,6 +209,6 @@ def robustness(robust: pd.DataFrame) -> HTML:
 def crosswalk(changes: pd.DataFrame) -> HTML:
     """What changed in the rubric since last year (indicators not carried as they were)."""
     shown = changes[changes["change"] != "same"]
-    return table(shown, {"code": ("Chỉ tiêu", "text"), "previous_code": ("Năm trước", "text"),
+    return table(shown, {"code": ("Chỉ tiêu", "code"), "previous_code": ("Năm trước", "code"),
                          "label": ("Nội dung", "text"), "detail": ("Thay đổi", "text")},
                  empty="Phiếu đánh giá không thay đổi so với năm trước.")
