@@ -382,6 +382,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
     follow.insert(2, "name", follow["unit_id"].map(names))
     follow_units = follow_up_summary(follow, names)
     follow_units["state"] = follow_up_states(follow_units, incomplete)
+    follow_units.columns.name = None
 
     changes = analysis.tier_changes(results.scores, rubric.tier_names)
     corrections, knock_on = _corrections(results, year, rubric)
