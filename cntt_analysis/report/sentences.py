@@ -82,7 +82,8 @@ def mean_change(group) -> str:
         return ""
     prev_year = int(group.prev_year)
     if not group.common:
-        return f"; không có đơn vị nào có kết quả cả năm {prev_year} để so sánh"
+        return (f"; không có đơn vị nào có kết quả đầy đủ cả năm {prev_year} và năm nay để so "
+                "sánh")
     diff = float(group.mean_change)
     before, after = vn_score(group.prev_mean), vn_score(group.now_mean)
     moved = ("không đổi" if diff == 0 else
@@ -90,9 +91,11 @@ def mean_change(group) -> str:
     if group.common == group.units == group.prev_units:
         return (f", {moved} so với năm {prev_year}" if diff == 0 else
                 f", {moved} so với năm {prev_year} ({before})")
+    left_out = (f" (không tính {int(group.incomplete)} đơn vị bỏ trống phần lớn số liệu)"
+                if group.incomplete else "")
     return (f"; so sánh được với năm {prev_year} ở {int(group.common)} đơn vị có kết quả cả "
-            f"hai năm: bình quân của các đơn vị này {moved}"
-            + ("" if diff == 0 else f" (từ {before} lên {after})" if diff > 0
+            f"hai năm{left_out}: bình quân của các đơn vị này {moved}"
+            + (f" ({before})" if diff == 0 else f" (từ {before} lên {after})" if diff > 0
                else f" (từ {before} xuống {after})"))
 
 
@@ -158,9 +161,10 @@ def incomplete_sentence(facts: YearFacts) -> str | None:
         return None
     named = join_vi([f"{r.name} ({int(r.missing)}/{int(r.required)} mục bắt buộc bỏ trống)"
                      for r in blank.itertuples()])
+    these = "đơn vị này" if len(blank) == 1 else "các đơn vị này"
     return (f"Có {len(blank)} đơn vị gửi báo cáo bỏ trống phần lớn số liệu nên chưa đủ căn cứ "
-            f"đánh giá: {named}; điểm của các đơn vị này chỉ tính trên số liệu đã ghi, đơn vị "
-            "cần bổ sung đầy đủ số liệu.")
+            f"đánh giá: {named}; điểm của {these} chỉ tính trên số liệu đã ghi, cần bổ sung "
+            "đầy đủ số liệu.")
 
 
 def criteria_sentence(facts: YearFacts, n_criteria: int = 2) -> str | None:
@@ -297,9 +301,10 @@ def knock_on_sentence(facts: YearFacts) -> str | None:
         return None
     indicators = sorted({i for ind in moved["indicators"] for i in str(ind).split(", ")})
     causes = join_vi(sorted(set(", ".join(moved["causes"]).split(", ")) - {""}))
+    these = "đơn vị này" if len(moved) == 1 else "các đơn vị này"
     return (f"Điều chỉnh số liệu của {causes} làm thay đổi điểm chỉ tiêu "
             f"{', '.join(indicators)} của {len(moved)} đơn vị khác (chỉ tiêu chấm so với "
-            "đơn vị cao nhất khối); số liệu của các đơn vị này không bị điều chỉnh.")
+            f"đơn vị cao nhất khối); số liệu của {these} không bị điều chỉnh.")
 
 
 def unit_knock_on_sentence(row) -> str:

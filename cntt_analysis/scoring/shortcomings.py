@@ -75,7 +75,10 @@ def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric,
         from cntt_analysis.rubric.crosswalk import code_map
 
         codes = {old: new for new, old in code_map(rubric, previous_rubric).items() if old}
-    now = points.set_index(["unit_id", "indicator"])
+    # (unit, indicator) → (status, points, max points): one lookup per shortcoming
+    now = {(u, i): (st, p, m) for u, i, st, p, m in zip(
+        points["unit_id"], points["indicator"], points["status"], points["points"],
+        points["max_points"])}
     labels: dict[str | None, str] = {i.code: i.label for i in rubric.indicators}
     scored_units = set(points["unit_id"])
     year = int(points["year"].iloc[0]) if len(points) else None
@@ -84,10 +87,9 @@ def follow_up(previous: pd.DataFrame, points: pd.DataFrame, rubric: Rubric,
         code = codes.get(old.indicator)
         key = (old.unit_id, code)
         share = None
-        if code is not None and key in now.index and now.loc[key, "status"] != "na":
-            got = now.loc[key]
-            share = round((got["max_points"] - (0.0 if pd.isna(got["points"]) else
-                                                got["points"])) / got["max_points"], 4)
+        if code is not None and key in now and now[key][0] != "na":
+            _, got, most = now[key]
+            share = round((most - (0.0 if pd.isna(got) else got)) / most, 4)
         if old.unit_id not in scored_units:
             outcome = NOT_SUBMITTED
         elif share is None:

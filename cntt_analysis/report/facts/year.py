@@ -70,8 +70,9 @@ class YearFacts:
       missing_share, missing_codes, incomplete, shortcomings, claims,
       claims_without_evidence, directed, model; ordered by group, rank;
     - ``groups``: group — label, short, registered, reported, units (scored), mean, best,
-      best_score, weakest, weakest_score, prev_year, common (units scored in both years),
-      prev_mean and now_mean (over the common units), mean_change;
+      best_score, weakest, weakest_score, prev_year, common (units scored in both years,
+      mostly blank submissions left out), incomplete (those left out), prev_mean and
+      now_mean (over the common units), mean_change;
     - ``criteria``: criterion — name, short, percent (Department mean), weakest first;
     - ``weakest_indicators``: indicator — points lost across the Department, by the share of
       the points lost (``lost_percent``), largest first;
@@ -253,10 +254,11 @@ def _issues(results: Results, year: int, names: dict[str, str]) -> pd.DataFrame:
 
 
 def _groups(units: pd.DataFrame, scores: pd.DataFrame, all_scores: pd.DataFrame,
-            rubric: Rubric, year: int) -> pd.DataFrame:
+            rubric: Rubric, year: int, incomplete: set[str]) -> pd.DataFrame:
     """Per group: counts, mean, best and weakest, and the mean's change since the group's
     previous round over the units scored in both years only (a partial round, or units
-    that joined, would otherwise move the mean by themselves)."""
+    that joined, would otherwise move the mean by themselves), leaving out this year's
+    mostly blank submissions (their score says how little they filled in)."""
     rows = []
     for group in analysis.group_order([*units["group"], *scores["group"]], rubric):
         mine = units[units["group"] == group]
@@ -268,8 +270,8 @@ def _groups(units: pd.DataFrame, scores: pd.DataFrame, all_scores: pd.DataFrame,
             "reported": int(mine["status"].isin([SENT, LATE]).sum()), "units": len(part),
             "mean": half_up_float(part["score"].mean()) if len(part) else None,
             "best": None, "best_score": None, "weakest": None, "weakest_score": None,
-            "prev_year": None, "common": 0, "prev_units": 0, "prev_mean": None,
-            "now_mean": None, "mean_change": None}
+            "prev_year": None, "common": 0, "prev_units": 0, "incomplete": 0,
+            "prev_mean": None, "now_mean": None, "mean_change": None}
         if len(part):
             top, low = part["score"].max(), part["score"].min()
             row |= {"best": join_vi(list(part.loc[part["score"] == top, "name"])),
@@ -279,8 +281,10 @@ def _groups(units: pd.DataFrame, scores: pd.DataFrame, all_scores: pd.DataFrame,
         if len(part) and len(earlier):
             prev_year = int(earlier["year"].max())
             then = earlier[earlier["year"] == prev_year]
-            common = sorted(set(part["unit_id"]) & set(then["unit_id"]))
-            row |= {"prev_year": prev_year, "common": len(common), "prev_units": len(then)}
+            both = set(part["unit_id"]) & set(then["unit_id"])
+            common = sorted(both - incomplete)
+            row |= {"prev_year": prev_year, "common": len(common), "prev_units": len(then),
+                    "incomplete": len(both & incomplete)}
             if common:
                 before = half_up_float(then[then["unit_id"].isin(common)]["score"].mean())
                 after = half_up_float(part[part["unit_id"].isin(common)]["score"].mean())
@@ -397,7 +401,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
         criterion_floor=float(rubric.criterion_floor),
         shortcoming_share=float(rubric.shortcoming_min_lost_share),
         units=units, register=results.of_year("register", year), scores=scores,
-        groups=_groups(units, now, results.scores, rubric, year),
+        groups=_groups(units, now, results.scores, rubric, year, incomplete),
         criteria=_criteria(now, rubric), weakest_indicators=_weakest(results, rubric, year),
         tier_changes=changes[changes["year"] == year].reset_index(drop=True),
         corrections=corrections, knock_on=knock_on, shortcomings=shortcomings,

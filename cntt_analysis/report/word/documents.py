@@ -186,8 +186,9 @@ def _remedy(doc, facts: YearFacts) -> None:
                       "phục.")
     else:
         fmt.body(doc, f"Có {len(remedy)} đơn vị {sentences.remedy_rule(facts)} cần chỉ đạo "
-                      "khắc phục; đề xuất các đơn vị khắc phục và báo cáo kết quả về Sở (qua "
-                      f"Trung tâm Công nghệ thông tin) trước {due}:")
+                      f"khắc phục; đề xuất {'đơn vị' if len(remedy) == 1 else 'các đơn vị'} "
+                      "khắc phục và báo cáo kết quả về Sở (qua Trung tâm Công nghệ thông tin) "
+                      f"trước {due}:")
         rows = [[str(i), r.name, vn_score(r.score), r.reasons, r.remedies]
                 for i, r in enumerate(remedy.itertuples(index=False), start=1)]
         fmt.data_table(doc, ["TT", "Đơn vị", "Điểm", "Lý do", "Đề xuất khắc phục"], rows,
