@@ -104,7 +104,8 @@ def test_notebooks_are_thin():
 def fake_ctx(points: pd.DataFrame, unit_id: str) -> SimpleNamespace:
     from cntt_analysis.scoring.completeness import MISSING_COLUMNS
 
-    facts = SimpleNamespace(of_unit=lambda frame, unit: pd.DataFrame(columns=MISSING_COLUMNS))
+    facts = SimpleNamespace(of_unit=lambda frame, unit: pd.DataFrame(columns=MISSING_COLUMNS),
+                            unit=lambda unit: None)
     return SimpleNamespace(results=SimpleNamespace(points=points), rubric=RUBRIC,
                            unit_id=unit_id, year=2017, facts=facts)
 

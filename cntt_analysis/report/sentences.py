@@ -317,6 +317,13 @@ def unit_knock_on_sentence(row) -> str:
             "với đơn vị cao nhất khối); số liệu của đơn vị không bị điều chỉnh.")
 
 
+def incomplete_unit_sentence(row) -> str:
+    """Beside a mostly blank unit's score (`facts.scores` row): what the score is worth."""
+    return (f"Báo cáo của đơn vị bỏ trống {int(row['missing'])}/{int(row['required'])} mục bắt "
+            "buộc nên điểm, xếp loại trên chỉ tính theo số liệu đã ghi, chưa đủ căn cứ đánh "
+            "giá kết quả ứng dụng công nghệ thông tin của đơn vị.")
+
+
 def missing_answers_sentence(facts: YearFacts, unit_id: str) -> str | None:
     """A unit's required answers left blank: missing data, to complete."""
     mine = facts.of_unit("missing_answers", unit_id)

@@ -383,9 +383,13 @@ def unit_header(ctx: Context) -> Section:
         (vn_score(row["score"]), "điểm (thang 100)"), (row["tier"], "xếp loại"),
         (f"{row['rank']}/{int(row['group_size'])}", f"hạng trong {row['group_label']}"),
         *_movement_figures(row), (status, "tình trạng nộp")]))
-    if bool(row["incomplete"]) or int(row["missing"]):
-        parts.append(blocks.note(sentences.missing_answers_sentence(ctx.facts, _unit(ctx))
-                                 or "", "warning"))
+    if bool(row["incomplete"]):
+        parts.append(blocks.note(sentences.incomplete_unit_sentence(row), "warning"))
+    elif int(row["missing"]):
+        parts.append(blocks.note(
+            f"Báo cáo còn bỏ trống {int(row['missing'])} mục bắt buộc ({row['missing_codes']})"
+            ": chưa có số liệu, đơn vị cần bổ sung (xem “Mục bắt buộc còn bỏ trống”).",
+            "warning"))
     if pd.notna(row.get("score_gap")) and row["score_gap"] != 0:
         parts.append(blocks.note(
             f"Sau kiểm tra, điểm thay đổi từ {vn_score(row['self_score'])} (tự đánh giá, "
@@ -409,9 +413,17 @@ def unit_weaknesses(ctx: Context) -> Section:
     major = weak[weak["shortcoming"]]
     minor = weak[~weak["shortcoming"] & ~weak["missing"]]
     threshold = float(ctx.rubric.shortcoming_min_lost_share) * 100
-    empty = (f"Không có chỉ tiêu nào bị mất từ {threshold:.0f}% số điểm trở lên."
-             if len(minor) or weak["missing"].any()
-             else "Đơn vị không bị mất điểm ở chỉ tiêu nào.")
+    row = ctx.facts.unit(_unit(ctx))
+    if row is not None and bool(row["incomplete"]):
+        empty = ("Chưa xác định được tồn tại, hạn chế vì báo cáo bỏ trống phần lớn số liệu "
+                 "(các mục còn thiếu ở dưới).")
+    elif weak["missing"].any():
+        empty = (f"Không có chỉ tiêu nào bị mất từ {threshold:.0f}% số điểm trở lên (ngoài các "
+                 "chỉ tiêu chưa có số liệu ở dưới).")
+    elif len(minor):
+        empty = f"Không có chỉ tiêu nào bị mất từ {threshold:.0f}% số điểm trở lên."
+    else:
+        empty = "Đơn vị không bị mất điểm ở chỉ tiêu nào."
     parts = [blocks.heading("Tồn tại, hạn chế và hướng khắc phục"),
              views.unit_weaknesses(major, empty=empty)]
     blank = ctx.facts.of_unit("missing_answers", _unit(ctx))

@@ -391,6 +391,8 @@ def _notice_result(doc, section: _Numbered, facts: YearFacts, rubric: Rubric,
     if pd.notna(row.get("self_score")) and round(row["self_score"] - row["score"], 2) != 0:
         text += f" Điểm đơn vị tự đánh giá: {vn_score(row['self_score'])}."
     fmt.body(doc, text)
+    if bool(row["incomplete"]):
+        fmt.body(doc, sentences.incomplete_unit_sentence(row), bold=True)
     if pd.isna(row["prev_score"]):
         fmt.body(doc, "So với năm trước: đơn vị chưa có kết quả năm trước để so sánh.")
     else:
