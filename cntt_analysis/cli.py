@@ -425,6 +425,7 @@ def _rebuild_final(year: int, paths, jobs: int, skip: bool) -> None:
         typer.echo(f"Để báo cáo và văn bản ghi kết quả chính thức (không còn DỰ THẢO): {why}"
                    f"chạy {command}")
         return
+    typer.echo(f"Đang xuất lại báo cáo và văn bản năm {year} (không còn DỰ THẢO)…")
     out = build_report(year, paths.raw, paths.processed, paths.reports, jobs=jobs,
                        progress=False)
     typer.echo(f"Đã xuất lại báo cáo và văn bản năm {year} (kết quả chính thức) vào {out}.")
