@@ -380,11 +380,12 @@ def finalise(
     from cntt_analysis.config import resolve
     from cntt_analysis.report import sentences
     from cntt_analysis.report.facts import load_facts
-    from cntt_analysis.scoring.publication import check_current, status
+    from cntt_analysis.scoring.publication import check_current, check_not_final, status
     from cntt_analysis.scoring.publication import finalise as record_final
 
     paths = resolve(raw, processed, reports)
     check_current(paths.raw, paths.processed, year)
+    check_not_final(paths.processed, year)
     facts = load_facts(paths.raw, paths.processed, year)
     objections = sentences.finalise_objections(facts)
     if force and not (reason or "").strip():

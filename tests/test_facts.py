@@ -266,6 +266,8 @@ def test_finalise_refuses_a_partial_round_unless_forced_with_a_reason(make_round
     # no report of 2017 in --reports: the command says exactly what to run
     assert (f"cntt report --year 2017 --raw {rd.raw} --processed {processed} --reports "
             f"{tmp_path / 'reports'}") in " ".join(forced.output.split())
+    again = run_cli(*base)                     # already final: said so, not the objections
+    assert again.exit_code == 2 and "đã được chốt" in again.output
 
 
 def test_finalise_refuses_open_data_errors(make_round, tmp_path):

@@ -106,6 +106,15 @@ def check_current(raw_dir: str | Path, processed_dir: str | Path, year: int) -> 
                          "khi chốt.")
 
 
+def check_not_final(processed_dir: str | Path, year: int) -> Status:
+    """The round's state; a clear error when its current results are already final."""
+    current = status(processed_dir, year)
+    if current.state == "final":
+        raise UsageError(f"Kết quả năm {year} đã được chốt (bản {current.version}, ngày "
+                         f"{_vn_date(current.finalised_at)}); không có gì thay đổi.")
+    return current
+
+
 def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
              when: dt.datetime | None = None,
              forced: dict[str, Any] | None = None) -> Path:
@@ -117,10 +126,7 @@ def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
     check_current(raw_dir, processed_dir, year)
     if not by.strip():
         raise UsageError("Cần ghi tên người chốt kết quả (--by).")
-    current = status(processed_dir, year)
-    if current.state == "final":
-        raise UsageError(f"Kết quả năm {year} đã được chốt (bản {current.version}, ngày "
-                         f"{_vn_date(current.finalised_at)}); không có gì thay đổi.")
+    current = check_not_final(processed_dir, year)
     version = current.version
     kept = publication_folder(processed_dir, year) / f"final-v{version}"
     for name in [*(f"{t}.parquet" for t in TABLES), MANIFEST]:
