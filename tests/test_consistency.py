@@ -581,3 +581,19 @@ def test_a_reminder_to_one_unit_speaks_to_that_unit(built):
     text = flat(docx_text(built.documents / "don-doc-2017.docx"))
     assert "Kính gửi: Trung tâm Kỹ thuật Tài nguyên và Môi trường" in text
     assert "Thủ trưởng các đơn vị" not in text and "đề nghị Thủ trưởng đơn vị" in text
+
+
+@scenario("knock_on")
+def test_a_unit_profile_never_says_figures_were_corrected_when_they_were_not(built):
+    """Issue 14, item 2 on the HTML side: the profile of a unit whose points moved because
+    of another unit's correction listed it under "Số liệu được điều chỉnh sau kiểm tra"."""
+    from cntt_analysis.report.html import sections
+
+    ctx = sections.setup(2017, built.raw, built.processed, unit_id="SO_CCQLDD")
+    header = html_text(sections.unit_header(ctx)._repr_html_())
+    details = html_text(sections.unit_details(ctx)._repr_html_())
+    assert (f"do điều chỉnh số liệu của {NAMES['SO_VP']}; số liệu của đơn vị không bị điều "
+            "chỉnh") in " ".join(header.split())
+    assert "Số liệu được điều chỉnh" not in details and "Đơn vị báo cáo" not in details
+    assert (f"Điểm chỉ tiêu C2.3 tăng từ 1,50 lên 3,00 do điều chỉnh số liệu của "
+            f"{NAMES['SO_VP']}") in " ".join(details.split())

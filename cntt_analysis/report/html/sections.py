@@ -22,7 +22,7 @@ from cntt_analysis.analysis import robustness as robust_ranks
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.register import LATE, MISSING
-from cntt_analysis.labels import vn_score
+from cntt_analysis.labels import join_vi, vn_score
 from cntt_analysis.report import sentences
 from cntt_analysis.report.facts import UNIT, YearFacts, load_particulars, year_facts
 from cntt_analysis.report.html import blocks, plots, views
@@ -391,9 +391,14 @@ def unit_header(ctx: Context) -> Section:
             ": chưa có số liệu, đơn vị cần bổ sung (xem “Mục bắt buộc còn bỏ trống”).",
             "warning"))
     if pd.notna(row.get("score_gap")) and row["score_gap"] != 0:
+        moved = ctx.facts.of_unit("knock_on", _unit(ctx))
+        why = ("" if len(ctx.facts.of_unit("corrections", _unit(ctx))) or moved.empty else
+               f" do điều chỉnh số liệu của {join_vi(list(moved['caused_by']))}; số liệu của "
+               "đơn vị không bị điều chỉnh")
         parts.append(blocks.note(
             f"Sau kiểm tra, điểm thay đổi từ {vn_score(row['self_score'])} (tự đánh giá, "
-            f"{row['self_tier']}) thành {vn_score(row['score'])} ({row['tier']}).", "warning"))
+            f"{row['self_tier']}) thành {vn_score(row['score'])} ({row['tier']}){why}.",
+            "warning"))
     parts.append(blocks.figure(plots.unit_radar(ctx.scores, ctx.rubric, _unit(ctx), ctx.year),
                                "Tỷ lệ điểm đạt theo tiêu chí so với bình quân khối (%)"))
     return Section(parts)
