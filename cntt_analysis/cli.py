@@ -228,24 +228,33 @@ def _warn_if_published(processed: Path, year: int) -> None:
 
 
 def _summary(result, folder: Path) -> None:
-    """What was scored, how many problems, where to read them, what inspection changed."""
-    from cntt_analysis.scoring.inspection import applied_corrections, inspection_issue_mask
+    """What was scored, how many problems, where to read them, what inspection changed —
+    said as the report says it (the round's facts)."""
+    from cntt_analysis.analysis.results import round_results
+    from cntt_analysis.report import sentences
+    from cntt_analysis.report.facts import INSPECTION, load_particulars, year_facts
 
-    register = result.register
-    counts = register["status"].value_counts()
-    own = inspection_issue_mask(result.issues)
-    errors = int(((result.issues["severity"] == "error") & ~own).sum())
-    warnings = int(((result.issues["severity"] != "error") & ~own).sum())
+    facts = year_facts(round_results(result), result.year,
+                       load_particulars(result.round.folder.parent, result.year))
+    counts = result.register["status"].value_counts()
+    mine = facts.issues[facts.issues["owner"] != INSPECTION]
+    errors = int((mine["severity"] == "error").sum())
+    warnings = int((mine["severity"] != "error").sum())
     parts = ", ".join(f"{status}: {n}" for status, n in counts.items())
     typer.echo(f"Năm {result.year}: chấm {len(result.scores)} đơn vị ({parts}); "
                f"{errors} lỗi số liệu, {warnings} cảnh báo. Kết quả: {folder}")
-    fixes = applied_corrections(result.corrections)
-    if result.round.inspected:
-        typer.echo(f"  Đã áp dụng {len(fixes)} điều chỉnh sau kiểm tra, thẩm định"
-                   + (f"; {int(own.sum())} mục trong tệp kiểm tra không hợp lệ, chưa áp dụng."
-                      if own.any() else "."))
+    if facts.inspected:
+        own = len(facts.inspection_errors)
+        typer.echo(f"  Đã áp dụng {len(facts.corrections)} điều chỉnh sau kiểm tra, thẩm định"
+                   + (f"; {own} mục trong tệp kiểm tra không hợp lệ, chưa áp dụng."
+                      if own else "."))
+        if (moved := sentences.knock_on_sentence(facts)) is not None:
+            typer.echo(f"  {moved}")
     else:
         typer.echo("  Chưa có tệp kiểm tra, thẩm định: điểm theo số liệu đơn vị tự báo cáo.")
+    for said in (sentences.partial_sentence(facts), sentences.incomplete_sentence(facts)):
+        if said is not None:
+            typer.secho(f"  {said}", fg=typer.colors.YELLOW)
     typer.echo(f"  Xem chi tiết các vấn đề ở trang “Vấn đề dữ liệu” của "
                f"{folder / f'ket-qua-{result.year}.xlsx'} hoặc trong "
                f"reports/{result.year}/phan-tich/01-intake.html (sau khi chạy cntt report).")
@@ -349,17 +358,78 @@ def documents(
 def finalise(
     year: Annotated[int, typer.Option("--year", help="Năm đánh giá.")],
     by: Annotated[Optional[str], typer.Option("--by", help="Người chốt kết quả.")] = None,
-    raw: RawOpt = Path("data/raw"),
-    processed: ProcessedOpt = Path("data/processed"),
+    raw: ProjectRawOpt = None,
+    processed: ProjectProcessedOpt = None,
+    reports: Annotated[Optional[Path], typer.Option(
+        "--reports", help="Thư mục báo cáo (mặc định: reports của dự án).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Vẫn chốt khi đợt chưa đầy đủ hoặc còn lỗi số liệu (cần --reason).")
+    ] = False,
+    reason: Annotated[Optional[str], typer.Option(
+        "--reason", help="Lý do vẫn chốt (ghi vào final.json).")] = None,
+    no_report: Annotated[bool, typer.Option(
+        "--no-report", help="Không xuất lại báo cáo và văn bản sau khi chốt.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Số tiến trình song song.")] = 2,
 ) -> None:
-    """Chốt kết quả chính thức của một năm (ghi lại dữ liệu đầu vào, kết quả, ngày, người)."""
+    """Chốt kết quả chính thức của một năm, rồi xuất lại báo cáo và văn bản (bản chính thức).
+
+    Không chốt khi đợt đánh giá chưa đầy đủ hoặc còn lỗi số liệu, trừ khi ghi --force
+    kèm --reason (lý do được ghi vào final.json)."""
     import getpass
 
+    from cntt_analysis.config import resolve
+    from cntt_analysis.report import sentences
+    from cntt_analysis.report.facts import load_facts
+    from cntt_analysis.scoring.publication import check_current, check_not_final, status
     from cntt_analysis.scoring.publication import finalise as record_final
-    from cntt_analysis.scoring.publication import status
 
-    path = record_final(raw, processed, year, by or getpass.getuser())
-    typer.echo(f"Đã chốt kết quả năm {year}: {status(processed, year).label} Ghi tại {path}.")
+    paths = resolve(raw, processed, reports)
+    check_current(paths.raw, paths.processed, year)
+    check_not_final(paths.processed, year)
+    facts = load_facts(paths.raw, paths.processed, year)
+    objections = sentences.finalise_objections(facts)
+    if force and not (reason or "").strip():
+        raise UsageError("Chốt kết quả khi chưa đủ điều kiện (--force) cần ghi lý do: "
+                         "--reason \"...\".")
+    if objections and not force:
+        raise UsageError(
+            f"Chưa chốt kết quả năm {year}: {'; '.join(objections)}. Hãy bổ sung, xác minh "
+            f"rồi chấm lại (cntt score --year {year}); nếu Lãnh đạo vẫn quyết định chốt, chạy "
+            f"lại với --force --reason \"lý do\" (lý do được ghi vào final.json).")
+    forced = ({"reason": (reason or "").strip(), "objections": objections,
+               "reported": facts.reported, "registered": facts.registered,
+               "unit_errors": len(facts.unit_errors),
+               "inspection_errors": len(facts.inspection_errors)} if objections else None)
+    path = record_final(paths.raw, paths.processed, year, by or getpass.getuser(),
+                        forced=forced)
+    typer.echo(f"Đã chốt kết quả năm {year}: {status(paths.processed, year).label} Ghi tại "
+               f"{path}.")
+    if forced:
+        typer.secho(f"Lưu ý: chốt khi {'; '.join(objections)} — lý do: {forced['reason']}.",
+                    fg=typer.colors.YELLOW)
+    _rebuild_final(year, paths, jobs, no_report)
+
+
+def _rebuild_final(year: int, paths, jobs: int, skip: bool) -> None:
+    """After finalising: rebuild the year's published report and documents (they said
+    DỰ THẢO), when they were built from these folders; else say exactly what to run."""
+    from cntt_analysis.report.build.run import build_report, built_from
+
+    command = (f"cntt report --year {year} --raw {paths.raw} --processed {paths.processed} "
+               f"--reports {paths.reports}")
+    built = built_from(paths.reports, year)
+    same = built == (paths.raw.resolve(), paths.processed.resolve())
+    if skip or not same:
+        why = ("" if skip else
+               f"chưa có báo cáo năm {year} trong {paths.reports}; " if built is None else
+               f"báo cáo trong {paths.reports / str(year)} được xuất từ dữ liệu khác; ")
+        typer.echo(f"Để báo cáo và văn bản ghi kết quả chính thức (không còn DỰ THẢO): {why}"
+                   f"chạy {command}")
+        return
+    typer.echo(f"Đang xuất lại báo cáo và văn bản năm {year} (không còn DỰ THẢO)…")
+    out = build_report(year, paths.raw, paths.processed, paths.reports, jobs=jobs,
+                       progress=False)
+    typer.echo(f"Đã xuất lại báo cáo và văn bản năm {year} (kết quả chính thức) vào {out}.")
 
 
 def _interrupted(signum: int, frame: object) -> None:

@@ -136,14 +136,20 @@ def test_remedy_policy_comes_from_the_rubric():
     assert out["reasons"].iloc[0] == "Xếp loại Yếu; tiêu chí đạt dưới 40%: C1 (30,0%)."
 
 
-def test_sentences_use_the_rubric_names_and_tiers():
+def test_sentences_use_the_rubric_names_and_tiers(tmp_path):
+    from conftest import results_from_frames
+
+    from cntt_analysis.report.facts import year_facts
+
     renamed = parse_rubric(fresh(
         groups={"so": "Các phòng chuyên môn", "huyen": "Các phòng huyện"},
         group_short={"so": "Phòng Sở", "huyen": "Phòng huyện"}, remedy_tiers=["Yếu"]))
-    text = " ".join(S.summary_sentences(make_scores(), make_register(), renamed, 2017))
+    res = results_from_frames(tmp_path, make_scores(), make_register(), make_points(),
+                              rubric=renamed)
+    text = " ".join(S.summary_sentences(year_facts(res, 2017)))
     assert "thuộc các phòng chuyên môn" in text and "Các phòng huyện:" in text
     assert "Khối" not in text
-    assert "đơn vị xếp loại Yếu cần chỉ đạo khắc phục" in text
+    assert "đơn vị xếp loại Yếu hoặc có tiêu chí đạt dưới 50% cần chỉ đạo khắc phục" in text
     assert "Trung bình, Yếu" not in text
 
 

@@ -47,8 +47,10 @@ def rank_movement(scores: pd.DataFrame) -> pd.DataFrame:
     frame["prev_rank"] = prev["prev_rank"].astype("Int64").reindex(frame.index)
     frame["prev_score"] = prev["prev_score"].reindex(frame.index)
     frame["score_change"] = _round2(frame["score"] - frame["prev_score"])
+    places: dict[tuple, tuple[pd.Series, pd.Series]] = {}
     frame["rank_change"] = pd.array(
-        [_common_change(ranked, r) for r in frame.itertuples(index=False)], dtype="Int64")
+        [_common_change(ranked, r, places) for r in frame.itertuples(index=False)],
+        dtype="Int64")
     rounds = {g: sorted(set(part["year"])) for g, part in ranked.groupby("group")}
 
     def text(row) -> str:
@@ -68,18 +70,23 @@ def rank_movement(scores: pd.DataFrame) -> pd.DataFrame:
     return _sort_units(frame)
 
 
-def _common_change(ranked: pd.DataFrame, row) -> int | None:
+def _common_change(ranked: pd.DataFrame, row,
+                   places: dict[tuple, tuple[pd.Series, pd.Series]]) -> int | None:
     """Places gained since `row.prev_year` among the group's units ranked in both years
-    (competition ranks by score: ties share a place)."""
+    (competition ranks by score: ties share a place). `places` keeps each (group, year,
+    previous year)'s common units' places, computed once."""
     if pd.isna(row.rank) or pd.isna(row.prev_year):
         return None
-    same_group = ranked[ranked["group"] == row.group]
-    now = same_group[same_group["year"] == row.year].set_index("unit_id")["score"]
-    then = same_group[same_group["year"] == row.prev_year].set_index("unit_id")["score"]
-    common = now.index.intersection(then.index)
-    place_now = 1 + int((now[common] > now[row.unit_id]).sum())
-    place_then = 1 + int((then[common] > then[row.unit_id]).sum())
-    return place_then - place_now
+    key = (row.group, row.year, row.prev_year)
+    if key not in places:
+        same_group = ranked[ranked["group"] == row.group]
+        now = same_group[same_group["year"] == row.year].set_index("unit_id")["score"]
+        then = same_group[same_group["year"] == row.prev_year].set_index("unit_id")["score"]
+        common = now.index.intersection(then.index)
+        places[key] = (now[common].rank(method="min", ascending=False),
+                       then[common].rank(method="min", ascending=False))
+    place_now, place_then = places[key]
+    return int(place_then[row.unit_id]) - int(place_now[row.unit_id])
 
 
 def score_changes(scores: pd.DataFrame, criteria: Sequence[str] | None = None) -> pd.DataFrame:

@@ -11,8 +11,9 @@ from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.registry import load_registry, renamed_ids
 from cntt_analysis.intake.rounds import Round, available_years, load_round
 from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.scoring.completeness import missing_answers, missing_indicators
 from cntt_analysis.scoring.manifest import MANIFEST, TABLES, processed_folder, registry_path
-from cntt_analysis.scoring.pipeline import load_processed
+from cntt_analysis.scoring.pipeline import RoundResult, load_processed
 from cntt_analysis.scoring.shortcomings import follow_up
 
 
@@ -48,14 +49,40 @@ class Results:
     def previous_year(self, year: int) -> int | None:
         return max((y for y in self.years if y < year), default=None)
 
+    def missing_indicators(self, year: int) -> set[tuple[str, str]]:
+        """(unit_id, indicator) pairs of `year` reading a required answer left blank."""
+        rubric = self.rubric(year)
+        return missing_indicators(missing_answers(self.of_year("answers", year), rubric),
+                                  rubric)
+
+    def shortcomings_of(self, year: int) -> pd.DataFrame:
+        """`year`'s shortcomings proper: without indicators whose answer is missing (rounds
+        scored before missing data was told apart still list them)."""
+        found = self.of_year("shortcomings", year)
+        blank = self.missing_indicators(year)
+        if not blank or found.empty:
+            return found
+        keep = [(u, i) not in blank for u, i in zip(found["unit_id"], found["indicator"])]
+        return found[keep].reset_index(drop=True)
+
     def follow_up(self, year: int) -> pd.DataFrame:
-        """Last round's shortcomings judged on `year`'s points (empty in the first year)."""
+        """Last round's shortcomings judged on `year`'s points (empty in the first year);
+        one whose answer is missing this year is "no data", not "not remedied"."""
         previous = self.previous_year(year)
         if previous is None:
             return follow_up(self.shortcomings.iloc[0:0], self.points.iloc[0:0],
                              self.rubric(year))
-        return follow_up(self.of_year("shortcomings", previous), self.of_year("points", year),
-                         self.rubric(year), self.rubric(previous))
+        return follow_up(self.shortcomings_of(previous), self.of_year("points", year),
+                         self.rubric(year), self.rubric(previous),
+                         missing=self.missing_indicators(year))
+
+
+def round_results(result: RoundResult) -> Results:
+    """One round just scored (`score_round`), as Results (no earlier years: nothing is
+    compared with last year)."""
+    return Results(rounds={result.year: result.round}, registry=result.registry,
+                   **{name: join_renamed(getattr(result, name), result.registry)
+                      for name in TABLES})
 
 
 def load_results(raw_dir: str | Path, processed_dir: str | Path,

@@ -113,7 +113,7 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     issues = issues_frame(intake_issues + register_issues + inspection_issues)
     return RoundResult(rnd, registry, answers, points, scores, issues, register,
                        audit(corrections, self_points, points, rnd.rubric, registry),
-                       find_shortcomings(points, rnd.rubric), read)
+                       find_shortcomings(points, rnd.rubric, answers), read)
 
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame

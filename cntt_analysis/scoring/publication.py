@@ -102,20 +102,35 @@ def is_final(processed_dir: str | Path, year: int) -> bool:
     return status(processed_dir, year).state == "final"
 
 
-def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
-             when: dt.datetime | None = None) -> Path:
-    """Record the current results as final: copy the tables to ``final-v<N>/`` and write
-    ``final.json``. Refuses results that are missing or computed from other inputs."""
-    folder = processed_folder(processed_dir, year)
+def check_current(raw_dir: str | Path, processed_dir: str | Path, year: int) -> None:
+    """A clear error when a round's results are missing or computed from other inputs."""
     if is_stale(raw_dir, processed_dir, year):
-        raise UsageError(f"Kết quả năm {year} trong {folder} chưa có hoặc chưa cập nhật theo "
-                         "dữ liệu gốc: chạy `cntt score` trước khi chốt.")
-    if not by.strip():
-        raise UsageError("Cần ghi tên người chốt kết quả (--by).")
+        raise UsageError(f"Kết quả năm {year} trong {processed_folder(processed_dir, year)} "
+                         "chưa có hoặc chưa cập nhật theo dữ liệu gốc: chạy `cntt score` trước "
+                         "khi chốt.")
+
+
+def check_not_final(processed_dir: str | Path, year: int) -> Status:
+    """The round's state; a clear error when its current results are already final."""
     current = status(processed_dir, year)
     if current.state == "final":
         raise UsageError(f"Kết quả năm {year} đã được chốt (bản {current.version}, ngày "
                          f"{_vn_date(current.finalised_at)}); không có gì thay đổi.")
+    return current
+
+
+def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
+             when: dt.datetime | None = None,
+             forced: dict[str, Any] | None = None) -> Path:
+    """Record the current results as final: copy the tables to ``final-v<N>/`` and write
+    ``final.json``. Refuses results that are missing or computed from other inputs.
+    `forced` records a decision to finalise despite objections (a partial round, open data
+    errors): the reason given and what was objected, kept in ``final.json``."""
+    folder = processed_folder(processed_dir, year)
+    check_current(raw_dir, processed_dir, year)
+    if not by.strip():
+        raise UsageError("Cần ghi tên người chốt kết quả (--by).")
+    current = check_not_final(processed_dir, year)
     version = current.version
     kept = publication_folder(processed_dir, year) / f"final-v{version}"
     for name in [*(f"{t}.parquet" for t in TABLES), MANIFEST]:
@@ -131,6 +146,8 @@ def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
                      {k: previous[k] for k in ("version", "finalised_at", "by", "folder")}]
                     if previous else []),
     }
+    if forced:
+        record["forced"] = forced
     return write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                       publication_folder(processed_dir, year) / FINAL)
 

@@ -226,17 +226,25 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
 
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
+    from cntt_analysis.report.facts import load_particulars, year_facts
     from cntt_analysis.report.word.documents import FOLDER as DOCUMENTS
     from cntt_analysis.report.word.documents import write_documents
     from cntt_analysis.scoring import publication
     from cntt_analysis.storage import write_bytes, write_text
 
     results = load_results(raw, processed, up_to=year)
+    state = publication.status(processed, year)
+    facts = year_facts(results, year, load_particulars(raw, year), state)
     names = dict(zip(results.registry["unit_id"], results.registry["name"]))
     active = active_units(results.registry, year)["unit_id"]
     chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
+    # Every page reads the department's rules and says whether the round is partial
+    # (counting every unit's report): both are part of every document's key.
+    shared = sha(department.read_bytes() if department.is_file() else b"",
+                 f"{facts.partial}:{facts.reported}/{facts.registered}" if facts.partial
+                 else "complete")
     keys = document_keys(plan(year, raw, processed, Path("."), notebooks.resolve(), chosen),
-                         results, processed, year)
+                         results, processed, year, shared)
     keys[DOCUMENTS] = documents_key
 
     # A private staging folder (its name carries our pid, so a later run can tell it is
@@ -254,12 +262,11 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
             reused = _reuse_folder(current, staging, DOCUMENTS,
                                    previous.get(DOCUMENTS) == documents_key)
             documents = None if reused else beside.submit(
-                write_documents, year, raw, processed, staging / DOCUMENTS)
+                write_documents, year, raw, processed, staging / DOCUMENTS, facts)
             errors = run_tasks(todo, jobs, progress, log=log)
             if documents is not None:
                 documents.result()
         write_bytes(excel.read_bytes(), staging / excel.name)
-        state = publication.status(processed, year)
         write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
                           results=results, draft=state.label if state.draft else ""),
                    staging / "index.html")
@@ -282,8 +289,10 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
 
 
 def document_keys(tasks: list[Task], results: Results, processed: Path,
-                  year: int) -> dict[str, str]:
-    """Each document's key, by its executed notebook's path relative to the report."""
+                  year: int, shared: str = "") -> dict[str, str]:
+    """Each document's key, by its executed notebook's path relative to the report;
+    `shared` is what every document reads besides its data (the department's rules, the
+    round's partial state)."""
     years = [y for y in results.years if y <= year]
     package = package_digest()
     everything = round_digest(processed, years)
@@ -293,7 +302,7 @@ def document_keys(tasks: list[Task], results: Results, processed: Path,
 
     def data(task: Task) -> str:
         unit = task.parameters.get("unit_id")
-        return everything if unit is None else sha(settings, per_unit[unit])
+        return sha(shared, everything if unit is None else sha(settings, per_unit[unit]))
 
     return {task.executed.as_posix(): notebook_key(task.notebook, task.parameters, package,
                                                    data(task)) for task in tasks}
@@ -315,6 +324,20 @@ def reuse(task: Task, staging: Path, current: Path | None, previous: dict[str, s
     for src, dst in zip(sources, _outputs(task)):
         link_or_copy(src, dst)
     return True
+
+
+def built_from(reports: Path, year: int) -> tuple[Path, Path] | None:
+    """The (raw, processed) folders the published report of `year` was built from, as
+    its executed annual report records them; None when there is none."""
+    executed = reports / str(year) / "notebooks" / f"{ANNUAL}.ipynb"
+    if not executed.is_file():
+        return None
+    try:
+        meta = json.loads(executed.read_text(encoding="utf-8"))["metadata"]["papermill"]
+        params = meta["parameters"]
+        return Path(params["raw_dir"]).resolve(), Path(params["processed_dir"]).resolve()
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _warn_if_published(processed: Path, years: list[int]) -> None:

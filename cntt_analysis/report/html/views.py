@@ -10,7 +10,6 @@ import pandas as pd
 from IPython.display import HTML
 
 from cntt_analysis.intake.issues import SEVERITY_LABELS
-from cntt_analysis.labels import GROUP_SHORT
 from cntt_analysis.report.html.blocks import table
 from cntt_analysis.rubric.model import Rubric
 
@@ -22,22 +21,26 @@ def criterion_columns(rubric: Rubric) -> dict[str, tuple[str, str]]:
 
 def ranking(scores: pd.DataFrame, rubric: Rubric, movement: pd.DataFrame | None = None
             ) -> HTML:
-    """Rank, unit, score, tier (and the score's change and rank movement when given), then
-    the criterion percentages. What a leader compares first comes first: on a phone the
-    name, score, tier and change fit the screen and the rest scrolls."""
+    """Rank, unit, score, tier (and the score's change and rank movement when given: the
+    facts' scores carry them already), then the criterion percentages. What a leader
+    compares first comes first: on a phone the name, score, tier and change fit the screen
+    and the rest scrolls."""
     frame = scores.sort_values(["rank", "unit_id"])
     columns = {"rank": ("Hạng", "int"), "name": ("Đơn vị", "text"),
                "score": ("Điểm", "number"), "tier": ("Xếp loại", "tier")}
     if movement is not None:
-        frame = frame.merge(movement[["year", "unit_id", "movement", "score_change"]],
-                            on=["year", "unit_id"], how="left")
+        wanted = [c for c in ("movement", "score_change") if c not in frame.columns]
+        if wanted:
+            frame = frame.merge(movement[["year", "unit_id", *wanted]],
+                                on=["year", "unit_id"], how="left")
         columns["score_change"] = ("Điểm tăng/giảm so với năm trước", "change")
         columns["movement"] = ("Thứ hạng so với năm trước", "text")
     return table(frame, columns | criterion_columns(rubric))
 
 
-def register(register: pd.DataFrame) -> HTML:
-    frame = register.assign(group_vi=register["group"].map(GROUP_SHORT))
+def register(register: pd.DataFrame, rubric: Rubric) -> HTML:
+    frame = register.assign(group_vi=register["group"].map(
+        lambda g: rubric.group_label(g, short=True) if isinstance(g, str) else ""))
     return table(frame, {"name": ("Đơn vị", "text"), "group_vi": ("Khối", "text"),
                          "status": ("Tình trạng", "text"), "file": ("Tệp", "text"),
                          "report_date": ("Ngày lập báo cáo", "date")})
@@ -71,7 +74,9 @@ def group_averages(averages: pd.DataFrame, rubric: Rubric) -> HTML:
 
 
 def weakest_indicators(weakest: pd.DataFrame) -> HTML:
+    """Indicators by the share of their points lost across the Department (facts)."""
     return table(weakest, {"indicator": ("Chỉ tiêu", "code"), "label": ("Nội dung", "text"),
+                           "lost_percent": ("Tỷ lệ điểm bị mất (%)", "percent"),
                            "total_lost": ("Tổng điểm bị mất", "number"),
                            "mean_lost": ("Bình quân mỗi đơn vị", "number"),
                            "units_losing": ("Số đơn vị bị mất điểm", "int")})
@@ -106,10 +111,9 @@ def unscored(units: pd.DataFrame) -> HTML:
                  empty="Mọi đơn vị trong danh mục đều có kết quả.")
 
 
-def group_leaders(leaders: pd.DataFrame) -> HTML:
-    """Best and weakest unit of each group (page 1 of the annual report)."""
-    frame = leaders.assign(group_vi=leaders["group"].map(GROUP_SHORT).fillna(leaders["group"]))
-    return table(frame, {"group_vi": ("Khối", "text"), "units": ("Số đơn vị", "int"),
+def group_leaders(groups: pd.DataFrame) -> HTML:
+    """Best and weakest unit of each group (page 1 of the annual report; `facts.groups`)."""
+    return table(groups, {"short": ("Khối", "text"), "units": ("Số đơn vị", "int"),
                          "best": ("Cao điểm nhất", "text"), "best_score": ("Điểm", "number"),
                          "weakest": ("Thấp điểm nhất", "text"),
                          "weakest_score": ("Điểm", "number")}, layout="stack")
@@ -150,7 +154,7 @@ def self_vs_verified(gaps: pd.DataFrame) -> HTML:
 
 
 def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
-    """Corrections, then the points they moved at other units (the reason says which)."""
+    """The inspectors' corrections (`facts.corrections`)."""
     columns = {"name": ("Đơn vị", "text")} if with_unit else {}
     columns |= {"code": ("Mục", "code"), "cell": ("Ô", "code"),
                 "reported": ("Đơn vị báo cáo", "text"), "verified": ("Kiểm tra", "text"),
@@ -160,6 +164,24 @@ def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
     if "explanation" in audit.columns and audit["explanation"].fillna("").astype(str).any():
         columns["explanation"] = ("Giải trình của đơn vị", "text")
     return table(audit, columns, empty="Không có số liệu nào được điều chỉnh sau kiểm tra.")
+
+
+def knock_on(moved: pd.DataFrame) -> HTML:
+    """Points that moved at units whose figures were not corrected (`facts.knock_on`)."""
+    return table(moved, {"name": ("Đơn vị", "text"), "indicators": ("Chỉ tiêu", "text"),
+                         "points_before": ("Điểm trước", "number"),
+                         "points_after": ("Điểm sau", "number"),
+                         "causes": ("Do điều chỉnh số liệu của", "text")},
+                 empty="Không có điểm nào thay đổi theo điều chỉnh của đơn vị khác.")
+
+
+def missing_answers(missing: pd.DataFrame, with_unit: bool = True) -> HTML:
+    """Required answers left blank (`facts.missing_answers`): data to complete."""
+    columns = {"name": ("Đơn vị", "text")} if with_unit else {}
+    columns |= {"code": ("Mục", "text"), "label": ("Nội dung", "text"),
+                "sheet": ("Trang", "text"), "cell": ("Ô", "text"),
+                "indicators": ("Chỉ tiêu dùng mục này", "text")}
+    return table(missing, columns, empty="Không có mục bắt buộc nào bị bỏ trống.")
 
 
 def evidence(counts: pd.DataFrame, names: dict[str, str] | None = None,
@@ -175,14 +197,16 @@ def evidence(counts: pd.DataFrame, names: dict[str, str] | None = None,
     return table(frame, columns, empty="Phiếu năm nay không yêu cầu tài liệu kiểm chứng.")
 
 
+FOLLOW_UP_NOTES = {"absent": "Không nộp báo cáo năm nay",
+                   "no_data": "Chưa có số liệu để đánh giá",
+                   "ignored": "Chưa khắc phục tồn tại nào"}
+
+
 def follow_up_summary(summary: pd.DataFrame) -> HTML:
+    """Per unit, last year's shortcomings by outcome (`facts.follow_up_units`)."""
     from cntt_analysis.scoring.shortcomings import OUTCOMES
 
-    absent = (summary["absent"] if "absent" in summary.columns
-              else pd.Series(False, index=summary.index))
-    frame = summary.assign(ignored_vi=[
-        "Không nộp báo cáo năm nay" if gone else "Chưa khắc phục tồn tại nào" if ignored
-        else "" for gone, ignored in zip(absent, summary["ignored"])])
+    frame = summary.assign(ignored_vi=summary["state"].map(FOLLOW_UP_NOTES).fillna(""))
     return table(frame, {"name": ("Đơn vị", "text"), "total": ("Tồn tại năm trước", "int"),
                          **{o: (o, "int") for o in OUTCOMES}, "ignored_vi": ("Ghi chú", "text")},
                  empty="Năm trước không có tồn tại, hạn chế nào để theo dõi.")
