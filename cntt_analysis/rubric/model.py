@@ -592,6 +592,11 @@ def _validate(rubric: Rubric, source: str) -> None:
                 raise RubricError(f"{source}: mục {inp.code} so sánh với mục '{code}' không có "
                                   "trong phiếu.")
     for ind in rubric.indicators:
+        if (ind.max_points * 100).denominator != 1 or ind.max_points < 0:
+            # points are rounded to hundredths; sums of maxima must be exact in them
+            raise RubricError(f"{source}: chỉ tiêu {ind.code} có điểm tối đa "
+                              f"{float(ind.max_points):g} không hợp lệ: cần một số không âm, "
+                              "nhiều nhất 2 chữ số thập phân.")
         check_rule(ind.rule, ind.max_points, known, f"{source}: chỉ tiêu {ind.code}")
         for code in ind.rule.input_codes():
             other = owner.get(code)

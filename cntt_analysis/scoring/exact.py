@@ -134,8 +134,7 @@ class Q:
         """self where mask, else other."""
         num = np.where(mask, self.num, other.num)
         den = np.where(mask, self.den, other.den)
-        return Q(_compact(num) if num.dtype == object else num,
-                 _compact(den) if den.dtype == object else den)
+        return Q(_compact(num), _compact(den))
 
     def minimum(self, other: Q) -> Q:
         return self.where(other.ge(self), other)
@@ -189,8 +188,9 @@ def from_floats(values: npt.NDArray[np.float64]) -> Q:
             break
         scale = 10.0**places
         idx = np.flatnonzero(todo)
-        m = np.round(x[idx] * scale)
-        ok = (np.abs(m) < _MAX_DIGITS) & (m / scale == x[idx])
+        with np.errstate(over="ignore", invalid="ignore"):  # huge values: left to the loop
+            m = np.round(x[idx] * scale)
+            ok = (np.abs(m) < _MAX_DIGITS) & (m / scale == x[idx])
         num[idx[ok]] = m[ok].astype(np.int64)
         den[idx[ok]] = 10**places
         todo[idx[ok]] = False

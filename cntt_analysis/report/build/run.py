@@ -38,7 +38,6 @@ from cntt_analysis.report.build.keys import (
     sha,
     unit_digests,
 )
-from cntt_analysis.scoring.manifest import is_stale, processed_folder
 from cntt_analysis.report.build.publish import (
     build_name,
     current_build,
@@ -47,6 +46,7 @@ from cntt_analysis.report.build.publish import (
     read_keys,
     remove_stale_staging,
 )
+from cntt_analysis.scoring.manifest import is_stale, processed_folder
 from cntt_analysis.storage import link_or_copy
 
 if TYPE_CHECKING:
