@@ -141,8 +141,7 @@ def check_same(old: ModuleType, answers: pd.DataFrame, rubric: Rubric,
     pd.testing.assert_frame_equal(before, after)
     old_scores = old.compute_scores(before, rubric, registry)
     new_scores = new_engine.compute_scores(after, rubric, registry)
-    pd.testing.assert_frame_equal(old_scores, new_scores[old_scores.columns],
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(old_scores, new_scores[old_scores.columns])
 
 
 def peak_mb(engine: ModuleType, answers: pd.DataFrame, rubric: Rubric,

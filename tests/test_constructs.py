@@ -330,3 +330,44 @@ def test_the_older_spelling_of_groups_still_loads():
     assert RUBRIC.group_label("xa", short=True) == "Khối xã"
     assert RUBRIC.group_colors == {"so": "#1565C0"}
     assert RUBRIC.total_for("xa") == 60 and RUBRIC.criteria[2].max_for("xa") == 0
+
+
+# --------------------------------------------------------------------------- the README
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def _readme_yaml() -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## The rubric file"):text.index("### Changes between years")]
+    return [block.split("```", 1)[0] for block in section.split("```yaml\n")[1:]]
+
+
+def test_the_readme_framework_loads_and_scores_as_it_says():
+    blocks = _readme_yaml()
+    rubric = parse_rubric(yaml.safe_load(blocks[0]), source="README.md")
+    assert rubric.groups == {"so": "Khối sở, ban, ngành", "xa": "Khối xã, phường, đặc khu"}
+    assert rubric.totals == {"so": 100, "xa": 60} and rubric.result == "index"
+    assert [i.code for i in rubric.group_indicators("xa")] == ["P1.1", "P1.2", "P2.2"]
+    assert rubric.inputs["P2.1a"].source == "system"
+    # one sở without the digital-economy flag: P2.1 (40) leaves; 3 meetings → 15,
+    # 3 of 3 chaired → 20, 4 applications × 2 = 8: 43 of 60 = 71.666… → 71.67 %, Khá
+    reg = pd.DataFrame({"unit_id": ["A"], "name": ["A"], "group": ["so"],
+                        "kinh_te_so": [""]})
+    points = compute_points(answers({"A": {"P1.1": 3, "P1.2": 3, "P2.2": 4}}, rubric),
+                            rubric, reg)
+    scores = compute_scores(points, rubric, reg)
+    assert (scores.loc[0, "score"], scores.loc[0, "tier"], scores.loc[0, "index"]) == \
+        (71.67, "Khá", 0.7167)
+    # the other snippets: groups, the sum and best_of rules, round.yaml's lists
+    assert yaml.safe_load(blocks[1])["groups"][1]["id"] == "xa"
+    shown = {i["code"]: i for i in yaml.safe_load(blocks[2])}
+    data = yaml.safe_load(FILE.read_text(encoding="utf-8"))
+    for crit in data["criteria"]:  # the file these tests score has the same two
+        for ind in crit["indicators"]:
+            if ind["code"] in shown:
+                assert ind["rule"] == shown[ind["code"]]["rule"]
+                assert ind["inputs"] == shown[ind["code"]]["inputs"]
+    assert yaml.safe_load(blocks[3]) == {"unit_lists": {"thi_diem": ["so-tai-chinh",
+                                                                     "so-cong-thuong"]},
+                                         "not_ranked": ["ban-quan-ly-du-an"]}

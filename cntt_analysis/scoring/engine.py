@@ -29,6 +29,7 @@ STATUS_NAMES = np.array(["scored", "na", "invalid"], dtype=object)
 
 Bools = npt.NDArray[np.bool_]
 Codes = npt.NDArray[np.int8]
+Ints = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -39,63 +40,99 @@ class Column:
     ok: Bools
     na: Bools
     number: Q
-    value: npt.NDArray[Any]  # normalised answer text (choice labels), None where absent
-    where: npt.NDArray[Any]  # "sheet!cell", "" where absent or without a cell
+    value: Ints  # index of the answer's text in AnswerTable.labels, -1 where none
+    where: Ints  # index of its "sheet!cell" in AnswerTable.places, -1 where none
+
+
+def factorized(values: pd.Series | npt.NDArray[Any], sort: bool = False
+               ) -> tuple[Ints, npt.NDArray[Any]]:
+    """(codes, uniques as an object array): text columns are compared as small integers."""
+    codes, uniques = pd.factorize(values, sort=sort)
+    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+
+
+def _place_codes(answers: pd.DataFrame) -> tuple[Ints, npt.NDArray[Any]]:
+    """Each row's "sheet!cell" as an index into the distinct ones (-1: no cell), and those
+    distinct texts."""
+    cells = answers["cell"]
+    filled = (cells.notna() & (cells != "")).to_numpy(dtype=bool, na_value=False)
+    sheet_codes, sheets = factorized(answers["sheet"].astype(object).where(filled, ""))
+    cell_codes, names = factorized(cells.astype(object).where(filled, ""))
+    width = max(len(names), 1)
+    pairs, ids = np.unique(sheet_codes * width + cell_codes, return_inverse=True)
+    texts = np.array([f"{sheets[p // width]}!{names[p % width]}" for p in pairs],
+                     dtype=object)
+    return np.where(filled, ids, -1), texts
 
 
 class AnswerTable:
-    """The answers of every (year, unit) of a table, one `Column` per code."""
+    """The answers of every (year, unit) of a table, one `Column` per code. Texts (units,
+    codes, labels, cells) are factorized once, so nothing per row is a Python object."""
 
     def __init__(self, answers: pd.DataFrame):
-        frame = answers.reset_index(drop=True)
-        unit = frame.groupby(["year", "unit_id"], sort=True, dropna=False).ngroup().to_numpy()
-        first = np.unique(unit, return_index=True)[1]  # a row of each unit, in unit order
-        self.years = frame["year"].to_numpy()[first]
-        self.unit_ids = frame["unit_id"].to_numpy(dtype=object)[first]
-        self.size = len(first)
+        rows = len(answers)
+        year_codes, years = factorized(answers["year"].to_numpy(), sort=True)
+        unit_codes, unit_ids = factorized(answers["unit_id"], sort=True)
+        # Units sorted by (year, unit_id), as the points table is.
+        width = max(len(unit_ids), 1)
+        keys, unit = np.unique(year_codes * width + unit_codes, return_inverse=True)
+        self.years = years[keys // width].astype(np.int64)
+        self.unit_ids = unit_ids[keys % width]
+        self.size = len(keys)
         # The file each unit's answers came from (the last row's, as a dict would keep).
-        last = pd.Series(np.arange(len(frame))).groupby(unit).max().to_numpy()
-        self.files = frame["file"].to_numpy(dtype=object)[last] if len(frame) else \
-            np.empty(0, dtype=object)
+        last = np.zeros(self.size, dtype=np.int64)
+        np.maximum.at(last, unit, np.arange(rows))
+        self.files = answers["file"].take(last).to_numpy(dtype=object)
+        code_codes, codes = factorized(answers["code"])
         # One row per (unit, code): a repeated code keeps its last row.
-        frame = frame.assign(_unit=unit).drop_duplicates(["_unit", "code"], keep="last")
-        numbers = from_floats(frame["number"].to_numpy(dtype=np.float64))
-        status = frame["status"].to_numpy(dtype=object)
-        cells = frame["cell"].to_numpy(dtype=object)
-        filled = pd.notna(cells) & (cells != "")
-        where = np.where(filled, (frame["sheet"].astype(str) + "!"
-                                  + frame["cell"].astype(str)).to_numpy(dtype=object), "")
-        values = frame["value"].to_numpy(dtype=object)
-        units = frame["_unit"].to_numpy()
+        kept = ~pd.Series(unit * max(len(codes), 1) + code_codes).duplicated(
+            keep="last").to_numpy()
+        numbers = from_floats(answers["number"].to_numpy(dtype=np.float64))
+        ok = (answers["status"] == "ok").to_numpy(dtype=bool, na_value=False)
+        na = (answers["status"] == "na").to_numpy(dtype=bool, na_value=False)
+        value_codes, self.labels = factorized(answers["value"])
+        place_ids, self._places = _place_codes(answers)
         self._columns: dict[str, Column] = {}
-        for code, rows in frame.groupby("code", sort=False).indices.items():
-            self._columns[str(code)] = self._column(units[rows], status[rows],
-                                                     numbers.take(rows), values[rows],
-                                                     where[rows].astype(object))
+        order = np.argsort(code_codes, kind="stable")
+        bounds = np.searchsorted(code_codes[order], np.arange(len(codes) + 1))
+        for c, code in enumerate(codes):
+            mine = order[bounds[c]:bounds[c + 1]]
+            mine = mine[kept[mine]]
+            self._columns[str(code)] = self._column(
+                unit[mine], ok[mine], na[mine], numbers.take(mine), value_codes[mine],
+                place_ids[mine])
 
-    def _column(self, units: npt.NDArray[np.intp], status: npt.NDArray[Any], number: Q,
-                values: npt.NDArray[Any], where: npt.NDArray[Any]) -> Column:
+    @property
+    def places(self) -> int:
+        """How many distinct "sheet!cell" places there are."""
+        return len(self._places)
+
+    def place(self, ids: Ints) -> npt.NDArray[Any]:
+        """The "sheet!cell" texts of place ids (-1 → "")."""
+        return np.append(self._places, "")[ids]
+
+    def _column(self, units: Ints, ok: Bools, na: Bools, number: Q, values: Ints,
+                places: Ints) -> Column:
         n = self.size
         present = np.zeros(n, dtype=bool)
         present[units] = True
-        ok, na = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        ok[units], na[units] = status == "ok", status == "na"
+        got_ok, got_na = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        got_ok[units], got_na[units] = ok, na
         num = np.zeros(n, dtype=number.num.dtype)
         den = np.ones(n, dtype=number.den.dtype)
         num[units], den[units] = number.num, number.den
-        value = np.full(n, None, dtype=object)
+        value = np.full(n, -1, dtype=np.int64)
         value[units] = values
-        cells = np.full(n, "", dtype=object)
-        cells[units] = where
-        return Column(present, ok, na, Q(num, den), value, cells)
+        where = np.full(n, -1, dtype=np.int64)
+        where[units] = places
+        return Column(present, got_ok, got_na, Q(num, den), value, where)
 
     def column(self, code: str) -> Column:
         found = self._columns.get(code)
         if found is None:
             n = self.size
-            none = np.zeros(n, dtype=bool)
-            found = Column(none, none, none, Q.zeros(n), np.full(n, None, dtype=object),
-                           np.full(n, "", dtype=object))
+            none, missing = np.zeros(n, dtype=bool), np.full(n, -1, dtype=np.int64)
+            found = Column(none, none, none, Q.zeros(n), missing, missing)
             self._columns[code] = found
         return found
 
@@ -184,7 +221,8 @@ def _simple(rule: Rule, top: Fraction, ctx: Context, status: Codes) -> tuple[Cod
         yes = (number.num == 1) & (number.den == 1)
         return status, full.where(yes, Q.zeros(n))
     if rule.kind == "choice":
-        return status, _choice(params["points"], ctx.table.column(rule.numerator).value)
+        return status, _choice(params["points"], ctx.table.labels,
+                               ctx.table.column(rule.numerator).value)
     if rule.kind == "steps":
         number, points = _number(ctx, rule.numerator), Q.zeros(n)
         for floor, step in params["steps"]:
@@ -197,13 +235,16 @@ def _simple(rule: Rule, top: Fraction, ctx: Context, status: Codes) -> tuple[Cod
     return _ratio_kind(rule, top, ctx, status)
 
 
-def _choice(points: dict[str, Any], labels: npt.NDArray[Any]) -> Q:
+def _choice(points: dict[str, Any], labels: npt.NDArray[Any], chosen: Ints) -> Q:
     """The points of each unit's chosen label (0 where none)."""
-    table = {label: Fraction(str(p)) for label, p in points.items()}
-    chosen = pd.Series(labels, dtype=object)
-    num = chosen.map({k: f.numerator for k, f in table.items()}).fillna(0)
-    den = chosen.map({k: f.denominator for k, f in table.items()}).fillna(1)
-    return Q.of(num.to_numpy(dtype=np.int64), den.to_numpy(dtype=np.int64))
+    num = np.zeros(len(labels) + 1, dtype=np.int64)  # the last one for "no label" (-1)
+    den = np.ones(len(labels) + 1, dtype=np.int64)
+    where = pd.Index(labels, dtype=object).get_indexer(list(points))
+    for at, value in zip(where, points.values()):
+        if at >= 0:
+            exact = Fraction(str(value))
+            num[at], den[at] = exact.numerator, exact.denominator
+    return Q.of(num[chosen], den[chosen])
 
 
 def _ratio_kind(rule: Rule, top: Fraction, ctx: Context, status: Codes) -> tuple[Codes, Q]:

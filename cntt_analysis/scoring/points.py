@@ -26,6 +26,7 @@ from cntt_analysis.scoring.engine import (
     AnswerTable,
     Context,
     evaluate,
+    factorized,
 )
 from cntt_analysis.scoring.exact import Q, half_up
 
@@ -62,54 +63,91 @@ def compute_points(answers: pd.DataFrame, rubric: Rubric,
         return pd.DataFrame([], columns=POINT_COLUMNS)
     table = AnswerTable(answers)
     units = table.unit_ids
-    group_of = dict(zip(registry["unit_id"], registry["group"]))
-    groups = np.array([group_of.get(u) for u in units], dtype=object)
+    place = pd.Index(registry["unit_id"]).get_indexer(units)  # -1: not registered
+    groups = _lookup(registry["group"], place)
     ranked_of = ranked_units(registry)
     ranked = np.array([ranked_of.get(u, True) for u in units], dtype=bool)
     flags = {name: np.array([f.get(u, False) for u in units], dtype=bool)
              for name, f in unit_flags(registry, [n for _, n in rubric.unit_flags]).items()}
     indicators = rubric.indicators
-    size = (len(indicators), table.size)
+    size = (table.size, len(indicators))  # unit-major, as the rows are
     status = np.zeros(size, dtype=np.int8)
     hundredths = np.zeros(size, dtype=np.float64)
     keep = np.zeros(size, dtype=bool)
-    sources = np.empty(size, dtype=object)
+    sources = _Texts()
+    source_ids = np.zeros(size, dtype=np.int64)
     for i, ind in enumerate(indicators):
-        keep[i] = np.isin(groups, ind.groups) if ind.groups else True
-        applies = keep[i] & (flags[ind.applies_to[1]] if ind.applies_to else True)
+        keep[:, i] = np.isin(groups, ind.groups) if ind.groups else True
+        applies = keep[:, i] & (flags[ind.applies_to[1]] if ind.applies_to else True)
         outcome = evaluate(ind.rule, ind.max_points, Context(table, groups, ranked, applies))
-        status[i] = np.where(applies, outcome.status, NA_CODE)
-        hundredths[i] = half_up(outcome.points).astype(np.float64)
-        sources[i] = np.where(applies, _sources(table, ind.rule.input_codes()), "")
-    points = np.where(status == NA_CODE, np.nan, hundredths / 100)
-    n = len(indicators)
-    kept = keep.T.ravel()
+        status[:, i] = np.where(applies, outcome.status, NA_CODE)
+        hundredths[:, i] = half_up(outcome.points).astype(np.float64)
+        source_ids[:, i] = np.where(applies, _sources(table, ind.rule.input_codes(), sources),
+                                    sources.id(""))
+    kept = keep.ravel()
+    unit = np.repeat(np.arange(table.size), len(indicators))[kept]
+    which = np.tile(np.arange(len(indicators)), table.size)[kept]
+    flat_status = status.ravel()[kept]
     return pd.DataFrame({
-        "year": np.repeat(table.years, n)[kept],
-        "unit_id": np.repeat(units, n)[kept],
-        "group": np.repeat(groups, n)[kept],
-        "criterion": np.tile(np.array([i.criterion for i in indicators], dtype=object),
-                             table.size)[kept],
-        "indicator": np.tile(np.array([i.code for i in indicators], dtype=object),
-                             table.size)[kept],
-        "points": points.T.ravel()[kept],
-        "max_points": np.tile(np.array([float(i.max_points) for i in indicators]),
-                              table.size)[kept],
-        "status": STATUS_NAMES[status.T.ravel()[kept]],
-        "file": np.repeat(table.files, n)[kept],
-        "sources": sources.T.ravel()[kept],
+        "year": table.years[unit],
+        "unit_id": _texts(units, unit),
+        "group": _texts(groups, unit),
+        "criterion": _texts(np.array([i.criterion for i in indicators], dtype=object), which),
+        "indicator": _texts(np.array([i.code for i in indicators], dtype=object), which),
+        "points": np.where(flat_status == NA_CODE, np.nan, hundredths.ravel()[kept] / 100),
+        "max_points": np.array([float(i.max_points) for i in indicators])[which],
+        "status": _texts(STATUS_NAMES, flat_status),
+        "file": _texts(table.files, unit),
+        "sources": _texts(sources.values(), source_ids.ravel()[kept]),
     }, columns=POINT_COLUMNS)
 
 
-def _sources(table: AnswerTable, codes: tuple[str, ...]) -> npt.NDArray[Any]:
-    """"sheet!cell; sheet!cell" of the answers a rule read, for every unit."""
-    joined = np.full(table.size, "", dtype=object)
-    for code in codes:
-        where = table.column(code).where
-        has = where != ""
-        joined = np.where(has & (joined != ""), joined + "; " + where,
-                          np.where(has, where, joined))
-    return joined
+def _lookup(column: pd.Series, place: npt.NDArray[np.intp]) -> npt.NDArray[Any]:
+    """column's value at each position of `place` (None where -1), as objects."""
+    values = np.asarray(column.to_numpy(dtype=object), dtype=object)
+    out = np.full(len(place), None, dtype=object)
+    out[place >= 0] = values[place[place >= 0]]
+    return out
+
+
+def _texts(distinct: npt.NDArray[Any], index: npt.NDArray[Any]) -> pd.Series:
+    """A text column from its distinct values and each row's index into them (taken from
+    a small text array: no conversion of one Python string per row)."""
+    values = [None if v is None or (isinstance(v, float) and v != v) else str(v)
+              for v in distinct]
+    return pd.Series(pd.array(values, dtype="str")).take(index).reset_index(drop=True)
+
+
+class _Texts:
+    """Distinct strings, numbered in the order they come."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+
+    def id(self, text: str) -> int:
+        return self._ids.setdefault(text, len(self._ids))
+
+    def values(self) -> npt.NDArray[Any]:
+        return np.array(list(self._ids), dtype=object)
+
+
+def _sources(table: AnswerTable, codes: tuple[str, ...], texts: _Texts) -> npt.NDArray[Any]:
+    """Per unit, the id in `texts` of "sheet!cell; sheet!cell", the answers a rule read (the
+    distinct combinations are few: one string is built per combination)."""
+    if not codes:
+        return np.full(table.size, texts.id(""), dtype=np.int64)
+    places = np.stack([table.column(code).where for code in codes], axis=1)
+    base = table.places + 1  # place ids are -1 … places - 1
+    if base ** len(codes) < 2**62:  # one integer per combination: a fast 1-D unique
+        keys = (places + 1) @ (base ** np.arange(len(codes), dtype=np.int64))
+        first, inverse = np.unique(keys, return_index=True, return_inverse=True)[1:]
+        combos = places[first]
+    else:
+        combos, inverse = np.unique(places, axis=0, return_inverse=True)
+    ids = np.array([texts.id("; ".join(table.place(np.asarray(combo[combo >= 0]))))
+                    for combo in combos], dtype=np.int64)
+    found: npt.NDArray[Any] = ids[np.asarray(inverse).ravel()]
+    return found
 
 
 SCORE_COLUMNS = ["year", "unit_id", "name", "group", "score", "tier", "rank", "earned",
@@ -125,33 +163,37 @@ class _Sums:
 
     def __init__(self, points: pd.DataFrame, rubric: Rubric, registry: pd.DataFrame):
         self.criteria = [c.code for c in rubric.criteria]
-        keys = points.groupby(["year", "unit_id"], sort=True, dropna=False)
-        unit = keys.ngroup().to_numpy()
+        year_codes, years = factorized(points["year"].to_numpy(), sort=True)
+        unit_codes, unit_ids = factorized(points["unit_id"], sort=True)
+        width = max(len(unit_ids), 1)
+        keys, unit = np.unique(year_codes * width + unit_codes, return_inverse=True)
         first = np.unique(unit, return_index=True)[1]
-        self.years = points["year"].to_numpy()[first]
-        self.unit_ids = points["unit_id"].to_numpy(dtype=object)[first]
-        self.groups = points["group"].to_numpy(dtype=object)[first]
-        applies = (points["status"] != NA).to_numpy()
+        size = len(keys)
+        self.years = years[keys // width].astype(np.int64)
+        self.unit_ids = unit_ids[keys % width]
+        self.groups = _lookup(points["group"], first)
+        applies = (points["status"] != NA).to_numpy(dtype=bool, na_value=True)
         # Points and maxima carry at most 2 decimals: summing whole hundredths is exact.
         earned = np.where(applies, np.rint(points["points"].to_numpy(dtype=float) * 100), 0)
         possible = np.where(applies, np.rint(points["max_points"].to_numpy(dtype=float) * 100),
                             0)
         earned, possible = earned.astype(np.int64), possible.astype(np.int64)
-        size = len(first)
         self.earned, self.possible = np.zeros(size, np.int64), np.zeros(size, np.int64)
         np.add.at(self.earned, unit, earned)
         np.add.at(self.possible, unit, possible)
-        crit = points["criterion"].map({c: i for i, c in enumerate(self.criteria)})
-        known = crit.notna().to_numpy()
-        index = (unit[known], crit[known].to_numpy(dtype=np.int64))
+        crit_codes, crit_names = factorized(points["criterion"])
+        position = {c: i for i, c in enumerate(self.criteria)}
+        crit = np.array([position.get(c, -1) for c in crit_names] + [-1])[crit_codes]
+        known = crit >= 0
+        index = (unit[known], crit[known])
         self.by_criterion = np.zeros((size, len(self.criteria)), dtype=np.int64)
         self.max_by_criterion = np.zeros((size, len(self.criteria)), dtype=np.int64)
         np.add.at(self.by_criterion, index, earned[known])
         np.add.at(self.max_by_criterion, index, possible[known])
         ranked_of = ranked_units(registry)
         self.ranked = np.array([ranked_of.get(u, True) for u in self.unit_ids], dtype=bool)
-        names = dict(zip(registry["unit_id"], registry["name"]))
-        self.names = np.array([names.get(u) for u in self.unit_ids], dtype=object)
+        self.names = _lookup(registry["name"],
+                             pd.Index(registry["unit_id"]).get_indexer(self.unit_ids))
 
     def share(self, rubric: Rubric) -> tuple[Q, npt.NDArray[np.bool_]]:
         """Each unit's share of its applicable maximum (0..1, exact), and where it has one.
@@ -259,9 +301,11 @@ def criterion_scores(points: pd.DataFrame, rubric: Rubric,
         "share": _rounded(Q.of(e, np.maximum(p, 1)), p > 0, 100, 2),
         "ranked": np.repeat(sums.ranked, count),
     })
-    in_framework = np.array([
-        rubric.criteria[c].max_for(g) > 0 if g in rubric.groups else True
-        for g in sums.groups for c in range(count)], dtype=bool)
+    # a criterion with no maximum in the unit's group is not part of its framework
+    in_group = {g: [c.max_for(g) > 0 for c in rubric.criteria] for g in rubric.groups}
+    everywhere = [True] * count
+    in_framework = np.array([in_group.get(g, everywhere) for g in sums.groups],
+                            dtype=bool).reshape(-1)
     frame = frame[in_framework].reset_index(drop=True)
     frame["rank"] = rank_within_groups(frame, "share", ["criterion"])
     order = {code: n for n, code in enumerate(sums.criteria)}
