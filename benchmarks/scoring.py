@@ -50,12 +50,13 @@ def old_engine(base: str) -> ModuleType:
     """``scoring/points.py`` as of commit `base`, imported from a temporary file."""
     text = subprocess.run(["git", "show", f"{base}:cntt_analysis/scoring/points.py"],
                           cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    path = Path(tempfile.mkdtemp(prefix="cntt-old-engine-")) / "old_points.py"
-    path.write_text(text, encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("old_points", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with tempfile.TemporaryDirectory(prefix="cntt-old-engine-") as folder:
+        path = Path(folder) / "old_points.py"
+        path.write_text(text, encoding="utf-8")
+        spec = importlib.util.spec_from_file_location("old_points", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
     return module
 
 
