@@ -98,7 +98,12 @@ def template(
         "--rubric", help="Tên phiếu có sẵn hoặc đường dẫn tệp YAML.")] = None,
 ) -> None:
     """Tạo biểu mẫu báo cáo (.xlsx) cho từng đơn vị."""
-    from cntt_analysis.intake.registry import active_units, load_registry
+    from cntt_analysis.intake.registry import (
+        active_units,
+        check_registry,
+        load_registry,
+        with_round_lists,
+    )
     from cntt_analysis.intake.rounds import load_round
     from cntt_analysis.intake.templates import write_templates
     from cntt_analysis.rubric.model import load_rubric, shipped_rubrics
@@ -106,10 +111,10 @@ def template(
     registry = active_units(load_registry(raw / "units.csv"), year)
     if unit is not None and unit not in set(registry["unit_id"]):
         raise UsageError(f"Không có đơn vị mã “{unit}” trong danh mục {raw / 'units.csv'}.")
+    rnd = load_round(raw, year) if (raw / str(year) / "round.yaml").is_file() else None
     if rubric is not None:
         chosen = load_rubric(rubric)
-    elif (raw / str(year) / "round.yaml").is_file():
-        rnd = load_round(raw, year)
+    elif rnd is not None:
         chosen = rnd.rubric
         _warn(rnd.warnings)
     elif str(year) in shipped_rubrics():
@@ -118,6 +123,10 @@ def template(
         raise UsageError(f"Chưa có đợt đánh giá năm {year} ({raw / str(year) / 'round.yaml'} "
                          f"chưa có). Tạo đợt mới trước, với phiếu đánh giá sao chép từ năm "
                          f"trước: cntt new-round --year {year} --raw {raw}")
+    check_registry(registry, chosen)
+    if rnd is not None:  # the round's unit lists say who is asked which indicators
+        registry = with_round_lists(registry, rnd.unit_lists, rnd.not_ranked,
+                                    str(rnd.folder / "round.yaml"))
     paths = write_templates(chosen, registry, year, out, unit_id=unit)
     typer.echo(f"Đã tạo {len(paths)} biểu mẫu trong {out}.")
 

@@ -243,6 +243,18 @@ def test_group_averages():
     assert (huyen["Tốt"], huyen["Khá"], huyen["Trung bình"], huyen["Yếu"]) == (0, 0, 3, 0)
     assert row(avg.rename(columns={"group": "unit_id"}), 2016, "so")["mean_score"] == \
         pytest.approx((80 + 72.5 + 60) / 3)
+    assert set(avg["unranked"]) == {0}
+
+
+def test_group_averages_leave_out_units_assessed_but_not_ranked():
+    scores = make_scores()
+    scores["ranked"] = ~((scores["year"] == 2017) & (scores["unit_id"] == "S4"))
+    so = row(A.group_averages(scores).rename(columns={"group": "unit_id"}), 2017, "so")
+    # S4 (45.25, Yếu) is assessed but not ranked: the group's standing is the other three
+    assert so["units"] == 3 and so["unranked"] == 1
+    assert so["mean_score"] == pytest.approx((88 + 75.5 + 75.5) / 3)
+    assert (so["Tốt"], so["Khá"], so["Trung bình"], so["Yếu"]) == (1, 2, 0, 0)
+    assert so["min_score"] == 75.5
 
 
 def test_criterion_averages_long_format():

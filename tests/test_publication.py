@@ -58,7 +58,8 @@ def test_a_scored_round_is_a_draft_until_finalised(scored):
     assert record["inputs"] == json.loads((folder / "inputs.json").read_text(encoding="utf-8"))
     assert record["outputs"] == {name: sha(folder / f"{name}.parquet")
                                  for name in ("answers", "points", "scores", "issues",
-                                              "register", "corrections", "shortcomings")}
+                                              "register", "corrections", "shortcomings",
+                                              "criterion_scores")}
     assert (record["by"], record["version"], record["folder"]) == (
         "Nguyễn Văn Bình", 1, "final-v1")
     assert record["finalised_at"].startswith("2017-09-20T08:30")

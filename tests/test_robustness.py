@@ -415,6 +415,18 @@ def test_unit_without_a_score_has_no_rank():
     assert not got.loc["A", "robust"] and got.loc["A", "note"] == "không có điểm để xếp hạng"
 
 
+def test_a_unit_assessed_but_not_ranked_takes_no_place():
+    # OPPOSITE's A and B swap places between scenarios; with B outside the ranking, A is
+    # alone: first in every scenario, and B has no rank band.
+    points, scores = scored(OPPOSITE)
+    scores = scores.assign(ranked=scores["unit_id"] != "B")
+    got = by_unit(rank_robustness(points, scores))
+    assert got.loc["A", ["median_rank", "p05", "p95", "band"]].tolist() == [1, 1, 1, 0]
+    assert got.loc["A", "robust"]
+    assert pd.isna(got.loc["B", "p05"]) and not got.loc["B", "robust"]
+    assert got.loc["B", "note"] == "được đánh giá nhưng không xếp hạng"
+
+
 def test_scores_without_points_are_refused():
     points, scores = scored(OPPOSITE)
     with pytest.raises(ValueError, match="Không có điểm chi tiết của đơn vị B năm 2017"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +30,8 @@ class Results:
     register: pd.DataFrame
     corrections: pd.DataFrame
     shortcomings: pd.DataFrame
+    # Results and ranks per unit and criterion (pillar).
+    criterion_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def years(self) -> list[int]:
@@ -93,8 +95,8 @@ def load_results(raw_dir: str | Path, processed_dir: str | Path,
     In: `raw_dir` (round folders and ``units.csv``), `processed_dir` (what ``cntt score``
     wrote there). Out: ``Results`` with the rounds' tables concatenated over the years —
     ``scores``, ``points``, ``answers``, ``issues``, ``register``, ``corrections``,
-    ``shortcomings`` (the columns of ``score_round``'s tables), a renamed unit's earlier
-    rows under its current id — plus ``rounds`` (year → Round), ``registry``,
+    ``shortcomings``, ``criterion_scores`` (the columns of ``score_round``'s tables), a
+    renamed unit's earlier rows under its current id — plus ``rounds`` (year → Round), ``registry``,
     ``rubric(year)``, ``of_year(table, year)`` and ``follow_up(year)``.
 
     Example::
@@ -103,7 +105,7 @@ def load_results(raw_dir: str | Path, processed_dir: str | Path,
         >>> res.years
         [2015, 2016, 2017]
         >>> res.scores.shape, list(res.scores.columns[:7])
-        ((65, 18), ['year', 'unit_id', 'name', 'group', 'score', 'tier', 'rank'])
+        ((65, 20), ['year', 'unit_id', 'name', 'group', 'score', 'tier', 'rank'])
     """
     years = [y for y in available_years(raw_dir) if up_to is None or y <= up_to]
     if not years:

@@ -1,17 +1,33 @@
-"""The registry of units (data/raw/units.csv) and matching a typed unit name to it."""
+"""The registry of units (data/raw/units.csv) and matching a typed unit name to it.
+
+Besides unit_id, name, group and aliases, units.csv may carry:
+
+- ``previous_ids``, ``since``, ``until``: lineage and the years a unit exists;
+- ``ranked``: "không" (or no, false, 0) for a unit assessed but not ranked; blank = ranked;
+- any flag column an indicator's ``applies_to: {registry: COLUMN}`` names (e.g.
+  ``kinh_te_so``): "có" (or x, yes, true, 1) where the indicator applies, blank or "không"
+  where it does not.
+
+A row's group is checked against the rubric of the round it is used in (`check_registry`),
+since a province's groups are the rubric's (sở, huyện, xã, …).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.text import clean, shorten, strip_diacritics
+from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.text import clean, fold, shorten, strip_diacritics
 
 REGISTRY_COLUMNS = ["unit_id", "name", "group", "aliases"]
-GROUPS = ("so", "huyen")
+RANKED = "ranked"
+YES_WORDS = {fold(w) for w in ("có", "x", "yes", "y", "true", "1", "đúng")}
+NO_WORDS = {fold(w) for w in ("không", "no", "n", "false", "0", "sai")}
 
 # Usual abbreviations, applied to diacritic-free lower-case text.
 _ABBREVIATIONS = [
@@ -63,14 +79,130 @@ def load_registry(path: str | Path) -> pd.DataFrame:
         if row.since and row.until and int(row.since) > int(row.until):
             raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: năm bắt đầu "
                              f"(since) {row.since} sau năm kết thúc (until) {row.until}.")
-        if row.group not in GROUPS:
-            raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: khối “{row.group}” "
-                             f"không hợp lệ (cần “so” hoặc “huyen”).")
+        if not row.group:
+            raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: thiếu khối (cột "
+                             "group).")
     duplicated = sorted(set(frame.loc[frame["unit_id"].duplicated(), "unit_id"]))
     if duplicated:
         raise UsageError(f"Danh mục đơn vị “{path.name}”: mã đơn vị bị trùng: "
                          f"{', '.join(duplicated)}.")
-    return frame.sort_values("unit_id").reset_index(drop=True)
+    frame = frame.sort_values("unit_id").reset_index(drop=True)
+    # Kept for messages about a row found later (a group the round's rubric lacks).
+    frame.attrs["path"] = str(path)
+    return frame
+
+
+def flag_value(text: str) -> bool | None:
+    """A yes/no cell of units.csv: True, False, or None when blank; ValueError otherwise."""
+    folded = fold(text or "")
+    if not folded:
+        return None
+    if folded in YES_WORDS:
+        return True
+    if folded in NO_WORDS:
+        return False
+    raise ValueError(text)
+
+
+def _file(registry: pd.DataFrame) -> str:
+    return Path(registry.attrs.get("path", "units.csv")).name
+
+
+def _where(registry: pd.DataFrame, unit_id: str) -> str:
+    """“Danh mục đơn vị “units.csv”, dòng N” for a unit (the file read again: an error
+    path only)."""
+    line = None
+    path = registry.attrs.get("path")
+    if path and Path(path).is_file():
+        ids = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                          usecols=["unit_id"])["unit_id"].map(clean).tolist()
+        line = ids.index(unit_id) + 2 if unit_id in ids else None
+    return f"Danh mục đơn vị “{_file(registry)}”" + (f", dòng {line}" if line
+                                                      else f", đơn vị {unit_id}")
+
+
+def check_registry(registry: pd.DataFrame, rubric: Rubric) -> None:
+    """The rows of a round's units against its rubric: every group is one of the rubric's,
+    every flag column an indicator reads (``applies_to: {registry: …}``) exists, and flag
+    and ``ranked`` cells say yes or no. Vietnamese errors name units.csv and the line."""
+    known = ", ".join(f"“{g}” ({name})" for g, name in rubric.groups.items())
+    for row in registry.itertuples(index=False):
+        if row.group not in rubric.groups:
+            raise UsageError(f"{_where(registry, row.unit_id)}: khối “{row.group}” không hợp "
+                             f"lệ — phiếu đánh giá {rubric.source or rubric.id} không có khối "
+                             f"này (các khối: {known}). Sửa cột group của đơn vị, hoặc thêm "
+                             "khối vào mục 'groups' của phiếu.")
+    columns = [name for where, name in rubric.unit_flags if where == "registry"]
+    for name in columns:
+        if name not in registry.columns:
+            users = ", ".join(i.code for i in rubric.indicators
+                              if i.applies_to == ("registry", name))
+            raise UsageError(f"Danh mục đơn vị “{_file(registry)}” "
+                             f"chưa có cột “{name}” mà chỉ tiêu {users} dùng (applies_to trong "
+                             f"phiếu {rubric.source or rubric.id}): thêm cột, ghi “có” ở các "
+                             "đơn vị được đánh giá chỉ tiêu này.")
+    for name in [*columns, *([RANKED] if RANKED in registry.columns else [])]:
+        for unit_id, text in zip(registry["unit_id"], registry[name]):
+            try:
+                flag_value(text)
+            except ValueError:
+                raise UsageError(f"{_where(registry, unit_id)}: cột {name} ghi “{shorten(text, 40)}"
+                                 "” — cần “có” hoặc “không” (hoặc để trống).") from None
+
+
+def unit_flags(registry: pd.DataFrame, names: Iterable[str]) -> dict[str, dict[str, bool]]:
+    """name → unit_id → whether the unit carries flag `name` (column cells "có"/blank)."""
+    out: dict[str, dict[str, bool]] = {}
+    for name in names:
+        if name not in registry.columns:
+            raise UsageError(f"Danh mục đơn vị chưa có cột “{name}” mà phiếu đánh giá dùng "
+                             "(applies_to).")
+        out[name] = {u: bool(_flag(v)) for u, v in zip(registry["unit_id"], registry[name])}
+    return out
+
+
+def ranked_units(registry: pd.DataFrame) -> dict[str, bool]:
+    """unit_id → whether the unit is ranked (the ``ranked`` column; blank or absent: yes)."""
+    if RANKED not in registry.columns:
+        return dict.fromkeys(registry["unit_id"], True)
+    return {u: _flag(v) is not False for u, v in zip(registry["unit_id"], registry[RANKED])}
+
+
+def _flag(value: object) -> bool | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return value
+    try:
+        return flag_value(str(value))
+    except ValueError:
+        return None
+
+
+def with_round_lists(registry: pd.DataFrame, lists: Mapping[str, Iterable[str]],
+                     not_ranked: Iterable[str], source: str) -> pd.DataFrame:
+    """The registry with the round's unit lists (round.yaml ``unit_lists``) as flag
+    columns and its ``not_ranked`` units marked; unknown ids are refused (Vietnamese,
+    naming `source` and the key)."""
+    out = registry.copy()
+    ids = set(out["unit_id"])
+    for key, members in [*((f"unit_lists.{k}", v) for k, v in lists.items()),
+                         ("not_ranked", not_ranked)]:
+        unknown = sorted(set(members) - ids)
+        if unknown:
+            raise UsageError(f"{source}: mục '{key}' có mã đơn vị không có trong danh mục "
+                             f"đơn vị của năm: {', '.join(unknown)}.")
+    for name, members in lists.items():
+        if name in registry.columns:
+            raise UsageError(f"{source}: danh sách 'unit_lists.{name}' trùng tên cột {name} "
+                             "của units.csv; đổi tên một trong hai.")
+        chosen = set(members)
+        out[name] = ["có" if u in chosen else "" for u in out["unit_id"]]
+    skipped = set(not_ranked)
+    if skipped:
+        ranked = out[RANKED] if RANKED in out.columns else pd.Series("", index=out.index)
+        out[RANKED] = ["không" if u in skipped else r for u, r in zip(out["unit_id"], ranked)]
+    return out
 
 
 def _check_row(file: str, line: int, row: pd.Series) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,10 @@ class Round:
     department: str = "Sở Tài nguyên và Môi trường"
     # Plain-language notes for the user (e.g. last year's form reused for this year).
     warnings: tuple[str, ...] = ()
+    # Units named in round.yaml: `unit_lists` (name → unit ids, read by indicators with
+    # `applies_to: {round: name}`) and `not_ranked` (assessed this year but not ranked).
+    unit_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    not_ranked: tuple[str, ...] = ()
 
     @property
     def inspected(self) -> bool:
@@ -141,10 +145,40 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
     rubric_path = _rubric_path(folder, config, year)
     rubric = load_rubric(rubric_path)
     _check_link_to_last_year(Path(raw_dir), year, config_path, rubric)
+    lists, not_ranked = _unit_lists(config, config_path, rubric)
     return Round(year=year, folder=folder, deadline=deadline, rubric=rubric,
                  synthetic=bool(config.get("synthetic", False)),
                  department=str(config.get("department", Round.department)),
-                 warnings=_reuse_warning(rubric, year, config_path))
+                 warnings=_reuse_warning(rubric, year, config_path),
+                 unit_lists=lists, not_ranked=not_ranked)
+
+
+def _ids(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        raise UsageError(f"{where} phải là danh sách mã đơn vị (ví dụ [so-tai-chinh, "
+                         "so-cong-thuong]).")
+    return tuple(str(v).strip() for v in value)
+
+
+def _unit_lists(config: dict[str, Any], config_path: Path, rubric: Rubric
+                ) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """round.yaml's `unit_lists` (every list the rubric's `applies_to: {round: …}` names
+    must be there) and `not_ranked`."""
+    raw = config.get("unit_lists") or {}
+    if not isinstance(raw, dict):
+        raise UsageError(f"{config_path}: mục 'unit_lists' phải là bảng tên danh sách → danh "
+                         "sách mã đơn vị (ví dụ unit_lists: {kinh_te_so: [so-tai-chinh]}).")
+    lists = {str(k): _ids(v, f"{config_path}: mục 'unit_lists.{k}'") for k, v in raw.items()}
+    for where, name in rubric.unit_flags:
+        if where == "round" and name not in lists:
+            users = ", ".join(i.code for i in rubric.indicators
+                              if i.applies_to == ("round", name))
+            raise UsageError(f"{config_path}: thiếu danh sách 'unit_lists.{name}' (các đơn vị "
+                             f"được đánh giá chỉ tiêu {users}, theo phiếu "
+                             f"{rubric.source or rubric.id}).")
+    return lists, _ids(config.get("not_ranked"), f"{config_path}: mục 'not_ranked'")
 
 
 def _rubric_path(folder: Path, config: dict[str, Any], year: int) -> Path:

@@ -12,7 +12,8 @@ from cntt_analysis._version import __version__
 from cntt_analysis.intake.rounds import Round, load_round, round_files
 
 MANIFEST = "inputs.json"
-TABLES = ("answers", "points", "scores", "issues", "register", "corrections", "shortcomings")
+TABLES = ("answers", "points", "scores", "issues", "register", "corrections", "shortcomings",
+          "criterion_scores")
 
 
 def processed_folder(processed_dir: str | Path, year: int) -> Path:

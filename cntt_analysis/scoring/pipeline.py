@@ -17,9 +17,17 @@ import pandas as pd
 
 from cntt_analysis.intake.issues import issues_frame
 from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
-from cntt_analysis.intake.registry import active_units, load_registry, renamed_ids
+from cntt_analysis.intake.registry import (
+    active_units,
+    check_registry,
+    load_registry,
+    renamed_ids,
+    unit_flags,
+    with_round_lists,
+)
 from cntt_analysis.intake.rounds import Round, available_years, load_round
-from cntt_analysis.intake.workbook import answers_frame, read_round_files
+from cntt_analysis.intake.workbook import Submission, answers_frame, read_round_files
+from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.inspection import (
     apply_corrections,
     audit,
@@ -37,7 +45,7 @@ from cntt_analysis.scoring.manifest import (  # noqa: F401 - part of this module
     processed_folder,
     registry_path,
 )
-from cntt_analysis.scoring.points import compute_points, compute_scores
+from cntt_analysis.scoring.points import compute_points, compute_scores, criterion_scores
 from cntt_analysis.scoring.shortcomings import find_shortcomings
 from cntt_analysis.storage import publish_folder, staging_folder, write_parquet, write_text
 
@@ -57,6 +65,9 @@ class RoundResult:
     shortcomings: pd.DataFrame
     # file name → (size, SHA-256) of the submissions as they were read
     read: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # Results per unit and criterion (pillar), with ranks (points.CRITERION_COLUMNS plus
+    # self_share, the self-assessed share).
+    criterion_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def year(self) -> int:
@@ -77,7 +88,11 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
       max_points, status (scored/na/invalid), file, sources (cells read), self_points;
     - ``scores``: unit — year, unit_id, name, group, score (0–100), tier, rank (within the
       group), earned, applicable_max, one percentage column per criterion (C1 … Cn),
-      self_score, self_tier, self_rank, score_gap (verified − self-assessed);
+      index (0..1), ranked, self_score, self_tier, self_rank, score_gap (verified −
+      self-assessed);
+    - ``criterion_scores``: unit and criterion — year, unit_id, group, criterion, points,
+      max_points, share (%), rank (within the group, among ranked units), ranked,
+      self_share;
     - ``issues``: problem found (Vietnamese message naming file, sheet and cell);
     - ``register``: registered unit and file — status (Đã nộp, Nộp muộn, Chưa nộp, …),
       report_date; plus ``corrections`` (inspection audit) and ``shortcomings``.
@@ -92,11 +107,12 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     """
     rnd = load_round(raw_dir, year)
     known = load_registry(registry_path(raw_dir))
-    registry = active_units(known, year)
+    registry = round_registry(known, rnd)
     paths = rnd.submissions()
     subs = read_round_files(paths, rnd.rubric, year, progress=progress)
     read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
     tied = tie_submissions(subs, registry, renamed_ids(known), rnd.rubric.general_codes)
+    keep_asked(tied, rnd.rubric, registry)
     counted, _ = choose_counted(tied, rnd.rubric.general_codes)
     register, register_issues = build_register(rnd, subs, registry, counted)
     reported = answers_frame([a for s in counted.values() for a in s.answers])
@@ -106,6 +122,11 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     points = compute_points(answers, rnd.rubric, registry)
     scores = combine_scores(compute_scores(points, rnd.rubric, registry),
                             compute_scores(self_points, rnd.rubric, registry))
+    pillars = criterion_scores(points, rnd.rubric, registry)
+    pillars = pillars.merge(
+        criterion_scores(self_points, rnd.rubric, registry)[
+            ["year", "unit_id", "criterion", "share"]].rename(columns={"share": "self_share"}),
+        on=["year", "unit_id", "criterion"], how="left")
     key = ["year", "unit_id", "indicator"]
     points = points.merge(self_points[[*key, "points"]].rename(
         columns={"points": "self_points"}), on=key, how="left")
@@ -113,7 +134,44 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     issues = issues_frame(intake_issues + register_issues + inspection_issues)
     return RoundResult(rnd, registry, answers, points, scores, issues, register,
                        audit(corrections, self_points, points, rnd.rubric, registry),
-                       find_shortcomings(points, rnd.rubric, answers), read)
+                       find_shortcomings(points, rnd.rubric, answers), read, pillars)
+
+
+def round_registry(known: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+    """The units of a round: those existing in its year, checked against its rubric (groups,
+    flag columns), with round.yaml's unit lists and unranked units applied."""
+    registry = active_units(known, rnd.year)
+    check_registry(registry, rnd.rubric)
+    return with_round_lists(registry, rnd.unit_lists, rnd.not_ranked,
+                            str(rnd.folder / "round.yaml"))
+
+
+def keep_asked(subs: list[Submission], rubric: Rubric, registry: pd.DataFrame) -> None:
+    """Drop from each tied submission the answers its unit was not asked — indicators
+    outside its group's framework or not applying to it, inputs the appraiser or a system
+    supplies — and intake's "answer not found" errors about them (intake reads every input
+    of the rubric; the unit's template holds only its own)."""
+    every = set(rubric.inputs)
+    if set(i.code for i in rubric.asked_inputs()) == every and not any(
+            i.groups or i.applies_to for i in rubric.indicators):
+        return
+    groups = dict(zip(registry["unit_id"], registry["group"]))
+    flags = unit_flags(registry, [n for _, n in rubric.unit_flags])
+    asked: dict[tuple[object, ...], set[str]] = {}
+    for sub in subs:
+        if sub.unit_id is None or sub.unit_id not in groups:
+            continue
+        mine = {n: f[sub.unit_id] for n, f in flags.items()}
+        key = (groups[sub.unit_id], *sorted(mine.items()))
+        if key not in asked:
+            asked[key] = {i.code for i in rubric.asked_inputs(groups[sub.unit_id], mine)}
+        unasked = every - asked[key]
+        if not unasked:
+            continue
+        sub.answers = [a for a in sub.answers if a["code"] not in unasked]
+        marks = tuple(f"mục {code} “" for code in unasked)
+        sub.issues = [i for i in sub.issues if not (
+            i["code"] == "answer_not_found" and any(m in i["message"] for m in marks))]
 
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
