@@ -87,6 +87,44 @@ def test_profile_notebook_runs_with_papermill_from_the_repository_root(project, 
                             cwd=str(project), kernel_name="python3", progress_bar=False)
 
 
+def test_notebooks_read_the_years_facts_kept_once_instead_of_computing_them(
+        project, tmp_path, monkeypatch):
+    """The facts are computed once (by `cntt report` before its notebooks run) and kept
+    under a key of the data; a notebook reads them: a mark put into the kept facts shows
+    in the executed notebook, and `setup` never computes them again."""
+    from cntt_analysis.report.facts import cache as facts_cache
+    from cntt_analysis.report.facts import cached_facts, facts_folder
+    from cntt_analysis.report.facts import year as facts_year
+
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy, symlinks=True)
+    raw, processed = copy / "data" / "raw", copy / "data" / "processed"
+    cached_facts(raw, processed, 2017)
+    kept = facts_folder(raw, processed, 2017)
+    scores = pd.read_parquet(kept / "scores.parquet")
+    mark = "Đơn vị đọc từ facts đã lưu"
+    scores.loc[scores["unit_id"] == "SO_VP", "name"] = mark
+    scores.to_parquet(kept / "scores.parquet", index=False)
+
+    notebook = copy / "notebooks" / "02-ranking.ipynb"
+    shutil.copy(NOTEBOOKS / "02-ranking.ipynb", notebook)
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(str(notebook), str(out), parameters={"year": 2017},
+                        cwd=str(copy), kernel_name="python3", progress_bar=False)
+    html = "".join(o.get("data", {}).get("text/html", "")
+                   for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []))
+    assert mark in html
+
+    def computed(*args, **kwargs):
+        raise AssertionError("the facts were computed again")
+
+    monkeypatch.setattr(facts_year, "year_facts", computed)
+    monkeypatch.setattr(facts_year, "load_facts", computed)
+    monkeypatch.setattr(facts_cache, "_READ", {})  # as a new process: read from the files
+    monkeypatch.chdir(copy)
+    assert mark in set(sections.setup(2017).facts.scores["name"])
+
+
 def test_notebooks_are_thin():
     """One setup call, then one `sections.X(ctx)` call per code cell: no filtering,
     conditionals or sentence-building in the notebooks."""
@@ -166,6 +204,7 @@ def test_a_partial_round_says_so_on_page_one_and_every_page(project, monkeypatch
         ["SO_VP", "SO_CCQLDD", "H_TANPHUOC"])]
     partial.results.register = register.assign(
         status=register["status"].where(~register.index.isin(units), "Chưa nộp"))
+    partial.refresh_facts()  # changed in memory, not on disk
     said = "Đợt đánh giá năm 2017 chưa đầy đủ: mới có 1/4 đơn vị nộp báo cáo."
     for section in (sections.summary, sections.ranking, sections.criteria,
                     sections.intake_summary, sections.trends):
@@ -262,6 +301,7 @@ def test_a_group_with_no_score_yet_still_lists_its_units(project, monkeypatch):
     ctx = sections.setup(2016)
     scores = ctx.results.scores
     ctx.results.scores = scores[(scores["group"] != "huyen") | (scores["year"] != 2016)]
+    ctx.refresh_facts()  # changed in memory, not on disk
     html = sections.ranking(ctx)._repr_html_()
     assert "Khối Phòng TN&amp;MT cấp huyện" in html
     assert "huyện Tân Phước (chưa nộp báo cáo)" in html
@@ -294,6 +334,7 @@ def test_claims_without_evidence_are_counted_per_unit_in_the_report(ctx):
     unit = sorted(answers.loc[answers["year"] == 2017, "unit_id"].unique())[0]
     claimed = answers["evidence"].notna() & (answers["unit_id"] == unit) & (answers["year"] == 2017)
     ctx.results.answers = answers.assign(evidence=answers["evidence"].where(~claimed, None))
+    ctx.refresh_facts()  # changed in memory, not on disk
     expected = claims_without_evidence(ctx.results.answers, ctx.rubric, 2017)
     expected = expected[expected["claims"] > 0]
     assert int(expected.set_index("unit_id").loc[unit, "without_evidence"]) > 0

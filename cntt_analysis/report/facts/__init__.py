@@ -5,8 +5,10 @@ Word, Excel and the command line only render them.
     facts = load_facts("data/raw", "data/processed", 2017)
     facts.models[["name", "score"]]          # the units proposed as models
     write_facts(facts, "out/facts-2017")      # Parquet per frame + facts.json
+    facts = cached_facts("data/raw", "data/processed", 2017)  # computed once, then read
 """
 
+from cntt_analysis.report.facts.cache import cached_facts, facts_folder
 from cntt_analysis.report.facts.policy import (
     DEPARTMENT_FILE,
     Policy,
@@ -25,5 +27,5 @@ from cntt_analysis.report.facts.year import (
 )
 
 __all__ = ["DEPARTMENT_FILE", "FRAMES", "INSPECTION", "UNIT", "Policy", "YearFacts",
-           "load_facts", "load_particulars", "policy_of", "read_facts", "write_facts",
-           "year_facts"]
+           "cached_facts", "facts_folder", "load_facts", "load_particulars", "policy_of",
+           "read_facts", "write_facts", "year_facts"]
