@@ -1,61 +1,131 @@
-"""Report benchmark: `cntt report` as users run it, on a copy of the demo data.
+"""Report benchmark: `cntt report` as users run it, before and after side by side.
 
-Scenarios, each timed as a subprocess (process start to exit):
+Projects (generated or copied once, not timed), each run by every side on its own copy:
+
+  demo      a copy of the demo data (data/raw: three rounds, 22 units in 2017)
+  province  a generated post-2025 province: 20 sở and 130 xã, one round on a so/xa rubric
+            (the 2017 rubric with its second group renamed xã and some indicators asked of
+            the sở only), 150 workbooks written with the package's template builder and
+            filled with the intake benchmark's plausible answers
+
+Scenarios, each timed as a subprocess (process start to exit) with the peak resident
+memory of its whole process tree (`cntt report`, its workers and their kernels, sampled
+from /proc every 50 ms, summed):
 
   cold       fresh processed and reports folders: score, run every notebook, export
-  unchanged  the same command again, nothing changed                (target ≤ 3 s)
-  one-unit   after one unit's 2017 workbook changed (one answer)    (target ≤ 15 s)
-  large      (--large) a generated 200-unit round, two groups, cold (target ≤ 4 min)
+  unchanged  the same command again, nothing changed
+  one-unit   after one unit's workbook changed (one answer), as a unit re-sending it
 
-Cold target ≤ 30 s. ``--cntt`` runs another installation's command (e.g. a checkout of
-an older commit with its own venv) on the same scenarios, for before/after figures.
-Run: ``.venv/bin/python benchmarks/report.py [--cntt PATH] [--large] [--only cold,...]``.
+Sides: ``after`` is this venv's ``cntt``; ``--before PATH`` adds another installation's
+command (a checkout of the earlier commit with its own venv). For each scenario the sides
+run one after the other, their order alternating from one scenario to the next.
+Run: ``.venv/bin/python benchmarks/report.py [--before PATH] [--only demo,province]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
+import csv
+import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+import yaml
 from openpyxl import load_workbook
 
-from cntt_analysis.intake.templates import template_cells
-from cntt_analysis.rubric.model import load_rubric
+from cntt_analysis.intake.templates import build_template, evidence_cells, template_cells
+from cntt_analysis.rubric.model import RUBRIC_DIR, load_rubric
+from cntt_analysis.storage import write_workbook
 
 HERE = Path(__file__).resolve().parent
 DEMO = HERE.parent / "data" / "raw"
-YEAR = 2017
-TARGETS = {"cold": 30.0, "unchanged": 3.0, "one-unit": 15.0, "large": 240.0}
-CHANGED = "tt-cntt.xlsx"  # the unit whose workbook changes (a Sở unit)
-CHANGED_CODE = "C4.1"
+TARGETS = {  # seconds; and the tree's memory, MB
+    ("demo", "cold"): 20.0, ("demo", "unchanged"): 2.0, ("demo", "one-unit"): 8.0,
+    ("province", "cold"): 90.0, ("province", "one-unit"): 10.0,
+}
+TARGET_MB = 1024.0
+SCENARIOS = {"demo": ("cold", "unchanged", "one-unit"), "province": ("cold", "one-unit")}
+YEARS = {"demo": 2017, "province": 2025}
+DEMO_CHANGED = ("tt-cntt.xlsx", "C4.1")    # a Sở unit of the demo
+PROVINCE_SO, PROVINCE_XA = 20, 130
+PROVINCE_SO_ONLY = ("C4.10", "C5.5")        # asked of the sở only
+PROVINCE_CHANGED_CODE = "C4.1"
 
 
-def run(cntt: str, project: Path, jobs: int) -> float:
-    command = [cntt, "report", "--year", str(YEAR), "--raw", str(project / "data" / "raw"),
-               "--processed", str(project / "data" / "processed"),
-               "--reports", str(project / "reports"), "--jobs", str(jobs), "--quiet"]
-    start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=project)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return elapsed
+# --- the province (generated once, not timed) ----------------------------------------
 
-
-def change_one_unit(raw: Path) -> Path:
-    """Type another value into one answer of one unit's workbook (as a unit re-sending it)."""
-    path = raw / str(YEAR) / CHANGED
-    sheet, cell = template_cells(load_rubric(str(YEAR)))[CHANGED_CODE]
-    wb = load_workbook(path)
-    old = wb[sheet][cell].value
-    wb[sheet][cell] = (old or 0) + 7 if isinstance(old, (int, float)) else 57
-    wb.save(path)
+def province_rubric(path: Path) -> Path:
+    """The 2017 rubric as a province's framework: groups sở and xã, some indicators asked of
+    the sở only (their criteria and the total smaller for a xã)."""
+    data = yaml.safe_load((RUBRIC_DIR / "2017.yaml").read_text(encoding="utf-8"))
+    data = copy.deepcopy(data)
+    data.update({"id": "tinh-2025", "title": "Bộ chỉ số chuyển đổi số cấp tỉnh năm 2025",
+                 "groups": {"so": "Khối sở, ban, ngành", "xa": "Khối xã, phường, đặc khu"},
+                 "group_short": {"so": "Khối sở", "xa": "Khối xã"}})
+    data.pop("previous", None)
+    data.pop("dropped", None)
+    dropped_total = 0.0
+    for criterion in data["criteria"]:
+        left = 0.0
+        for indicator in criterion["indicators"]:
+            if indicator["code"] in PROVINCE_SO_ONLY:
+                indicator["groups"] = ["so"]
+                left += float(indicator["max"])
+        if left:
+            criterion["max"] = {"so": criterion["max"], "xa": criterion["max"] - left}
+            dropped_total += left
+    data["total"] = {"so": data["total"], "xa": data["total"] - dropped_total}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                    encoding="utf-8")
     return path
+
+
+def province_project(root: Path, seed: int = 2025) -> Path:
+    """raw/units.csv (20 sở, 130 xã), raw/2025/round.yaml, the framework and 150 filled
+    workbooks, each asking the unit only its own group's indicators."""
+    sys.path.insert(0, str(HERE))
+    from intake import fill_answers  # the intake benchmark's plausible answers
+
+    year = YEARS["province"]
+    raw = root / "province" / "data" / "raw"
+    folder = raw / str(year)
+    folder.mkdir(parents=True)
+    rubric = load_rubric(province_rubric(folder / "khung-2025.yaml"))
+    rng = random.Random(seed)
+    units = [{"unit_id": f"so-{i:02d}", "name": f"Sở thử nghiệm số {i:02d}", "group": "so"}
+             for i in range(1, PROVINCE_SO + 1)]
+    units += [{"unit_id": f"xa-{i:03d}", "name": f"Xã thử nghiệm số {i:03d}", "group": "xa"}
+              for i in range(1, PROVINCE_XA + 1)]
+    with (raw / "units.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["unit_id", "name", "group"])
+        writer.writeheader()
+        writer.writerows(units)
+    (folder / "round.yaml").write_text(
+        f"deadline: {year}-12-15\nrubric: khung-2025.yaml\nsynthetic: true\n",
+        encoding="utf-8")
+    for unit in units:
+        group = unit["group"]
+        cells = template_cells(rubric, group)
+        wb = build_template(rubric, year, unit["unit_id"], unit["name"], group=group)
+        # the intake benchmark's sizes know "so" and "huyen" (a xã is the size of a huyện)
+        answers = fill_answers(rubric, {**unit, "group": "so" if group == "so" else "huyen"},
+                               rng)
+        answers["G02"], answers["G03"] = year, f"01/12/{year}"
+        for code, value in answers.items():
+            if code in cells:
+                sheet, cell = cells[code]
+                wb[sheet][cell] = value
+        for n, (sheet, cell) in enumerate(evidence_cells(rubric, group).values()):
+            if rng.random() < 0.9:  # most claims cite their document
+                wb[sheet][cell] = f"Văn bản số {n + 1}/QĐ-UBND ngày 15/01/{year}"
+        write_workbook(wb, folder / f"{unit['unit_id']}.xlsx")
+    return raw.parent.parent
 
 
 def demo_project(root: Path) -> Path:
@@ -64,53 +134,137 @@ def demo_project(root: Path) -> Path:
     return project
 
 
-def large_project(root: Path, n: int) -> Path:
-    sys.path.insert(0, str(HERE))
-    from intake import generate_round  # the intake benchmark's generator
+def change_one_unit(project: Path, which: str) -> Path:
+    """Type another value into one answer of one unit's workbook (a unit re-sending it)."""
+    raw = project / "data" / "raw"
+    year = YEARS[which]
+    if which == "demo":
+        name, code = DEMO_CHANGED
+        path = raw / str(year) / name
+        cells = template_cells(load_rubric(str(year)))
+    else:
+        path = raw / str(year) / "xa-042.xlsx"
+        code = PROVINCE_CHANGED_CODE
+        cells = template_cells(load_rubric(raw / str(year) / "khung-2025.yaml"), "xa")
+    sheet, cell = cells[code]
+    wb = load_workbook(path)
+    old = wb[sheet][cell].value
+    wb[sheet][cell] = (old or 0) + 7 if isinstance(old, (int, float)) else 57
+    wb.save(path)
+    return path
 
-    project = root / "large"
-    generate_round(project / "data" / "raw", n, seed=2017)
-    return project
+
+# --- running and measuring ----------------------------------------------------------
+
+def _tree(pid: int) -> list[int]:
+    """The process and every descendant (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += children.get(current, [])
+    return found
+
+
+def _rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+                    break
+        except OSError:
+            continue
+    return total / 1024
+
+
+def run(cntt: str, project: Path, year: int, jobs: int) -> tuple[float, float]:
+    """(wall seconds, peak MB of the summed resident memory of the process tree)."""
+    command = [cntt, "report", "--year", str(year), "--raw", str(project / "data" / "raw"),
+               "--processed", str(project / "data" / "processed"),
+               "--reports", str(project / "reports"), "--jobs", str(jobs), "--quiet"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=project)
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _rss_mb(_tree(proc.pid)))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{out.decode()}\n{err.decode()}")
+    return elapsed, peak[0]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cntt", default=str(Path(sys.executable).parent / "cntt"),
-                        help="the cntt command to time (default: this venv's)")
+    parser.add_argument("--after", default=str(Path(sys.executable).parent / "cntt"),
+                        help="the cntt command measured as 'after' (default: this venv's)")
+    parser.add_argument("--before", help="another installation's cntt, measured as 'before'")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (2)")
-    parser.add_argument("--large", action="store_true", help="also the 200-unit round")
-    parser.add_argument("--units", type=int, default=200, help="units of the large round")
-    parser.add_argument("--only", default="cold,unchanged,one-unit",
-                        help="demo scenarios to run, comma-separated")
+    parser.add_argument("--only", default="demo,province",
+                        help="projects to run, comma-separated (demo,province)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
-    chosen = args.only.split(",") if args.only else []
+    sides = {"after": args.after} | ({"before": args.before} if args.before else {})
     root = Path(tempfile.mkdtemp(prefix="cntt-bench-report-"))
-    figures: dict[str, float] = {}
+    figures: dict[tuple[str, str, str], tuple[float, float]] = {}
+    flip = False
     try:
-        if chosen:
-            project = demo_project(root)
-            figures["cold"] = run(args.cntt, project, args.jobs)
-            print(f"  cold: {figures['cold']:.1f} s", flush=True)
-            if "unchanged" in chosen:
-                figures["unchanged"] = run(args.cntt, project, args.jobs)
-                print(f"  unchanged: {figures['unchanged']:.1f} s", flush=True)
-            if "one-unit" in chosen:
-                change_one_unit(project / "data" / "raw")
-                figures["one-unit"] = run(args.cntt, project, args.jobs)
-                print(f"  one-unit: {figures['one-unit']:.1f} s", flush=True)
-        if args.large:
+        for which in [w for w in args.only.split(",") if w]:
             start = time.perf_counter()
-            project = large_project(root, args.units)
-            print(f"  generated {args.units} workbooks ({time.perf_counter() - start:.0f} s, "
-                  "not timed)", flush=True)
-            figures["large"] = run(args.cntt, project, args.jobs)
-            print(f"  large: {figures['large']:.1f} s", flush=True)
-        print(f"\n`cntt report` ({args.cntt}), {args.jobs} workers:")
-        for name, seconds in figures.items():
-            target = TARGETS[name]
-            print(f"  {name:10s} {seconds:8.1f} s   target <= {target:g} s: "
-                  f"{'MET' if seconds <= target else 'NOT MET'}")
+            source = demo_project(root / "source") if which == "demo" else \
+                province_project(root / "source")
+            print(f"{which}: data ready ({time.perf_counter() - start:.0f} s, not timed)",
+                  flush=True)
+            projects = {}
+            for side in sides:
+                projects[side] = root / side / which
+                shutil.copytree(source, projects[side])
+            for scenario in SCENARIOS[which]:
+                if scenario == "one-unit":
+                    for side in sides:
+                        change_one_unit(projects[side], which)
+                order = list(sides)[::-1] if flip else list(sides)
+                flip = not flip
+                for side in order:
+                    seconds, mb = run(sides[side], projects[side], YEARS[which], args.jobs)
+                    figures[(which, scenario, side)] = (seconds, mb)
+                    print(f"  {which} {scenario:9s} {side:6s} {seconds:7.1f} s "
+                          f"{mb:7.0f} MB", flush=True)
+        print(f"\n`cntt report`, {args.jobs} workers; wall seconds (peak MB of the process "
+              "tree):")
+        print(f"  {'':20s} {'before':>16s} {'after':>16s} {'target':>9s}")
+        for (which, scenario) in TARGETS:
+            if (which, scenario, "after") not in figures:
+                continue
+            shown = []
+            for side in ("before", "after"):
+                got = figures.get((which, scenario, side))
+                shown.append(f"{got[0]:6.1f} s ({got[1]:4.0f})" if got else "–")
+            after = figures[(which, scenario, "after")]
+            met = after[0] <= TARGETS[(which, scenario)] and after[1] < TARGET_MB
+            print(f"  {which + ' ' + scenario:20s} {shown[0]:>16s} {shown[1]:>16s} "
+                  f"{'<= ' + format(TARGETS[(which, scenario)], 'g') + ' s':>9s} "
+                  f"{'MET' if met else 'NOT MET'}")
+        print(f"  (memory target: < {TARGET_MB:g} MB for the whole tree)")
     finally:
         if args.keep:
             print(f"Kept {root}")

@@ -660,22 +660,21 @@ def test_unchanged_rerun_starts_no_kernel_and_removes_stale_staging(report, tmp_
     assert not killed.exists() and not older.exists()
 
 
-def test_after_one_unit_changed_only_what_reads_it_is_rebuilt(tmp_path, units, fill_template,
+def test_after_one_unit_changed_only_what_shows_it_is_rebuilt(tmp_path, units, fill_template,
                                                               answers_for, monkeypatch):
-    """H_TANPHUOC (district group) sends a new workbook: the year's documents and the
-    district profiles are rebuilt; the profiles of the other group are reused as they are."""
+    """H_TANPHUOC (district group) sends a new workbook: the year's documents and its own
+    profile are rebuilt; the other profiles (its own group's included: a profile shows no
+    figure of the other units) are reused as they are, until the unit passes or falls
+    behind another one, whose rank (on its profile) then moves too."""
     from cntt_analysis.report.build import run as build
 
     raw = write_rounds(tmp_path / "raw", units, fill_template, answers_for, synthetic=True)
     notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
     reports, processed = tmp_path / "reports", tmp_path / "processed"
     everyone = ["SO_VP", "SO_CCQLDD", "H_TANPHUOC", XSS_ID]
+    name = dict((u[0], u[1]) for u in units)["H_TANPHUOC"]
     build_report_retrying(YEAR, raw, processed, reports, notebooks, jobs=2, progress=False,
                           units=everyone)
-    before = files_with_inodes(reports / str(YEAR))
-    fill_template(raw / str(YEAR) / "H_TANPHUOC.xlsx",
-                  answers_for(G03=dt.date(YEAR, 8, 1), C1_1="Không"), year=YEAR,
-                  unit_id="H_TANPHUOC", unit_name=dict((u[0], u[1]) for u in units)["H_TANPHUOC"])
     ran: list[str] = []
     real = build.run_tasks
 
@@ -684,16 +683,36 @@ def test_after_one_unit_changed_only_what_reads_it_is_rebuilt(tmp_path, units, f
         return real(tasks, *args, **kwargs)
 
     monkeypatch.setattr(build, "run_tasks", recording)
+    documents = [ANNUAL, *(n for n, _ in ANALYSES)]
+
+    # 72.91 → 68.91: still ahead of H_XSS (66.41), so H_XSS's profile shows the same
+    before = files_with_inodes(reports / str(YEAR))
+    fill_template(raw / str(YEAR) / "H_TANPHUOC.xlsx",
+                  answers_for(G03=dt.date(YEAR, 8, 1), C1_1="Không"), year=YEAR,
+                  unit_id="H_TANPHUOC", unit_name=name)
     out = build_report_retrying(YEAR, raw, processed, reports, notebooks, jobs=2,
                                 progress=False, units=everyone)
-    assert sorted(ran) == sorted([ANNUAL, *(n for n, _ in ANALYSES), "H_TANPHUOC", XSS_ID])
+    assert sorted(ran) == sorted([*documents, "H_TANPHUOC"])
     after = files_with_inodes(out)
-    for unit in ("SO_VP", "SO_CCQLDD"):  # the same files, linked from the previous build
-        for name in (f"don-vi/{unit}.html", f"don-vi/{unit}.pdf",
+    for unit in ("SO_VP", "SO_CCQLDD", XSS_ID):  # the same files, linked from the last build
+        for page in (f"don-vi/{unit}.html", f"don-vi/{unit}.pdf",
                      f"notebooks/don-vi/{unit}.ipynb"):
-            assert after[name] == before[name], name
+            assert after[page] == before[page], page
     assert after["don-vi/H_TANPHUOC.html"][0] != before["don-vi/H_TANPHUOC.html"][0]
-    # this build and the one before (older ones stay build.READER_GRACE seconds at most)
+
+    # far below H_XSS now: both ranks in the district group move, both profiles are rebuilt
+    ran.clear()
+    before = after
+    fill_template(raw / str(YEAR) / "H_TANPHUOC.xlsx",
+                  answers_for(G03=dt.date(YEAR, 8, 1), C1_1="Không", C1_2="Không",
+                              C4_1=0), year=YEAR, unit_id="H_TANPHUOC", unit_name=name)
+    out = build_report_retrying(YEAR, raw, processed, reports, notebooks, jobs=2,
+                                progress=False, units=everyone)
+    assert sorted(ran) == sorted([*documents, "H_TANPHUOC", XSS_ID])
+    after = files_with_inodes(out)
+    for unit in ("SO_VP", "SO_CCQLDD"):
+        assert after[f"don-vi/{unit}.pdf"] == before[f"don-vi/{unit}.pdf"]
+    # this build and the ones before (older ones stay build.READER_GRACE seconds at most)
     assert len(list((reports / ".builds").iterdir())) >= 4
 
 

@@ -1,77 +1,55 @@
 """What each document of a year's report is built from, as one hash per document.
 
 A document is rebuilt only when its key changes. The key covers the notebook, its
-parameters, the package (version and source) and the data the notebook reads:
+parameters, the package (version and source) and what the document shows:
 
 * the annual report and the analyses read every table of every round up to the year, so
   their key covers each round's processed tables and input manifest (the raw files, the
   registry, the rubric);
-* a unit's profile reads only that unit's rows of each table (every year) and the scores of
-  the units of its group (group averages, ranks, group size), plus the registry, rubrics
-  and round settings. So after one unit's workbook changes, the profiles of the other
-  group are reused, while those of its own group are rebuilt (their ranks and group
-  averages may have moved).
+* a unit's profile shows the unit's own results and where it stands, never figures of the
+  other units: its key covers its rows of the year's facts (score, tier, rank, group size,
+  change, corrections and the points others' corrections moved, shortcomings, missing
+  answers, follow-up, evidence, issues), its points and answers of the year, its scores of
+  every year with its group's size then, the year's statements every page carries (draft,
+  partial round, synthetic data) and the registry, rubrics and round settings. So after
+  one unit's workbook changes, that unit's profile is rebuilt, and another's only when
+  what it shows moved (its rank, a point scored against the group's best, a correction
+  of that unit's figures naming it).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import cntt_analysis
-from cntt_analysis._version import __version__
-from cntt_analysis.scoring.manifest import MANIFEST, TABLES, processed_folder
+from cntt_analysis.report.facts.inputs import (
+    package_digest,
+    publication_digest,
+    round_digest,
+    sha,
+)
+from cntt_analysis.scoring.manifest import MANIFEST, processed_folder
 
 if TYPE_CHECKING:  # pandas is loaded only when documents must be keyed one by one
     import pandas as pd
 
     from cntt_analysis.analysis.results import Results
+    from cntt_analysis.report.facts import YearFacts
 
-UNIT_TABLES = ("scores", "points", "answers", "issues", "register", "corrections",
-               "shortcomings")
-
-
-def sha(*parts: str | bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part if isinstance(part, bytes) else part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+# The year's own tables of results a profile reads one unit's rows of (its points table
+# and its indicators' answers); the year's facts are read whole (every frame by unit).
+YEAR_TABLES = ("points", "answers")
 
 
-def package_digest() -> str:
-    """The package's version and source: a code change (even unreleased) rebuilds."""
-    root = Path(cntt_analysis.__file__).parent
-    files = sorted(p for p in root.rglob("*") if p.suffix in {".py", ".yaml", ".ipynb"})
-    return sha(__version__, *(f"{p.relative_to(root)}:{sha(p.read_bytes())}" for p in files))
+__all__ = ["folder_digest", "notebook_key", "package_digest", "publication_digest",
+           "round_digest", "settings_digest", "sha", "shared_digest", "unit_digests"]
 
 
 def folder_digest(folder: Path) -> str:
     """The notebooks of a folder (names and bytes)."""
     return sha(*(f"{p.name}:{sha(p.read_bytes())}" for p in sorted(folder.glob("*.ipynb"))))
-
-
-def publication_digest(processed: Path, year: int) -> str:
-    """The year's finalisation record: finalising turns every "DỰ THẢO" page final."""
-    from cntt_analysis.scoring.publication import FINAL, publication_folder
-
-    record = publication_folder(processed, year) / FINAL
-    return sha(record.read_bytes()) if record.is_file() else "draft"
-
-
-def round_digest(processed: Path, years: Iterable[int]) -> str:
-    """Every processed table and input manifest of `years` (what the analyses read), and
-    whether each year's results are final."""
-    parts = []
-    for year in years:
-        parts.append(f"{year}/publication:{publication_digest(processed, year)}")
-        folder = processed_folder(processed, year)
-        for name in (*(f"{t}.parquet" for t in TABLES), MANIFEST):
-            parts.append(f"{year}/{name}:{sha((folder / name).read_bytes())}")
-    return sha(*parts)
 
 
 def settings_digest(processed: Path, years: Iterable[int]) -> str:
@@ -99,19 +77,35 @@ def _row_digests(frame: pd.DataFrame) -> pd.Series:
         lambda h: sha(h.to_numpy().tobytes()))
 
 
-def unit_digests(results: Results, units: Iterable[str]) -> dict[str, str]:
-    """Per unit: its own rows of every table and its group's scores (every year)."""
-    import pandas as pd
+def shared_digest(facts: YearFacts) -> str:
+    """What every page of the year states besides its own data: the facts' scalars (draft
+    or final, synthetic, partial, the department's rules, deadlines) and, in a partial
+    round, how many units reported."""
+    from cntt_analysis.report.facts.year import SCALARS
 
-    own = {name: _row_digests(getattr(results, name)) for name in UNIT_TABLES}
-    scores = results.scores
-    groups = {u: sorted(set(scores.loc[scores["unit_id"] == u, "group"].astype(str)))
-              for u in units}
-    group_rows = {g: sha(pd.util.hash_pandas_object(
-        scores[scores["group"].astype(str) == g].astype(str), index=False).to_numpy().tobytes())
-        for g in sorted({g for gs in groups.values() for g in gs})}
-    return {u: sha(*(f"{n}:{own[n].get(u, '')}" for n in UNIT_TABLES),
-                   *(f"group {g}:{group_rows[g]}" for g in groups[u]))
+    scalars = {name: getattr(facts, name) for name in SCALARS}
+    counts = f"{facts.reported}/{facts.registered}" if facts.partial else "complete"
+    return sha(json.dumps(scalars, sort_keys=True, default=repr), counts)
+
+
+def unit_digests(facts: YearFacts, results: Results, units: Iterable[str]
+                 ) -> dict[str, str]:
+    """Per unit: what its profile shows (see the module's docstring)."""
+    from cntt_analysis.report.facts.year import FRAMES
+
+    year = facts.year
+    frames = {f"facts.{name}": getattr(facts, name) for name in FRAMES
+              if "unit_id" in getattr(facts, name).columns}
+    frames |= {name: results.of_year(name, year) for name in YEAR_TABLES}
+    history = results.scores[results.scores["year"] <= year]
+    frames["history"] = history
+    own = {name: _row_digests(frame) for name, frame in frames.items()}
+    # The group's size each year beside the unit's rank ("hạng 3/11").
+    sizes = history.groupby(["year", "group"])["unit_id"].nunique()
+    size_of = {u: [f"{y}/{g}:{sizes.get((y, g), 0)}" for y, g in zip(rows["year"], rows["group"])]
+               for u, rows in history.groupby("unit_id")}
+    return {u: sha(*(f"{name}:{own[name].get(u, '')}" for name in sorted(own)),
+                   *size_of.get(u, []))
             for u in units}
 
 

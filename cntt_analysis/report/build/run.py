@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -36,6 +37,7 @@ from cntt_analysis.report.build.keys import (
     round_digest,
     settings_digest,
     sha,
+    shared_digest,
     unit_digests,
 )
 from cntt_analysis.report.build.publish import (
@@ -51,6 +53,7 @@ from cntt_analysis.storage import link_or_copy
 
 if TYPE_CHECKING:
     from cntt_analysis.analysis.results import Results
+    from cntt_analysis.report.facts import YearFacts
 
 ANALYSES = [
     ("01-intake", "Tình hình nộp báo cáo và kiểm tra số liệu"),
@@ -145,6 +148,17 @@ def plan(year: int, raw: Path, processed: Path, out: Path, notebooks: Path,
     return tasks
 
 
+# The analyses draw most of the charts the annual report shows too (kept: html.blocks);
+# they go first, two at a time, and the annual report finds their charts drawn.
+RUN_FIRST = ("02-ranking", "03-criteria", "04-trends", ANNUAL, "01-intake")
+
+
+def run_order(task: Task) -> int:
+    """Where a task goes in the queue: the analyses, the annual report, then the profiles."""
+    name = task.notebook.stem
+    return RUN_FIRST.index(name) if name in RUN_FIRST else len(RUN_FIRST)
+
+
 def run_tasks(tasks: list[Task], jobs: int, progress: bool,
               log: Path | None = None) -> list[str]:
     """Run tasks in `jobs` worker processes (each with one kept-alive kernel); the error
@@ -194,6 +208,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     taken from the current build. The new build is made beside it and published by
     flipping the ``reports/<year>`` symbolic link, so readers always find a whole report.
     """
+    started = time.time()
     notebooks = NOTEBOOKS if notebooks is None else Path(notebooks)
     if not notebooks.is_dir():
         raise UsageError(f"Không tìm thấy thư mục notebook {notebooks}.")
@@ -226,25 +241,19 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
 
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
-    from cntt_analysis.report.facts import load_particulars, year_facts
+    from cntt_analysis.report.facts import cached_facts
     from cntt_analysis.report.word.documents import FOLDER as DOCUMENTS
     from cntt_analysis.report.word.documents import write_documents
-    from cntt_analysis.scoring import publication
     from cntt_analysis.storage import write_bytes, write_text
 
     results = load_results(raw, processed, up_to=year)
-    state = publication.status(processed, year)
-    facts = year_facts(results, year, load_particulars(raw, year), state)
+    # Computed once here and kept (keyed by the data): every notebook reads them.
+    facts = cached_facts(raw, processed, year, results=results)
     names = dict(zip(results.registry["unit_id"], results.registry["name"]))
     active = active_units(results.registry, year)["unit_id"]
     chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
-    # Every page reads the department's rules and says whether the round is partial
-    # (counting every unit's report): both are part of every document's key.
-    shared = sha(department.read_bytes() if department.is_file() else b"",
-                 f"{facts.partial}:{facts.reported}/{facts.registered}" if facts.partial
-                 else "complete")
     keys = document_keys(plan(year, raw, processed, Path("."), notebooks.resolve(), chosen),
-                         results, processed, year, shared)
+                         results, facts, processed, year)
     keys[DOCUMENTS] = documents_key
 
     # A private staging folder (its name carries our pid, so a later run can tell it is
@@ -252,7 +261,8 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     staging = Path(tempfile.mkdtemp(prefix=f".{year}.building-{os.getpid()}-", dir=reports))
     try:
         tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
-        todo = [t for t in tasks if not reuse(t, staging, current, previous, keys)]
+        todo = sorted((t for t in tasks if not reuse(t, staging, current, previous, keys)),
+                      key=run_order)
         log = reports / "logs" / f"kernels-{year}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("", encoding="utf-8")  # this run's chatter only
@@ -268,7 +278,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
                 documents.result()
         write_bytes(excel.read_bytes(), staging / excel.name)
         write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
-                          results=results, draft=state.label if state.draft else ""),
+                          results=results, draft=facts.status_label if facts.draft else ""),
                    staging / "index.html")
         publishable(staging)
     except BaseException:
@@ -284,21 +294,27 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
             f"(báo cáo cũ, nếu có, vẫn giữ nguyên ở {out}):\n"
             + "\n".join(f"- {e.replace(str(staging), str(final))}" for e in errors))
     publish(staging, reports, year, build_id, keys)
+    # Chart images no document of this build used (each use touches its file) go.
+    from cntt_analysis.report.facts.cache import FIGURES
+    from cntt_analysis.report.html.blocks import sweep_figures
+
+    sweep_figures(processed / FIGURES, started - 600)
     shutil.rmtree(reports / f"{year}-loi", ignore_errors=True)
     return out
 
 
-def document_keys(tasks: list[Task], results: Results, processed: Path,
-                  year: int, shared: str = "") -> dict[str, str]:
-    """Each document's key, by its executed notebook's path relative to the report;
-    `shared` is what every document reads besides its data (the department's rules, the
-    round's partial state)."""
+def document_keys(tasks: list[Task], results: Results, facts: YearFacts, processed: Path,
+                  year: int) -> dict[str, str]:
+    """Each document's key, by its executed notebook's path relative to the report (see
+    `keys`): the annual report and the analyses on every round's data, a unit's profile on
+    what it shows."""
     years = [y for y in results.years if y <= year]
     package = package_digest()
+    shared = shared_digest(facts)
     everything = round_digest(processed, years)
     settings = settings_digest(processed, years)
     units = [t.parameters["unit_id"] for t in tasks if "unit_id" in t.parameters]
-    per_unit = unit_digests(results, units)
+    per_unit = unit_digests(facts, results, units)
 
     def data(task: Task) -> str:
         unit = task.parameters.get("unit_id")

@@ -7,16 +7,20 @@ units' own workbooks and must show as text, never run as markup.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import io
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from IPython.display import HTML
 
 from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS, vn_score, vn_share
+from cntt_analysis.storage import write_bytes
 from cntt_analysis.text import shorten
 
 CELL_TEXT_LIMIT = 500  # characters of one table cell shown in pages (HTML, PDF)
@@ -170,16 +174,62 @@ def png_data(fig, dpi: int, tight: bool = True) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+# Where drawn charts are kept (`cache_figures`; none by default): a chart is drawn once for
+# every notebook that shows it, as long as what it draws is the same (`plots.chart_key`).
+_FIGURES: dict[str, Path] = {}
+
+
+def cache_figures(folder: str | Path | None) -> None:
+    """Keep the images of charts in `folder` (None: keep none)."""
+    _FIGURES.clear()
+    if folder is not None:
+        _FIGURES["folder"] = Path(folder)
+
+
+def _cached_png(fig, variant: str, draw: Callable[[], str]) -> str:
+    """The base64 PNG of a chart: from the kept images when the same chart was drawn
+    before (the figure is then closed undrawn), else drawn and kept."""
+    key, folder = getattr(fig, "cache_key", None), _FIGURES.get("folder")
+    if key is None or folder is None:
+        return draw()
+    path = folder / f"{key}-{variant}.png"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = None
+    if data is not None:
+        with contextlib.suppress(OSError):
+            os.utime(path)  # in use: kept by `sweep_figures`
+        return base64.b64encode(data).decode("ascii")
+    encoded = draw()
+    with contextlib.suppress(OSError):  # a folder that cannot be written to: no cache
+        write_bytes(base64.b64decode(encoded), path)
+    return encoded
+
+
+def sweep_figures(folder: str | Path, unused_since: float) -> None:
+    """Remove the kept chart images not used since `unused_since` (a time stamp)."""
+    for path in Path(folder).glob("*.png"):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < unused_since:
+                path.unlink()
+
+
 def figure(fig, caption: str = "", dpi: int = 150) -> HTML:
     """A matplotlib figure as an embedded PNG (the figure is closed). A chart that can draw
     itself for a phone (`plots.responsive`) comes in a <picture>: narrow screens get the
     phone chart, readable without zooming; wider screens, print and PDF the A4 one."""
+    import matplotlib.pyplot as plt
+
     phone = getattr(fig, "phone_variant", None)
     source = ""
     if callable(phone):
-        source = (f'<source media="{PHONE_MEDIA}" '
-                  f'srcset="data:image/png;base64,{png_data(phone(), PHONE_DPI, False)}">')
-    img = f'<img alt="{escape(caption)}" src="data:image/png;base64,{png_data(fig, dpi)}">'
+        drawn = _cached_png(fig, f"phone{PHONE_DPI}", lambda: png_data(phone(), PHONE_DPI,
+                                                                        False))
+        source = f'<source media="{PHONE_MEDIA}" srcset="data:image/png;base64,{drawn}">'
+    page = _cached_png(fig, f"page{dpi}", lambda: png_data(fig, dpi))
+    plt.close(fig)
+    img = f'<img alt="{escape(caption)}" src="data:image/png;base64,{page}">'
     cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
     shown = f"<picture>{source}{img}</picture>" if source else img
     return HTML(f"<figure>{shown}{cap}</figure>")

@@ -34,6 +34,7 @@ kernel, without ``%matplotlib inline``); to save, ``fig.savefig(path)``.
 from __future__ import annotations
 
 import functools
+import inspect
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -193,6 +194,7 @@ class ReportFigure(Figure):
     narrow screens while print and PDF keep the page chart."""
 
     phone_variant: Callable[[], Figure] | None = None
+    cache_key: str | None = None
 
     def _repr_png_(self) -> bytes:
         import io
@@ -207,17 +209,102 @@ def _figure(height: float, layout: Layout = PAGE) -> ReportFigure:
                         layout="constrained")
 
 
-def responsive(draw: Callable[..., ReportFigure]) -> Callable[..., ReportFigure]:
+def responsive(draw: Callable[..., ReportFigure] | None = None, *,
+               keyed_on: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> Any:
     """A chart function drawn for the page (default ``layout=PAGE``) that can also draw
     itself for a phone: the page figure's ``phone_variant()`` redraws it with the same
-    arguments and ``layout=PHONE``."""
+    arguments and ``layout=PHONE``.
+
+    The page figure also carries ``cache_key``: a digest of the function, the package and
+    what the chart draws (`blocks.figure` keeps its images under it, so a chart drawn by
+    one notebook is not drawn again by the next). By default every argument counts;
+    `keyed_on` narrows the arguments (by name) to the rows the chart draws, so that a
+    chart of one group is the same chart whatever happened to the other groups."""
+    if draw is None:
+        return functools.partial(responsive, keyed_on=keyed_on)
+    signature = inspect.signature(draw)
+
     @functools.wraps(draw)
     def chart(*args: Any, layout: Layout = PAGE, **kwargs: Any) -> ReportFigure:
         fig = draw(*args, layout=layout, **kwargs)
         if layout is PAGE:
             fig.phone_variant = functools.partial(draw, *args, layout=PHONE, **kwargs)
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            shown = dict(bound.arguments)
+            shown.pop("layout", None)
+            if keyed_on is not None:
+                shown |= keyed_on(shown)
+            fig.cache_key = chart_key(draw.__qualname__, shown)
         return fig
     return chart
+
+
+def chart_key(name: str, arguments: dict[str, Any]) -> str | None:
+    """A digest of a chart: the code that draws it and what it draws (None when an argument
+    cannot be told apart by its value: then the chart is simply drawn)."""
+    import hashlib
+
+    from cntt_analysis.report.facts.inputs import package_digest
+
+    digest = hashlib.sha256()
+    for part in (name, package_digest(), mpl.__version__, repr(sorted(STYLE.items()))):
+        digest.update(part.encode("utf-8") + b"\0")
+    try:
+        for key, value in sorted(arguments.items()):
+            digest.update(key.encode("utf-8") + b"=" + _value_digest(value) + b"\0")
+    except (TypeError, ValueError):
+        return None
+    return digest.hexdigest()[:32]
+
+
+_RUBRICS: dict[int, tuple[Rubric, bytes]] = {}
+
+
+def _value_digest(value: Any) -> bytes:
+    import hashlib
+
+    if isinstance(value, pd.DataFrame):
+        frame = value.reset_index(drop=True)
+        head = repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode("utf-8")
+        rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes() \
+            if len(frame.columns) else b""
+        return hashlib.sha256(head + b"|" + rows).digest()
+    if isinstance(value, Rubric):  # a large object used many times: its repr once
+        known = _RUBRICS.get(id(value))
+        if known is None or known[0] is not value:
+            known = (value, hashlib.sha256(repr(value).encode("utf-8")).digest())
+            _RUBRICS[id(value)] = known
+        return known[1]
+    if value is None or isinstance(value, (str, int, float, bool, Layout, tuple)):
+        return repr(value).encode("utf-8")
+    raise TypeError(f"no digest for {type(value).__name__}")
+
+
+def _group_rows(frame: str, year: str | None = "year") -> Callable[[dict[str, Any]], dict]:
+    """Key a chart of one group (and year) on that group's rows only."""
+    def rows(arguments: dict[str, Any]) -> dict[str, Any]:
+        data = arguments[frame]
+        keep = data["group"] == arguments["group"]
+        if year is not None:
+            keep &= data["year"] == arguments[year]
+        return {frame: data[keep]}
+    return rows
+
+
+def _unit_rows_shown(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A unit's chart without the group's mean draws the unit's rows and, beside its rank,
+    the size of its group each year."""
+    if arguments.get("group_mean", True):
+        return {}
+    scores, unit = arguments["scores"], arguments["unit_id"]
+    mine = scores[scores["unit_id"] == unit]
+    if "year" in arguments:  # the radar: one year
+        mine = mine[mine["year"] == arguments["year"]]
+    pairs = set(zip(mine["year"], mine["group"]))
+    peers = scores[[pair in pairs for pair in zip(scores["year"], scores["group"])]]
+    sizes = peers.groupby(["year", "group"])["unit_id"].nunique().reset_index()
+    return {"scores": mine, "group_sizes": sizes}
 
 
 def _select(scores: pd.DataFrame, year: int | None = None,
@@ -343,7 +430,7 @@ def _tier_legend(fig: Figure, rubric: Rubric | None, layout: Layout = PAGE) -> N
                title="Xếp loại", title_fontsize=8.5, handlelength=1.2, columnspacing=1.2)
 
 
-@responsive
+@responsive(keyed_on=_group_rows("scores"))
 def ranking_bar(scores: pd.DataFrame, group: str, year: int,
                 rubric: Rubric | None = None, *, layout: Layout = PAGE) -> ReportFigure:
     """Horizontal bars of one group's scores in `year`, rank 1 on top, coloured by tier,
@@ -548,7 +635,7 @@ def _palette(n: int) -> list:
     return [cmap(i % cmap.N) for i in range(n)]
 
 
-@responsive
+@responsive(keyed_on=_group_rows("scores", year=None))
 def score_trends(scores: pd.DataFrame, group: str, rubric: Rubric | None = None, *,
                  layout: Layout = PAGE) -> ReportFigure:
     """Score of every unit of `group` over the years, with the group mean (dashed) and the
@@ -639,7 +726,7 @@ def criterion_trends(scores: pd.DataFrame, rubric: Rubric, group: str | None = N
     return fig
 
 
-@responsive
+@responsive(keyed_on=_group_rows("movement"))
 def rank_movement_chart(movement: pd.DataFrame, year: int, group: str, *,
                         layout: Layout = PAGE) -> ReportFigure:
     """Rank change of each unit of `group` in `year` (from `analysis.rank_movement`): green
@@ -701,11 +788,14 @@ def _unit_rows(scores: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     return rows
 
 
-@responsive
+@responsive(keyed_on=_unit_rows_shown)
 def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int, *,
-               layout: Layout = PAGE) -> ReportFigure:
+               group_mean: bool = True, layout: Layout = PAGE) -> ReportFigure:
     """The unit's criterion percentages in `year` against its group's mean, on a radar.
     A criterion that does not apply to the unit is left out of its outline and marked.
+    ``group_mean=False`` draws the unit alone (its rank still says where it stands): a
+    unit's profile shows only what changes with its own results and its rank, so that
+    another unit's new figures do not make every profile of the group out of date.
 
     >>> unit_radar(res.scores, res.rubric(2017), "h-kim-bang", 2017)  # doctest: +SKIP
     """
@@ -718,7 +808,8 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int, *,
     crits = criterion_columns(scores, rubric)
     shorts = {c.code: c.short for c in rubric.criteria}
     values = unit[crits].to_numpy(dtype=float)
-    means = peers[crits].mean().to_numpy(dtype=float)
+    means = peers[crits].mean().to_numpy(dtype=float) if group_mean \
+        else np.full(len(crits), np.nan)
     angles = np.linspace(0, 2 * np.pi, len(crits), endpoint=False)
     color = _tier_colors(rubric).get(unit["tier"], GROUP_COLORS.get(unit["group"], "#616161"))
     group_name = _lower_first(_group_name(unit["group"], rubric, short=True))
@@ -743,8 +834,9 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int, *,
         ax.plot(np.append(a, a[0]), np.append(v, v[0]), **style)
         return a, v
 
-    outline(means, color="#424242", lw=1.5, ls="--", marker="s", ms=3.5,
-            label=f"{MEAN_LABEL} {group_name}")
+    if group_mean:
+        outline(means, color="#424242", lw=1.5, ls="--", marker="s", ms=3.5,
+                label=f"{MEAN_LABEL} {group_name}")
     got = outline(values, color=color, lw=2.2, marker="o", ms=5, label="Đơn vị")
     if got is not None:
         a, v = got
@@ -772,21 +864,23 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int, *,
         fig.suptitle(title, x=0.5, y=0.985, ha="center", va="top", fontsize=9)
     else:
         ax.set_title(title, loc="center", pad=30)
-    fig.legend(loc="lower center", ncols=2 if not phone else 1, bbox_to_anchor=(0.5, 0.01))
+    if group_mean:  # the unit alone needs no legend
+        fig.legend(loc="lower center", ncols=2 if not phone else 1,
+                   bbox_to_anchor=(0.5, 0.01))
     return fig
 
 
-@responsive
+@responsive(keyed_on=_unit_rows_shown)
 def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = None, *,
-                 layout: Layout = PAGE) -> ReportFigure:
+                 group_mean: bool = True, layout: Layout = PAGE) -> ReportFigure:
     """One unit over the years: score bars coloured by tier with rank and the group mean
-    (left), criterion percentages (right)."""
+    (left; without the mean when ``group_mean=False``, as in `unit_radar`), criterion
+    percentages (right)."""
     rows = _unit_rows(scores, unit_id)
     years = [int(y) for y in rows["year"]]
     crits = criterion_columns(scores, rubric)
     shorts = {c.code: c.short for c in rubric.criteria} if rubric is not None else {}
     sizes = scores.groupby(["year", "group"])["unit_id"].nunique()
-    means = scores.groupby(["year", "group"])["score"].mean()
 
     if layout.stack_panels:  # a phone: the two panels one above the other
         fig = _figure(7.6, layout)
@@ -795,8 +889,9 @@ def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = Non
         fig = _figure(4.2, layout)
         left, right = fig.subplots(1, 2, width_ratios=[1.25, 1.2])
     x = np.arange(len(rows))
-    half = 0.36
-    bars = left.bar(x - half / 2, rows["score"].fillna(0), width=half, zorder=2,
+    half = 0.36 if group_mean else 0.5
+    shift = half / 2 if group_mean else 0.0
+    bars = left.bar(x - shift, rows["score"].fillna(0), width=half, zorder=2,
                     color=[_tier_colors(rubric).get(t, NA_COLOR) for t in rows["tier"]])
     left.bar_label(bars, labels=[num(v) for v in rows["score"]], padding=2, fontsize=MIN_FONT,
                    color=TEXT_COLOR)
@@ -804,12 +899,16 @@ def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = Non
     for r in rows.itertuples(index=False):
         rank = "–" if pd.isna(r.rank) else str(int(r.rank))
         ticks.append(f"{int(r.year)}\n{r.tier}\nhạng {rank}/{sizes.get((r.year, r.group), 0)}")
-    group_mean = [means.get((r.year, r.group), np.nan) for r in rows.itertuples(index=False)]
-    mean_bars = left.bar(x + half / 2, group_mean, width=half, zorder=2, color="#BDBDBD",
-                         label=f"{MEAN_LABEL} khối")
-    left.bar_label(mean_bars, labels=[num(v) for v in group_mean], padding=2,
-                   fontsize=MIN_FONT,
-                   color="#616161")
+    handles = [Patch(facecolor="#9E9E9E", label="Điểm của đơn vị (màu: xếp loại)")]
+    if group_mean:
+        means = scores.groupby(["year", "group"])["score"].mean()
+        group_means = [means.get((r.year, r.group), np.nan)
+                       for r in rows.itertuples(index=False)]
+        mean_bars = left.bar(x + shift, group_means, width=half, zorder=2, color="#BDBDBD",
+                             label=f"{MEAN_LABEL} khối")
+        left.bar_label(mean_bars, labels=[num(v) for v in group_means], padding=2,
+                       fontsize=MIN_FONT, color="#616161")
+        handles.append(Patch(facecolor="#BDBDBD", label=f"{MEAN_LABEL} khối"))
     left.set_xticks(x, ticks, fontsize=7.5)
     left.set_xlim(-0.6, len(rows) - 0.4)
     left.set_ylim(0, 109)
@@ -818,9 +917,7 @@ def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = Non
     left.grid(axis="x", visible=False)
     left.set_ylabel("Điểm (thang điểm 100)")
     left.set_title("Điểm, xếp loại, thứ hạng", fontsize=9)
-    left.legend(handles=[Patch(facecolor="#9E9E9E", label="Điểm của đơn vị (màu: xếp loại)"),
-                         Patch(facecolor="#BDBDBD", label=f"{MEAN_LABEL} khối")],
-                loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7.5)
+    left.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize=7.5)
 
     for code, color in zip(crits, _palette(len(crits))):
         right.plot(years, rows[code].to_numpy(dtype=float), marker="o", ms=4, lw=1.6,
@@ -851,7 +948,7 @@ def _rank_ticks(top: int) -> list[int]:
     return [1, *range(step, top + 1, step)]
 
 
-@responsive
+@responsive(keyed_on=_group_rows("robust"))
 def rank_bands(robust: pd.DataFrame, year: int, group: str, *,
                layout: Layout = PAGE) -> ReportFigure:
     """How robust each unit's rank is (from `robustness.rank_robustness`): for every unit of

@@ -22,14 +22,17 @@ from cntt_analysis.analysis import robustness as robust_ranks
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.register import LATE, MISSING
+from cntt_analysis.intake.registry import load_registry
+from cntt_analysis.intake.rounds import load_round
 from cntt_analysis.labels import join_vi, vn_score
 from cntt_analysis.report import sentences
-from cntt_analysis.report.facts import UNIT, YearFacts, load_particulars, year_facts
+from cntt_analysis.report.facts import UNIT, YearFacts, cached_facts
+from cntt_analysis.report.facts.cache import FIGURES
 from cntt_analysis.report.html import blocks, plots, views
 from cntt_analysis.rubric import crosswalk
 from cntt_analysis.rubric.model import Rubric
-from cntt_analysis.scoring import publication
 from cntt_analysis.scoring.inspection import largest_gaps
+from cntt_analysis.scoring.manifest import registry_path
 
 ROBUSTNESS_TEXT = (
     "Thứ hạng được tính lại khi trọng số mỗi tiêu chí thay đổi trong khoảng ±25% (1.000 "
@@ -60,24 +63,27 @@ def resolve_dir(path: str | Path, project: Path | None) -> Path:
 
 @dataclass
 class Context:
-    """What every section of a notebook reads: the year's results and the settings."""
+    """What every section of a notebook reads: the year's facts (computed once per year and
+    kept, `facts.cached_facts`), the results of every round up to the year (loaded when a
+    section first needs them: earlier years, every point) and the settings."""
 
     year: int
-    results: Results
     raw_dir: Path
     processed_dir: Path
+    facts: YearFacts
     unit_id: str | None = None
     outline: blocks.Outline = field(default_factory=blocks.Outline)
 
-    @property
-    def rubric(self) -> Rubric:
-        return self.results.rubric(self.year)
+    @cached_property
+    def results(self) -> Results:
+        """Every processed round up to the year (read-only)."""
+        return load_results(self.raw_dir, self.processed_dir, up_to=self.year)
 
     @cached_property
-    def facts(self) -> YearFacts:
-        """What every section states about the year, computed once (`report.facts`)."""
-        return year_facts(self.results, self.year, load_particulars(self.raw_dir, self.year),
-                          publication.status(self.processed_dir, self.year))
+    def rubric(self) -> Rubric:
+        if "results" in self.__dict__:
+            return self.results.rubric(self.year)
+        return load_round(self.raw_dir, self.year).rubric
 
     @cached_property
     def scores(self) -> pd.DataFrame:
@@ -86,13 +92,26 @@ class Context:
 
     @cached_property
     def names(self) -> dict[str, str]:
-        registry = self.results.registry
+        registry = load_registry(registry_path(self.raw_dir))
         return dict(zip(registry["unit_id"], registry["name"]))
 
     @cached_property
     def movement(self) -> pd.DataFrame:
         """Rank movement of every year (the trend charts draw earlier years too)."""
         return analysis.rank_movement(self.results.scores)
+
+    def refresh_facts(self) -> YearFacts:
+        """Compute the facts again from ``ctx.results`` as they are in memory (an analyst's
+        "what if": results changed in the notebook, not on disk); the sections then state
+        them."""
+        from cntt_analysis.report.facts import load_particulars, year_facts
+        from cntt_analysis.scoring import publication
+
+        self.facts = year_facts(self.results, self.year,
+                                load_particulars(self.raw_dir, self.year),
+                                publication.status(self.processed_dir, self.year))
+        self.__dict__.pop("scores", None)
+        return self.facts
 
     @property
     def previous(self) -> int | None:
@@ -106,18 +125,22 @@ class Context:
 def setup(year: int, raw_dir: str | Path = "data/raw",
           processed_dir: str | Path = "data/processed", unit_id: str | None = None
           ) -> Context:
-    """Load the year's results (read-only) and set the chart style; relative folders are
-    found from the working directory or the project folder. A `unit_id` that is not in
-    the registry is a clear error, not an empty profile."""
+    """Read the year's facts (computed once and kept: `facts.cached_facts`) and set the
+    chart style; relative folders are found from the working directory or the project
+    folder. A `unit_id` that is not in the registry is a clear error, not an empty
+    profile."""
     project = find_project()
     raw, processed = resolve_dir(raw_dir, project), resolve_dir(processed_dir, project)
     plots.use_style()
-    results = load_results(raw, processed, up_to=year)
-    if unit_id is not None and unit_id not in set(results.registry["unit_id"]):
-        known = ", ".join(sorted(results.registry["unit_id"]))
-        raise UsageError(f"Không có đơn vị mã “{unit_id}” trong danh mục đơn vị "
-                         f"({raw / 'units.csv'}). Các mã hiện có: {known}.")
-    return Context(year, results, raw, processed, unit_id)
+    blocks.cache_figures(processed / FIGURES)
+    facts = cached_facts(raw, processed, year)
+    if unit_id is not None:
+        known = load_registry(registry_path(raw))["unit_id"]
+        if unit_id not in set(known):
+            raise UsageError(f"Không có đơn vị mã “{unit_id}” trong danh mục đơn vị "
+                             f"({raw / 'units.csv'}). Các mã hiện có: "
+                             f"{', '.join(sorted(known))}.")
+    return Context(year, raw, processed, facts, unit_id)
 
 
 # --------------------------------------------------------------------------- sections
@@ -399,8 +422,11 @@ def unit_header(ctx: Context) -> Section:
             f"Sau kiểm tra, điểm thay đổi từ {vn_score(row['self_score'])} (tự đánh giá, "
             f"{row['self_tier']}) thành {vn_score(row['score'])} ({row['tier']}){why}.",
             "warning"))
-    parts.append(blocks.figure(plots.unit_radar(ctx.scores, ctx.rubric, _unit(ctx), ctx.year),
-                               "Tỷ lệ điểm đạt theo tiêu chí so với bình quân khối (%)"))
+    # The unit's own figures and its rank only: the group's means are on the group's
+    # pages, so another unit's new figures leave this profile as it is (report.build.keys).
+    parts.append(blocks.figure(plots.unit_radar(ctx.scores, ctx.rubric, _unit(ctx), ctx.year,
+                                                group_mean=False),
+                               "Tỷ lệ điểm đạt theo tiêu chí của đơn vị (%)"))
     return Section(parts)
 
 
@@ -480,10 +506,11 @@ def unit_issues(ctx: Context) -> Section:
     if len(mine):
         parts += [blocks.heading("Tài liệu kiểm chứng", 3),
                   views.evidence(mine, with_unit=False)]
-    if (ctx.results.scores["unit_id"] == _unit(ctx)).any():
+    # Over the years: from a unit's second year of results (one year is the header's).
+    if ctx.results.scores.loc[ctx.results.scores["unit_id"] == _unit(ctx), "year"].nunique() > 1:
         parts += [blocks.heading("Kết quả qua các năm"),
                   blocks.figure(plots.unit_history(ctx.results.scores, _unit(ctx),
-                                                   ctx.rubric))]
+                                                   ctx.rubric, group_mean=False))]
     return Section(parts, {"van_de": own})
 
 
