@@ -418,3 +418,67 @@ def test_the_phone_heatmap_names_its_criteria_and_keeps_units_apart(scores):
         assert f"{criterion.code}: {criterion.short}" in shown
     # two district offices differ only at the end of their names: both ends are shown
     assert "Châu Thành" in shown.replace("\n", " ") and "Tân Phú Đông" in shown.replace("\n", " ")
+
+
+# ----------------------------------------------------------------------------- kept charts
+
+
+def test_a_chart_is_keyed_on_what_it_draws(scores):
+    """A group's ranking is the same chart whatever happens to the other group; a change
+    in its own rows, the year or the layout of the data makes another chart. A unit's
+    chart without the group's mean is keyed on the unit's rows and its group's size."""
+    key = P.ranking_bar(scores, "so", 2017, RUBRIC).cache_key
+    assert key is not None and key == P.ranking_bar(scores.copy(), "so", 2017, RUBRIC).cache_key
+    other_group = scores.assign(score=scores["score"].where(scores["group"] == "so", 1.0))
+    assert P.ranking_bar(other_group, "so", 2017, RUBRIC).cache_key == key
+    own_group = scores.assign(score=scores["score"].where(scores["unit_id"] != "S1", 1.0))
+    assert P.ranking_bar(own_group, "so", 2017, RUBRIC).cache_key != key
+    assert P.ranking_bar(scores, "so", 2016, RUBRIC).cache_key != key
+    assert P.ranking_bar(scores, "huyen", 2017, RUBRIC).cache_key != key
+
+    radar = P.unit_radar(scores, RUBRIC, "S4", 2017, group_mean=False).cache_key
+    peer = scores.assign(C1=scores["C1"].where(scores["unit_id"] != "S3", 1.0))
+    assert P.unit_radar(peer, RUBRIC, "S4", 2017, group_mean=False).cache_key == radar
+    assert P.unit_radar(peer, RUBRIC, "S4", 2017).cache_key != \
+        P.unit_radar(scores, RUBRIC, "S4", 2017).cache_key  # the mean moved with S3
+    fewer = scores[scores["unit_id"] != "S3"]  # "hạng 4/4" instead of "hạng 5/5"
+    assert P.unit_radar(fewer, RUBRIC, "S4", 2017, group_mean=False).cache_key != radar
+    history = P.unit_history(scores, "S5", RUBRIC, group_mean=False).cache_key
+    assert P.unit_history(peer, "S5", RUBRIC, group_mean=False).cache_key == history
+
+
+def test_a_unit_alone_is_drawn_without_the_group_mean(scores):
+    fig = P.unit_radar(scores, RUBRIC, "S4", 2017, group_mean=False)
+    ax = fig.axes[0]
+    assert len(ax.get_lines()) == 1 and not fig.legends
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "C1. Văn bản chỉ đạo\n30,0%" and "khối" not in " ".join(labels)
+    assert "hạng 5/5 khối Sở" in title(ax)
+    history = P.unit_history(scores, "S5", RUBRIC, group_mean=False)
+    left = history.axes[0]
+    assert [b.get_height() for b in left.patches[:2]] == [48.0, 52.75] and \
+        len(left.patches) == 2
+    assert "67,40" not in texts(history)  # no group mean
+    assert [t.get_text() for t in left.get_xticklabels()] == ["2016\nYếu\nhạng 4/4",
+                                                              "2017\nTrung bình\nhạng 4/5"]
+
+
+def test_a_kept_chart_is_not_drawn_again(scores, tmp_path, monkeypatch):
+    from cntt_analysis.report.html import blocks
+
+    monkeypatch.setattr(blocks, "_FIGURES", {})
+    blocks.cache_figures(tmp_path / "figures")
+    drawn = []
+    real = blocks.png_data
+    monkeypatch.setattr(blocks, "png_data",
+                        lambda fig, dpi, tight=True: drawn.append(dpi) or real(fig, dpi, tight))
+    first = blocks.figure(P.ranking_bar(scores, "so", 2017, RUBRIC), "Xếp hạng").data
+    assert len(drawn) == 2  # the page and the phone chart
+    again = blocks.figure(P.ranking_bar(scores, "so", 2017, RUBRIC), "Xếp hạng").data
+    assert again == first and len(drawn) == 2
+    assert len(list((tmp_path / "figures").glob("*.png"))) == 2
+    blocks.figure(P.ranking_bar(scores, "huyen", 2017, RUBRIC))
+    assert len(drawn) == 4
+    blocks.sweep_figures(tmp_path / "figures", unused_since=__import__("time").time() + 1)
+    assert not list((tmp_path / "figures").glob("*.png"))
+    blocks.cache_figures(None)
