@@ -215,15 +215,15 @@ def score(
                 typer.echo(f"Năm {each}: Không có gì thay đổi kể từ lần chấm trước "
                            f"(kết quả vẫn ở {folder}); bỏ qua. Dùng --force để chấm lại.")
             continue
-        from cntt_analysis.report.excel import round_workbook
+        from cntt_analysis.report.excel import ROUND_WRITERS, facts_of_scored
         from cntt_analysis.scoring.pipeline import score_round, write_round
 
         result = score_round(raw, each, progress=None if not quiet else False)
         if not quiet:
             _warn(result.round.warnings)
-        written = write_round(result, processed, raw, writers=[round_workbook])
+        written = write_round(result, processed, raw, writers=ROUND_WRITERS)
         if not quiet:
-            _summary(result, written[-1].parent)
+            _summary(result, written[-1].parent, facts_of_scored(result))
         _warn_if_published(processed, each)
 
 
@@ -236,15 +236,16 @@ def _warn_if_published(processed: Path, year: int) -> None:
         typer.secho(warning, err=True, fg=typer.colors.YELLOW)
 
 
-def _summary(result, folder: Path) -> None:
+def _summary(result, folder: Path, facts=None) -> None:
     """What was scored, how many problems, where to read them, what inspection changed —
-    said as the report says it (the round's facts)."""
+    said as the report says it (the round's facts: those the results workbook rendered)."""
     from cntt_analysis.analysis.results import round_results
     from cntt_analysis.report import sentences
     from cntt_analysis.report.facts import INSPECTION, load_particulars, year_facts
 
-    facts = year_facts(round_results(result), result.year,
-                       load_particulars(result.round.folder.parent, result.year))
+    if facts is None:
+        facts = year_facts(round_results(result), result.year,
+                           load_particulars(result.round.folder.parent, result.year))
     counts = result.register["status"].value_counts()
     mine = facts.issues[facts.issues["owner"] != INSPECTION]
     errors = int((mine["severity"] == "error").sum())
@@ -352,11 +353,11 @@ def documents(
         "reports"),
 ) -> None:
     """Soạn các văn bản (.docx): báo cáo kết quả, thông báo từng đơn vị, công văn đôn đốc."""
-    from cntt_analysis.report.excel import round_workbook
+    from cntt_analysis.report.excel import ROUND_WRITERS
     from cntt_analysis.report.word.documents import FOLDER, write_documents
     from cntt_analysis.scoring.pipeline import ensure_scored
 
-    ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
+    ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
     _warn_if_published(processed, year)
     paths = write_documents(year, raw, processed, reports / str(year) / FOLDER)
     typer.echo(f"Đã soạn {len(paths)} văn bản trong {reports / str(year) / FOLDER}.")

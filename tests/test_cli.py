@@ -16,7 +16,8 @@ from cntt_analysis.cli import app
 from cntt_analysis.rubric.model import RUBRIC_DIR
 from cntt_analysis.scoring.pipeline import TABLES
 
-OUTPUTS = sorted([*(f"{t}.parquet" for t in TABLES), "ket-qua-2017.xlsx", "inputs.json"])
+OUTPUTS = sorted([*(f"{t}.parquet" for t in TABLES), "ket-qua-2017.xlsx",
+                  "diem-chi-tieu-2017.csv", "inputs.json"])
 
 
 @pytest.fixture

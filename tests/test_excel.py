@@ -1,85 +1,258 @@
-"""The Excel results workbook as people print it (LibreOffice → PDF), its reproducible
-bytes, and `cntt score` skipping a round whose inputs did not change."""
+"""The Excel results workbook as people read and print it (LibreOffice → PDF), rendered from
+the year's facts: the summary, a wide sheet per group with the group's own indicators, the
+issues (what kind first, the code last), corrections apart from knock-on points, the state
+of the results on every sheet, reproducible bytes, unit text never a formula; and
+`cntt score` skipping a round whose inputs did not change."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import re
 import shutil
 import subprocess
 import zipfile
 
 import pytest
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from cntt_analysis.analysis.results import round_results
 from cntt_analysis.cli import app
-from cntt_analysis.report.excel import results_workbook_bytes
+from cntt_analysis.intake.issues import CATALOGUE
+from cntt_analysis.report import sentences
+from cntt_analysis.report.excel import HEADER_ROW, results_workbook_bytes
+from cntt_analysis.report.facts import load_particulars, year_facts
 
-SHEETS = 7
+SHEETS = ["Tóm tắt", "Xếp hạng khối Sở", "Xếp hạng khối huyện", "Khung chỉ tiêu",
+          "Vấn đề dữ liệu", "Điều chỉnh sau kiểm tra", "Điểm đổi do đơn vị khác",
+          "Tồn tại, hạn chế", "Mục còn bỏ trống", "Tình hình nộp báo cáo"]
+RANKINGS = ("Xếp hạng khối Sở", "Xếp hạng khối huyện")
+UNIT_FORMULA = '=HYPERLINK("http://x","Bấm")'
 
 
 @pytest.fixture
 def scored(make_round):
-    """Two units a group, one with a long remark (a wide, wrapped text column)."""
-    rnd = make_round()
+    """Two units a group, one with a long remark (a wide, wrapped text column) and one
+    named like a formula."""
+    rnd = make_round(units=[("SO_VP", "Văn phòng Sở", "so", ""),
+                            ("SO_CCQLDD", "Chi cục Quản lý đất đai", "so", ""),
+                            ("SO_EQ", UNIT_FORMULA, "so", ""),
+                            ("H_TANPHUOC", "Phòng TN&MT huyện Tân Phước", "huyen", "")])
     rnd.add("SO_VP")
     rnd.add("SO_CCQLDD", C1_4="nhiều", C2_2=25)
+    rnd.add("SO_EQ", C1_1="Không")
     rnd.add("H_TANPHUOC")
     return rnd.score()
 
 
+@pytest.fixture
+def facts(scored):
+    return year_facts(round_results(scored), 2017,
+                      load_particulars(scored.round.folder.parent, 2017))
+
+
+def book(facts, rubric):
+    return load_workbook(io.BytesIO(results_workbook_bytes(facts, rubric)))
+
+
 def sheet_xml(data: bytes) -> list[str]:
-    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = sorted((n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")),
                        key=lambda n: int(re.sub(r"\D", "", n)))
         return [archive.read(n).decode("utf-8") for n in names]
 
 
-def test_same_result_gives_the_same_bytes(scored):
-    assert results_workbook_bytes(scored) == results_workbook_bytes(scored)
+def rows(ws) -> list[list]:
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
 
 
-def test_every_sheet_prints_a4_one_page_wide_with_header_row_title_and_page_numbers(scored):
-    data = results_workbook_bytes(scored)
+def test_same_facts_give_the_same_bytes(facts, scored):
+    assert results_workbook_bytes(facts, scored.round.rubric) == \
+        results_workbook_bytes(facts, scored.round.rubric)
+
+
+def test_the_sheets_people_read_and_no_long_points_table(facts, scored):
+    """The summary, a row per unit on its group's sheet — not one row per point: the points
+    with their cells are the CSV's."""
+    wb = book(facts, scored.round.rubric)
+    assert wb.sheetnames == SHEETS
+    assert len(rows(wb["Xếp hạng khối Sở"])) == 3 and len(rows(wb["Xếp hạng khối huyện"])) == 1
+    # no sheet has a row per point (the long table had 10 cells a point)
+    assert max(ws.max_row for ws in wb.worksheets) - HEADER_ROW < len(scored.points) / 2
+    summary = [c.value for row in wb["Tóm tắt"].iter_rows() for c in row if c.value]
+    said = " ".join(map(str, summary))
+    for text in ("KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM 2017", "Số liệu chính",
+                 "Kết quả theo khối", "Đề nghị lãnh đạo Sở", "Kết quả chung"):
+        assert text in said
+    for text in [*sentences.decisions(facts), *sentences.summary_sentences(facts)]:
+        assert text in said  # the same sentences as page 1
+    assert facts.mean_score in summary
+
+
+def test_a_wide_sheet_per_group_with_its_units_criteria_and_indicators(facts, scored):
+    wb = book(facts, scored.round.rubric)
+    ws = wb["Xếp hạng khối Sở"]
+    header = [c.value for c in ws[HEADER_ROW]]
+    indicators = [i.code for i in scored.round.rubric.indicators]
+    assert [h.split("\n")[0] for h in header[11:-1]] == indicators
+    got = rows(ws)
+    assert [r[1] for r in got] == list(facts.scores.loc[facts.scores["group"] == "so", "name"])
+    points = facts.indicator_points.set_index(["unit_id", "indicator"])["points"]
+    for row in got:
+        assert row[11:-1] == [points[(row[-1], code)] for code in indicators]
+    # the band over the columns says what they are
+    band = [c.value for c in ws[HEADER_ROW - 1] if c.value]
+    assert band[0] == "Tỷ lệ điểm đạt theo tiêu chí (%)" and band[1] == "C1. Văn bản chỉ đạo"
+
+
+def test_a_groups_sheet_has_its_own_frameworks_indicators(tmp_path):
+    """A province's sở and xã are assessed on different indicators: each sheet has the
+    columns of its group's framework; one not applicable to a unit says “–”."""
+    from test_constructs import ANSWERS
+    from test_frameworks import YEAR, _fill, province
+
+    raw = province(tmp_path)
+    assert CliRunner().invoke(app, ["template", "--year", YEAR, "--raw", str(raw), "--out",
+                                    str(tmp_path / "bm")]).exit_code == 0
+    for unit, answers in ANSWERS.items():
+        _fill(tmp_path / "bm" / f"{unit}.xlsx", raw / str(YEAR) / f"{unit}.xlsx",
+              {"G03": "01/12/2025", **answers})
+    from cntt_analysis.scoring.pipeline import score_round
+
+    result = score_round(raw, YEAR, progress=False)
+    facts = year_facts(round_results(result), YEAR, load_particulars(raw, YEAR))
+    wb = book(facts, result.round.rubric)
+    assert {"Xếp hạng khối sở", "Xếp hạng khối xã"} <= set(wb.sheetnames)
+    codes = {title: [c.value.split("\n")[0] for c in wb[title][HEADER_ROW]
+                     if c.value and re.match(r"P\d\.\d", c.value)]
+             for title in ("Xếp hạng khối sở", "Xếp hạng khối xã")}
+    assert codes["Xếp hạng khối xã"] == ["P1.1", "P1.2", "P1.3", "P2.1", "P2.4"]
+    assert codes["Xếp hạng khối sở"] == ["P1.1", "P1.2", "P1.3", "P2.1", "P2.2", "P2.3",
+                                         "P3.1", "P3.2"]
+    so = {r[-1]: r for r in rows(wb["Xếp hạng khối sở"])}
+    header = [c.value.split("\n")[0] for c in wb["Xếp hạng khối sở"][HEADER_ROW]]
+    s2 = dict(zip(header, so["S2"]))
+    assert (s2["P1.2"], s2["P3.1"], s2["P3.2"]) == ("–", "–", "–")  # not applicable
+    xa = {r[-1]: r for r in rows(wb["Xếp hạng khối xã"])}
+    assert xa["X2"][0] is None and xa["X1"][0] == 1  # assessed, not ranked: no rank
+    frame = rows(wb["Khung chỉ tiêu"])
+    assert {r[1]: r[3:] for r in frame}["P2.4"] == ["–", 10]  # sở: not in its framework
+
+
+def test_issues_say_what_kind_first_and_the_code_last(facts, scored):
+    ws = book(facts, scored.round.rubric)["Vấn đề dữ liệu"]
+    got = rows(ws)
+    assert len(got) == len(facts.issues) > 0
+    codes = set(CATALOGUE)
+    for row in got:
+        assert row[0] == sentences.issue_kind(row[-1]) != "Vấn đề khác"
+        assert row[-1] in codes and not any(v in codes for v in row[:-1])
+
+
+def test_every_issue_code_has_a_vietnamese_kind():
+    assert set(CATALOGUE) <= set(sentences.ISSUE_KINDS)
+
+
+def test_the_state_of_the_results_is_on_every_sheet_and_printed_page(facts, scored):
+    rubric = scored.round.rubric
+    draft = sheet_xml(results_workbook_bytes(facts, rubric))
+    assert all(re.search(r"<oddHeader>[^<]*DỰ THẢO", xml) for xml in draft)
+    wb = book(facts, rubric)
+    assert all(ws["A2"].value.startswith("DỰ THẢO") for ws in wb.worksheets)
+
+    final = dataclasses.replace(facts, draft=False, status_label="Kết quả chính thức (bản 1).")
+    data = results_workbook_bytes(final, rubric)
+    assert "DỰ THẢO" not in "".join(sheet_xml(data))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert "DỰ THẢO" not in archive.read("xl/sharedStrings.xml").decode("utf-8")
+    assert all(ws["A2"].value == "Kết quả chính thức (bản 1)." for ws in book(final, rubric)
+               .worksheets if ws.title != "Tóm tắt")
+
+    units = facts.units.assign(status=["Chưa nộp", "Chưa nộp", "Chưa nộp", "Đã nộp"])
+    partial = dataclasses.replace(facts, units=units, partial=True)
+    said = sentences.partial_sentence(partial)
+    assert said and "1/4" in said
+    for ws in book(partial, rubric).worksheets:
+        shown = " ".join(str(ws.cell(r, 1).value) for r in range(2, 5))
+        assert said in shown, ws.title
+
+
+def test_unit_text_is_never_a_formula(facts, scored):
+    data = results_workbook_bytes(facts, scored.round.rubric)
+    wb = load_workbook(io.BytesIO(data))
+    found = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+             if c.value == UNIT_FORMULA]
+    assert {c.parent.title for c in found} >= {"Xếp hạng khối Sở", "Tình hình nộp báo cáo"}
+    assert all(c.data_type == "s" for c in found)
+    assert not any(b"<f>" in xml.encode() or b"<f " in xml.encode() for xml in sheet_xml(data))
+
+
+def test_every_sheet_prints_a4_with_its_header_rows_title_and_page_numbers(facts, scored):
+    data = results_workbook_bytes(facts, scored.round.rubric)
     sheets = sheet_xml(data)
-    assert len(sheets) == SHEETS
+    assert len(sheets) == len(SHEETS)
     for xml in sheets:
         assert 'paperSize="9"' in xml
-        assert 'fitToHeight="0"' in xml and 'fitToWidth=' not in xml  # 1 wide: the default
+        assert 'fitToHeight="0"' in xml
         assert '<pageSetUpPr fitToPage="1"/>' in xml
         assert "&amp;P/&amp;N" in xml  # page x of y in the footer
         assert re.search(r"<oddHeader>[^<]*NĂM 2017", xml)  # the sheet's title
-    # the points sheet (10 columns, long texts) is landscape
-    assert 'orientation="landscape"' in sheets[2]
-    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+    for n in (1, 2):  # the wide sheets: landscape
+        assert 'orientation="landscape"' in sheets[n]
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         workbook = archive.read("xl/workbook.xml").decode("utf-8")
-    assert workbook.count("_xlnm.Print_Titles") == SHEETS  # header row on every page
-    assert "!$4:$4" in workbook
+    titles = re.findall(r'<definedName name="_xlnm.Print_Titles"[^>]*>([^<]*)<', workbook)
+    assert len(titles) == len(SHEETS) - 1  # every table; the summary is no table
+    ranking = [t for t in titles if "Xếp hạng khối Sở" in t]
+    # the band and header rows on every page, the rank and name on every page across
+    assert ranking and "$A:$B" in ranking[0] and "$4:$5" in ranking[0]
+    assert sum("$5:$5" in t for t in titles) == len(SHEETS) - 3
 
 
-def test_header_text_with_an_ampersand_is_not_a_control_code(scored):
+def test_header_text_with_an_ampersand_is_not_a_control_code(facts, scored):
     """The huyện ranking title holds "TN&MT": '&M' would be a header code."""
-    huyen = sheet_xml(results_workbook_bytes(scored))[1]
+    huyen = sheet_xml(results_workbook_bytes(facts, scored.round.rubric))[2]
     assert "TN&amp;&amp;MT" in huyen
 
 
 @pytest.mark.skipif(not shutil.which("pdfinfo") or not shutil.which("pdftotext"),
                     reason="poppler-utils is not installed")
-def test_libreoffice_prints_the_ranking_whole_on_its_first_page(scored, tmp_path,
-                                                                  libreoffice):
-    """Before the page setup, page 1 held two columns of the ranking (175 pages for the
-    demo); now the whole header row is on page 1 and the round fits a few pages."""
+def test_libreoffice_prints_the_summary_first_and_each_ranking_whole(facts, scored, tmp_path,
+                                                                     libreoffice):
     src = tmp_path / "ket-qua-2017.xlsx"
-    src.write_bytes(results_workbook_bytes(scored))
+    src.write_bytes(results_workbook_bytes(facts, scored.round.rubric))
     pdf = libreoffice(src, "pdf", tmp_path / "pdf")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
-    assert pages <= 3 * SHEETS  # 175 for the demo before
-    assert re.search(r"Page size:\s+(841\.\d+|842) x (595\.\d+|595)", info)  # A4 landscape
-    first = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(pdf), "-"],
-                           capture_output=True, text=True).stdout
-    for header in ("Hạng", "Tên đơn vị", "Xếp loại", "Chênh"):  # the last column
-        assert header in first
-    assert "Trang 1/" in first
+    assert pages <= 3 * len(SHEETS)
+
+    def page(n: int) -> str:
+        return subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf),
+                               "-"], capture_output=True, text=True).stdout
+
+    first = page(1)
+    for text in ("KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM 2017", "DỰ THẢO", "Đề nghị lãnh đạo Sở",
+                 "Trang 1/"):
+        assert text in first
+    texts = [page(n) for n in range(2, pages + 1)]
+    ranking = [t for t in texts if "KHỐI PHÒNG, ĐƠN VỊ TRỰC THUỘC SỞ" in t]
+    assert ranking and all("DỰ THẢO" in t for t in ranking)
+    for header in ("Hạng", "Tên đơn vị", "Xếp loại", "Văn phòng Sở"):
+        assert all(header in t for t in ranking)  # rank and name on every page across
+    assert any("Mã đơn vị" in t for t in ranking)  # the last column is printed too
+
+
+def test_a_table_longer_than_a_sheet_continues_on_more_sheets(facts, scored, monkeypatch):
+    """XlsxWriter ignores rows past a sheet's last row: they must go to another sheet."""
+    from cntt_analysis.report import excel
+
+    monkeypatch.setattr(excel, "MAX_ROWS", HEADER_ROW + 2)  # 2 table rows a sheet
+    wb = book(facts, scored.round.rubric)
+    parts = [ws for ws in wb.worksheets if ws.title.startswith("Vấn đề dữ liệu")]
+    assert [ws.title for ws in parts][:2] == ["Vấn đề dữ liệu", "Vấn đề dữ liệu (2)"]
+    assert sum(len(rows(ws)) for ws in parts) == len(facts.issues)
+    assert all(ws.cell(HEADER_ROW, 1).value == "Vấn đề" for ws in parts)
 
 
 # --------------------------------------------------------------------------- cntt score
@@ -118,16 +291,22 @@ def test_score_rescores_when_the_excel_results_are_missing(make_round, tmp_path)
     assert (processed / "2017" / "ket-qua-2017.xlsx").is_file()
 
 
-def test_a_table_longer_than_a_sheet_continues_on_more_sheets(scored, monkeypatch):
-    """XlsxWriter ignores rows past a sheet's last row: they must go to another sheet."""
-    from openpyxl import load_workbook
-
-    from cntt_analysis.report import excel
-
-    monkeypatch.setattr(excel, "MAX_ROWS", 4 + 100)  # 100 table rows a sheet
-    wb = load_workbook(__import__("io").BytesIO(results_workbook_bytes(scored)))
-    parts = [ws for ws in wb.worksheets if ws.title.startswith("Điểm theo chỉ tiêu")]
-    assert [ws.title for ws in parts][:2] == ["Điểm theo chỉ tiêu", "Điểm theo chỉ tiêu (2)"]
-    rows = [[c.value for c in row] for ws in parts for row in ws.iter_rows(min_row=5)]
-    assert len(rows) == len(scored.points)
-    assert all(ws["A4"].value == "Mã đơn vị" for ws in parts)  # each with its header
+def test_the_workbook_written_at_scoring_compares_with_last_year(make_round, tmp_path):
+    """Written with the round's tables, its facts include the earlier rounds already
+    scored: the change since last year is in the group's sheet."""
+    rnd = make_round(year=2016, deadline=__import__("datetime").date(2016, 8, 10))
+    rnd.add("SO_VP", G02=2016, G03=__import__("datetime").date(2016, 8, 1))
+    processed = tmp_path / "p"
+    assert CliRunner().invoke(app, ["score", "--raw", str(rnd.raw), "--processed",
+                                    str(processed)]).exit_code == 0
+    (rnd.raw / "2017").mkdir()
+    (rnd.raw / "2017" / "round.yaml").write_text("deadline: 2017-08-10\nrubric: '2017'\n",
+                                                 encoding="utf-8")
+    later = dataclasses.replace(rnd, year=2017)
+    later.add("SO_VP", C1_1="Không")
+    done = CliRunner().invoke(app, ["score", "--year", "2017", "--raw", str(rnd.raw),
+                                    "--processed", str(processed)])
+    assert done.exit_code == 0, done.output
+    wb = load_workbook(processed / "2017" / "ket-qua-2017.xlsx")
+    so = rows(wb["Xếp hạng khối Sở"])
+    assert so[0][1] == "Văn phòng Sở" and so[0][4] == -4.0  # C1.1: 4 points lost

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
 from cntt_analysis.intake.values import is_blank, parse_answer
-from cntt_analysis.report.excel import HEADER_ROW, round_workbook
+from cntt_analysis.report.excel import HEADER_ROW, ROUND_WRITERS
 from cntt_analysis.rubric.model import load_rubric
 from cntt_analysis.scoring.inspection import (
     AUDIT_COLUMNS,
@@ -36,7 +36,7 @@ from cntt_analysis.scoring.pipeline import score_round, write_round
 
 def write_round_xlsx(result, processed, raw=None):
     """write_round with the Excel results, as `cntt score` writes them."""
-    return write_round(result, processed, raw, writers=[round_workbook])
+    return write_round(result, processed, raw, writers=ROUND_WRITERS)
 
 YEAR = 2017
 VERIFIED_COL = list(COLUMNS).index("verified") + 1  # H
@@ -526,28 +526,29 @@ def test_results_workbook_has_the_corrections_and_shortcomings(main_result, tmp_
 
     ws = wb["Điều chỉnh sau kiểm tra"]
     header = [c.value for c in ws[HEADER_ROW]]
-    assert header == ["Mã đơn vị", "Tên đơn vị", "Mã mục", "Trang", "Ô", "Đơn vị báo cáo",
+    assert header == ["Tên đơn vị", "Mục", "Nội dung", "Trang", "Ô", "Đơn vị báo cáo",
                       "Số liệu kiểm tra", "Chỉ tiêu liên quan", "Điểm trước", "Điểm sau",
-                      "Lý do", "Người kiểm tra", "Giải trình của đơn vị"]
+                      "Lý do", "Người kiểm tra", "Giải trình của đơn vị", "Mã đơn vị"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
+    computers, rules = "Tổng số máy tính đang sử dụng", load_rubric("2017").inputs["C1.2"].label
     assert rows == [
-        ["H_TANPHUOC", "Phòng Tài nguyên và Môi trường huyện Tân Phước", "G06",
+        ["Phòng Tài nguyên và Môi trường huyện Tân Phước", "G06", computers,
          "Thông tin chung", "D10", "18", "20", "C2.1, C2.2, C2.4, C5.4", 7.6, 10.6,
-         "Bổ sung 2 máy chưa kê khai", "Lê Văn Cường", None],
-        ["SO_VP", "Văn phòng Sở", "G06", "Thông tin chung", "D10", "18", "16",
+         "Bổ sung 2 máy chưa kê khai", "Lê Văn Cường", None, "H_TANPHUOC"],
+        ["Văn phòng Sở", "C1.2", rules, "C1. Văn bản chỉ đạo", "D6", "Có", "Không", "C1.2",
+         2, 0, "Chưa ban hành quy chế", "Trần Thị Bình", None, "SO_VP"],
+        ["Văn phòng Sở", "G06", computers, "Thông tin chung", "D10", "18", "16",
          "C2.1, C2.2, C2.4, C5.4", 10.1, 7.14, "Kiểm tra thực tế: 2 máy đã thanh lý",
-         "Trần Thị Bình", None],
-        ["SO_VP", "Văn phòng Sở", "C1.2", "C1. Văn bản chỉ đạo", "D6", "Có", "Không", "C1.2",
-         2, 0, "Chưa ban hành quy chế", "Trần Thị Bình", None],
+         "Trần Thị Bình", None, "SO_VP"],
     ]
 
     ws = wb["Tồn tại, hạn chế"]
     header = [c.value for c in ws[HEADER_ROW]]
-    assert header[:3] == ["Mã đơn vị", "Tên đơn vị", "Chỉ tiêu"]
-    assert header[-1] == "Hướng khắc phục"
+    assert header[:3] == ["Tên đơn vị", "Chỉ tiêu", "Nội dung"]
+    assert header[-2:] == ["Hướng khắc phục", "Mã đơn vị"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
     assert len(rows) == len(result.shortcomings) > 0
-    listed = {(r[0], r[2]): (r[4], r[5], r[6]) for r in rows}  # points, max, lost
+    listed = {(r[-1], r[1]): (r[3], r[4], r[5]) for r in rows}  # points, max, lost
     # Shortcomings come from the verified points: SO_VP lost all of C2.4 (invalid after the
     # inspection) and of C1.2; H_TANPHUOC's C2.2 (0 as reported) is no longer one (3 / 3).
     assert listed[("SO_VP", "C2.4")] == (0, 3, 3)

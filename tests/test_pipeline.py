@@ -11,15 +11,17 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from cntt_analysis.report.excel import round_workbook
+from cntt_analysis.report.excel import HEADER_ROW, ROUND_WRITERS
+from cntt_analysis.rubric.model import load_rubric
 from cntt_analysis.scoring.pipeline import TABLES, load_processed, write_round
 
 
 def write_round_xlsx(result, processed, raw=None):
-    """write_round with the Excel results, as `cntt score` writes them."""
-    return write_round(result, processed, raw, writers=[round_workbook])
+    """write_round with the Excel results and the points CSV, as `cntt score` writes them."""
+    return write_round(result, processed, raw, writers=ROUND_WRITERS)
 
 FORMULA = '=HYPERLINK("http://x","Bấm vào đây")'
+RUBRIC_2017 = load_rubric("2017")
 
 
 def by_unit(result):
@@ -208,7 +210,7 @@ def test_write_round_writes_the_tables_and_workbook(messy_round, tmp_path):
     paths = write_round_xlsx(result, tmp_path / "processed")
     folder = tmp_path / "processed" / "2017"
     assert [p.name for p in paths] == [*(f"{t}.parquet" for t in TABLES), "ket-qua-2017.xlsx",
-                                       "inputs.json"]
+                                       "diem-chi-tieu-2017.csv", "inputs.json"]
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in paths)
     loaded = load_processed(tmp_path / "processed", 2017)
     for name in TABLES:
@@ -224,8 +226,8 @@ def test_write_round_writes_the_tables_and_workbook(messy_round, tmp_path):
 def test_outputs_are_byte_identical_on_rerun(messy_round, tmp_path):
     first = write_round_xlsx(messy_round.score(), tmp_path / "one")
     second = write_round_xlsx(messy_round.score(), tmp_path / "two")
-    # the Parquet tables, the Excel results, the manifest
-    assert len(first) == len(second) == len(TABLES) + 2
+    # the Parquet tables, the Excel results, the points CSV, the manifest
+    assert len(first) == len(second) == len(TABLES) + 3
     for a, b in zip(first, second):
         assert a.name == b.name
         assert a.read_bytes() == b.read_bytes(), a.name
@@ -241,9 +243,9 @@ def test_scoring_does_not_touch_the_raw_files(messy_round, tmp_path, hash_files)
     assert hash_files(messy_round.raw) == before
 
 
-RESULT_SHEETS = ["Xếp hạng khối Sở", "Xếp hạng khối huyện", "Điểm theo chỉ tiêu",
-                 "Vấn đề dữ liệu", "Tình hình nộp báo cáo", "Tồn tại, hạn chế",
-                 "Điều chỉnh sau kiểm tra"]
+RESULT_SHEETS = ["Tóm tắt", "Xếp hạng khối Sở", "Xếp hạng khối huyện", "Khung chỉ tiêu",
+                 "Vấn đề dữ liệu", "Điều chỉnh sau kiểm tra", "Điểm đổi do đơn vị khác",
+                 "Tồn tại, hạn chế", "Mục còn bỏ trống", "Tình hình nộp báo cáo"]
 
 
 @pytest.fixture
@@ -255,70 +257,99 @@ def results_workbook(messy_round, tmp_path):
 
 
 def _header(ws) -> list[str]:
-    return [c.value for c in ws[4] if c.value is not None]
+    return [c.value for c in ws[HEADER_ROW] if c.value is not None]
+
+
+def _rows(ws) -> list[list]:
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
 
 
 def test_results_workbook_sheets_headers_and_panes(results_workbook):
     result, path, wb = results_workbook
     assert path.name == "ket-qua-2017.xlsx"
     assert wb.sheetnames == RESULT_SHEETS
-    ranking = ["Hạng", "Mã đơn vị", "Tên đơn vị", "Điểm", "Xếp loại",
-               "C1 Văn bản chỉ đạo (%)", "C2 Hạ tầng kỹ thuật (%)", "C3 Nhân lực CNTT (%)",
-               "C4 Ứng dụng CNTT (%)", "C5 Đầu tư CNTT (%)", "Điểm đạt", "Điểm tối đa áp dụng",
-               "Điểm tự đánh giá", "Xếp loại tự đánh giá", "Hạng tự đánh giá",
-               "Chênh lệch sau kiểm tra"]
-    assert _header(wb["Xếp hạng khối Sở"]) == ranking
-    assert _header(wb["Xếp hạng khối huyện"]) == ranking
-    assert _header(wb["Điểm theo chỉ tiêu"]) == [
-        "Mã đơn vị", "Tên đơn vị", "Tiêu chí", "Chỉ tiêu", "Nội dung", "Điểm", "Tối đa",
-        "Trạng thái", "Tệp", "Ô nguồn"]
-    assert _header(wb["Vấn đề dữ liệu"]) == [
-        "Mức độ", "Mã vấn đề", "Mã đơn vị", "Tệp", "Trang", "Ô", "Giá trị", "Nội dung"]
-    assert _header(wb["Tình hình nộp báo cáo"]) == [
-        "Mã đơn vị", "Tên đơn vị", "Khối", "Tình trạng", "Tệp", "Ngày lập báo cáo"]
+    indicators = [i for c in RUBRIC_2017.criteria for i in c.indicators]
+    for title in ("Xếp hạng khối Sở", "Xếp hạng khối huyện"):
+        header = _header(wb[title])
+        assert header[:6] == ["Hạng", "Tên đơn vị", "Điểm", "Xếp loại",
+                              "Điểm thay đổi so với năm trước", "Thứ hạng so với năm trước"]
+        assert header[6:11] == ["C1 Văn bản chỉ đạo", "C2 Hạ tầng kỹ thuật",
+                                "C3 Nhân lực CNTT", "C4 Ứng dụng CNTT", "C5 Đầu tư CNTT"]
+        # one column per indicator of the group's framework, then the unit's code
+        maxima = [f"{float(i.max_points):g}".replace(".", ",") for i in indicators]
+        assert header[11:-1] == [f"{i.code}\n(tối đa {m})" for i, m in zip(indicators, maxima)]
+        assert header[-1] == "Mã đơn vị"
+        assert wb[title].freeze_panes == f"C{HEADER_ROW + 1}"  # rank and name stay in view
+    for title in RESULT_SHEETS[3:]:
+        assert wb[title].freeze_panes == f"A{HEADER_ROW + 1}", title
     for ws in wb.worksheets:
-        assert ws.freeze_panes == "A5", ws.title
         assert ws["A1"].value and "2017" in ws["A1"].value
+        assert ws["A2"].value.startswith("DỰ THẢO"), ws.title  # the state under the title
 
     so = wb["Xếp hạng khối Sở"]
     # SO_VP 72.91 (valid); SO_CCQLDD loses C1.4 (1) and C2.2 (2.5): 69.41, Trung bình.
-    assert [c.value for c in so[5]][:5] == [1, "SO_VP", "Văn phòng Sở", 72.91, "Khá"]
-    assert [c.value for c in so[6]][:5] == [2, "SO_CCQLDD", "Chi cục Quản lý đất đai", 69.41,
-                                            "Trung bình"]
-    assert so["D5"].number_format == "0.00"
-    huyen = wb["Xếp hạng khối huyện"]
-    assert [c.value for c in huyen[5]][:4] == [1, "H_TANPHUOC",
-                                               "Phòng Tài nguyên và Môi trường huyện Tân Phước",
-                                               72.91]
-    assert huyen["B6"].value is None  # H_CAILAY sent nothing
+    rows = _rows(so)
+    assert [r[:4] for r in rows] == [[1, "Văn phòng Sở", 72.91, "Khá"],
+                                     [2, "Chi cục Quản lý đất đai", 69.41, "Trung bình"]]
+    assert [r[-1] for r in rows] == ["SO_VP", "SO_CCQLDD"]
+    points = result.points.set_index(["unit_id", "indicator"])["points"]
+    assert rows[1][11:-1] == [points[("SO_CCQLDD", i.code)] for i in indicators]
+    assert so.cell(HEADER_ROW + 1, 3).number_format == "0.00"
+    huyen = _rows(wb["Xếp hạng khối huyện"])
+    assert [r[:3] for r in huyen] == [[1, "Phòng Tài nguyên và Môi trường huyện Tân Phước",
+                                       72.91]]  # H_CAILAY sent nothing: not ranked
 
     issues = wb["Vấn đề dữ liệu"]
-    rows = [[c.value for c in r] for r in issues.iter_rows(min_row=5)]
+    assert _header(issues) == ["Vấn đề", "Mức độ", "Đơn vị", "Tệp", "Trang", "Ô", "Giá trị",
+                               "Nội dung", "Xử lý", "Mã vấn đề"]
+    rows = _rows(issues)
     assert len(rows) == len(result.issues)
-    invalid = next(r for r in rows if r[1] == "not_number")
-    assert invalid[:7] == ["Lỗi", "not_number", "SO_CCQLDD", "SO_CCQLDD.xlsx",
-                           "C1. Văn bản chỉ đạo", "D8", "nhiều"]
+    invalid = next(r for r in rows if r[-1] == "not_number")
+    assert invalid[:7] == ["Không đọc được thành số", "Lỗi", "Chi cục Quản lý đất đai",
+                           "SO_CCQLDD.xlsx", "C1. Văn bản chỉ đạo", "D8", "nhiều"]
     assert invalid[7].startswith("Tệp “SO_CCQLDD.xlsx”, trang “C1. Văn bản chỉ đạo”, ô D8")
-    assert any(r[0] == "Cảnh báo" and r[1] == "late" for r in rows)
+    assert invalid[8] == "Đơn vị xác minh"
+    assert any(r[:2] == ["Nộp muộn", "Cảnh báo"] and r[-1] == "late" for r in rows)
+    # no issue code beside the message: codes only in the last column
+    codes = set(result.issues["code"])
+    assert not any(v in codes for r in rows for v in r[:-1])
 
     register = wb["Tình hình nộp báo cáo"]
-    reg = {(r[0], r[4]): r for r in ([c.value for c in row]
-                                     for row in register.iter_rows(min_row=5))}
-    assert reg[("SO_CCQLDD", "SO_CCQLDD.xlsx")][3] == "Nộp muộn"
-    assert reg[("SO_CCQLDD", "SO_CCQLDD.xlsx")][5] == dt.datetime(2017, 8, 20)
-    assert reg[("H_CAILAY", None)][2:4] == ["Khối Phòng TN&MT cấp huyện", "Chưa nộp"]
-    assert reg[("H_TANPHUOC", "H_TANPHUOC-cu.xlsx")][3] == "Bị thay thế"
-    assert reg[(None, "hong.xlsx")][3] == "Không được chấm"
-    points = wb["Điểm theo chỉ tiêu"]
-    first = [c.value for c in points[5]]
-    assert first[:8] == ["H_TANPHUOC", "Phòng Tài nguyên và Môi trường huyện Tân Phước", "C1",
-                         "C1.1", "Kế hoạch ứng dụng CNTT năm của đơn vị", 4, 4, "Đã chấm"]
+    assert _header(register) == ["Tên đơn vị", "Khối", "Tình trạng", "Tệp",
+                                 "Ngày lập báo cáo", "Mã đơn vị"]
+    reg = {(r[5], r[3]): r for r in _rows(register)}
+    assert reg[("SO_CCQLDD", "SO_CCQLDD.xlsx")][2] == "Nộp muộn"
+    assert reg[("SO_CCQLDD", "SO_CCQLDD.xlsx")][4] == dt.datetime(2017, 8, 20)
+    assert reg[("H_CAILAY", None)][1:3] == ["Khối Phòng TN&MT cấp huyện", "Chưa nộp"]
+    assert reg[("H_TANPHUOC", "H_TANPHUOC-cu.xlsx")][2] == "Bị thay thế"
+    assert reg[(None, "hong.xlsx")][2] == "Không được chấm"
+
+
+def test_every_point_with_its_cells_is_a_csv_vietnamese_excel_opens(results_workbook):
+    """Not millions of Excel cells: the long table is a CSV with ';' between fields, a
+    decimal comma and a UTF-8 BOM, read back the same."""
+    result, path, _ = results_workbook
+    data = (path.parent / "diem-chi-tieu-2017.csv").read_bytes()
+    assert data.startswith("\ufeff".encode("utf-8"))
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0] == ("Mã đơn vị;Tên đơn vị;Khối;Tiêu chí;Chỉ tiêu;Nội dung;"
+                                    "Điểm;Tối đa;Trạng thái;Tệp;Ô nguồn")
+    read = pd.read_csv(io.StringIO(text), sep=";", decimal=",", dtype={"Mã đơn vị": str})
+    assert len(read) == len(result.points)
+    assert read["Điểm"].fillna(-1).tolist() == result.points["points"].fillna(-1).tolist()
+    assert read["Tối đa"].tolist() == result.points["max_points"].tolist()
+    first = read.iloc[0]
+    assert (first["Mã đơn vị"], first["Tiêu chí"], first["Chỉ tiêu"]) == (
+        result.points["unit_id"].iloc[0], "C1", "C1.1")
+    assert first["Trạng thái"] == "Đã chấm"
+    assert ",5;" in text or ",25;" in text or ",75;" in text  # decimal commas
 
 
 def test_results_workbook_stores_formula_like_text_as_text(results_workbook):
     _, path, wb = results_workbook
     issues = wb["Vấn đề dữ liệu"]
-    found = [c for row in issues.iter_rows(min_row=5) for c in row if c.value == FORMULA]
+    found = [c for row in issues.iter_rows(min_row=HEADER_ROW + 1) for c in row
+             if c.value == FORMULA]
     assert found, "the unmatched unit name should be listed as the value of unit_unknown"
     for cell in found:
         assert cell.data_type == "s"
@@ -331,6 +362,11 @@ def test_results_workbook_stores_formula_like_text_as_text(results_workbook):
     again = load_workbook(io.BytesIO(path.read_bytes()), data_only=False)
     assert all(c.data_type != "f" for ws in again.worksheets for row in ws.iter_rows()
                for c in row)
+    # In the CSV, a text a spreadsheet would take for a formula starts with an apostrophe.
+    from cntt_analysis.report.excel import _csv_text
+
+    assert _csv_text(FORMULA) == '"\'=HYPERLINK(""http://x"",""Bấm vào đây"")"'
+    assert _csv_text("-1") == "'-1" and _csv_text("Đạt; tốt") == '"Đạt; tốt"'
 
 
 def test_a_round_is_stale_when_its_inputs_change(messy_round, tmp_path):

@@ -1,12 +1,24 @@
-"""The Excel results workbook (ket-qua-YEAR.xlsx) laid out for people: ranking per group,
-criterion percentages, points per indicator, data issues and the register.
+"""The Excel results workbook (ket-qua-YEAR.xlsx) as people read it, rendered from the year's
+facts (`facts.YearFacts`): it counts and decides nothing of its own.
 
-Written with XlsxWriter (streams XML, formats defined once per workbook): the round's
-~250,000 cells take a fraction of a second instead of openpyxl's per-cell style objects.
-Unit-supplied text is written with ``write_string`` (never a formula, URL or number) and
-stripped of control characters, so a cell typed "=HYPERLINK(...)" stays inert. Each sheet
-prints on A4 (landscape when wide), one page wide, with the header row repeated and a
-title and page numbers in the header and footer. Same result → same bytes (fixed dates).
+Sheets: the summary (what page 1 of the report states), one wide sheet per group (one row
+per unit: rank, name, score, tier, change, the criteria, then one column per indicator of
+the group's framework), the framework itself, the data issues (what kind first, the code
+last), the inspectors' corrections, the points that moved because of other units'
+corrections (apart, said as such), shortcomings, required answers left blank and the
+register. Every sheet says under its title whether the results are a draft (DỰ THẢO) or
+final and whether the round is partial, and prints it in its page header.
+
+The long provenance table (every point of every unit with its source cells) is not here:
+it stays in ``points.parquet`` and, for those who want it in Excel, in a CSV Vietnamese
+Excel opens as it is (`points_csv_bytes`: ``;`` between fields, decimal comma, UTF-8 BOM).
+
+Written with XlsxWriter (streams XML, formats defined once per workbook). Unit-supplied
+text is written with ``write_string`` (never a formula, URL or number) and stripped of
+control characters, so a cell typed "=HYPERLINK(...)" stays inert; in the CSV such a text
+starts with an apostrophe. Each sheet prints on A4 with its header row repeated (wide
+sheets also repeat the unit's rank and name on every page across), a title and page
+numbers. Same facts → same bytes (fixed dates).
 """
 
 from __future__ import annotations
@@ -24,19 +36,28 @@ from xlsxwriter.worksheet import Worksheet
 
 from cntt_analysis.intake.issues import SEVERITY_LABELS
 from cntt_analysis.labels import POINT_STATUS, SYNTHETIC_NOTE, TIER_FILLS, lower_first
+from cntt_analysis.report import sentences
 from cntt_analysis.report.sentences import plain_value
 from cntt_analysis.storage import write_bytes
 from cntt_analysis.text import printable
 
 if TYPE_CHECKING:
+    from cntt_analysis.analysis.results import Results
+    from cntt_analysis.report.facts import YearFacts
+    from cntt_analysis.rubric.model import Rubric
     from cntt_analysis.scoring.pipeline import RoundResult
 
-HEADER_ROW = 4  # 1-based, as people (and openpyxl) count rows
+# 1-based, as people (and openpyxl) count rows: title, state, note, the band over groups
+# of columns (wide sheets; blank otherwise), header
+HEADER_ROW = 5
 FIXED_DATE = dt.datetime(2000, 1, 1)
 MAX_WIDTH = 40  # wider text wraps inside its column
 LINE_HEIGHT = 15  # points per line of text
 MAX_ROWS = 1_048_576  # rows a worksheet can hold
 PORTRAIT_WIDTH = 120  # sum of column widths (characters) that fits A4 portrait legibly
+PAGE_WIDTH = 190  # characters a wide sheet prints across one A4 landscape page (scaled)
+NOT_APPLICABLE = "–"
+DRAFT_COLOR = "#B71C1C"
 
 # (header, column, number format)
 Column = tuple[str, str, str | None]
@@ -50,11 +71,18 @@ class Formats:
         self._wb, self._border = wb, border
         self._cache: dict[Any, Any] = {}
         self.title = wb.add_format({"bold": True, "font_size": 13, "font_color": "#1F4E79"})
-        self.note = wb.add_format({"italic": True, "font_color": "#7F7F7F", "text_wrap": True,
+        self.heading = wb.add_format({"bold": True, "font_size": 11, "font_color": "#1F4E79"})
+        self.note = wb.add_format({"italic": True, "font_color": "#595959", "text_wrap": True,
                                    "valign": "top"})
+        self.state = wb.add_format({"bold": True, "font_color": DRAFT_COLOR, "text_wrap": True,
+                                    "valign": "top"})
+        self.text = wb.add_format({"text_wrap": True, "valign": "top"})
         self.header = wb.add_format({**border, "bold": True, "font_color": "#FFFFFF",
                                      "bg_color": "#1F4E79", "align": "center",
                                      "valign": "vcenter", "text_wrap": True})
+        self.band = wb.add_format({**border, "bold": True, "font_color": "#1F4E79",
+                                   "bg_color": "#DDEBF7", "align": "center",
+                                   "valign": "vcenter", "text_wrap": True})
 
     def cell(self, number_format: str | None, fill: str | None = None,
              wrap: bool = False) -> Format:
@@ -114,7 +142,7 @@ def _lengths(values: pd.Series) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(values) or (
             values.dtype == object and values.map(type).isin([dt.date, dt.datetime]).any()):
         return values.notna().astype(int) * 10
-    if pd.api.types.is_numeric_dtype(values):
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype(str).str.len().where(values.notna(), 0)
     return values.astype("string").str.len().fillna(0).astype(int)
 
@@ -164,154 +192,472 @@ def _write_column(ws: Worksheet, fmt: Formats, first: int, col: int, values: lis
             put(ws, r, col, value, plain)
 
 
-def table_sheet(wb: xlsxwriter.Workbook, fmt: Formats, title: str, heading: str, note: str,
-                frame: pd.DataFrame, columns: list[Column]) -> Worksheet:
-    """`table` on one sheet, or on several ("… (2)", "… (3)") when the rows exceed what a
-    sheet can hold (a national-scale round's points), so that no row is silently lost."""
-    per_sheet = MAX_ROWS - HEADER_ROW
-    if len(frame) <= per_sheet:
-        return table(wb, fmt, title, heading, note, frame, columns)
-    parts = range(0, len(frame), per_sheet)
-    sheets = [table(wb, fmt, title if k == 0 else f"{title[:25]} ({k + 1})", heading, note,
-                    frame.iloc[start:start + per_sheet], columns)
-              for k, start in enumerate(parts)]
-    return sheets[0]
+# --------------------------------------------------------------------------- the state
+
+def state_lines(facts: YearFacts) -> list[str]:
+    """What every sheet says under its title: draft or final, partial, synthetic data."""
+    lines = [facts.status_label]
+    if (partial := sentences.partial_sentence(facts)) is not None:
+        lines.append(partial)
+    if facts.synthetic:
+        lines.append(SYNTHETIC_NOTE)
+    return lines
 
 
-def table(wb: xlsxwriter.Workbook, fmt: Formats, title: str, heading: str, note: str,
-          frame: pd.DataFrame, columns: list[Column]) -> Worksheet:
-    """A sheet with a title, a note, a bold frozen header row, fitted widths and a print
-    layout (A4, one page wide, header row repeated, title and page numbers)."""
-    ws = wb.add_worksheet(title[:31])
-    head = HEADER_ROW - 1
-    widths = [_width(frame, header, field) for header, field, _ in columns]
-    wrap = [w > MAX_WIDTH for w in widths]  # long texts wrap inside a capped column
-    shown = [min(w, MAX_WIDTH) for w in widths]
+class Sheets:
+    """Writes the sheets of one workbook, each with the year's state and print layout."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, facts: YearFacts, rubric: Rubric):
+        self.wb, self.facts, self.rubric = wb, facts, rubric
+        self.fmt = Formats(wb)
+        self.state = " ".join(state_lines(facts))
+        self.mark = "DỰ THẢO" if facts.draft else ""
+
+    def _top(self, ws: Worksheet, heading: str, note: str, width: int, columns: int) -> None:
+        """Title, the year's state (red while a draft) and the sheet's note, each over the
+        table's width (text spilling to the right would widen the printed area)."""
+        ws.write_string(0, 0, heading, self.fmt.title)
+        for row, text, fmt in ((1, self.state, self.fmt.state if self.facts.draft
+                                else self.fmt.note), (2, note, self.fmt.note)):
+            if columns > 1:
+                ws.merge_range(row, 0, row, columns - 1, text, fmt)
+            else:
+                ws.write_string(row, 0, text, fmt)
+            ws.set_row(row, LINE_HEIGHT * _lines(len(text), width))
+
+    def _print_layout(self, ws: Worksheet, heading: str, width: int,
+                      key_columns: int = 0, banded: bool = False, table: bool = True) -> None:
+        ws.set_paper(9)  # A4
+        if width > PORTRAIT_WIDTH:
+            ws.set_landscape()
+        # One page wide; a wide sheet goes across a few pages, its key columns repeated.
+        across = 1 if not key_columns else max(1, math.ceil(width / PAGE_WIDTH))
+        ws.fit_to_pages(across, 0)
+        if table:  # the header row (and the band above it) on every page
+            ws.repeat_rows(HEADER_ROW - 2 if banded else HEADER_ROW - 1, HEADER_ROW - 1)
+        if key_columns:
+            ws.repeat_columns(0, key_columns - 1)
+        ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
+        right = f'&R&"-,Bold"&K{DRAFT_COLOR[1:]}{self.mark}' if self.mark else ""
+        ws.set_header(f'&L&"-,Bold"{_header_text(heading)}{right}', {"margin": 0.3})
+        ws.set_footer("&LKết quả đánh giá ứng dụng CNTT&RTrang &P/&N", {"margin": 0.3})
+
+    def table(self, title: str, heading: str, note: str, frame: pd.DataFrame,
+              columns: list[Column], key_columns: int = 0,
+              bands: list[tuple[int, int, str]] | None = None) -> Worksheet:
+        """A sheet (or several, "… (2)", when the rows exceed what a sheet holds) with the
+        title, the state, a note, an optional band row above the header (`bands`: first and
+        last column, text), a bold frozen header row, fitted widths and a print layout."""
+        per_sheet = MAX_ROWS - HEADER_ROW
+        if len(frame) <= per_sheet:
+            return self._table(title, heading, note, frame, columns, key_columns, bands)
+        sheets = [self._table(title if k == 0 else f"{title[:25]} ({k + 1})", heading, note,
+                              frame.iloc[start:start + per_sheet], columns, key_columns, bands)
+                  for k, start in enumerate(range(0, len(frame), per_sheet))]
+        return sheets[0]
+
+    def _table(self, title: str, heading: str, note: str, frame: pd.DataFrame,
+               columns: list[Column], key_columns: int,
+               bands: list[tuple[int, int, str]] | None) -> Worksheet:
+        fmt = self.fmt
+        ws = self.wb.add_worksheet(title[:31])
+        head = HEADER_ROW - 1
+        widths = [_width(frame, header, field) for header, field, _ in columns]
+        wrap = [w > MAX_WIDTH for w in widths]  # long texts wrap inside a capped column
+        shown = [min(w, MAX_WIDTH) for w in widths]
+        # The state and the note over what the first printed page shows of the table.
+        span = len(columns)
+        if key_columns:
+            page = sum(shown) / max(1, math.ceil(sum(shown) / PAGE_WIDTH))
+            ends = [sum(shown[:c + 1]) for c in range(len(columns))]
+            span = max(key_columns, sum(1 for end in ends if end <= page))
+        self._top(ws, heading, note, sum(shown[:span]), span)
+        if bands:
+            lines = 1
+            for first, last, text in bands:
+                if last > first:
+                    ws.merge_range(head - 1, first, head - 1, last, text, fmt.band)
+                else:
+                    ws.write_string(head - 1, first, text, fmt.band)
+                lines = max(lines, _lines(len(text), sum(shown[first:last + 1])))
+            ws.set_row(head - 1, LINE_HEIGHT * lines)
+        for c, (header, _, _) in enumerate(columns):
+            ws.write_string(head, c, header, fmt.header)
+            ws.set_column(c, c, shown[c])
+        ws.set_row(head, LINE_HEIGHT * max(_lines(max(len(part) for part in h.split("\n")), w)
+                                           + h.count("\n") for (h, _, _), w
+                                           in zip(columns, shown)))
+        for c, (_, field, number_format) in enumerate(columns):  # column by column: one
+            values = frame[field].tolist() if field in frame else [None] * len(frame)
+            _write_column(ws, fmt, head + 1, c, values, number_format, wrap[c],
+                          field == "tier")
+        _row_heights(ws, frame, [(f, w) for (_, f, _), w, wraps in zip(columns, shown, wrap)
+                                 if wraps], head + 1)
+        ws.freeze_panes(HEADER_ROW, key_columns)
+        if len(frame):
+            ws.autofilter(head, 0, head + len(frame), len(columns) - 1)
+        self._print_layout(ws, heading, sum(shown), key_columns, bool(bands))
+        return ws
+
+
+# --------------------------------------------------------------------------- sheets
+
+def _note(facts: YearFacts, rubric: Rubric) -> str:
+    return (f"{rubric.title}. Hạn nộp {facts.deadline:%d/%m/%Y}. "
+            f"Xếp loại — {rubric.tier_text()}.")
+
+
+def _summary(sheets: Sheets) -> None:
+    """What page 1 of the report states: the key figures, the best and weakest unit of
+    each group, the decisions asked of the leaders and the summary in sentences."""
+    facts, fmt = sheets.facts, sheets.fmt
+    ws = sheets.wb.add_worksheet("Tóm tắt")
+    widths = [26, 10, 11, 30, 9, 30, 9, 13]
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    last, total = len(widths) - 1, sum(widths)
+    heading = f"KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM {facts.year}"
     ws.write_string(0, 0, heading, fmt.title)
-    # The note wraps over the table's width: text spilling to the right would widen the
-    # printed area (and shrink every page to fit it).
-    if len(columns) > 1:
-        ws.merge_range(1, 0, 1, len(columns) - 1, note, fmt.note)
-    else:
-        ws.write_string(1, 0, note, fmt.note)
-    ws.set_row(1, LINE_HEIGHT * _lines(len(note), sum(shown)))
+    row = 1
+
+    def line(text: str, style: Format) -> None:
+        nonlocal row
+        ws.merge_range(row, 0, row, last, printable(text), style)
+        ws.set_row(row, LINE_HEIGHT * _lines(len(text), total))
+        row += 1
+
+    for n, text in enumerate(state_lines(facts)):
+        line(text, fmt.state if facts.draft or n else fmt.note)
+    line(f"{facts.department}. {_note(facts, sheets.rubric)}", fmt.note)
+    row += 1
+    ws.write_string(row, 0, "Số liệu chính", fmt.heading)
+    row += 1
+    mean = facts.mean_score
+    figures = [("Đơn vị được chấm điểm", len(facts.scores), "0"),
+               ("Nộp đúng hạn", facts.on_time, "0"), ("Nộp muộn", facts.late, "0"),
+               ("Chưa nộp", len(facts.not_reported), "0"), ("Điểm bình quân", mean, "0.00")]
+    for label, value, number_format in figures:
+        put(ws, row, 0, label, fmt.cell(None))
+        put(ws, row, 1, value, fmt.cell(number_format))
+        row += 1
+    row += 1
+    ws.write_string(row, 0, "Kết quả theo khối", fmt.heading)
+    row += 1
+    columns: list[Column] = [
+        ("Khối", "label", None), ("Số đơn vị", "units", "0"),
+        ("Điểm bình quân", "mean", "0.00"), ("Cao điểm nhất", "best", None),
+        ("Điểm", "best_score", "0.00"), ("Thấp điểm nhất", "weakest", None),
+        ("Điểm", "weakest_score", "0.00"),
+        ("Bình quân thay đổi so với năm trước", "mean_change", "+0.00;-0.00;0.00")]
     for c, (header, _, _) in enumerate(columns):
-        ws.write_string(head, c, header, fmt.header)
-        ws.set_column(c, c, shown[c])
-    ws.set_row(head, LINE_HEIGHT * max(_lines(len(h), w) for (h, _, _), w in zip(columns, shown)))
-    for c, (_, field, number_format) in enumerate(columns):  # column by column: one
-        values = frame[field].tolist() if field in frame else [None] * len(frame)  # kind each
-        _write_column(ws, fmt, head + 1, c, values, number_format, wrap[c], field == "tier")
-    _row_heights(ws, frame, [(f, w) for (_, f, _), w, wraps in zip(columns, shown, wrap)
-                             if wraps], head + 1)
-    ws.freeze_panes(HEADER_ROW, 0)
-    if len(frame):
-        ws.autofilter(head, 0, head + len(frame), len(columns) - 1)
-    _print_layout(ws, heading, sum(shown))
-    return ws
+        ws.write_string(row, c, header, fmt.header)
+    ws.set_row(row, LINE_HEIGHT * 3)
+    groups = facts.groups[facts.groups["units"] > 0]
+    for record in groups.to_dict("records"):
+        row += 1
+        sizes = [len(str(record.get(f) or "")) for _, f, _ in columns]
+        ws.set_row(row, LINE_HEIGHT * max(_lines(n, w) for n, w in zip(sizes, widths)))
+        for c, (_, name, shape) in enumerate(columns):
+            put(ws, row, c, record.get(name), fmt.cell(shape, wrap=True))
+    row += 2
+    for title, said in (("Đề nghị lãnh đạo Sở", [f"– {t}" for t in sentences.decisions(facts)]),
+                        ("Kết quả chung", sentences.summary_sentences(facts))):
+        ws.write_string(row, 0, title, fmt.heading)
+        row += 1
+        for text in said:
+            line(text, fmt.text)
+        row += 1
+    sheets._print_layout(ws, heading, PORTRAIT_WIDTH, table=False)
 
 
-def _print_layout(ws: Worksheet, heading: str, width: int) -> None:
-    ws.set_paper(9)  # A4
-    if width > PORTRAIT_WIDTH:
-        ws.set_landscape()
-    ws.fit_to_pages(1, 0)  # one page wide, as many pages tall as needed
-    ws.repeat_rows(HEADER_ROW - 1)
-    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
-    ws.set_header(f'&L&"-,Bold"{_header_text(heading)}', {"margin": 0.3})
-    ws.set_footer("&LKết quả đánh giá ứng dụng CNTT&RTrang &P/&N", {"margin": 0.3})
+def _group_criteria(rubric: Rubric, group: str) -> list:
+    return [c for c in rubric.criteria if any(i.in_group(group) for i in c.indicators)]
 
 
-def _note(result: RoundResult) -> str:
-    rnd = result.round
-    note = (f"{rnd.rubric.title}. Hạn nộp {rnd.deadline:%d/%m/%Y}. "
-            f"Xếp loại — {rnd.rubric.tier_text()}.")
-    return f"{note} {SYNTHETIC_NOTE}" if rnd.synthetic else note
+def _number(value: Any) -> str:
+    return f"{float(value):g}".replace(".", ",")
 
 
-def _ranking_columns(result: RoundResult) -> list[Column]:
-    criteria = [(f"{c.code} {c.short} (%)", c.code, "0.00") for c in result.round.rubric.criteria]
-    return [("Hạng", "rank", "0"), ("Mã đơn vị", "unit_id", None),
-            ("Tên đơn vị", "name", None), ("Điểm", "score", "0.00"),
-            ("Xếp loại", "tier", None), *criteria, ("Điểm đạt", "earned", "0.00"),
-            ("Điểm tối đa áp dụng", "applicable_max", "0.00"),
-            ("Điểm tự đánh giá", "self_score", "0.00"), ("Xếp loại tự đánh giá", "self_tier", None),
-            ("Hạng tự đánh giá", "self_rank", "0"),
-            ("Chênh lệch sau kiểm tra", "score_gap", "0.00")]
+def _ranking(sheets: Sheets, group: str, label: str, short: str) -> None:
+    """One row per unit of the group (best first): rank, name, score, tier, change since
+    last year, criteria, then every indicator of the group's framework; the unit's code
+    last."""
+    facts, rubric = sheets.facts, sheets.rubric
+    units = facts.scores[facts.scores["group"] == group].reset_index(drop=True)
+    criteria = _group_criteria(rubric, group)
+    indicators = [i for c in criteria for i in c.indicators if i.in_group(group)]
+    mine = facts.indicator_points[facts.indicator_points["group"] == group]
+    shown = mine.assign(value=mine["points"].astype(object).where(
+        mine["status"] != "na", NOT_APPLICABLE))
+    wide = shown.pivot(index="unit_id", columns="indicator", values="value") \
+        if len(shown) else pd.DataFrame(index=pd.Index([], name="unit_id"))
+    wide = wide.reindex(index=units["unit_id"], columns=[i.code for i in indicators])
+    frame = pd.concat([units, wide.reset_index(drop=True).add_prefix("ind:")], axis=1)
+    columns: list[Column] = [
+        ("Hạng", "rank", "0"), ("Tên đơn vị", "name", None), ("Điểm", "score", "0.00"),
+        ("Xếp loại", "tier", None),
+        ("Điểm thay đổi so với năm trước", "score_change", "+0.00;-0.00;0.00"),
+        ("Thứ hạng so với năm trước", "movement", None)]
+    first = len(columns)
+    columns += [(f"{c.code} {c.short}", c.code, "0.00") for c in criteria]
+    middle = len(columns)
+    columns += [(f"{i.code}\n(tối đa {_number(i.max_points)})", f"ind:{i.code}", "0.00")
+                for i in indicators]
+    columns.append(("Mã đơn vị", "unit_id", None))
+    bands = [(first, middle - 1, "Tỷ lệ điểm đạt theo tiêu chí (%)")]
+    at = middle
+    for c in criteria:
+        count = sum(1 for i in c.indicators if i.in_group(group))
+        bands.append((at, at + count - 1, f"{c.code}. {c.short}"))
+        at += count
+    note = (f"{_note(facts, rubric)} Đơn vị xếp theo hạng; sau các tiêu chí là điểm từng chỉ "
+            f"tiêu (nội dung: trang “Khung chỉ tiêu”); “{NOT_APPLICABLE}”: chỉ tiêu không áp "
+            "dụng với đơn vị.")
+    if units.empty:
+        note = f"Chưa có đơn vị nào của {lower_first(label)} được chấm điểm. {note}"
+    sheets.table(f"Xếp hạng {lower_first(short)}",
+                 f"KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM {facts.year} — {label.upper()}", note,
+                 frame, columns, key_columns=2, bands=bands)
 
 
-def results_workbook_bytes(result: RoundResult) -> bytes:
-    """The Excel results of a round as .xlsx bytes (same result → same bytes)."""
+def _framework(sheets: Sheets) -> None:
+    """The indicators of each group's framework with their maximum points."""
+    facts, rubric = sheets.facts, sheets.rubric
+    groups = list(facts.groups["group"])
+    rows = [{"criterion": f"{c.code}. {c.name}", "indicator": i.code, "label": i.label,
+             **{f"max:{g}": float(i.max_points) if i.in_group(g) else NOT_APPLICABLE
+                for g in groups}}
+            for c in rubric.criteria for i in c.indicators]
+    columns: list[Column] = [("Tiêu chí", "criterion", None), ("Chỉ tiêu", "indicator", None),
+                             ("Nội dung", "label", None)]
+    columns += [(f"Điểm tối đa — {rubric.group_label(g, short=True)}", f"max:{g}", "0.00")
+                for g in groups]
+    sheets.table("Khung chỉ tiêu", f"KHUNG CHỈ TIÊU ĐÁNH GIÁ NĂM {facts.year}",
+                 f"{_note(facts, rubric)} “{NOT_APPLICABLE}”: chỉ tiêu không thuộc khung "
+                 "của khối.", pd.DataFrame(rows), columns)
+
+
+OWNERS = {"unit": "Đơn vị xác minh", "inspection": "Đoàn kiểm tra sửa"}
+
+
+def _issues(sheets: Sheets) -> None:
+    facts = sheets.facts
+    issues = facts.issues
+    frame = issues.assign(
+        kind=issues["code"].map(sentences.issue_kind),
+        severity_vi=issues["severity"].map(SEVERITY_LABELS),
+        value=issues["value"].map(plain_value), owner_vi=issues["owner"].map(OWNERS),
+        _o=issues["severity"].map({"error": 0, "warning": 1}))
+    frame = frame.sort_values(["_o", "unit", "file", "sheet", "cell"], kind="stable")
+    sheets.table("Vấn đề dữ liệu", f"CÁC VẤN ĐỀ VỀ SỐ LIỆU NĂM {facts.year}",
+                 sentences.error_counts_sentence(facts), frame, [
+                     ("Vấn đề", "kind", None), ("Mức độ", "severity_vi", None),
+                     ("Đơn vị", "unit", None), ("Tệp", "file", None),
+                     ("Trang", "sheet", None), ("Ô", "cell", None), ("Giá trị", "value", None),
+                     ("Nội dung", "message", None), ("Xử lý", "owner_vi", None),
+                     ("Mã vấn đề", "code", None)])
+
+
+def _corrections(sheets: Sheets) -> None:
+    facts = sheets.facts
+    sheets.table("Điều chỉnh sau kiểm tra", f"SỐ LIỆU ĐIỀU CHỈNH SAU KIỂM TRA NĂM {facts.year}",
+                 sentences.corrections_sentence(facts), facts.corrections, [
+                     ("Tên đơn vị", "name", None), ("Mục", "code", None),
+                     ("Nội dung", "label", None), ("Trang", "sheet", None), ("Ô", "cell", None),
+                     ("Đơn vị báo cáo", "reported", None),
+                     ("Số liệu kiểm tra", "verified", None),
+                     ("Chỉ tiêu liên quan", "indicators", None),
+                     ("Điểm trước", "points_before", "0.00"),
+                     ("Điểm sau", "points_after", "0.00"), ("Lý do", "reason", None),
+                     ("Người kiểm tra", "inspector", None),
+                     ("Giải trình của đơn vị", "explanation", None),
+                     ("Mã đơn vị", "unit_id", None)])
+    note = sentences.knock_on_sentence(facts) or (
+        "Không có điểm nào của đơn vị khác thay đổi do điều chỉnh số liệu.")
+    sheets.table("Điểm đổi do đơn vị khác",
+                 f"ĐIỂM THAY ĐỔI DO ĐIỀU CHỈNH SỐ LIỆU CỦA ĐƠN VỊ KHÁC NĂM {facts.year}",
+                 note, facts.knock_on, [
+                     ("Tên đơn vị", "name", None), ("Chỉ tiêu", "indicators", None),
+                     ("Điểm trước", "points_before", "0.00"),
+                     ("Điểm sau", "points_after", "0.00"),
+                     ("Do điều chỉnh số liệu của", "causes", None),
+                     ("Mã đơn vị", "unit_id", None)])
+
+
+def _shortcomings(sheets: Sheets) -> None:
+    facts = sheets.facts
+    sheets.table("Tồn tại, hạn chế", f"TỒN TẠI, HẠN CHẾ CỦA TỪNG ĐƠN VỊ NĂM {facts.year}",
+                 f"Chỉ tiêu bị mất từ {facts.shortcoming_share:.0%} số điểm trở lên (không "
+                 "tính chỉ tiêu chưa có số liệu: trang “Mục còn bỏ trống”).",
+                 facts.shortcomings, [
+                     ("Tên đơn vị", "name", None), ("Chỉ tiêu", "indicator", None),
+                     ("Nội dung", "label", None), ("Điểm", "points", "0.00"),
+                     ("Tối đa", "max_points", "0.00"), ("Điểm bị mất", "lost", "0.00"),
+                     ("Hướng khắc phục", "remedy", None), ("Mã đơn vị", "unit_id", None)])
+    sheets.table("Mục còn bỏ trống", f"MỤC BẮT BUỘC ĐƠN VỊ CÒN BỎ TRỐNG NĂM {facts.year}",
+                 "Số liệu còn thiếu, không phải tồn tại, hạn chế: đơn vị cần bổ sung; chỉ tiêu "
+                 "dùng các mục này được 0 điểm theo phiếu đánh giá.", facts.missing_answers, [
+                     ("Tên đơn vị", "name", None), ("Mục", "code", None),
+                     ("Nội dung", "label", None), ("Trang", "sheet", None), ("Ô", "cell", None),
+                     ("Chỉ tiêu liên quan", "indicators", None),
+                     ("Mã đơn vị", "unit_id", None)])
+
+
+def _register(sheets: Sheets) -> None:
+    facts, rubric = sheets.facts, sheets.rubric
+    register = facts.register.assign(
+        group_vi=facts.register["group"].map(lambda g: rubric.group_label(g)
+                                             if isinstance(g, str) else None),
+        date=pd.to_datetime(facts.register["report_date"]).dt.date)
+    sheets.table("Tình hình nộp báo cáo", f"TÌNH HÌNH NỘP BÁO CÁO NĂM {facts.year}",
+                 sentences.register_sentence(facts) or "", register, [
+                     ("Tên đơn vị", "name", None), ("Khối", "group_vi", None),
+                     ("Tình trạng", "status", None), ("Tệp", "file", None),
+                     ("Ngày lập báo cáo", "date", "dd/mm/yyyy"), ("Mã đơn vị", "unit_id", None)])
+
+
+def results_workbook_bytes(facts: YearFacts, rubric: Rubric) -> bytes:
+    """The year's Excel results as .xlsx bytes, rendered from its facts (same facts → same
+    bytes)."""
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                       "strings_to_urls": False, "strings_to_numbers": False})
-    wb.set_properties({"title": f"Kết quả đánh giá ứng dụng CNTT năm {result.year}",
+    wb.set_properties({"title": f"Kết quả đánh giá ứng dụng CNTT năm {facts.year}",
                        "author": "cntt_analysis", "created": FIXED_DATE})
-    _fill(wb, Formats(wb), result)
+    sheets = Sheets(wb, facts, rubric)
+    _summary(sheets)
+    for record in facts.groups.itertuples(index=False):
+        _ranking(sheets, record.group, record.label, record.short)
+    _framework(sheets)
+    _issues(sheets)
+    _corrections(sheets)
+    _shortcomings(sheets)
+    _register(sheets)
     wb.close()
     return buffer.getvalue()
 
 
-def _fill(wb: xlsxwriter.Workbook, fmt: Formats, result: RoundResult) -> None:
-    note, year = _note(result), result.year
-    for group, label in result.round.rubric.groups.items():
-        part = result.scores[result.scores["group"] == group]
-        short = lower_first(result.round.rubric.group_label(group, True))
-        table_sheet(wb, fmt, f"Xếp hạng {short}",
-                    f"KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM {year} — {label.upper()}", note,
-                    part, _ranking_columns(result))
-    labels = {i.code: i.label for i in result.round.rubric.indicators}
-    points = result.points.merge(result.registry[["unit_id", "name"]], on="unit_id", how="left")
-    points = points.assign(label=points["indicator"].map(labels),
-                           status_vi=points["status"].map(POINT_STATUS))
-    table_sheet(wb, fmt, "Điểm theo chỉ tiêu", f"ĐIỂM THEO CHỈ TIÊU NĂM {year}", note, points, [
-        ("Mã đơn vị", "unit_id", None), ("Tên đơn vị", "name", None),
-        ("Tiêu chí", "criterion", None), ("Chỉ tiêu", "indicator", None),
-        ("Nội dung", "label", None), ("Điểm", "points", "0.00"),
-        ("Tối đa", "max_points", "0.00"), ("Trạng thái", "status_vi", None),
-        ("Tệp", "file", None), ("Ô nguồn", "sources", None)])
-    issues = result.issues.assign(severity_vi=result.issues["severity"].map(SEVERITY_LABELS),
-                                  value=result.issues["value"].map(plain_value))
-    table_sheet(wb, fmt, "Vấn đề dữ liệu", f"CÁC VẤN ĐỀ VỀ SỐ LIỆU NĂM {year}", note, issues, [
-        ("Mức độ", "severity_vi", None), ("Mã vấn đề", "code", None),
-        ("Mã đơn vị", "unit_id", None), ("Tệp", "file", None), ("Trang", "sheet", None),
-        ("Ô", "cell", None), ("Giá trị", "value", None), ("Nội dung", "message", None)])
-    register = result.register.assign(
-        group_vi=result.register["group"].map(result.round.rubric.groups),
-        date=result.register["report_date"].dt.date)
-    table_sheet(wb, fmt, "Tình hình nộp báo cáo", f"TÌNH HÌNH NỘP BÁO CÁO NĂM {year}", note,
-                register, [
-                    ("Mã đơn vị", "unit_id", None), ("Tên đơn vị", "name", None),
-                    ("Khối", "group_vi", None), ("Tình trạng", "status", None),
-                    ("Tệp", "file", None), ("Ngày lập báo cáo", "date", "dd/mm/yyyy")])
-    shortcomings = result.shortcomings.merge(result.registry[["unit_id", "name"]],
-                                             on="unit_id", how="left")
-    table_sheet(wb, fmt, "Tồn tại, hạn chế", f"TỒN TẠI, HẠN CHẾ CỦA TỪNG ĐƠN VỊ NĂM {year}",
-                f"Chỉ tiêu bị mất từ {float(result.round.rubric.shortcoming_min_lost_share):.0%} "
-                f"số điểm trở lên. {note}", shortcomings, [
-                    ("Mã đơn vị", "unit_id", None), ("Tên đơn vị", "name", None),
-                    ("Chỉ tiêu", "indicator", None), ("Nội dung", "label", None),
-                    ("Điểm", "points", "0.00"), ("Tối đa", "max_points", "0.00"),
-                    ("Điểm bị mất", "lost", "0.00"), ("Hướng khắc phục", "remedy", None)])
-    table_sheet(wb, fmt, "Điều chỉnh sau kiểm tra", f"SỐ LIỆU ĐIỀU CHỈNH SAU KIỂM TRA NĂM {year}",
-                note, result.corrections, [
-                    ("Mã đơn vị", "unit_id", None), ("Tên đơn vị", "name", None),
-                    ("Mã mục", "code", None), ("Trang", "sheet", None), ("Ô", "cell", None),
-                    ("Đơn vị báo cáo", "reported", None), ("Số liệu kiểm tra", "verified", None),
-                    ("Chỉ tiêu liên quan", "indicators", None),
-                    ("Điểm trước", "points_before", "0.00"), ("Điểm sau", "points_after", "0.00"),
-                    ("Lý do", "reason", None), ("Người kiểm tra", "inspector", None),
-                    ("Giải trình của đơn vị", "explanation", None)])
-
-
-def write_results_workbook(result: RoundResult, path: str | Path) -> Path:
-    return write_bytes(results_workbook_bytes(result), path)
+def write_results_workbook(facts: YearFacts, rubric: Rubric, path: str | Path) -> Path:
+    return write_bytes(results_workbook_bytes(facts, rubric), path)
 
 
 def workbook_name(year: int) -> str:
     return f"ket-qua-{year}.xlsx"
 
 
+# --------------------------------------------------------------------------- points CSV
+
+def points_csv_name(year: int) -> str:
+    return f"diem-chi-tieu-{year}.csv"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: Any) -> str:
+    """A text field: quoted when it holds the separator, a quote or a line break; one that
+    a spreadsheet would read as a formula starts with an apostrophe."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    text = printable(str(value))
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    if any(ch in text for ch in ';"\n\r'):
+        text = '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _csv_number(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{float(value):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def points_csv_bytes(points: pd.DataFrame, rubric: Rubric, names: dict[str, str]) -> bytes:
+    """Every point of every unit with the cells it was computed from, as a CSV Vietnamese
+    Excel opens as it is: ``;`` between fields, decimal comma, UTF-8 with a BOM."""
+    labels = {i.code: i.label for i in rubric.indicators}
+    header = ["Mã đơn vị", "Tên đơn vị", "Khối", "Tiêu chí", "Chỉ tiêu", "Nội dung", "Điểm",
+              "Tối đa", "Trạng thái", "Tệp", "Ô nguồn"]
+    groups = {g: rubric.group_label(g) for g in rubric.groups}
+    columns = [
+        points["unit_id"].map(_csv_text), points["unit_id"].map(names).map(_csv_text),
+        points["group"].map(groups).map(_csv_text), points["criterion"].map(_csv_text),
+        points["indicator"].map(_csv_text), points["indicator"].map(labels).map(_csv_text),
+        points["points"].map(_csv_number), points["max_points"].map(_csv_number),
+        points["status"].map(POINT_STATUS).map(_csv_text), points["file"].map(_csv_text),
+        points["sources"].map(_csv_text)]
+    lines = [";".join(header)]
+    if len(points):
+        joined = columns[0].str.cat(columns[1:], sep=";")
+        lines += joined.tolist()
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+# --------------------------------------------------------------------------- at scoring
+
+def round_results_with_history(result: RoundResult, raw_dir: Path,
+                               processed_dir: Path) -> Results:
+    """A round just scored with the earlier rounds already scored (for the changes since
+    last year), as `analysis.results.load_results` would give once it is written."""
+    from cntt_analysis.analysis.results import Results, load_results, round_results
+    from cntt_analysis.errors import UsageError
+    from cntt_analysis.intake.rounds import available_years
+    from cntt_analysis.scoring.manifest import TABLES
+
+    current = round_results(result)
+    earlier = [y for y in available_years(raw_dir) if y < result.year]
+    if not earlier:
+        return current
+    try:
+        before = load_results(raw_dir, processed_dir, up_to=max(earlier))
+    except UsageError:  # an earlier round not scored yet: nothing to compare with
+        return current
+    tables = {name: pd.concat([getattr(before, name), getattr(current, name)],
+                              ignore_index=True) for name in TABLES}
+    return Results(rounds={**before.rounds, result.year: result.round},
+                   registry=current.registry, **tables)
+
+
+_SCORED: dict[str, Any] = {}
+
+
+def scored_facts(result: RoundResult, folder: Path) -> YearFacts:
+    """The facts of a round just scored, as they stand with its new tables in `folder`
+    (the round's folder being written in the processed folder): draft unless the new
+    tables are the finalised ones. Computed once for the writers of one round."""
+    from cntt_analysis.report.facts import load_particulars, year_facts
+    from cntt_analysis.scoring import publication
+
+    key = (id(result), str(folder))
+    if _SCORED.get("key") != key:
+        processed, raw = Path(folder).parent, result.round.folder.parent
+        results = round_results_with_history(result, raw, processed)
+        state = publication.status(processed, result.year, folder=Path(folder))
+        _SCORED.clear()
+        _SCORED.update(key=key, result=result,
+                       facts=year_facts(results, result.year,
+                                        load_particulars(raw, result.year), state))
+    return _SCORED["facts"]
+
+
+def facts_of_scored(result: RoundResult) -> YearFacts | None:
+    """The facts the writers of `result` rendered (None when none did)."""
+    return _SCORED["facts"] if _SCORED.get("result") is result else None
+
+
 def round_workbook(result: RoundResult, folder: Path) -> Path:
     """The round's Excel results in its processed folder (a `write_round` writer)."""
-    return write_results_workbook(result, Path(folder) / workbook_name(result.year))
+    facts = scored_facts(result, folder)
+    return write_results_workbook(facts, result.round.rubric,
+                                  Path(folder) / workbook_name(result.year))
+
+
+def round_points_csv(result: RoundResult, folder: Path) -> Path:
+    """The round's points with their source cells as CSV (a `write_round` writer)."""
+    names = dict(zip(result.registry["unit_id"], result.registry["name"]))
+    return write_bytes(points_csv_bytes(result.points, result.round.rubric, names),
+                       Path(folder) / points_csv_name(result.year))
+
+
+ROUND_WRITERS = (round_workbook, round_points_csv)

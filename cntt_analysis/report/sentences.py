@@ -505,3 +505,46 @@ def evidence_sentence(facts: YearFacts) -> str | None:
     return (f"Có {missing}/{claims} nội dung kê khai (văn bản đã ban hành, hệ thống đang sử "
             f"dụng) của {units} đơn vị chưa có tài liệu kiểm chứng (số, ngày văn bản hoặc "
             "đường dẫn); đoàn kiểm tra cần đối chiếu trước khi công nhận.")
+
+
+# What each kind of data issue is, in a word or two (intake.issues.CATALOGUE's codes): the
+# first thing a clerk reads of an issue, before its message; the code itself comes last.
+ISSUE_KINDS = {
+    "file_unreadable": "Tệp không mở được",
+    "file_too_large": "Tệp quá lớn hoặc bị hỏng",
+    "file_password": "Tệp có mật khẩu",
+    "formula_no_value": "Công thức chưa lưu kết quả",
+    "implausible": "Số liệu lớn bất thường",
+    "report_date_implausible": "Ngày lập báo cáo không hợp lý",
+    "answer_not_found": "Không tìm thấy ô trả lời",
+    "unit_unknown": "Không xác định được đơn vị",
+    "unit_name_mismatch": "Tên đơn vị khác biểu mẫu",
+    "year_mismatch": "Sai năm báo cáo",
+    "required": "Bỏ trống mục bắt buộc",
+    "not_number": "Không đọc được thành số",
+    "negative": "Số âm",
+    "fractional": "Không phải số nguyên",
+    "too_small": "Nhỏ hơn mức tối thiểu",
+    "not_yes_no": "Không phải Có/Không",
+    "unknown_choice": "Lựa chọn không có trong danh sách",
+    "na_not_allowed": "Không được trả lời “Không áp dụng”",
+    "bad_date": "Ngày không hợp lệ",
+    "bad_year": "Năm không hợp lệ",
+    "exceeds": "Vượt quá giới hạn",
+    "evidence_missing": "Thiếu tài liệu kiểm chứng",
+    "evidence_not_asked": "Biểu mẫu cũ, chưa có cột kiểm chứng",
+    "late": "Nộp muộn",
+    "report_date_unknown": "Không rõ ngày lập báo cáo",
+    "superseded": "Bản đã được thay thế",
+    "missing": "Chưa nộp báo cáo",
+    "inspection_columns": "Tệp kiểm tra thiếu cột",
+    "correction_unit_unknown": "Điều chỉnh cho đơn vị không có trong danh mục",
+    "correction_code_unknown": "Điều chỉnh cho mục không có trong phiếu",
+    "correction_not_submitted": "Điều chỉnh cho đơn vị chưa có bài nộp",
+    "correction_invalid": "Số liệu kiểm tra không hợp lệ",
+}
+
+
+def issue_kind(code: object) -> str:
+    """An issue's kind in Vietnamese ("Vấn đề khác" for a code not listed yet)."""
+    return ISSUE_KINDS.get(str(code), "Vấn đề khác")

@@ -86,13 +86,15 @@ def read_final(processed_dir: str | Path, year: int) -> dict[str, Any] | None:
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
-def status(processed_dir: str | Path, year: int) -> Status:
+def status(processed_dir: str | Path, year: int, folder: Path | None = None) -> Status:
     """Draft, final, or changed since finalised (the current tables differ from the
-    published ones)."""
+    published ones). `folder`: the tables to judge, when not the round's folder (a new set
+    being written beside it)."""
     record = read_final(processed_dir, year)
     if record is None:
         return Status(year, "draft", 1)
-    same = output_hashes(processed_folder(processed_dir, year)) == record["outputs"]
+    tables = folder if folder is not None else processed_folder(processed_dir, year)
+    same = output_hashes(tables) == record["outputs"]
     version = int(record["version"])
     return Status(year, "final" if same else "changed", version if same else version + 1,
                   record["finalised_at"], record["by"])

@@ -43,7 +43,8 @@ from cntt_analysis.scoring.shortcomings import follow_up_summary
 
 FRAMES = ("units", "register", "scores", "groups", "criteria", "weakest_indicators",
           "tier_changes", "corrections", "knock_on", "shortcomings", "missing_answers",
-          "follow_up", "follow_up_units", "remedy", "models", "evidence", "issues")
+          "follow_up", "follow_up_units", "remedy", "models", "evidence", "issues",
+          "indicator_points")
 FACTS_FILE = "facts.json"
 # Issues' owners: the unit verifies its figures; the inspectors fix their own file.
 UNIT, INSPECTION = "unit", "inspection"
@@ -90,7 +91,10 @@ class YearFacts:
       are asked to complete their report instead), with reasons and remedies;
     - ``models``: units proposed as models (the department's rule), best first;
     - ``evidence``: per unit with claims, how many cite no evidence and which;
-    - ``issues``: data issues with ``owner`` ("unit" or "inspection") and the unit's name.
+    - ``issues``: data issues with ``owner`` ("unit" or "inspection") and the unit's name;
+    - ``indicator_points``: scored unit and indicator of its group's framework — unit_id,
+      name, group, criterion, indicator, label, points, max_points, status (scored, na,
+      invalid), in the order of `scores` and of the rubric.
     """
 
     year: int
@@ -125,6 +129,7 @@ class YearFacts:
     models: pd.DataFrame
     evidence: pd.DataFrame
     issues: pd.DataFrame
+    indicator_points: pd.DataFrame
 
     # ------------------------------------------------------------------ counts
 
@@ -164,6 +169,11 @@ class YearFacts:
     def incomplete(self) -> pd.DataFrame:
         """Scored units whose submission is mostly blank."""
         return self.scores[self.scores["incomplete"]].reset_index(drop=True)
+
+    @property
+    def mean_score(self) -> float | None:
+        """The mean score of the scored units (half-up, 2 decimals; None when none)."""
+        return half_up_float(self.scores["score"].mean()) if len(self.scores) else None
 
     @property
     def corrected_units(self) -> int:
@@ -322,6 +332,22 @@ def _weakest(results: Results, rubric: Rubric, year: int) -> pd.DataFrame:
     return weakest.drop(columns="_o").reset_index(drop=True)
 
 
+def _indicator_points(results: Results, year: int, rubric: Rubric,
+                      scores: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Each scored unit's points per indicator, units in the order of `scores`."""
+    points = results.of_year("points", year)
+    labels = {i.code: i.label for i in rubric.indicators}
+    order = {u: n for n, u in enumerate(scores["unit_id"])}
+    indicators = {i.code: n for n, i in enumerate(rubric.indicators)}
+    points = points[points["unit_id"].isin(order)].assign(
+        name=points["unit_id"].map(names), label=points["indicator"].map(labels),
+        _u=points["unit_id"].map(order), _i=points["indicator"].map(indicators))
+    points = points.sort_values(["_u", "_i"], kind="stable")
+    columns = ["unit_id", "name", "group", "criterion", "indicator", "label", "points",
+               "max_points", "status"]
+    return points.reindex(columns=columns).reset_index(drop=True)
+
+
 def year_facts(results: Results, year: int, particulars: dict[str, Any] | None = None,
                status: publication.Status | None = None) -> YearFacts:
     """The facts of `year` from loaded results.
@@ -407,7 +433,8 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
         corrections=corrections, knock_on=knock_on, shortcomings=shortcomings,
         missing_answers=missing, follow_up=follow, follow_up_units=follow_units,
         remedy=remedy, models=models, evidence=evidence,
-        issues=_issues(results, year, names))
+        issues=_issues(results, year, names),
+        indicator_points=_indicator_points(results, year, rubric, scores, names))
 
 
 def load_particulars_default() -> dict[str, Any]:
