@@ -313,8 +313,9 @@ def test_pdf_renderer_is_a_declared_dependency():
 def test_report_writes_the_whole_tree(report):
     files = relative_files(report.out)
     expected = {f"bao-cao-{YEAR}.html", f"bao-cao-{YEAR}.pdf", "index.html",
-                f"ket-qua-{YEAR}.xlsx", f"don-vi/{XSS_ID}.html", f"don-vi/{XSS_ID}.pdf",
-                f"notebooks/don-vi/{XSS_ID}.ipynb", *ANALYSIS_PAGES, *EXECUTED}
+                f"ket-qua-{YEAR}.xlsx", f"diem-chi-tieu-{YEAR}.csv", f"don-vi/{XSS_ID}.html",
+                f"don-vi/{XSS_ID}.pdf", f"notebooks/don-vi/{XSS_ID}.ipynb", *ANALYSIS_PAGES,
+                *EXECUTED}
     assert expected <= files, sorted(expected - files)
     assert not [f for f in files if f.endswith(".tmp") or "/." in f"/{f}"]
     assert not list(report.reports.glob(f".{YEAR}.building*"))
@@ -339,11 +340,20 @@ def test_executed_notebooks_have_outputs_and_papermill_metadata(report, executed
     assert not [o for o in outputs if o.output_type == "error"]
 
 
-def test_excel_is_the_processed_workbook(report):
-    copied = report.out / f"ket-qua-{YEAR}.xlsx"
-    original = report.processed / str(YEAR) / f"ket-qua-{YEAR}.xlsx"
-    assert copied.read_bytes() == original.read_bytes()
-    assert load_workbook(copied, read_only=True).sheetnames
+def test_the_reports_workbook_renders_the_facts_its_pages_state(report):
+    """The report's Excel results are rendered from the facts its notebooks read (the
+    state at report time), not copied from scoring; the points CSV is the scored one."""
+    from cntt_analysis.report.excel import results_workbook_bytes
+    from cntt_analysis.report.facts import cached_facts
+    from cntt_analysis.rubric.model import load_rubric
+
+    facts = cached_facts(report.raw, report.processed, YEAR)
+    ours = report.out / f"ket-qua-{YEAR}.xlsx"
+    assert ours.read_bytes() == results_workbook_bytes(facts, load_rubric("2017"))
+    assert load_workbook(ours, read_only=True).sheetnames[0] == "Tóm tắt"
+    points = f"diem-chi-tieu-{YEAR}.csv"
+    assert (report.out / points).read_bytes() == \
+        (report.processed / str(YEAR) / points).read_bytes()
 
 
 def test_index_links_every_document_and_all_links_resolve(report):
@@ -358,7 +368,8 @@ def test_index_links_every_document_and_all_links_resolve(report):
                  for p in (report.out / "van-ban").rglob("*.docx")}
     assert {f"van-ban/bao-cao-{YEAR}.docx", f"van-ban/thong-bao/{XSS_ID}.docx"} <= documents
     assert set(links) == {f"bao-cao-{YEAR}.html", f"bao-cao-{YEAR}.pdf",
-                          f"ket-qua-{YEAR}.xlsx", f"don-vi/{XSS_ID}.html",
+                          f"ket-qua-{YEAR}.xlsx", f"diem-chi-tieu-{YEAR}.csv",
+                          f"don-vi/{XSS_ID}.html",
                           f"don-vi/{XSS_ID}.pdf", *ANALYSIS_PAGES, *EXECUTED, *documents}
     text = (report.out / "index.html").read_text(encoding="utf-8")
     assert "DỰ THẢO" in text  # not finalised: the index says the results are a draft
@@ -716,6 +727,31 @@ def test_after_one_unit_changed_only_what_shows_it_is_rebuilt(tmp_path, units, f
     assert len(list((reports / ".builds").iterdir())) >= 4
 
 
+def test_a_finalised_rounds_report_has_a_final_workbook(tmp_path, units, fill_template,
+                                                         answers_for):
+    """Finalising does not score again: the workbook written at scoring still says DỰ THẢO,
+    the report's (rendered from the facts at report time) says the results are final."""
+    from cntt_analysis.scoring import publication
+
+    raw = write_rounds(tmp_path / "raw", units, fill_template, answers_for, synthetic=True)
+    notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
+    reports, processed = tmp_path / "reports", tmp_path / "processed"
+    build_report_retrying(YEAR, raw, processed, reports, notebooks, jobs=1, progress=False,
+                          units=[])
+    workbook = f"ket-qua-{YEAR}.xlsx"
+
+    def state(path: Path) -> str:
+        return load_workbook(path, read_only=True)["Tóm tắt"]["A2"].value
+
+    assert state(reports / str(YEAR) / workbook).startswith("DỰ THẢO")
+    publication.finalise(raw, processed, YEAR, "Nguyễn Văn Bình")
+    out = build_report_retrying(YEAR, raw, processed, reports, notebooks, jobs=1,
+                                progress=False, units=[])
+    assert state(processed / str(YEAR) / workbook).startswith("DỰ THẢO")
+    assert state(out / workbook).startswith("Kết quả chính thức (bản 1")
+    assert "DỰ THẢO" not in (out / "index.html").read_text(encoding="utf-8")
+
+
 # --------------------------------------------------------------------------- build: publishing
 
 
@@ -884,7 +920,7 @@ def test_a_killed_report_leaves_no_process_and_the_next_run_cleans_up(report, tm
     assert proc.poll() is None, proc.communicate()
     time.sleep(1)
     seen |= descendants(proc.pid)
-    assert len(seen) >= 3  # two workers and at least one kernel
+    assert len(seen) >= 2  # the kernels (driven by threads of the command: no workers)
     proc.send_signal(how)
     proc.wait(timeout=30)
     deadline = time.monotonic() + 15

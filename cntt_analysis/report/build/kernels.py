@@ -1,6 +1,7 @@
-"""Running notebooks in a kept-alive kernel: one kernel per worker process, a fresh
-namespace per notebook, so the package and its libraries are imported once per worker
-rather than once per notebook.
+"""Running notebooks in kept-alive kernels: each driven by a thread of `cntt report`, a
+fresh namespace per notebook, so the package and its libraries are imported once per
+kernel rather than once per notebook; the kernel also makes the notebook's HTML and PDF
+(no other process holds those libraries).
 
 Executed notebooks are reproducible: no timings, no kernel ids, execution counts from 1,
 the injected parameters cell with a fixed id and papermill-style metadata (parameters,
@@ -10,11 +11,8 @@ and ``exception`` when a cell failed).
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import functools
-import os
-import signal
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +34,6 @@ class NotebookFailed(Exception):
                  evalue: str):
         super().__init__(f"{ename}: {evalue}")
         self.nb, self.cell_number, self.ename, self.evalue = nb, cell_number, ename, evalue
-
-
-def die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (no orphan workers when
-    `cntt report` is killed); the kernels follow their worker (ipykernel polls its parent)."""
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):  # not Linux: the parent's own cleanup still applies
-        return
-    if os.getppid() == 1:  # the parent died before the request was in place
-        os._exit(1)
 
 
 def share_results() -> None:
@@ -105,26 +91,35 @@ def parameterize(nb: nbformat.NotebookNode, parameters: dict) -> nbformat.Notebo
 class Kernel:
     """One IPython kernel, started on first use and reused for every notebook, with one
     client kept connected to it (a new client waits ~0.2 s for the kernel's first reply
-    on its channels: a notebook's worth of cells)."""
+    on its channels: a notebook's worth of cells). Its own output goes to `log`."""
 
-    def __init__(self, cwd: Path):
-        self.cwd = cwd
+    def __init__(self, cwd: Path, log: Path | None = None):
+        self.cwd, self.log = cwd, log
         self.km: Any = None
         self.kc: Any = None
+        self.killed = False
+        self._log_file: Any = None
 
     def _start(self) -> None:
         from jupyter_client.manager import KernelManager
 
+        if self.killed:
+            raise RuntimeError("kernel stopped")
+        streams: dict[str, Any] = {}
+        if self.log is not None:
+            self._log_file = open(self.log, "a", encoding="utf-8")  # noqa: SIM115
+            streams = {"stdout": self._log_file, "stderr": self._log_file}
         self.km = KernelManager(kernel_name="python3")
-        self.km.start_kernel(cwd=str(self.cwd))
+        self.km.start_kernel(cwd=str(self.cwd), **streams)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
         self.kc.allow_stdin = False
 
-    def _fresh(self) -> None:
-        self.kc.execute_interactive(FRESH, store_history=False, timeout=STARTUP_TIMEOUT,
-                                    output_hook=lambda msg: None)
+    def _execute(self, code: str) -> dict:
+        """Run `code` outside the notebook (no history, no output kept); its reply."""
+        return self.kc.execute_interactive(code, store_history=False, silent=True,
+                                           timeout=None, output_hook=lambda msg: None)
 
     def run(self, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         """Execute every code cell of `nb` in a fresh namespace; raises NotebookFailed."""
@@ -134,7 +129,7 @@ class Kernel:
         if self.km is None or not self.km.is_alive():
             self.shutdown()
             self._start()
-        self._fresh()
+        self._execute(FRESH)
         client = NotebookClient(nb, km=self.km, timeout=None, record_timing=False,
                                 kernel_name="python3",
                                 resources={"metadata": {"path": str(self.cwd)}})
@@ -147,6 +142,23 @@ class Kernel:
         nb.metadata.setdefault("papermill", {})["exception"] = None
         return nb
 
+    def export(self, executed: Path, html: Path, title: str, pdf: Path | None) -> None:
+        """The executed notebook's HTML page (and PDF), made in the kernel."""
+        arguments = ", ".join(repr(str(a)) if a is not None else "None"
+                              for a in (executed, html, title, pdf))
+        reply = self._execute("__import__('cntt_analysis.report.build.kernels', "
+                              f"fromlist=['export_notebook']).export_notebook({arguments})")
+        content = reply.get("content", {})
+        if content.get("status") != "ok":
+            raise RuntimeError(f"{content.get('ename', 'Error')}: {content.get('evalue', '')}")
+
+    def kill(self) -> None:
+        """Stop the kernel now, for good (an interrupted run)."""
+        self.killed = True
+        if self.km is not None:
+            with contextlib.suppress(Exception):
+                self.km.kill_kernel()
+
     def shutdown(self) -> None:
         if self.kc is not None:
             with contextlib.suppress(Exception):
@@ -156,6 +168,18 @@ class Kernel:
             with contextlib.suppress(Exception):  # already gone
                 self.km.shutdown_kernel(now=True)
             self.km = None
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+
+def export_notebook(executed: str, html: str, title: str, pdf: str | None) -> None:
+    """Run in a kernel: an executed notebook → its HTML page (and A4 PDF)."""
+    from cntt_analysis.report.html.pages import html_to_pdf, notebook_to_html
+
+    page = notebook_to_html(executed, html, title)
+    if pdf is not None:
+        html_to_pdf(page, pdf, base_url=Path(html).parent)
 
 
 def _failed_cell(nb: nbformat.NotebookNode) -> int | None:

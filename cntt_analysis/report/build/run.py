@@ -2,24 +2,23 @@
 (HTML, PDF, executed notebooks, Excel) to ``reports/<year>/`` with an index.
 
 Only documents whose inputs changed are rebuilt (keys in `keys`); an unchanged re-run
-starts no kernel. Notebooks run in worker processes, each with one kept-alive kernel
-(`kernels`); a notebook that fails is kept (executed up to the failing cell) and named in
-the error, and the others still run. ``reports/<year>`` is a symbolic link to a versioned
-build in ``reports/.builds/``, flipped atomically. Workers die with the command.
+starts no kernel. Notebooks run on `jobs` kept-alive kernels (`kernels`), each driven by a
+thread of this process (no worker processes: the kernels are the only other processes);
+a notebook that fails is kept (executed up to the failing cell) and named in the error,
+and the others still run. ``reports/<year>`` is a symbolic link to a versioned build in
+``reports/.builds/``, flipped atomically. Kernels die with the command.
 """
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import shutil
-import signal
 import tempfile
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +28,7 @@ from tqdm import tqdm
 from cntt_analysis.errors import ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years
 from cntt_analysis.report import NOTEBOOKS
-from cntt_analysis.report.build.kernels import Kernel, NotebookFailed, die_with_parent, parameterize
+from cntt_analysis.report.build.kernels import Kernel, NotebookFailed, parameterize
 from cntt_analysis.report.build.keys import (
     folder_digest,
     notebook_key,
@@ -77,57 +76,6 @@ class Task:
     pdf: Path | None = None
 
 
-# The worker's kernel (one per worker process, kept for every notebook it runs).
-_KERNEL: Kernel | None = None
-
-
-def _worker_start(log_path: str | None) -> None:
-    """A worker dies with `cntt report`, and its chatter goes to the log, not the terminal
-    (failures still reach the user through the error messages)."""
-    die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; Ctrl-C ends it
-    if log_path is not None:
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(fd, 2)
-        os.close(fd)
-
-
-def run_task(task: Task) -> str | None:
-    """Execute and export in this worker's kernel; an error message (Vietnamese) or None.
-    A kernel that died (e.g. while starting on a loaded machine) is restarted once."""
-    global _KERNEL
-    if _KERNEL is None:
-        _KERNEL = Kernel(task.notebook.parent)
-        atexit.register(_KERNEL.shutdown)
-    try:
-        return _run_once(task, _KERNEL)
-    except Exception:
-        _KERNEL.shutdown()
-        try:
-            return _run_once(task, _KERNEL)
-        except Exception as exc:  # the notebook is missing or unreadable, the kernel died
-            return f"Notebook {task.notebook.name} ({task.title}) không chạy được: {exc}"
-
-
-def _run_once(task: Task, kernel: Kernel) -> str | None:
-    from cntt_analysis.report.html.pages import html_to_pdf, notebook_to_html
-    from cntt_analysis.storage import write_text
-
-    nb = parameterize(nbformat.read(str(task.notebook), as_version=4), task.parameters)
-    try:
-        nb = kernel.run(nb)
-    except NotebookFailed as failed:
-        write_text(nbformat.writes(failed.nb) + "\n", task.executed)
-        return (f"Notebook {task.notebook.name} ({task.title}) lỗi ở ô thứ "
-                f"{failed.cell_number}: {failed.ename}: {failed.evalue}. Xem notebook đã "
-                f"chạy: {task.executed}")
-    write_text(nbformat.writes(nb) + "\n", task.executed)
-    html = notebook_to_html(task.executed, task.html, task.title)
-    if task.pdf is not None:
-        html_to_pdf(html, task.pdf, base_url=task.html.parent)
-    return None
-
-
 def plan(year: int, raw: Path, processed: Path, out: Path, notebooks: Path,
          units: dict[str, str]) -> list[Task]:
     """Every notebook run of a year's report: annual report, analyses, unit profiles."""
@@ -159,33 +107,82 @@ def run_order(task: Task) -> int:
     return RUN_FIRST.index(name) if name in RUN_FIRST else len(RUN_FIRST)
 
 
+def run_task(task: Task, kernel: Kernel) -> str | None:
+    """Execute and export in `kernel`; an error message (Vietnamese) or None. A kernel
+    that died (e.g. while starting on a loaded machine) is restarted once."""
+    try:
+        return _run_once(task, kernel)
+    except Exception:
+        kernel.shutdown()
+        try:
+            return _run_once(task, kernel)
+        except Exception as exc:  # the notebook is missing or unreadable, the kernel died
+            return f"Notebook {task.notebook.name} ({task.title}) không chạy được: {exc}"
+
+
+def _run_once(task: Task, kernel: Kernel) -> str | None:
+    from cntt_analysis.storage import write_text
+
+    nb = parameterize(nbformat.read(str(task.notebook), as_version=4), task.parameters)
+    try:
+        nb = kernel.run(nb)
+    except NotebookFailed as failed:
+        write_text(nbformat.writes(failed.nb) + "\n", task.executed)
+        return (f"Notebook {task.notebook.name} ({task.title}) lỗi ở ô thứ "
+                f"{failed.cell_number}: {failed.ename}: {failed.evalue}. Xem notebook đã "
+                f"chạy: {task.executed}")
+    write_text(nbformat.writes(nb) + "\n", task.executed)
+    # HTML and PDF made in the kernel: it has the libraries loaded, and no other process
+    # has to hold them.
+    kernel.export(task.executed, task.html, task.title, task.pdf)
+    return None
+
+
 def run_tasks(tasks: list[Task], jobs: int, progress: bool,
               log: Path | None = None) -> list[str]:
-    """Run tasks in `jobs` worker processes (each with one kept-alive kernel); the error
-    messages of those that failed. Interrupted, it kills its workers before returning."""
+    """Run tasks on `jobs` kernels, each kept alive for the notebooks it runs and driven by
+    a thread of this process; the error messages of those that failed. Interrupted, it
+    kills its kernels before returning."""
     if not tasks:
         return []
-    errors = []
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                               mp_context=get_context("spawn"), initializer=_worker_start,
-                               initargs=(str(log) if log is not None else None,))
-    try:
-        futures = {pool.submit(run_task, t): t for t in tasks}
-        done = tqdm(as_completed(futures), total=len(futures), desc="Chạy notebook",
-                    unit="notebook", disable=not progress)
-        for future in done:
+    queue = list(reversed(tasks))  # popped from the end: in the given order
+    lock = threading.Lock()
+    kernels = [Kernel(tasks[0].notebook.parent, log) for _ in range(min(jobs, len(tasks)))]
+    errors: list[str] = []
+    bar = tqdm(total=len(tasks), desc="Chạy notebook", unit="notebook", disable=not progress)
+    stop = threading.Event()
+
+    def drive(kernel: Kernel) -> None:
+        while not stop.is_set():
+            with lock:
+                if not queue:
+                    return
+                task = queue.pop()
             try:
-                error = future.result()
-            except Exception as exc:  # a worker that crashed outright
-                error = f"Notebook {futures[future].notebook.name} không chạy được: {exc}"
-            if error:
-                errors.append(error)
+                error = run_task(task, kernel)
+            except Exception as exc:  # pragma: no cover - run_task reports its own
+                error = f"Notebook {task.notebook.name} không chạy được: {exc}"
+            with lock:
+                if error and not stop.is_set():
+                    errors.append(error)
+                bar.update(1)
+
+    threads = [threading.Thread(target=drive, args=(k,), daemon=True) for k in kernels]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)
     except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
+        stop.set()
+        for kernel in kernels:
+            kernel.kill()
         raise
-    pool.shutdown(wait=True)
+    finally:
+        for kernel in kernels:
+            kernel.shutdown()
+        bar.close()
     return sorted(errors)
 
 
@@ -217,20 +214,23 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     reports.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(reports, year)
     years = [y for y in available_years(raw) if y <= year]
-    excel = processed_folder(processed, year) / f"ket-qua-{year}.xlsx"
-    if not excel.is_file() or any(is_stale(raw, processed, y) for y in years):
-        from cntt_analysis.report.excel import round_workbook
+    # (the names report.excel gives: that module is not imported before it is needed)
+    scored = processed_folder(processed, year)
+    excel, points = scored / f"ket-qua-{year}.xlsx", scored / f"diem-chi-tieu-{year}.csv"
+    if not excel.is_file() or not points.is_file() \
+            or any(is_stale(raw, processed, y) for y in years):
+        from cntt_analysis.report.excel import ROUND_WRITERS
         from cntt_analysis.scoring.pipeline import ensure_scored
 
-        ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
+        ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
         _warn_if_published(processed, years)
     # The whole build's key: when it is the current build's, nothing is loaded or run.
     department = raw / "department.yaml"  # the particulars the official documents print
     documents_key = sha(package_digest(), round_digest(processed, years),
                         department.read_bytes() if department.is_file() else b"")
     build_id = sha(documents_key, folder_digest(notebooks),
-                   json.dumps([year, str(raw.resolve()), str(processed.resolve()), units]),
-                   sha(excel.read_bytes()))[:16]
+                   json.dumps([year, str(raw.resolve()), str(processed.resolve()), units])
+                   )[:16]
     out = reports / str(year)
     current = current_build(reports, year)
     if current is not None and current.name == build_name(year, build_id):
@@ -241,6 +241,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
 
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
+    from cntt_analysis.report.excel import write_results_workbook
     from cntt_analysis.report.facts import cached_facts
     from cntt_analysis.report.word.documents import FOLDER as DOCUMENTS
     from cntt_analysis.report.word.documents import write_documents
@@ -276,7 +277,10 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
             errors = run_tasks(todo, jobs, progress, log=log)
             if documents is not None:
                 documents.result()
-        write_bytes(excel.read_bytes(), staging / excel.name)
+        # The report's own workbook, rendered from the facts its pages state (its draft or
+        # final state is the report's, not the scoring's); the points as scored.
+        write_results_workbook(facts, results.rubric(year), staging / excel.name)
+        write_bytes(points.read_bytes(), staging / points.name)
         write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
                           results=results, draft=facts.status_label if facts.draft else ""),
                    staging / "index.html")
@@ -427,6 +431,8 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
         DOCUMENTS_HEADING: _document_links(out, year, names),
         "Số liệu": [
             ("Bảng kết quả Excel", links((f"ket-qua-{year}.xlsx", out / f"ket-qua-{year}.xlsx"))),
+            ("Điểm từng chỉ tiêu của từng đơn vị, kèm ô nguồn (CSV mở bằng Excel)",
+             links((f"diem-chi-tieu-{year}.csv", out / f"diem-chi-tieu-{year}.csv"))),
             ("Notebook đã chạy (mở bằng Jupyter)",
              links(*((NOTEBOOK_LABELS.get(t.executed.stem, t.title), t.executed)
                      for t in (annual, *analyses))))],
