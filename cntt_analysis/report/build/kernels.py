@@ -23,6 +23,9 @@ import nbformat
 FRESH = ("get_ipython().reset(new_session=True, aggressive=False)\n"
          "__import__('cntt_analysis.report.build.kernels', fromlist=['share_results'])"
          ".share_results()")
+# What a kernel loads before its first notebook (while `cntt report` works out what to run).
+WARM_UP = ("import cntt_analysis.report.html.sections, cntt_analysis.report.html.pages, "
+           "weasyprint")
 INJECTED_ID = "injected-parameters"
 STARTUP_TIMEOUT = 120
 
@@ -116,6 +119,15 @@ class Kernel:
         self.kc.wait_for_ready(timeout=STARTUP_TIMEOUT)
         self.kc.allow_stdin = False
 
+    def warm_up(self) -> None:
+        """Start the kernel and load the libraries the notebooks use; a failure here is
+        only a kernel started again by `run`."""
+        try:
+            self._start()
+            self._execute(WARM_UP)
+        except Exception:
+            self.shutdown()
+
     def _execute(self, code: str) -> dict:
         """Run `code` outside the notebook (no history, no output kept); its reply."""
         return self.kc.execute_interactive(code, store_history=False, silent=True,
@@ -171,6 +183,36 @@ class Kernel:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+
+
+class Kernels:
+    """`count` kernels started and warmed up in the background (each in its own thread),
+    handed out once ready; closed together."""
+
+    def __init__(self, cwd: Path, count: int, log: Path | None = None, warm: bool = True):
+        import threading
+
+        self.kernels = [Kernel(cwd, log) for _ in range(max(1, count))]
+        self._threads = [threading.Thread(target=k.warm_up, daemon=True)
+                         for k in (self.kernels if warm else [])]
+        for thread in self._threads:
+            thread.start()
+
+    def ready(self, count: int) -> list[Kernel]:
+        """Up to `count` kernels, once they have started (or failed to: `run` retries)."""
+        for thread in self._threads:
+            thread.join()
+        return self.kernels[:max(1, count)]
+
+    def kill(self) -> None:
+        for kernel in self.kernels:
+            kernel.kill()
+
+    def close(self) -> None:
+        for thread in self._threads:
+            thread.join(timeout=STARTUP_TIMEOUT)
+        for kernel in self.kernels:
+            kernel.shutdown()
 
 
 def export_notebook(executed: str, html: str, title: str, pdf: str | None) -> None:

@@ -28,7 +28,7 @@ from tqdm import tqdm
 from cntt_analysis.errors import ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years
 from cntt_analysis.report import NOTEBOOKS
-from cntt_analysis.report.build.kernels import Kernel, NotebookFailed, parameterize
+from cntt_analysis.report.build.kernels import Kernel, Kernels, NotebookFailed, parameterize
 from cntt_analysis.report.build.keys import (
     folder_digest,
     notebook_key,
@@ -139,15 +139,17 @@ def _run_once(task: Task, kernel: Kernel) -> str | None:
 
 
 def run_tasks(tasks: list[Task], jobs: int, progress: bool,
-              log: Path | None = None) -> list[str]:
-    """Run tasks on `jobs` kernels, each kept alive for the notebooks it runs and driven by
-    a thread of this process; the error messages of those that failed. Interrupted, it
-    kills its kernels before returning."""
+              log: Path | None = None, kernels: Kernels | None = None) -> list[str]:
+    """Run tasks on `jobs` kernels (`kernels` when already started), each kept alive for
+    the notebooks it runs and driven by a thread of this process; the error messages of
+    those that failed. Interrupted, it kills its kernels before returning."""
     if not tasks:
         return []
+    own = kernels is None
+    pool = Kernels(tasks[0].notebook.parent, min(jobs, len(tasks)), log, warm=False) \
+        if kernels is None else kernels
     queue = list(reversed(tasks))  # popped from the end: in the given order
     lock = threading.Lock()
-    kernels = [Kernel(tasks[0].notebook.parent, log) for _ in range(min(jobs, len(tasks)))]
     errors: list[str] = []
     bar = tqdm(total=len(tasks), desc="Chạy notebook", unit="notebook", disable=not progress)
     stop = threading.Event()
@@ -167,8 +169,9 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
                     errors.append(error)
                 bar.update(1)
 
-    threads = [threading.Thread(target=drive, args=(k,), daemon=True) for k in kernels]
     try:
+        threads = [threading.Thread(target=drive, args=(k,), daemon=True)
+                   for k in pool.ready(min(jobs, len(tasks)))]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -176,12 +179,11 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
                 thread.join(0.2)
     except BaseException:
         stop.set()
-        for kernel in kernels:
-            kernel.kill()
+        pool.kill()
         raise
     finally:
-        for kernel in kernels:
-            kernel.shutdown()
+        if own:
+            pool.close()
         bar.close()
     return sorted(errors)
 
@@ -238,7 +240,29 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
             print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn ở {out}.")
         return out
     previous = read_keys(current)
+    log = reports / "logs" / f"kernels-{year}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("", encoding="utf-8")  # this run's chatter only
+    # The kernels start now and load their libraries while what to run is worked out.
+    kernels = Kernels(notebooks.resolve(), jobs, log)
+    try:
+        _build(year, raw, processed, reports, notebooks, jobs, progress, units, kernels, log,
+               current, previous, documents_key, build_id, excel, points)
+    finally:
+        kernels.close()
+    # Chart images no document of this build used (each use touches its file) go.
+    from cntt_analysis.report.facts.cache import FIGURES
+    from cntt_analysis.report.html.blocks import sweep_figures
 
+    sweep_figures(processed / FIGURES, started - 600)
+    return out
+
+
+def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path, jobs: int,
+           progress: bool, units: list[str] | None, kernels: Kernels, log: Path,
+           current: Path | None, previous: dict[str, str], documents_key: str,
+           build_id: str, excel: Path, points: Path) -> None:
+    """`build_report` once it is known that something must be built."""
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
     from cntt_analysis.report.excel import write_results_workbook
@@ -264,17 +288,14 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
         todo = sorted((t for t in tasks if not reuse(t, staging, current, previous, keys)),
                       key=run_order)
-        log = reports / "logs" / f"kernels-{year}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text("", encoding="utf-8")  # this run's chatter only
-        # The Word documents are written in this process while the workers run the
+        # The Word documents are written in this process while the kernels run the
         # notebooks (it only waits for them otherwise); reused when nothing they read changed.
         with ThreadPoolExecutor(max_workers=1) as beside:
             reused = _reuse_folder(current, staging, DOCUMENTS,
                                    previous.get(DOCUMENTS) == documents_key)
             documents = None if reused else beside.submit(
                 write_documents, year, raw, processed, staging / DOCUMENTS, facts)
-            errors = run_tasks(todo, jobs, progress, log=log)
+            errors = run_tasks(todo, jobs, progress, log=log, kernels=kernels)
             if documents is not None:
                 documents.result()
         # The report's own workbook, rendered from the facts its pages state (its draft or
@@ -295,16 +316,10 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         staging.rename(final)
         raise ReportError(
             f"Có notebook bị lỗi; báo cáo chưa hoàn chỉnh được để riêng ở {final} "
-            f"(báo cáo cũ, nếu có, vẫn giữ nguyên ở {out}):\n"
+            f"(báo cáo cũ, nếu có, vẫn giữ nguyên ở {reports / str(year)}):\n"
             + "\n".join(f"- {e.replace(str(staging), str(final))}" for e in errors))
     publish(staging, reports, year, build_id, keys)
-    # Chart images no document of this build used (each use touches its file) go.
-    from cntt_analysis.report.facts.cache import FIGURES
-    from cntt_analysis.report.html.blocks import sweep_figures
-
-    sweep_figures(processed / FIGURES, started - 600)
     shutil.rmtree(reports / f"{year}-loi", ignore_errors=True)
-    return out
 
 
 def document_keys(tasks: list[Task], results: Results, facts: YearFacts, processed: Path,

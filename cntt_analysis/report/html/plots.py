@@ -103,6 +103,7 @@ MOVE_COLORS = {"up": "#2E7D32", "down": "#C62828", "same": "#9E9E9E",
                "down_score_up": "#78909C"}
 MEAN_LABEL = "Bình quân"  # never "Trung bình", which is a tier name
 HEATMAP_CMAP = "RdYlGn"
+HEATMAP_MIN_ROW = 9.0  # points of height a heat map row needs for its numbers
 
 STYLE: dict[str, Any] = {
     "font.family": [FONT],
@@ -531,10 +532,14 @@ def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
     cmap = mpl.colormaps[HEATMAP_CMAP].with_extremes(bad=NA_COLOR)
     norm = mpl.colors.Normalize(0, 100)
     image: Any = None  # one image per group panel; there is at least one group
+    # A cell's number is written only where a row is tall enough to read it: a province's
+    # hundred units squeezed onto a page would overprint them (and cost a text each).
+    pitch = fig.get_figheight() * 72 / max(total + 6 * len(groups), 1)
+    annotate = pitch >= HEATMAP_MIN_ROW
     for i, (ax, g, part) in enumerate(zip(axes, groups, parts)):
         values = part[crits].to_numpy(dtype=float)
         image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto")
-        for (r, c), v in np.ndenumerate(values):
+        for (r, c), v in np.ndenumerate(values if annotate else np.empty((0, 0))):
             color = "#555555" if np.isnan(v) else _text_color(cmap(norm(v)))
             ax.text(c, r, "–" if np.isnan(v) else num(v, 1), ha="center", va="center",
                     fontsize=7.5, color=color)
