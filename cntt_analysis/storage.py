@@ -16,16 +16,18 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import Cell
-from openpyxl.styles import Border
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.text import printable, readable_name
+
+if TYPE_CHECKING:  # pandas and openpyxl are loaded by the writers that need them: telling
+    # that nothing changed (`cntt score`, `cntt report`) needs neither
+    import pandas as pd
+    from openpyxl import Workbook
+    from openpyxl.cell import Cell
+    from openpyxl.styles import Border
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 _MODIFIED = re.compile(rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>")
@@ -232,9 +234,12 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> Path:
                                             compression="zstd")
     return write_bytes(buffer.getvalue(), path)
 
+
 def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None,
         border: Border | None = None) -> Cell:
     """Write one value; text is always stored as text, never as a formula."""
+    import pandas as pd
+
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         value = None
     elif hasattr(value, "item"):

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cntt_analysis.report.facts.inputs import (
+from cntt_analysis.report.inputs import (
     package_digest,
     publication_digest,
     round_digest,

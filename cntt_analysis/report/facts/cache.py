@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cntt_analysis.report.facts.inputs import facts_digest
 from cntt_analysis.report.facts.year import FACTS_FILE, YearFacts, read_facts, write_facts
+from cntt_analysis.report.inputs import facts_digest
 
 if TYPE_CHECKING:
     from cntt_analysis.analysis.results import Results

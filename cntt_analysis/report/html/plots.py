@@ -246,7 +246,7 @@ def chart_key(name: str, arguments: dict[str, Any]) -> str | None:
     cannot be told apart by its value: then the chart is simply drawn)."""
     import hashlib
 
-    from cntt_analysis.report.facts.inputs import package_digest
+    from cntt_analysis.report.inputs import package_digest
 
     digest = hashlib.sha256()
     for part in (name, package_digest(), mpl.__version__, repr(sorted(STYLE.items()))):
