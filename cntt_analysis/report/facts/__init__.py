@@ -7,6 +7,7 @@ Word, Excel and the command line only render them.
     write_facts(facts, "out/facts-2017")      # Parquet per frame + facts.json
 """
 
+from cntt_analysis.report.facts.organisation import Organisation, organisation_of
 from cntt_analysis.report.facts.policy import (
     DEPARTMENT_FILE,
     Policy,
@@ -24,6 +25,6 @@ from cntt_analysis.report.facts.year import (
     year_facts,
 )
 
-__all__ = ["DEPARTMENT_FILE", "FRAMES", "INSPECTION", "UNIT", "Policy", "YearFacts",
-           "load_facts", "load_particulars", "policy_of", "read_facts", "write_facts",
-           "year_facts"]
+__all__ = ["DEPARTMENT_FILE", "FRAMES", "INSPECTION", "UNIT", "Organisation", "Policy",
+           "YearFacts", "load_facts", "load_particulars", "organisation_of", "policy_of",
+           "read_facts", "write_facts", "year_facts"]

@@ -10,7 +10,7 @@ keep them as files (one Parquet per frame and ``facts.json`` for the rest).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from cntt_analysis.report.facts.decisions import (
     is_partial,
     model_units,
 )
+from cntt_analysis.report.facts.organisation import Organisation, organisation_of
 from cntt_analysis.report.facts.policy import (
     Policy,
     load_particulars,
@@ -53,11 +54,13 @@ UNIT, INSPECTION = "unit", "inspection"
 class YearFacts:
     """What the outputs of one year state, each computed once.
 
-    Scalars: the year, the previous year scored (None in the first), the department, the
-    deadlines, whether the data are synthetic, whether inspectors verified figures, the
-    publication state (`draft`, `status_label`), whether the round is `partial`, the
-    department's `policy` and the rubric's rules (`tiers` best first, `remedy_tiers`,
-    `criterion_floor`, `shortcoming_share`).
+    Scalars: the year, the previous year scored (None in the first), the organisation's
+    full name (`department`) and its names (`organisation`: who runs the assessment, what
+    it is called, whom it assesses; department.yaml), the deadlines, whether the data are
+    synthetic, whether inspectors verified figures, the publication state (`draft`,
+    `status_label`), whether the round is `partial`, the department's `policy` and the
+    rubric's rules (`tiers` best first, `remedy_tiers`, `criterion_floor`,
+    `shortcoming_share`).
 
     Frames (one row per …):
 
@@ -125,6 +128,7 @@ class YearFacts:
     models: pd.DataFrame
     evidence: pd.DataFrame
     issues: pd.DataFrame
+    organisation: Organisation = field(default_factory=Organisation)
 
     # ------------------------------------------------------------------ counts
 
@@ -335,6 +339,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
     status = status if status is not None else publication.Status(year, "draft", 1)
     names = _names(results)
     rnd = results.rounds[year]
+    organisation = organisation_of(particulars, year)
 
     now = results.of_year("scores", year)
     units = _units(results, year, set(now["unit_id"]), rubric)
@@ -393,7 +398,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
     registered = len(units)
     reported = int(units["status"].isin([SENT, LATE]).sum())
     return YearFacts(
-        year=year, previous_year=results.previous_year(year), department=rnd.department,
+        year=year, previous_year=results.previous_year(year), department=organisation.full_name,
         deadline=rnd.deadline, remedy_deadline=remedy_deadline(particulars, year),
         synthetic=results.synthetic(year), inspected=rnd.inspected, draft=status.draft,
         status_label=status.label, partial=is_partial(reported, registered, policy),
@@ -407,7 +412,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
         corrections=corrections, knock_on=knock_on, shortcomings=shortcomings,
         missing_answers=missing, follow_up=follow, follow_up_units=follow_units,
         remedy=remedy, models=models, evidence=evidence,
-        issues=_issues(results, year, names))
+        issues=_issues(results, year, names), organisation=organisation)
 
 
 def load_particulars_default() -> dict[str, Any]:
@@ -428,7 +433,7 @@ def load_facts(raw_dir: str | Path, processed_dir: str | Path, year: int) -> Yea
 
 SCALARS = ("year", "previous_year", "department", "deadline", "remedy_deadline", "synthetic",
            "inspected", "draft", "status_label", "partial", "policy", "tiers",
-           "remedy_tiers", "criterion_floor", "shortcoming_share")
+           "remedy_tiers", "criterion_floor", "shortcoming_share", "organisation")
 
 
 def write_facts(facts: YearFacts, folder: str | Path) -> list[Path]:
@@ -446,7 +451,7 @@ def write_facts(facts: YearFacts, folder: str | Path) -> list[Path]:
         value = getattr(facts, name)
         if isinstance(value, dt.date):
             value = value.isoformat()
-        elif isinstance(value, Policy):
+        elif isinstance(value, (Policy, Organisation)):
             value = value.to_dict()
         elif isinstance(value, tuple):
             value = list(value)
@@ -465,6 +470,8 @@ def read_facts(folder: str | Path) -> YearFacts:
     for name in ("deadline", "remedy_deadline"):
         scalars[name] = dt.date.fromisoformat(scalars[name])
     scalars["policy"] = Policy.from_dict(scalars["policy"])
+    if "organisation" in scalars:  # facts written before the organisation was kept
+        scalars["organisation"] = Organisation.from_dict(scalars["organisation"])
     for name in ("tiers", "remedy_tiers"):
         scalars[name] = tuple(scalars[name])
     frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in FRAMES}
