@@ -1,4 +1,5 @@
-"""The `cntt` command line. Messages are in Vietnamese: its users are the IT Centre's staff."""
+"""The `cntt` command line. Messages are in Vietnamese: its users are the staff who run the
+assessment (an IT Centre, a department's digital-transformation office)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def _vietnamese_rich_help() -> None:
 
 
 _vietnamese_rich_help()
-app = typer.Typer(help="Đánh giá kết quả ứng dụng CNTT của các đơn vị ngành TN&MT.",
+app = typer.Typer(help="Đánh giá kết quả ứng dụng CNTT, chuyển đổi số của các cơ quan, đơn vị: "
+                       "biểu mẫu, chấm điểm, xếp hạng, báo cáo và văn bản.",
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, cls=VietnameseGroup)
 

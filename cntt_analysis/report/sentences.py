@@ -168,14 +168,15 @@ def incomplete_sentence(facts: YearFacts) -> str | None:
 
 
 def criteria_sentence(facts: YearFacts, n_criteria: int = 2) -> str | None:
-    """The criteria with the lowest mean percentage across the Department."""
+    """The criteria with the lowest mean percentage across all units ("toàn Sở": the
+    organisation's `whole`)."""
     low = facts.criteria.dropna(subset=["percent"]).head(n_criteria)
     if low.empty:
         return None
     listed = [f"{r.criterion}. {r.name} (bình quân {vn_share(r.percent)})"
               for r in low.itertuples()]
     return (f"{'Các tiêu chí' if len(listed) > 1 else 'Tiêu chí'} có tỷ lệ điểm đạt bình quân "
-            f"thấp nhất toàn Sở: {join_vi(listed)}.")
+            f"thấp nhất {facts.organisation.whole}: {join_vi(listed)}.")
 
 
 def summary_sentences(facts: YearFacts, synthetic: bool = False, n_criteria: int = 2,
@@ -261,7 +262,7 @@ def decisions(facts: YearFacts) -> list[str]:
         asked.append(f"Thông qua kết quả kiểm tra, thẩm định: {len(facts.corrections)} số liệu "
                      f"của {facts.corrected_units} đơn vị được điều chỉnh.")
     if len(facts.unit_errors):
-        asked.append(f"Giao Trung tâm Công nghệ thông tin xác minh {len(facts.unit_errors)} lỗi "
+        asked.append(f"Giao {facts.organisation.assessor} xác minh {len(facts.unit_errors)} lỗi "
                      "số liệu với các đơn vị trước khi công bố kết quả chính thức.")
     if len(facts.inspection_errors):
         asked.append(f"Đề nghị đoàn kiểm tra sửa {len(facts.inspection_errors)} mục không hợp "
@@ -317,11 +318,13 @@ def unit_knock_on_sentence(row) -> str:
             "với đơn vị cao nhất khối); số liệu của đơn vị không bị điều chỉnh.")
 
 
-def incomplete_unit_sentence(row) -> str:
-    """Beside a mostly blank unit's score (`facts.scores` row): what the score is worth."""
+def incomplete_unit_sentence(row, assessment: str = "") -> str:
+    """Beside a mostly blank unit's score (`facts.scores` row): what the score is worth;
+    `assessment` is what the assessment is called (`facts.organisation.assessment`)."""
+    what = f"kết quả {assessment}" if assessment else "kết quả"
     return (f"Báo cáo của đơn vị bỏ trống {int(row['missing'])}/{int(row['required'])} mục bắt "
             "buộc nên điểm, xếp loại trên chỉ tính theo số liệu đã ghi, chưa đủ căn cứ đánh "
-            "giá kết quả ứng dụng công nghệ thông tin của đơn vị.")
+            f"giá {what} của đơn vị.")
 
 
 def missing_answers_sentence(facts: YearFacts, unit_id: str) -> str | None:

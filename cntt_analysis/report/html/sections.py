@@ -238,8 +238,9 @@ def _ranking_parts(ctx: Context, level: int) -> list:
         ranked = ctx.scores[ctx.scores["group"] == group]
         if len(ranked):
             parts += [views.ranking(ranked, ctx.rubric, ranked),
-                      blocks.figure(plots.ranking_bar(ctx.scores, group, ctx.year,
-                                                      ctx.rubric))]
+                      blocks.figure(plots.ranking_bar(
+                          ctx.scores, group, ctx.year, ctx.rubric,
+                          organisation=ctx.facts.organisation))]
         missing = unscored[unscored["group"] == group]
         if (text := sentences.unscored_sentence(missing)) is not None:
             parts.append(blocks.note(text, "warning"))
@@ -270,7 +271,8 @@ def robustness(ctx: Context, tables: bool = True) -> Section:
 
 def tiers(ctx: Context) -> Section:
     averages = analysis.group_averages(ctx.results.scores)
-    return Section([blocks.figure(plots.tier_distribution(ctx.scores, ctx.year, ctx.rubric)),
+    return Section([blocks.figure(plots.tier_distribution(
+                        ctx.scores, ctx.year, ctx.rubric, organisation=ctx.facts.organisation)),
                     views.group_averages(averages, ctx.rubric)], {"binh_quan": averages})
 
 
@@ -370,7 +372,8 @@ def unit_header(ctx: Context) -> Section:
     the score after inspection, and the radar against the group."""
     name = ctx.names.get(_unit(ctx), _unit(ctx))
     parts = [_banner(ctx), blocks.heading(name, 1),
-             blocks.paragraphs([f"Hồ sơ kết quả đánh giá ứng dụng CNTT năm {ctx.year}."])]
+             blocks.paragraphs([f"Hồ sơ kết quả đánh giá "
+                                f"{ctx.facts.organisation.assessment_short} năm {ctx.year}."])]
     mine = ctx.facts.of_unit("units", _unit(ctx))
     status = ", ".join(mine["status"])          # superseded copies are not a status
     row = _unit_row(ctx)
@@ -384,7 +387,8 @@ def unit_header(ctx: Context) -> Section:
         (f"{row['rank']}/{int(row['group_size'])}", f"hạng trong {row['group_label']}"),
         *_movement_figures(row), (status, "tình trạng nộp")]))
     if bool(row["incomplete"]):
-        parts.append(blocks.note(sentences.incomplete_unit_sentence(row), "warning"))
+        parts.append(blocks.note(sentences.incomplete_unit_sentence(
+            row, ctx.facts.organisation.assessment), "warning"))
     elif int(row["missing"]):
         parts.append(blocks.note(
             f"Báo cáo còn bỏ trống {int(row['missing'])} mục bắt buộc ({row['missing_codes']})"
@@ -492,10 +496,10 @@ def unit_issues(ctx: Context) -> Section:
 
 def cover(ctx: Context) -> Section:
     facts = ctx.facts
+    org = facts.organisation
     return Section([_draft(ctx), blocks.cover(
-        "Báo cáo kết quả kiểm tra, đánh giá ứng dụng công nghệ thông tin",
-        f"Năm {ctx.year} — các phòng, đơn vị trực thuộc Sở và Phòng TN&MT cấp huyện",
-        f"{facts.department} — Trung tâm Công nghệ thông tin",
+        org.report_title, f"Năm {ctx.year} — {org.units}",
+        f"{org.full_name} — {org.assessor}",
         f"Kỳ đánh giá năm {ctx.year} (hạn nộp báo cáo {facts.deadline:%d/%m/%Y})",
         ctx.synthetic)])
 
@@ -512,7 +516,7 @@ def summary(ctx: Context) -> Section:
         blocks.key_figures([(str(len(facts.scores)), "đơn vị được chấm điểm"),
                             *_status_figures(ctx), (mean, "điểm bình quân")]),
         views.group_leaders(leaders),
-        blocks.heading("Đề nghị lãnh đạo Sở", 3),
+        blocks.heading(f"Đề nghị {facts.organisation.leaders}", 3),
         blocks.bullets(sentences.decisions(facts)),
         blocks.heading("Kết quả chung", 3),
         blocks.paragraphs(sentences.summary_sentences(facts))]
