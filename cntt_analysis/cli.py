@@ -355,13 +355,36 @@ def documents(
 ) -> None:
     """Soạn các văn bản (.docx): báo cáo kết quả, thông báo từng đơn vị, công văn đôn đốc."""
     from cntt_analysis.report.excel import round_workbook
-    from cntt_analysis.report.word.documents import FOLDER, write_documents
+    from cntt_analysis.report.word.documents import FOLDER, own_templates, write_documents
     from cntt_analysis.scoring.pipeline import ensure_scored
 
     ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
     _warn_if_published(processed, year)
     paths = write_documents(year, raw, processed, reports / str(year) / FOLDER)
     typer.echo(f"Đã soạn {len(paths)} văn bản trong {reports / str(year) / FOLDER}.")
+    own = own_templates(raw, year)
+    if own:
+        typer.echo(f"Theo mẫu văn bản của đơn vị: {', '.join(map(str, own))}.")
+
+
+@app.command("document-templates")
+@friendly
+def document_templates(
+    raw: RawOpt = Path("data/raw"),
+    force: Annotated[bool, typer.Option(
+        "--force", help="Ghi đè các mẫu đã có trong thư mục (mẫu đã sửa sẽ mất).")] = False,
+) -> None:
+    """Chép mẫu văn bản Word vào data/raw/mau-van-ban/ để sửa (kèm huong-dan.docx)."""
+    from cntt_analysis.report.word.templates import GUIDE, write_templates_for_editing
+
+    if not raw.is_dir():
+        raise UsageError(f"Không có thư mục dữ liệu gốc {raw}.")
+    written, kept = write_templates_for_editing(raw, force=force)
+    for path in written:
+        typer.echo(f"Đã ghi {path}")
+    for path in kept:
+        typer.echo(f"Giữ nguyên {path} (đã có; dùng --force để ghi đè bằng mẫu mặc định)")
+    typer.echo(f"Sửa các mẫu bằng Word (xem {GUIDE}), rồi chạy lại: cntt documents --year NĂM")
 
 
 @app.command()

@@ -256,7 +256,7 @@ def results_workbook_bytes(result: RoundResult) -> bytes:
 
 
 def assessment_name(result: RoundResult) -> str:
-    """What the assessment is called in titles ("ứng dụng CNTT", "CĐS"): the organisation's
+    """What the assessment is called in titles (e.g. "CĐS"): the organisation's
     department.yaml beside the round's folder (``facts.organisation``)."""
     from cntt_analysis.report.facts import load_particulars, organisation_of
 
