@@ -126,15 +126,17 @@ def _open(path: Path, data: bytes) -> _Template:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "word/document.xml" not in archive.namelist():
                 raise zipfile.BadZipFile
-        return _Template(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        tpl = _Template(io.BytesIO(data))
+        tpl.init_docx()
+        return tpl
+    except Exception:  # whatever python-docx meets in a file that is not a Word document
         raise UsageError(f"Mẫu văn bản {path}: không mở được (không phải tệp Word .docx hợp "
                          "lệ; mở bằng Word rồi lưu lại dạng .docx).") from None
 
 
 _MESSAGES = [  # Jinja's messages, said for a clerk
-    (r"unexpected end of template.*expected '(\w+)'",
-     "thiếu thẻ đóng {{% {0} %}} (một thẻ {{% if %}} hoặc {{% for %}} chưa được đóng)"),
+    (r"(?s)unexpected end of template.*needs to be closed is '(\w+)'",
+     "thiếu thẻ đóng {{% end{0} %}} (một thẻ {{% {0} %}} chưa được đóng)"),
     (r"Encountered unknown tag '(\w+)'", "thẻ {{% {0} %}} không hợp lệ"),
     (r"unexpected '(.+)'", "ký tự “{0}” không đúng chỗ"),
     (r"expected token '(.+)', got '(.+)'", "cần “{0}” nhưng gặp “{1}”"),
@@ -142,11 +144,55 @@ _MESSAGES = [  # Jinja's messages, said for a clerk
 
 
 def _said(message: str) -> str:
+    message = message.rstrip(".")
     for pattern, said in _MESSAGES:
-        found = re.search(pattern, message)
+        found = re.search(pattern, message, re.IGNORECASE)
         if found:
             return f"{said.format(*found.groups())} ({message})"
     return message
+
+
+_TAG = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
+_CLOSES = {"{{": "}}", "{%": "%}", "{#": "#}"}
+
+
+def _unclosed(paragraph: str) -> str | None:
+    """The tag left open or closed without an opening in one paragraph's text, if any (a
+    tag never spans paragraphs: docxtpl would silently drop the text in between)."""
+    expected = None
+    for found in _TAG.finditer(paragraph):
+        tag = found.group(0)
+        if tag in _CLOSES:
+            if expected is not None:
+                return expected
+            expected = _CLOSES[tag]
+        elif tag == expected:
+            expected = None
+        else:
+            return tag
+    return expected
+
+
+def _check_tags(path: Path, tpl: _Template) -> None:
+    """Every {{ … }}, {% … %} and {# … #} opens and closes within one paragraph."""
+    from docx.oxml.ns import qn
+
+    parts = [tpl.docx.element.body]
+    for section in tpl.docx.sections:
+        for part in (section.header, section.first_page_header, section.even_page_header,
+                     section.footer, section.first_page_footer, section.even_page_footer):
+            if not part.is_linked_to_previous:
+                parts.append(part._element)
+    for part in parts:
+        for paragraph in part.iter(qn("w:p")):
+            text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+            tag = _unclosed(text)
+            if tag is not None:
+                what = (f"thiếu “{tag}”" if tag in _CLOSES.values()
+                        else f"thẻ “{tag}” không đúng chỗ")
+                raise UsageError(f"Mẫu văn bản {path} có lỗi cú pháp ở đoạn “{text[:120]}”: "
+                                 f"{what}. Mỗi {{{{ … }}}} và {{% … %}} phải nằm trọn trong một "
+                                 "đoạn, đủ cặp ngoặc.")
 
 
 def _near(exc: Exception) -> str:
@@ -158,20 +204,42 @@ def _near(exc: Exception) -> str:
 _CHECKED: set[tuple[str, frozenset[str]]] = set()
 
 
+def _sources(tpl: _Template) -> list[str]:
+    """The Jinja source of the body and of each header and footer, as docxtpl fills them
+    (one line per paragraph)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+
+    xmls = [tpl.get_xml()]
+    for rel in tpl.docx.part.rels.values():
+        if rel.reltype in (RT.HEADER, RT.FOOTER) and rel.target_part.blob:
+            xmls.append(tpl.xml_to_string(parse_xml(rel.target_part.blob)))
+    return [re.sub(r"<w:p([ >])", r"\n<w:p\1", tpl.patch_xml(xml)) for xml in xmls]
+
+
 def _unknown(path: Path, tpl: _Template, context: Mapping[str, Any], kind: str,
              digest: str) -> None:
-    """Every field the template names must be one `context` gives (checked once per
-    template and set of fields)."""
+    """The template must parse, and every field it names must be one `context` gives
+    (checked once per template and set of fields)."""
+    from jinja2 import meta
+
     key = (digest, frozenset(context))
     if key in _CHECKED:
         return
-    try:
-        named = tpl.get_undeclared_template_variables(_ENV)
-    except TemplateSyntaxError as exc:
-        raise UsageError(f"Mẫu văn bản {path} có lỗi cú pháp{_near(exc)}: "
-                         f"{_said(exc.message or '')}. Mỗi {{{{ … }}}} và {{% … %}} phải "
-                         "đủ cặp ngoặc; mỗi {% if %}, {% for %} phải có thẻ đóng.") from None
-    unknown = sorted(set(named) - set(context))
+    named: set[str] = set()
+    for source in _sources(tpl):
+        try:
+            named |= meta.find_undeclared_variables(_ENV.parse(source))
+        except TemplateSyntaxError as exc:
+            lines = source.splitlines()
+            line = lines[exc.lineno - 1] if exc.lineno and exc.lineno <= len(lines) else ""
+            near = " ".join(re.sub(r"<[^>]+>", "", line).split())
+            at_end = "end of template" in (exc.message or "")  # the line would be the last
+            where = f" ở đoạn “{near[:120]}”" if near and not at_end else ""
+            raise UsageError(f"Mẫu văn bản {path} có lỗi cú pháp{where}: "
+                             f"{_said(exc.message or '')}. Mỗi {{{{ … }}}} và {{% … %}} phải "
+                             "đủ cặp ngoặc; mỗi {% if %}, {% for %} phải có thẻ đóng.") from None
+    unknown = sorted(named - set(context))
     if unknown:
         hints = []
         for name in unknown:
@@ -191,6 +259,7 @@ def render(path: str | Path, context: Mapping[str, Any], kind: str,
     path = Path(path)
     data = path.read_bytes() if data is None else data
     tpl = _open(path, data)
+    _check_tags(path, tpl)
     values = _clean(dict(context))
     _unknown(path, tpl, values, kind, hashlib.sha256(data).hexdigest())
     try:
