@@ -278,3 +278,17 @@ def test_another_provinces_outputs_never_name_the_demos_organisation(dti):
     assert "<h1>Kết quả đánh giá CĐS năm 2025</h1>" in index
     assert "Báo cáo kết quả đánh giá, xếp hạng chỉ số chuyển đổi số năm 2025" in index
     assert "Hồ sơ từng đơn vị — Khối xã, phường, đặc khu" in index
+
+
+def test_the_demo_writes_its_department_yaml_but_never_over_one(tmp_path):
+    from cntt_analysis.demo import DEPARTMENT_YAML
+
+    fresh = tmp_path / "fresh"
+    result = CliRunner().invoke(app, ["demo", "--raw", str(fresh), "--no-convert"])
+    assert result.exit_code == 0, result.output
+    assert (fresh / "department.yaml").read_text("utf-8") == DEPARTMENT_YAML
+    own = department(tmp_path / "own", organisation={"name": "Sở Khoa học và Công nghệ"})
+    before = (own / "department.yaml").read_bytes()
+    result = CliRunner().invoke(app, ["demo", "--raw", str(own), "--no-convert"])
+    assert result.exit_code == 0, result.output
+    assert (own / "department.yaml").read_bytes() == before
