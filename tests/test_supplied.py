@@ -94,6 +94,7 @@ def appraise(cntt, raw: Path, approved: dict[str, object], fixes=None) -> Path:
     → verified) typed into it with openpyxl."""
     result = cntt("inspection-template", "--year", YEAR, "--raw", raw)
     assert result.exit_code == 0, result.output
+    assert "Có 3 số liệu do cơ quan thẩm định cung cấp cần điền" in result.output
     path = raw / str(YEAR) / "inspection.xlsx"
     wb = load_workbook(path)
     ws = wb[SHEET]
@@ -179,6 +180,11 @@ def test_appraisers_figures_are_answers_not_corrections(cntt, tmp_path):
 
 def test_missing_supplied_figures_say_who_supplies_them(cntt, tmp_path):
     raw = submitted(cntt, tmp_path)
+    said = cntt("score", "--year", YEAR, "--raw", raw, "--processed", tmp_path / "p")
+    assert said.exit_code == 0, said.output
+    # 5 supplied figures missing are not the units' data errors (none of theirs here)
+    assert "0 lỗi số liệu" in said.output
+    assert "cơ quan thẩm định cung cấp 3 số liệu còn thiếu" in said.output
     result = score_round(raw, YEAR, progress=False)
     points = result.points.set_index(["unit_id", "indicator"])
     assert points.loc[("S1", "P2.2"), ["status", "points"]].tolist() == ["invalid", 0]

@@ -14,8 +14,8 @@ of its own last year: it gets no rank movement, only "mới thành lập (sáp n
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 from fractions import Fraction
+from typing import Any
 
 import pandas as pd
 

@@ -100,12 +100,12 @@ def parse_imports(raw: Any, config_path: Path, rubric: Rubric) -> tuple[Import, 
         for code, header in columns.items():
             inp = rubric.inputs.get(str(code))
             if inp is None:
-                raise UsageError(f"{where(name, 'columns')}: mục “{code}” không có trong phiếu đánh giá "
-                                 f"{rubric.source or rubric.id}.")
+                raise UsageError(f"{where(name, 'columns')}: mục “{code}” không có trong "
+                                 f"phiếu đánh giá {rubric.source or rubric.id}.")
             if inp.source != SYSTEM:
-                raise UsageError(f"{where(name, 'columns')}: mục {code} không phải số liệu lấy từ hệ "
-                                 "thống (trong phiếu đánh giá cần 'source: system'); chỉ số "
-                                 "liệu lấy từ hệ thống mới đọc từ tệp xuất.")
+                raise UsageError(f"{where(name, 'columns')}: mục {code} không phải số liệu "
+                                 "lấy từ hệ thống (trong phiếu đánh giá cần 'source: "
+                                 "system'); chỉ số liệu lấy từ hệ thống mới đọc từ tệp xuất.")
             if not isinstance(header, str) or not clean(header):
                 raise UsageError(f"{where(name, 'columns', code)} phải là tên cột trong tệp xuất.")
             if str(code) in seen:
