@@ -145,15 +145,16 @@ def test_merged_and_split_units_are_compared_with_their_predecessors(results):
     assert pd.isna(xa["prev_rank"]) and pd.isna(xa["rank_change"])
     assert xa["baseline"] == "merged"
     assert xa["movement"] == "mới thành lập (sáp nhập từ Xã An Hữu, Xã Hòa Hưng và Xã Mỹ Lương)"
-    assert xa["baseline_note"] == ("bình quân năm 2024 của 3 đơn vị trước sáp nhập (Xã An "
-                                   "Hữu: 70,00; Xã Hòa Hưng: 60,00; Xã Mỹ Lương: 55,00)")
+    assert xa["baseline_note"] == ("bình quân năm 2024 của 3 đơn vị trước sáp nhập: 61,67 "
+                                   "điểm (Xã An Hữu: 70,00; Xã Hòa Hưng: 60,00; Xã Mỹ Lương: "
+                                   "55,00)")
     for unit, change in (("XC", 20.0), ("XD", -20.0)):
         row = now.loc[unit]
         assert (row["baseline"], row["prev_score"], row["score_change"]) == \
             ("split", 60.0, change), unit
         assert row["movement"] == "mới thành lập (tách từ Xã Long Trung)"
-        assert row["baseline_note"] == ("kết quả năm 2024 của đơn vị trước chia tách (Xã Long "
-                                        "Trung)")
+        assert row["baseline_note"] == ("kết quả năm 2024 của đơn vị trước chia tách: 60,00 "
+                                        "điểm (Xã Long Trung)")
     # the renamed unit is compared with itself, on shares: 90 − 100
     xb = now.loc["XB"]
     assert (xb["baseline"], xb["prev_score"], xb["score_change"]) == ("own", 100.0, -10.0)
@@ -229,10 +230,14 @@ def test_every_output_names_the_baseline(province, facts, tmp_path):
     raw, processed = province
     row = facts.unit("XA")
     said = sentences.change_sentence(row)
-    assert said.startswith("So với năm 2024: đơn vị mới thành lập (sáp nhập từ Xã An Hữu, "
-                           "Xã Hòa Hưng và Xã Mỹ Lương); điểm tăng 8,33 điểm so với bình "
-                           "quân năm 2024 của 3 đơn vị trước sáp nhập")
-    assert "chưa so sánh thứ hạng" in said
+    assert said == ("So với năm 2024: đơn vị mới thành lập (sáp nhập từ Xã An Hữu, Xã Hòa "
+                    "Hưng và Xã Mỹ Lương); điểm tăng 8,33 điểm so với bình quân năm 2024 của 3 "
+                    "đơn vị trước sáp nhập: 61,67 điểm (Xã An Hữu: 70,00; Xã Hòa Hưng: 60,00; "
+                    "Xã Mỹ Lương: 55,00); chưa so sánh thứ hạng vì năm trước đơn vị chưa được "
+                    "xếp hạng.")
+    split = sentences.change_sentence(facts.unit("XD"))
+    assert "điểm giảm 20,00 điểm so với kết quả năm 2024 của đơn vị trước chia tách: 60,00 " \
+        "điểm (Xã Long Trung)" in split
     # the unit's notice (Word) says the same, and its follow-up names the predecessors
     paths = write_documents(2025, raw, processed, tmp_path / "van-ban", facts=facts)
     assert tmp_path / "van-ban" / "thong-bao" / "XA.docx" in paths
@@ -243,15 +248,18 @@ def test_every_output_names_the_baseline(province, facts, tmp_path):
             "và Xã Mỹ Lương (trước sáp nhập, chia tách; nay đơn vị tiếp tục khắc phục)") in text
     report = Document(tmp_path / "van-ban" / "bao-cao-2025.docx")
     text = "\n".join(p.text for p in report.paragraphs)
-    assert "so sánh với bình quân tỷ lệ điểm đạt năm trước của các đơn vị trước sáp nhập" in text
-    assert "Xã An Hữu mới (so với bình quân năm 2024 của 3 đơn vị trước sáp nhập" in text
+    assert ("Đơn vị mới sáp nhập được so sánh với bình quân tỷ lệ điểm đạt năm trước của các "
+            "đơn vị trước sáp nhập") in text
+    assert ("Mức so sánh: Xã An Hữu mới — bình quân của Xã An Hữu, Xã Hòa Hưng và Xã Mỹ "
+            "Lương năm 2024: 61,67 điểm; Xã Long Trung Đông — Xã Long Trung năm 2024: 60,00 "
+            "điểm; Xã Long Trung Tây — Xã Long Trung năm 2024: 60,00 điểm.") in text
     # the unit page and the ranking (HTML)
     ctx = sections.setup(2025, raw, processed, unit_id="XA")
     page = sections.unit_header(ctx)._repr_html_()
     assert "điểm so với bình quân các đơn vị trước sáp nhập" in page
     assert "mới thành lập (sáp nhập từ Xã An Hữu, Xã Hòa Hưng và Xã Mỹ Lương)" in page
     ranking = sections.ranking(ctx)._repr_html_()
-    assert "Đơn vị mới sáp nhập, chia tách được so sánh với bình quân" in ranking
+    assert "Đơn vị mới sáp nhập được so sánh với bình quân" in ranking
     # trend charts draw a group that is gone (huyện, 2024 only) and a year-on-year chart
     # where every xã is new or compared through its predecessors
     trends = sections.group_trends(ctx)

@@ -28,7 +28,8 @@ def rank_movement(scores: pd.DataFrame, registry: pd.DataFrame | None = None
     what the change is measured against: baseline ("own": the unit's own previous result;
     "merged" / "split": see below; "" when there is none), baseline_from (the predecessors'
     names), baseline_detail (each one's score then) and baseline_note ("năm 2016", "bình
-    quân năm 2016 của 2 đơn vị trước sáp nhập (A: 70,00; B: 80,00)"), said after "so với".
+    quân năm 2016 của 2 đơn vị trước sáp nhập: 75,00 điểm (A: 70,00; B: 80,00)"), said
+    after "so với".
 
     The change compares like with like: both years are ranked again among the units of the
     group present in both (units that joined or did not report do not move anyone), so a
@@ -121,10 +122,10 @@ def _with_baselines(frame: pd.DataFrame, scores: pd.DataFrame,
     counts = {k: len(str(v).split(";")) for k, v in
               zip(zip(found["year"], found["unit_id"]), found["baseline_ids"])}
     frame["baseline_note"] = [
-        baseline_note(b, y, f, counts.get((yr, u), 1), d) if b else ""
-        for b, y, f, d, yr, u in zip(frame["baseline"], frame["prev_year"],
-                                     frame["baseline_from"], frame["baseline_detail"],
-                                     frame["year"], frame["unit_id"])]
+        baseline_note(b, y, f, counts.get((yr, u), 1), d, v) if b else ""
+        for b, y, f, d, yr, u, v in zip(frame["baseline"], frame["prev_year"],
+                                        frame["baseline_from"], frame["baseline_detail"],
+                                        frame["year"], frame["unit_id"], frame["prev_score"])]
     return frame
 
 

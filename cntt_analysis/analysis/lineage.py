@@ -106,18 +106,19 @@ def new_unit_text(kind: str, names: str) -> str:
     return f"mới thành lập ({how} {names})"
 
 
-def baseline_note(kind: object, year: Any, names: str, count: int,
-                  detail: str = "") -> str:
+def baseline_note(kind: object, year: Any, names: str, count: int, detail: str = "",
+                  value: float = float("nan")) -> str:
     """What a change is measured against, said after "so với": "năm 2016" (the unit's own
-    result), "bình quân năm 2016 của 2 đơn vị trước sáp nhập (A: 70,00; B: 80,00)" or
-    "kết quả năm 2016 của đơn vị trước chia tách (A)"."""
+    result), "bình quân năm 2016 của 2 đơn vị trước sáp nhập: 65,00 điểm (A: 70,00; B:
+    60,00)" or "kết quả năm 2016 của đơn vị trước chia tách: 60,00 điểm (A)"."""
     if pd.isna(year):
         return ""
     if kind == MERGED:
-        return (f"bình quân năm {int(year)} của {count} đơn vị trước sáp nhập "
-                f"({detail or names})")
+        return (f"bình quân năm {int(year)} của {count} đơn vị trước sáp nhập: "
+                f"{vn_score(value)} điểm ({detail or names})")
     if kind == SPLIT:
-        return f"kết quả năm {int(year)} của đơn vị trước chia tách ({names})"
+        return (f"kết quả năm {int(year)} của đơn vị trước chia tách: {vn_score(value)} điểm "
+                f"({names})")
     return f"năm {int(year)}"
 
 

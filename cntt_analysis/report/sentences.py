@@ -121,9 +121,8 @@ def change_sentence(row) -> str:
     prev = int(row["prev_year"])
     if is_new(row.get("baseline")):
         return (f"So với năm {prev}: đơn vị {row['movement']}; điểm {said} so với "
-                f"{row['baseline_note']}, bình quân {vn_score(row['prev_score'])} điểm (điểm "
-                "của đơn vị sáp nhập, chia tách so với bình quân tỷ lệ điểm đạt của các đơn "
-                "vị trước đó); chưa so sánh thứ hạng vì năm trước đơn vị chưa được xếp hạng.")
+                f"{row['baseline_note']}; chưa so sánh thứ hạng vì năm trước đơn vị chưa được "
+                "xếp hạng.")
     return (f"So với năm {prev}: điểm {said} (năm {prev}: {vn_score(row['prev_score'])} "
             f"điểm); thứ hạng {row['movement']} (so giữa các đơn vị có kết quả cả hai năm).")
 
@@ -141,16 +140,20 @@ def change_label(row) -> str:
 
 def baseline_rule_sentence(scores: pd.DataFrame) -> str | None:
     """Under a table of changes that holds merged or split units: how their change is
-    measured (None when it holds none)."""
+    measured, and against what (None when it holds none)."""
     if "baseline" not in scores.columns:
         return None
     new = scores[scores["baseline"].map(is_new) & scores["prev_score"].notna()]
     if new.empty:
         return None
-    listed = join_vi([f"{r.name} (so với {r.baseline_note})" for r in new.itertuples()])
-    return ("Đơn vị mới sáp nhập, chia tách được so sánh với bình quân tỷ lệ điểm đạt năm "
-            "trước của các đơn vị trước sáp nhập, chia tách (quy tắc tính kết quả cho đơn vị "
-            f"sau sáp nhập), không so sánh thứ hạng: {listed}.")
+    listed = "; ".join(
+        f"{r.name} — {'bình quân của ' if r.baseline == 'merged' else ''}{r.baseline_from} "
+        f"năm {int(r.prev_year)}: {vn_score(r.prev_score)} điểm"
+        for r in new.sort_values("unit_id").itertuples())
+    return ("Đơn vị mới sáp nhập được so sánh với bình quân tỷ lệ điểm đạt năm trước của các "
+            "đơn vị trước sáp nhập, đơn vị mới chia tách với tỷ lệ điểm đạt của đơn vị trước "
+            "chia tách (cách tính cho đơn vị sau sáp nhập); các đơn vị này chưa có thứ hạng "
+            f"năm trước nên không so sánh thứ hạng. Mức so sánh: {listed}.")
 
 
 def group_sentences(facts: YearFacts) -> list[str]:
