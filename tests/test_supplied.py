@@ -281,6 +281,15 @@ def test_export_problems_are_issues(cntt, tmp_path):
     (folder / "dvc-2025.csv").write_bytes("Đơn vị;Hồ sơ\r\nS1;30\r\n".encode())
     issues = score_round(raw, YEAR, progress=False).issues.set_index("code")
     assert "“Số hồ sơ nộp trực tuyến” (P3.1a)" in issues.loc["import_columns", "message"]
+    # a link leading out of the round folder is not followed
+    outside = tmp_path / "secret.csv"
+    outside.write_bytes(EXPORT.encode("utf-8"))
+    (folder / "dvc-2025.csv").unlink()
+    (folder / "dvc-2025.csv").symlink_to(outside)
+    result = score_round(raw, YEAR, progress=False)
+    assert "liên kết ra ngoài thư mục" in \
+        result.issues.set_index("code").loc["import_unreadable", "message"]
+    assert not (result.answers["code"] == "P3.1a").any()
 
 
 def test_a_workbook_export_is_read_and_not_taken_for_a_submission(cntt, tmp_path):
@@ -355,3 +364,37 @@ def test_unit_owner_is_kept_for_the_units_own_errors(cntt, tmp_path):
     facts = year_facts(round_results(score_round(raw, YEAR, progress=False)), YEAR)
     mine = facts.issues[facts.issues["code"] == "not_number"]
     assert list(mine["owner"]) == [UNIT]
+
+
+def test_the_appraisers_entries_are_checked(cntt, tmp_path):
+    raw = submitted(cntt, tmp_path)
+    # S1 has 4 systems (P2.2b): 5 approved is above it; a xã has no P2.2 in its framework;
+    # the portal's figure is not the appraiser's to write
+    path = appraise(cntt, raw, {"S1": 5, "S3": 2})
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    extra = [["X1", "Xã Tân Phước", "P2.2a", "", "", "", "", 1],
+             ["S1", "Sở Tài chính", "P3.1a", "", "", "", "", 40]]
+    for row in extra:
+        ws.append(row)
+    wb.save(path)
+    result = score_round(raw, YEAR, progress=False)
+    issues = result.issues.set_index("code")
+    over = issues.loc["exceeds"]
+    assert (over["unit_id"], over["file"], over["sheet"]) == ("S1", "inspection.xlsx", SHEET)
+    assert "P2.2a" in over["message"] and "P2.2b" in over["message"]
+    points = result.points.set_index(["unit_id", "indicator"])
+    assert points.loc[("S1", "P2.2"), ["status", "points"]].tolist() == ["invalid", 0]
+    assert points.loc[("S3", "P2.2"), "points"] == 10
+    n = ws.max_row
+    assert issues.loc["supplied_not_assessed", "cell"] == f"H{n - 1}"
+    assert "Đơn vị X1 không được đánh giá chỉ tiêu dùng mục P2.2a" in \
+        issues.loc["supplied_not_assessed", "message"]
+    assert issues.loc["correction_system_input", "cell"] == f"H{n}"
+    assert "Cổng dịch vụ công của tỉnh" in issues.loc["correction_system_input", "message"]
+    # S2's figure was left blank: missing, said to the appraiser
+    assert issues.loc["supplied_missing", "unit_id"] == "S2"
+    facts = year_facts(round_results(result), YEAR)
+    owners = facts.issues.set_index("code")["owner"]
+    assert owners["supplied_not_assessed"] == owners["correction_system_input"] == "inspection"
+    assert facts.corrections.empty   # nothing the units reported was corrected

@@ -120,14 +120,13 @@ def parse_imports(raw: Any, config_path: Path, rubric: Rubric) -> tuple[Import, 
 
 def _relative_file(value: Any, key: str, folder: Path) -> str:
     """A file name or relative path that stays inside `folder` (no absolute path, no
-    "..", no link leading out), with a suffix the reader knows."""
+    ".."), with a suffix the reader knows. (A link leading out is refused when the file is
+    read: an issue, the round goes on.)"""
     if not isinstance(value, str) or not value.strip():
         raise UsageError(f"{key} phải là tên tệp xuất trong thư mục đợt đánh giá (ví dụ "
                          "file: dvc-2025.csv).")
     path = Path(value.strip())
-    inside = folder.resolve()
-    if path.is_absolute() or ".." in path.parts or \
-            not (inside / path).resolve().is_relative_to(inside):
+    if path.is_absolute() or ".." in path.parts:
         raise UsageError(f"{key}: “{shorten(value, 80)}” phải nằm trong thư mục đợt đánh giá "
                          f"({folder}); ghi tên tệp, không ghi đường dẫn tuyệt đối hay “..”.")
     if path.suffix.lower() not in IMPORT_SUFFIXES:
@@ -223,6 +222,9 @@ def read_import(spec: Import, folder: Path, rubric: Rubric, registry: pd.DataFra
     where: dict[str, Any] = {"year": year, "file": spec.file}
     if not path.is_file():
         return [], [make_issue("import_file_missing", **where, name=spec.name)]
+    if not path.resolve().is_relative_to(folder.resolve()):  # a link leading out
+        return [], [make_issue("import_unreadable", **where,
+                               detail="tệp là liên kết ra ngoài thư mục đợt đánh giá")]
     try:
         sheet, rows = read_table(path, spec.sheet)
     except (ValueError, OSError) as exc:

@@ -42,7 +42,8 @@ def input_manifest(rnd: Round, raw_dir: str | Path,
     # Systems' exports may sit in a subfolder of the round (round.yaml `imports`).
     for spec in rnd.imports:
         export = rnd.folder / spec.file
-        if spec.file not in files and export.is_file():
+        if spec.file not in files and export.is_file() and \
+                export.resolve().is_relative_to(rnd.folder.resolve()):
             files[spec.file] = [export.stat().st_size, digest(export)]
     return {
         "version": __version__,
