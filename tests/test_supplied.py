@@ -303,6 +303,7 @@ def test_a_workbook_export_is_read_and_not_taken_for_a_submission(cntt, tmp_path
     ws.append(["Mã cơ quan", "Số hồ sơ trực tuyến"])
     ws.append(["S1", 30])
     ws.append(["S3", 0])
+    ws.append([101, 4])     # a numeric code typed as a number: unit "101" of units.csv
     (raw / str(YEAR) / "xuat").mkdir()
     wb.save(raw / str(YEAR) / "xuat" / "dvc.xlsx")
     result = score_round(raw, YEAR, progress=False)
@@ -311,6 +312,8 @@ def test_a_workbook_export_is_read_and_not_taken_for_a_submission(cntt, tmp_path
         answers.loc[("S1", "P3.1a"), "cell"] == "B3"
     assert answers.loc[("S1", "P3.1a"), "sheet"] == "Hồ sơ"
     assert not result.issues["code"].isin(["unit_unknown", "import_columns"]).any()
+    unknown = result.issues[result.issues["code"] == "import_unit_unknown"]
+    assert list(unknown["value"]) == ["101"] and list(unknown["cell"]) == ["A5"]
     # the export is part of what the results were computed from
     rnd = load_round(raw, YEAR)
     before = input_manifest(rnd, raw)["round"]["xuat/dvc.xlsx"]

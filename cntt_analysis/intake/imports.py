@@ -37,6 +37,7 @@ from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.registry import match_unit, name_index
 from cntt_analysis.intake.values import parse_answer
+from cntt_analysis.intake.workbook import raw_text
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.text import clean, fold, shorten
 
@@ -247,11 +248,11 @@ def read_import(spec: Import, folder: Path, rubric: Rubric, registry: pd.DataFra
     index = name_index(registry)
     seen: dict[str, list[int]] = {}
     for r, row in enumerate(rows[top + 1:], start=top + 2):
-        cells = [v for v in row if v is not None and str(v).strip()]
+        cells = [v for v in row if raw_text(v).strip()]
         if not cells:
             continue
-        typed = clean(str(row[unit_at])) if unit_at < len(row) and row[unit_at] is not None \
-            else ""
+        # a numeric id read from a workbook is a float (101.0): shown as typed (101)
+        typed = clean(raw_text(row[unit_at])) if unit_at < len(row) else ""
         unit = typed if typed in ids else match_unit(typed, index)
         cell = f"{get_column_letter(unit_at + 1)}{r}"
         if unit is None:
