@@ -16,6 +16,7 @@ from cntt_analysis.report.facts.policy import (
 from cntt_analysis.report.facts.year import (
     FRAMES,
     INSPECTION,
+    SUPPLIER,
     UNIT,
     YearFacts,
     load_facts,
@@ -24,6 +25,6 @@ from cntt_analysis.report.facts.year import (
     year_facts,
 )
 
-__all__ = ["DEPARTMENT_FILE", "FRAMES", "INSPECTION", "UNIT", "Policy", "YearFacts",
+__all__ = ["DEPARTMENT_FILE", "FRAMES", "INSPECTION", "SUPPLIER", "UNIT", "Policy", "YearFacts",
            "load_facts", "load_particulars", "policy_of", "read_facts", "write_facts",
            "year_facts"]

@@ -28,7 +28,6 @@ from cntt_analysis.report.sentences import vn_date
 from cntt_analysis.report.word import docx_format as fmt
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring import publication
-from cntt_analysis.scoring.shortcomings import OUTCOMES
 
 FOLDER = "van-ban"
 
@@ -140,6 +139,8 @@ def _ranking_tables(doc, facts: YearFacts) -> None:
         fmt.data_table(doc, ["TT", "Đơn vị", "Điểm", "Xếp loại", "Hạng",
                              "So với năm trước", "Tăng/giảm điểm"], rows,
                        [9, 54, 16, 22, 14, 28, 22], "clcccc")
+        if (rule := sentences.baseline_rule_sentence(part)) is not None:
+            fmt.body(doc, rule, italic=True)
 
 
 def _corrections(doc, facts: YearFacts) -> None:
@@ -359,10 +360,7 @@ def build_notice(facts: YearFacts, config: dict, rubric: Rubric, unit_id: str):
 
 
 def _follow_up_line(follow: pd.DataFrame) -> str:
-    counts = follow["outcome"].value_counts()
-    parts = [f"{counts[o]} {o.lower()}" for o in OUTCOMES if counts.get(o, 0)]
-    return (f"Trong {len(follow)} tồn tại, hạn chế Sở đã thông báo năm "
-            f"{int(follow['previous_year'].iloc[0])}: {labels.join_vi(parts)}.")
+    return sentences.unit_follow_up_sentence(follow)
 
 
 def _requests(facts: YearFacts, name: str, incomplete: bool, found: pd.DataFrame,
@@ -393,16 +391,7 @@ def _notice_result(doc, section: _Numbered, facts: YearFacts, rubric: Rubric,
     fmt.body(doc, text)
     if bool(row["incomplete"]):
         fmt.body(doc, sentences.incomplete_unit_sentence(row), bold=True)
-    if pd.isna(row["prev_score"]):
-        fmt.body(doc, "So với năm trước: đơn vị chưa có kết quả năm trước để so sánh.")
-    else:
-        change = float(row["score_change"])
-        said = ("không đổi" if change == 0 else
-                f"{'tăng' if change > 0 else 'giảm'} {vn_score(abs(change))} điểm")
-        prev = int(row["prev_year"])
-        fmt.body(doc, f"So với năm {prev}: điểm {said} (năm {prev}: "
-                      f"{vn_score(row['prev_score'])} điểm); thứ hạng {row['movement']} (so "
-                      "giữa các đơn vị có kết quả cả hai năm).")
+    fmt.body(doc, sentences.change_sentence(row))
     rows = [[c.code, c.name, vn_share(row[c.code]) if pd.notna(row.get(c.code)) else "—"]
             for c in rubric.criteria]
     fmt.data_table(doc, ["Mã", "Tiêu chí", "Tỷ lệ điểm đạt"], rows, [16, 119, 30], "clc")
