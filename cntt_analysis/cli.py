@@ -309,8 +309,20 @@ def demo(
         help="Chuyển một bài nộp sang .ods và một sang .xls bằng LibreOffice.")] = True,
     year: Annotated[Optional[int], typer.Option(
         "--year", help="Chỉ tạo lại đợt của năm này (mặc định: cả 3 đợt).")] = None,
+    example: Annotated[Optional[str], typer.Option(
+        "--example", help="Ví dụ khác: dti-2025 (chuyển đổi số của sở và xã qua sắp xếp "
+                          "đơn vị hành chính năm 2025; ghi vào một thư mục --raw riêng).")] = None,
 ) -> None:
-    """Tạo lại bộ dữ liệu mô phỏng (3 đợt 2015–2017) trong data/raw."""
+    """Tạo lại bộ dữ liệu mô phỏng (3 đợt 2015–2017) trong data/raw, hoặc một ví dụ khác."""
+    if example is not None:
+        from cntt_analysis.examples import EXAMPLES
+
+        if example not in EXAMPLES:
+            raise UsageError(f"Không có ví dụ “{example}”; các ví dụ có: "
+                             f"{', '.join(EXAMPLES)}.")
+        paths = EXAMPLES[example](raw)
+        typer.echo(f"Đã tạo ví dụ {example}: {len(paths)} tệp trong {raw}.")
+        return
     from cntt_analysis.demo import write_demo
 
     paths = write_demo(raw, convert_files=convert, year=year)
