@@ -17,6 +17,7 @@ from cntt_analysis.report.facts.policy import (
 from cntt_analysis.report.facts.year import (
     FRAMES,
     INSPECTION,
+    SUPPLIER,
     UNIT,
     YearFacts,
     load_facts,
@@ -25,6 +26,6 @@ from cntt_analysis.report.facts.year import (
     year_facts,
 )
 
-__all__ = ["DEPARTMENT_FILE", "FRAMES", "INSPECTION", "UNIT", "Organisation", "Policy",
-           "YearFacts", "load_facts", "load_particulars", "organisation_of", "policy_of",
-           "read_facts", "write_facts", "year_facts"]
+__all__ = ["DEPARTMENT_FILE", "FRAMES", "INSPECTION", "SUPPLIER", "UNIT", "Organisation",
+           "Policy", "YearFacts", "load_facts", "load_particulars", "organisation_of",
+           "policy_of", "read_facts", "write_facts", "year_facts"]

@@ -689,9 +689,12 @@ def rank_movement_chart(movement: pd.DataFrame, year: int, group: str, *,
     ax.barh(y, change, height=0.6, color=[MOVE_COLORS[k] for k in kinds], zorder=2)
     reach = max(float(np.abs(change).max()), 1.0)
     pad = reach * 0.04 + 0.1
+    formed = (data["baseline"].isin(["merged", "split"]).to_numpy()
+              if "baseline" in data.columns else np.zeros(n, dtype=bool))
     for i, (c, k, is_new) in enumerate(zip(change, kinds, new)):
         if is_new:
-            label = "mới"
+            label = ("mới (sáp nhập)" if formed[i] and data["baseline"].iloc[i] == "merged"
+                     else "mới (chia tách)" if formed[i] else "mới")
         elif k == "same":
             label = "giữ nguyên"
         else:

@@ -19,6 +19,7 @@ from IPython.display import HTML
 
 from cntt_analysis import analysis
 from cntt_analysis.analysis import robustness as robust_ranks
+from cntt_analysis.analysis.lineage import is_new
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.register import LATE, MISSING
@@ -91,8 +92,9 @@ class Context:
 
     @cached_property
     def movement(self) -> pd.DataFrame:
-        """Rank movement of every year (the trend charts draw earlier years too)."""
-        return analysis.rank_movement(self.results.scores)
+        """Rank movement of every year (the trend charts draw earlier years too); merged
+        and split units against their predecessors (`analysis.lineage`)."""
+        return analysis.rank_movement(self.results.scores, self.results.registry)
 
     @property
     def previous(self) -> int | None:
@@ -237,10 +239,12 @@ def _ranking_parts(ctx: Context, level: int) -> list:
         parts.append(blocks.heading(_group_name(ctx, group), level))
         ranked = ctx.scores[ctx.scores["group"] == group]
         if len(ranked):
-            parts += [views.ranking(ranked, ctx.rubric, ranked),
-                      blocks.figure(plots.ranking_bar(
-                          ctx.scores, group, ctx.year, ctx.rubric,
-                          organisation=ctx.facts.organisation))]
+            parts += [views.ranking(ranked, ctx.rubric, ranked)]
+            if (rule := sentences.baseline_rule_sentence(ranked)) is not None:
+                parts.append(blocks.note(rule, "info"))
+            parts.append(blocks.figure(plots.ranking_bar(
+                ctx.scores, group, ctx.year, ctx.rubric,
+                organisation=ctx.facts.organisation)))
         missing = unscored[unscored["group"] == group]
         if (text := sentences.unscored_sentence(missing)) is not None:
             parts.append(blocks.note(text, "warning"))
@@ -359,12 +363,13 @@ def _unit_row(ctx: Context) -> pd.Series | None:
 
 
 def _movement_figures(row: pd.Series) -> list[tuple[str, str]]:
-    """Rank movement and score change since last year, as two key figures."""
+    """Rank movement and score change since last year, as two key figures (the change of
+    a merged or split unit captioned with its baseline)."""
     if pd.isna(row["score_change"]):
         return [(row["movement"], "thứ hạng so với năm trước")]
     change = float(row["score_change"])
     return [(row["movement"], "thứ hạng so với năm trước"),
-            (f"{'+' if change > 0 else ''}{vn_score(change)}", "điểm so với năm trước")]
+            (f"{'+' if change > 0 else ''}{vn_score(change)}", sentences.change_label(row))]
 
 
 def unit_header(ctx: Context) -> Section:
@@ -386,6 +391,8 @@ def unit_header(ctx: Context) -> Section:
         (vn_score(row["score"]), "điểm (thang 100)"), (row["tier"], "xếp loại"),
         (f"{row['rank']}/{int(row['group_size'])}", f"hạng trong {row['group_label']}"),
         *_movement_figures(row), (status, "tình trạng nộp")]))
+    if is_new(row.get("baseline")):
+        parts.append(blocks.note(sentences.change_sentence(row), "info"))
     if bool(row["incomplete"]):
         parts.append(blocks.note(sentences.incomplete_unit_sentence(
             row, ctx.facts.organisation.assessment), "warning"))

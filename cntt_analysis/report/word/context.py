@@ -24,7 +24,6 @@ from cntt_analysis.report.facts import YearFacts
 from cntt_analysis.report.sentences import vn_date
 from cntt_analysis.report.word import docx_format as fmt
 from cntt_analysis.rubric.model import Rubric
-from cntt_analysis.scoring.shortcomings import OUTCOMES
 from cntt_analysis.text import printable
 
 REPORT, NOTICE, REMINDER = "report", "notice", "reminder"
@@ -92,6 +91,8 @@ REPORT_FIELDS: list[tuple[str, str]] = [
     ("khoi[].dong[].hang", "Hạng trong khối"),
     ("khoi[].dong[].so_voi_nam_truoc", "Thứ hạng so với năm trước (↑2, ↓1, =, mới)"),
     ("khoi[].dong[].tang_giam", "Điểm tăng/giảm so với năm trước (+1,50; — khi không có)"),
+    ("khoi[].so_sanh", "Câu về cách so sánh đơn vị mới sáp nhập, chia tách với năm trước "
+                       "(trống nếu khối không có đơn vị nào như vậy)"),
     ("khoi[].phu_luc[]", "Bảng phụ lục của khối: tỷ lệ điểm đạt từng tiêu chí"),
     ("khoi[].phu_luc[].hang", "Hạng"),
     ("khoi[].phu_luc[].don_vi", "Tên đơn vị"),
@@ -161,10 +162,8 @@ NOTICE_FIELDS: list[tuple[str, str]] = [
     ("don_vi.tu_danh_gia", "Điểm đơn vị tự đánh giá khi khác điểm sau kiểm tra (trống nếu "
                            "bằng nhau)"),
     ("don_vi.bo_trong", "Câu về báo cáo bỏ trống phần lớn số liệu (trống nếu không)"),
-    ("don_vi.nam_truoc", "Năm có kết quả trước để so sánh (trống nếu chưa có)"),
-    ("don_vi.thay_doi_diem", "Điểm so với năm trước (tăng 1,50 điểm; giảm …; không đổi)"),
-    ("don_vi.diem_nam_truoc", "Điểm năm trước"),
-    ("don_vi.thu_hang", "Thứ hạng so với năm trước (↑2, ↓1, =)"),
+    ("don_vi.so_sanh", "Câu so sánh với năm trước: điểm, thứ hạng (đơn vị mới sáp nhập, chia "
+                       "tách: so với các đơn vị trước đó)"),
     ("tieu_chi[]", "Tỷ lệ điểm đạt từng tiêu chí của đơn vị"),
     ("tieu_chi[].ma", "Mã tiêu chí"),
     ("tieu_chi[].ten", "Tên tiêu chí"),
@@ -198,9 +197,8 @@ NOTICE_FIELDS: list[tuple[str, str]] = [
     ("ton_tai.bang[].noi_dung", "Nội dung (mã và tên chỉ tiêu)"),
     ("ton_tai.bang[].diem", "Điểm đạt / điểm tối đa"),
     ("ton_tai.bang[].yeu_cau", "Yêu cầu khắc phục"),
-    ("khac_phuc_nam_truoc.so", "Số tồn tại, hạn chế đã thông báo năm trước"),
-    ("khac_phuc_nam_truoc.nam", "Năm đã thông báo"),
-    ("khac_phuc_nam_truoc.ket_qua", "Kết quả khắc phục (2 đã khắc phục, 1 chưa khắc phục)"),
+    ("khac_phuc_nam_truoc", "Câu về kết quả khắc phục các tồn tại, hạn chế đã thông báo năm "
+                            "trước (trống nếu không có)"),
     ("yeu_cau.bo_sung", "Đúng khi đơn vị phải bổ sung các mục còn bỏ trống"),
     ("yeu_cau.khac_phuc", "Đúng khi đơn vị phải khắc phục tồn tại, hạn chế"),
 ]
@@ -401,6 +399,7 @@ def _groups(facts: YearFacts, rubric: Rubric) -> list[dict[str, Any]]:
             continue
         out.append({
             "ten": _text(group.label), "so_don_vi": str(len(part)),
+            "so_sanh": sentences.baseline_rule_sentence(part) or "",
             "dong": [{"tt": str(i), "don_vi": _text(r.name), "diem": vn_score(r.score),
                       "xep_loai": _text(r.tier), "hang": _rank(r.rank),
                       "so_voi_nam_truoc": _text(r.movement),
@@ -451,7 +450,8 @@ def notice_context(facts: YearFacts, config: dict, rubric: Rubric,
                       "diem": f"{vn_score(r.points)}/{vn_score(r.max_points)}",
                       "yeu_cau": _text(r.remedy)}
                      for i, r in enumerate(found.itertuples(index=False), start=1)]},
-        "khac_phuc_nam_truoc": _follow_up(follow),
+        "khac_phuc_nam_truoc": (sentences.unit_follow_up_sentence(
+            follow, facts.organisation.short) if len(follow) else ""),
         "yeu_cau": {"bo_sung": bool(len(blank)),
                     "khac_phuc": bool(len(found)) and not incomplete},
     }
@@ -468,15 +468,7 @@ def _unit(facts: YearFacts, row: pd.Series) -> dict[str, str]:
            "tu_danh_gia": vn_score(self_score) if differs else "",
            "bo_trong": (sentences.incomplete_unit_sentence(row, facts.organisation.assessment)
                         if bool(row["incomplete"]) else ""),
-           "nam_truoc": "", "thay_doi_diem": "", "diem_nam_truoc": "", "thu_hang": ""}
-    if pd.notna(row["prev_score"]):
-        change = float(row["score_change"])
-        out |= {"nam_truoc": str(int(row["prev_year"])),
-                "thay_doi_diem": ("không đổi" if change == 0 else
-                                  f"{'tăng' if change > 0 else 'giảm'} "
-                                  f"{vn_score(abs(change))} điểm"),
-                "diem_nam_truoc": vn_score(row["prev_score"]),
-                "thu_hang": _text(row["movement"])}
+           "so_sanh": sentences.change_sentence(row)}
     return out
 
 
@@ -491,15 +483,6 @@ def _checked(facts: YearFacts, unit_id: str) -> dict[str, Any]:
                      for r in fixes.itertuples(index=False)],
             "anh_huong": [sentences.unit_knock_on_sentence(moved) for moved in
                           facts.of_unit("knock_on", unit_id).itertuples(index=False)]}
-
-
-def _follow_up(follow: pd.DataFrame) -> dict[str, str]:
-    if follow.empty:
-        return {"so": "0", "nam": "", "ket_qua": ""}
-    counts = follow["outcome"].value_counts()
-    parts = [f"{counts[o]} {o.lower()}" for o in OUTCOMES if counts.get(o, 0)]
-    return {"so": str(len(follow)), "nam": str(int(follow["previous_year"].iloc[0])),
-            "ket_qua": join_vi(parts)}
 
 
 # ----------------------------------------------------------------------------- reminder

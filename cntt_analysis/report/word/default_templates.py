@@ -117,6 +117,7 @@ def report_template() -> DocumentObject:
                       "Tăng/giảm điểm"], "k.dong",
                 ["tt", "don_vi", "diem", "xep_loai", "hang", "so_voi_nam_truoc", "tang_giam"],
                 [9, 54, 16, 22, 14, 28, 22], "clcccc")
+    _if_text(doc, "k.so_sanh", italic=True)
     _tag(doc, "{%p endfor %}")
 
     fmt.body(doc, "2. Kết quả kiểm tra, thẩm định số liệu", bold=True)
@@ -242,16 +243,7 @@ def notice_template() -> DocumentObject:
                   "{% if don_vi.tu_danh_gia %} Điểm đơn vị tự đánh giá: "
                   "{{ don_vi.tu_danh_gia }}.{% endif %}")
     _if_text(doc, "don_vi.bo_trong", bold=True)
-    _tag(doc, "{%p if don_vi.nam_truoc %}")
-    compared = fmt.body(doc, "So với năm {{ don_vi.nam_truoc }}: điểm {{ don_vi.thay_doi_diem }}"
-                             " (năm {{ don_vi.nam_truoc }}: {{ don_vi.diem_nam_truoc }} điểm); "
-                             "thứ hạng {{ don_vi.thu_hang }} (so giữa các đơn vị có kết quả cả "
-                             "hai năm).")
-    _tag(doc, "{%p else %}")
-    first = fmt.body(doc, "So với năm trước: đơn vị chưa có kết quả năm trước để so sánh.")
-    _tag(doc, "{%p endif %}")
-    for kept in (compared, first):  # with the table under them, whichever is kept
-        kept.paragraph_format.keep_with_next = True
+    fmt.body(doc, "{{ don_vi.so_sanh }}")
     _loop_table(doc, ["Mã", "Tiêu chí", "Tỷ lệ điểm đạt"], "tieu_chi", ["ma", "ten", "ty_le"],
                 [16, 119, 30], "clc")
 
@@ -290,9 +282,7 @@ def notice_template() -> DocumentObject:
     _tag(doc, "{%p if muc.khac_phuc_nam_truoc %}")
     fmt.body(doc, "{{ muc.khac_phuc_nam_truoc }}. Kết quả khắc phục tồn tại, hạn chế năm "
                   "{{ nam_truoc }}", bold=True)
-    fmt.body(doc, "Trong {{ khac_phuc_nam_truoc.so }} tồn tại, hạn chế {{ co_quan.ten_goi_tat }} "
-                  "đã thông báo năm {{ khac_phuc_nam_truoc.nam }}: "
-                  "{{ khac_phuc_nam_truoc.ket_qua }}.")
+    fmt.body(doc, "{{ khac_phuc_nam_truoc }}")
     _tag(doc, "{%p endif %}")
 
     fmt.body(doc, "{{ muc.to_chuc }}. Tổ chức thực hiện", bold=True)
