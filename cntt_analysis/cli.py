@@ -1,4 +1,5 @@
-"""The `cntt` command line. Messages are in Vietnamese: its users are the IT Centre's staff."""
+"""The `cntt` command line. Messages are in Vietnamese: its users are the staff who run the
+assessment (an IT Centre, a department's digital-transformation office)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def _vietnamese_rich_help() -> None:
 
 
 _vietnamese_rich_help()
-app = typer.Typer(help="Đánh giá kết quả ứng dụng CNTT của các đơn vị ngành TN&MT.",
+app = typer.Typer(help="Đánh giá kết quả ứng dụng CNTT, chuyển đổi số của các cơ quan, đơn vị: "
+                       "biểu mẫu, chấm điểm, xếp hạng, báo cáo và văn bản.",
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, cls=VietnameseGroup)
 
@@ -241,13 +243,13 @@ def _summary(result, folder: Path, facts=None) -> None:
     said as the report says it (the round's facts: those the results workbook rendered)."""
     from cntt_analysis.analysis.results import round_results
     from cntt_analysis.report import sentences
-    from cntt_analysis.report.facts import INSPECTION, load_particulars, year_facts
+    from cntt_analysis.report.facts import UNIT, load_particulars, year_facts
 
     if facts is None:
         facts = year_facts(round_results(result), result.year,
                            load_particulars(result.round.folder.parent, result.year))
     counts = result.register["status"].value_counts()
-    mine = facts.issues[facts.issues["owner"] != INSPECTION]
+    mine = facts.issues[facts.issues["owner"] == UNIT]
     errors = int((mine["severity"] == "error").sum())
     warnings = int((mine["severity"] != "error").sum())
     parts = ", ".join(f"{status}: {n}" for status, n in counts.items())
@@ -262,6 +264,8 @@ def _summary(result, folder: Path, facts=None) -> None:
             typer.echo(f"  {moved}")
     else:
         typer.echo("  Chưa có tệp kiểm tra, thẩm định: điểm theo số liệu đơn vị tự báo cáo.")
+    if len(facts.supplier_errors):
+        typer.secho(f"  {sentences.supplier_sentence(facts)}", fg=typer.colors.YELLOW)
     for said in (sentences.partial_sentence(facts), sentences.incomplete_sentence(facts)):
         if said is not None:
             typer.secho(f"  {said}", fg=typer.colors.YELLOW)
@@ -280,7 +284,7 @@ def inspection_template(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
 ) -> None:
     """Tạo tệp kiểm tra, thẩm định số liệu (điền sẵn số liệu các đơn vị đã báo cáo)."""
-    from cntt_analysis.scoring.inspection import build_inspection_template
+    from cntt_analysis.scoring.inspection import FROM_APPRAISER, build_inspection_template
     from cntt_analysis.scoring.pipeline import score_round
     from cntt_analysis.storage import write_workbook
 
@@ -290,9 +294,14 @@ def inspection_template(
                          " Dùng --force nếu thật sự muốn tạo lại.")
     result = score_round(raw, year, progress=False)
     reported = result.answers.assign(raw_value=result.answers["reported_value"])
-    write_workbook(build_inspection_template(reported, result.round.rubric, result.registry),
-                   target)
-    typer.echo(f"Đã tạo tệp kiểm tra {target} ({reported['unit_id'].nunique()} đơn vị).")
+    wb = build_inspection_template(reported, result.round.rubric, result.registry)
+    write_workbook(wb, target)
+    supplied = sum(1 for row in wb.active.iter_rows(min_row=2, values_only=True)
+                   if row[-1] == FROM_APPRAISER)
+    typer.echo(f"Đã tạo tệp kiểm tra {target} ({reported['unit_id'].nunique()} đơn vị)."
+               + (f" Có {supplied} số liệu do cơ quan thẩm định cung cấp cần điền vào cột "
+                  "“Số liệu kiểm tra” (các dòng “Cơ quan thẩm định cung cấp”)."
+                  if supplied else ""))
 
 
 @app.command()
@@ -303,8 +312,20 @@ def demo(
         help="Chuyển một bài nộp sang .ods và một sang .xls bằng LibreOffice.")] = True,
     year: Annotated[Optional[int], typer.Option(
         "--year", help="Chỉ tạo lại đợt của năm này (mặc định: cả 3 đợt).")] = None,
+    example: Annotated[Optional[str], typer.Option(
+        "--example", help="Ví dụ khác: dti-2025 (chuyển đổi số của sở và xã qua sắp xếp "
+                          "đơn vị hành chính năm 2025; ghi vào một thư mục --raw riêng).")] = None,
 ) -> None:
-    """Tạo lại bộ dữ liệu mô phỏng (3 đợt 2015–2017) trong data/raw."""
+    """Tạo lại bộ dữ liệu mô phỏng (3 đợt 2015–2017) trong data/raw, hoặc một ví dụ khác."""
+    if example is not None:
+        from cntt_analysis.examples import EXAMPLES
+
+        if example not in EXAMPLES:
+            raise UsageError(f"Không có ví dụ “{example}”; các ví dụ có: "
+                             f"{', '.join(EXAMPLES)}.")
+        paths = EXAMPLES[example](raw)
+        typer.echo(f"Đã tạo ví dụ {example}: {len(paths)} tệp trong {raw}.")
+        return
     from cntt_analysis.demo import write_demo
 
     paths = write_demo(raw, convert_files=convert, year=year)
@@ -354,13 +375,36 @@ def documents(
 ) -> None:
     """Soạn các văn bản (.docx): báo cáo kết quả, thông báo từng đơn vị, công văn đôn đốc."""
     from cntt_analysis.report.excel import ROUND_WRITERS
-    from cntt_analysis.report.word.documents import FOLDER, write_documents
+    from cntt_analysis.report.word.documents import FOLDER, own_templates, write_documents
     from cntt_analysis.scoring.pipeline import ensure_scored
 
     ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
     _warn_if_published(processed, year)
     paths = write_documents(year, raw, processed, reports / str(year) / FOLDER)
     typer.echo(f"Đã soạn {len(paths)} văn bản trong {reports / str(year) / FOLDER}.")
+    own = own_templates(raw, year)
+    if own:
+        typer.echo(f"Theo mẫu văn bản của đơn vị: {', '.join(map(str, own))}.")
+
+
+@app.command("document-templates")
+@friendly
+def document_templates(
+    raw: RawOpt = Path("data/raw"),
+    force: Annotated[bool, typer.Option(
+        "--force", help="Ghi đè các mẫu đã có trong thư mục (mẫu đã sửa sẽ mất).")] = False,
+) -> None:
+    """Chép mẫu văn bản Word vào data/raw/mau-van-ban/ để sửa (kèm huong-dan.docx)."""
+    from cntt_analysis.report.word.templates import GUIDE, write_templates_for_editing
+
+    if not raw.is_dir():
+        raise UsageError(f"Không có thư mục dữ liệu gốc {raw}.")
+    written, kept = write_templates_for_editing(raw, force=force)
+    for path in written:
+        typer.echo(f"Đã ghi {path}")
+    for path in kept:
+        typer.echo(f"Giữ nguyên {path} (đã có; dùng --force để ghi đè bằng mẫu mặc định)")
+    typer.echo(f"Sửa các mẫu bằng Word (xem {GUIDE}), rồi chạy lại: cntt documents --year NĂM")
 
 
 @app.command()

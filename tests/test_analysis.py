@@ -446,7 +446,9 @@ def test_summary_sentences_2017(tmp_path):
                             "(75,50 điểm, Khá).")
     names = {c.code: c.name for c in RUBRIC.criteria}
     # C3: 425/7 = 60,714… ; C1: 450/7 = 64,285…
-    assert sentences[6] == ("Các tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn Sở: "
+    # no department.yaml: the neutral words for all units (the organisation's own are data)
+    assert sentences[6] == ("Các tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn bộ các "
+                            "đơn vị: "
                             f"C3. {names['C3']} (bình quân 60,7%) và "
                             f"C1. {names['C1']} (bình quân 64,3%).")
     assert len(sentences) == 7
@@ -464,7 +466,8 @@ def test_summary_sentences_synthetic_first_year_no_weak_units(tmp_path):
             "Chi cục Quản lý đất đai (72,50 điểm); khối huyện là Phòng TN&MT huyện A (70,00 điểm)."
             ) in sentences
     # C1: (80 + 60 + 70) / 3 = 70 is the lowest
-    assert sentences[-1].startswith("Tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn Sở: "
+    assert sentences[-1].startswith("Tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn bộ "
+                                    "các đơn vị: "
                                     "C1.")
     assert sentences[-1].endswith("(bình quân 70,0%).")
 

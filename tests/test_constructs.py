@@ -368,6 +368,13 @@ def test_the_readme_framework_loads_and_scores_as_it_says():
             if ind["code"] in shown:
                 assert ind["rule"] == shown[ind["code"]]["rule"]
                 assert ind["inputs"] == shown[ind["code"]]["inputs"]
-    assert yaml.safe_load(blocks[3]) == {"unit_lists": {"thi_diem": ["so-tai-chinh",
-                                                                     "so-cong-thuong"]},
-                                         "not_ranked": ["ban-quan-ly-du-an"]}
+    config = yaml.safe_load(blocks[3])
+    assert {k: config[k] for k in ("unit_lists", "not_ranked")} == {
+        "unit_lists": {"thi_diem": ["so-tai-chinh", "so-cong-thuong"]},
+        "not_ranked": ["ban-quan-ly-du-an"]}
+    # the imports example reads this file's system input
+    from cntt_analysis.intake.imports import parse_imports
+
+    (found,) = parse_imports(config["imports"], Path("round.yaml"), RUBRIC)
+    assert (found.file, found.unit_column, found.columns) == (
+        "dvc-2025.csv", "Đơn vị", {"P3.1a": "Số hồ sơ nộp trực tuyến"})

@@ -22,7 +22,7 @@ from cntt_analysis.cli import app
 from cntt_analysis.intake.issues import CATALOGUE
 from cntt_analysis.report import sentences
 from cntt_analysis.report.excel import HEADER_ROW, results_workbook_bytes
-from cntt_analysis.report.facts import load_particulars, year_facts
+from cntt_analysis.report.facts import Organisation, load_particulars, year_facts
 
 SHEETS = ["Tóm tắt", "Xếp hạng khối Sở", "Xếp hạng khối huyện", "Khung chỉ tiêu",
           "Vấn đề dữ liệu", "Điều chỉnh sau kiểm tra", "Điểm đổi do đơn vị khác",
@@ -46,10 +46,16 @@ def scored(make_round):
     return rnd.score()
 
 
+DEPARTMENT = """organisation: {name: Sở Tài nguyên và Môi trường, short: Sở, leaders: Lãnh đạo Sở}
+assessment: {name: ứng dụng công nghệ thông tin, short: ứng dụng CNTT}
+"""
+
+
 @pytest.fixture
 def facts(scored):
-    return year_facts(round_results(scored), 2017,
-                      load_particulars(scored.round.folder.parent, 2017))
+    raw = scored.round.folder.parent
+    (raw / "department.yaml").write_text(DEPARTMENT, encoding="utf-8")
+    return year_facts(round_results(scored), 2017, load_particulars(raw, 2017))
 
 
 def book(facts, rubric):
@@ -83,7 +89,7 @@ def test_the_sheets_people_read_and_no_long_points_table(facts, scored):
     summary = [c.value for row in wb["Tóm tắt"].iter_rows() for c in row if c.value]
     said = " ".join(map(str, summary))
     for text in ("KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM 2017", "Số liệu chính",
-                 "Kết quả theo khối", "Đề nghị lãnh đạo Sở", "Kết quả chung"):
+                 "Kết quả theo khối", "Đề nghị Lãnh đạo Sở", "Kết quả chung"):
         assert text in said
     for text in [*sentences.decisions(facts), *sentences.summary_sentences(facts)]:
         assert text in said  # the same sentences as page 1
@@ -152,6 +158,24 @@ def test_issues_say_what_kind_first_and_the_code_last(facts, scored):
 
 def test_every_issue_code_has_a_vietnamese_kind():
     assert set(CATALOGUE) <= set(sentences.ISSUE_KINDS)
+
+
+def test_titles_and_footers_name_the_organisations_assessment(facts, scored):
+    """Another organisation's workbook names its own assessment and leaders (department.yaml,
+    ``facts.organisation``), never the demo's."""
+    other = dataclasses.replace(facts, organisation=Organisation(
+        assessment_short="CĐS", leaders="Ủy ban nhân dân tỉnh"))
+    data = results_workbook_bytes(other, scored.round.rubric)
+    wb = load_workbook(io.BytesIO(data))
+    assert wb["Tóm tắt"]["A1"].value == "KẾT QUẢ ĐÁNH GIÁ CĐS NĂM 2017"
+    said = [c.value for row in wb["Tóm tắt"].iter_rows() for c in row if c.value]
+    assert "Đề nghị Ủy ban nhân dân tỉnh" in said
+    assert wb["Xếp hạng khối Sở"]["A1"].value.startswith("KẾT QUẢ ĐÁNH GIÁ CĐS NĂM 2017 — ")
+    assert all("<oddFooter>&amp;LKết quả đánh giá CĐS&amp;R" in xml for xml in sheet_xml(data))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        text = "".join(archive.read(n).decode("utf-8") for n in archive.namelist()
+                       if n.endswith(".xml"))
+    assert "đánh giá ứng dụng cntt" not in text.lower() and "lãnh đạo sở" not in text.lower()
 
 
 def test_the_state_of_the_results_is_on_every_sheet_and_printed_page(facts, scored):
@@ -232,7 +256,7 @@ def test_libreoffice_prints_the_summary_first_and_each_ranking_whole(facts, scor
                                "-"], capture_output=True, text=True).stdout
 
     first = page(1)
-    for text in ("KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM 2017", "DỰ THẢO", "Đề nghị lãnh đạo Sở",
+    for text in ("KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM 2017", "DỰ THẢO", "Đề nghị Lãnh đạo Sở",
                  "Trang 1/"):
         assert text in first
     texts = [page(n) for n in range(2, pages + 1)]

@@ -164,8 +164,8 @@ def test_a_round_scored_on_the_provinces_framework(cntt, tmp_path):
         for code, want in expected.items():
             got = points.loc[(unit, code)]
             if code in ("P2.2", "P3.1") and want is not None:
-                # the appraiser's and the portal's figures are not read yet: not supplied,
-                # the indicator scores 0 as an invalid answer would
+                # no appraisal file and no export of the portal in this round: the figures
+                # are missing, the indicator scores 0 (test_supplied supplies them)
                 assert (got["status"], got["points"]) == ("invalid", 0), (unit, code)
             elif want is None:
                 assert got["status"] == "na", (unit, code)

@@ -7,6 +7,8 @@ Every warning is an error here, so matplotlib's "Glyph … missing from font(s)"
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,11 +25,13 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from cntt_analysis.analysis import rank_movement  # noqa: E402
-from cntt_analysis.labels import GROUP_LABELS, TIER_COLORS  # noqa: E402
+from cntt_analysis.labels import TIER_COLORS  # noqa: E402
+from cntt_analysis.report.facts import Organisation  # noqa: E402
 from cntt_analysis.report.html import plots as P  # noqa: E402
 from cntt_analysis.rubric.model import load_rubric  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")
+GROUP_LABELS = load_rubric("2017").groups  # charts drawn without a rubric use the default
 
 RUBRIC = load_rubric("2017")
 LONG_NAME = ("Văn phòng Đăng ký đất đai tỉnh và các chi nhánh Văn phòng Đăng ký đất đai "
@@ -223,7 +227,26 @@ def test_tier_distribution_counts_and_colours(scores):
     assert [p.get_width() for p in yellow] == [3, 1, 2]  # whole Department, so, huyen
     shown = texts(fig)
     assert "9 đơn vị" in shown and "5 đơn vị" in shown and "4 đơn vị" in shown
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "Toàn Sở"
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "Tất cả đơn vị"
+    # the organisation's own word for all its units
+    fig = P.tier_distribution(scores, 2017, organisation=Organisation(whole="toàn tỉnh"))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()][0] == "Toàn tỉnh"
+
+
+def test_ranking_title_names_the_assessment_of_the_organisation(scores):
+    plain = title(P.ranking_bar(scores, "so", 2017).axes[0])
+    assert plain.startswith("Xếp hạng năm 2017\n")
+    named = P.ranking_bar(scores, "so", 2017,
+                          organisation=Organisation(assessment_short="chuyển đổi số"))
+    assert title(named.axes[0]).startswith("Xếp hạng mức độ chuyển đổi số năm 2017\n")
+
+
+def test_group_colours_are_the_rubrics_else_in_its_order():
+    assert P.group_color("so", RUBRIC) == P.GROUP_PALETTE[0]
+    assert P.group_color("huyen", RUBRIC) == P.GROUP_PALETTE[1]
+    own = load_rubric(Path(__file__).parent / "rubrics" / "constructs.yaml")
+    assert P.group_color("so", own) == "#1565C0"            # the rubric's colour
+    assert P.group_color("xa", own) == P.GROUP_PALETTE[1]   # none given: its place
 
 
 def test_criteria_heatmap(scores):
@@ -313,7 +336,9 @@ def test_unit_radar(scores):
     ax = fig.axes[0]
     assert ax.name == "polar"
     heading = title(ax)
-    assert "Trung tâm CNTT TN&MT" in heading
+    # "Công nghệ thông tin" is shortened; a lowercase "tài nguyên và môi trường" is not
+    # taken for a sector's name (any four words joined by "và" would be)
+    assert "Trung tâm CNTT tài nguyên và môi trường" in heading
     assert "45,25 điểm" in heading and "xếp loại Yếu" in heading and "hạng 5/5 khối Sở" in heading
     labels = [t.get_text() for t in ax.get_xticklabels()]
     # (90+75+70+50+30)/5 = 63; one decimal for every percentage (no "63%" beside "55,7%")
@@ -356,6 +381,11 @@ def test_number_and_name_helpers():
     assert P.vn_formatter(1, "%")(12.5, 0) == "12,5%"
     assert P.display_name("Phòng Tài nguyên và Môi trường huyện Cái Bè") == \
         "Phòng TN&MT huyện Cái Bè"
+    # a sector's name abbreviated as Vietnamese does, whatever the organisation
+    assert P.display_name("Sở Khoa học và Công nghệ") == "Sở KH&CN"
+    assert P.display_name("Ủy ban nhân dân xã Tân Phú") == "UBND xã Tân Phú"
+    assert P.display_name("Sở Văn hóa, Thể thao và Du lịch", 80) == \
+        "Sở Văn hóa, Thể thao và Du lịch"  # not inside a list
     short = P.display_name(LONG_NAME, 30, 2)
     lines = short.split("\n")
     assert len(lines) == 2 and all(len(line) <= 30 for line in lines)
@@ -435,6 +465,16 @@ def test_a_chart_is_keyed_on_what_it_draws(scores):
     assert P.ranking_bar(own_group, "so", 2017, RUBRIC).cache_key != key
     assert P.ranking_bar(scores, "so", 2016, RUBRIC).cache_key != key
     assert P.ranking_bar(scores, "huyen", 2017, RUBRIC).cache_key != key
+    # The organisation's names are in the title: kept under them, another name another chart
+    from cntt_analysis.report.facts import Organisation
+
+    named = P.ranking_bar(scores, "so", 2017, RUBRIC, organisation=Organisation(
+        assessment_short="CĐS")).cache_key
+    assert named is not None and named != key
+    assert named == P.ranking_bar(scores, "so", 2017, RUBRIC, organisation=Organisation(
+        assessment_short="CĐS")).cache_key
+    assert P.tier_distribution(scores, 2017, RUBRIC, organisation=Organisation(
+        whole="toàn tỉnh")).cache_key is not None
 
     radar = P.unit_radar(scores, RUBRIC, "S4", 2017, group_mean=False).cache_key
     peer = scores.assign(C1=scores["C1"].where(scores["unit_id"] != "S3", 1.0))

@@ -36,13 +36,13 @@ from cntt_analysis.analysis.robustness import (  # noqa: E402
 )
 from cntt_analysis.intake.values import parse_answer  # noqa: E402
 from cntt_analysis.intake.workbook import answers_frame  # noqa: E402
-from cntt_analysis.labels import GROUP_LABELS  # noqa: E402
 from cntt_analysis.report.html import plots as P  # noqa: E402
 from cntt_analysis.rounding import half_up as round_half_up  # noqa: E402
 from cntt_analysis.rubric.model import load_rubric  # noqa: E402
 from cntt_analysis.scoring.points import compute_points, compute_scores  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")
+GROUP_LABELS = load_rubric("2017").groups  # charts drawn without a rubric use the default
 
 RUBRIC = load_rubric("2017")
 CRITERIA = ["C1", "C2", "C3", "C4", "C5"]

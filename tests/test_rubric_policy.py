@@ -20,8 +20,6 @@ from cntt_analysis import analysis as A
 from cntt_analysis import labels
 from cntt_analysis.intake.templates import build_template, template_cells
 from cntt_analysis.labels import (
-    GROUP_LABELS,
-    GROUP_SHORT,
     TIER_COLORS,
     TIER_FILLS,
     TIER_PALETTE,
@@ -73,7 +71,6 @@ def test_shipped_rubrics_state_the_policy(name):
     assert rubric.general_codes == GeneralCodes("G01", "G02", "G03")
     # The fallbacks in labels (outputs drawn without a rubric) agree with every shipped file.
     assert list(TIER_COLORS) == list(TIER_FILLS) == list(rubric.tier_names)
-    assert rubric.groups == GROUP_LABELS and rubric.group_short == GROUP_SHORT
 
 
 def test_an_older_file_without_the_keys_gets_the_former_defaults():

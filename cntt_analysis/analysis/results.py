@@ -7,14 +7,19 @@ from pathlib import Path
 
 import pandas as pd
 
+from cntt_analysis.analysis.lineage import links
 from cntt_analysis.errors import UsageError
-from cntt_analysis.intake.registry import load_registry, renamed_ids
+from cntt_analysis.intake.registry import (
+    active_units,
+    load_registry,
+    renamed_ids,
+    with_round_lists,
+)
 from cntt_analysis.intake.rounds import Round, available_years, load_round
 from cntt_analysis.rubric.model import Rubric
-from cntt_analysis.scoring.completeness import missing_answers, missing_indicators
 from cntt_analysis.scoring.manifest import MANIFEST, TABLES, processed_folder, registry_path
 from cntt_analysis.scoring.pipeline import RoundResult, load_processed
-from cntt_analysis.scoring.shortcomings import follow_up
+from cntt_analysis.scoring.shortcomings import follow_up, without_data
 
 
 @dataclass
@@ -51,11 +56,30 @@ class Results:
     def previous_year(self, year: int) -> int | None:
         return max((y for y in self.years if y < year), default=None)
 
+    def units_of(self, year: int) -> pd.DataFrame:
+        """The registry of `year`'s round: the units existing that year (``since`` /
+        ``until``), with the round's unit lists as flag columns and its unranked units
+        marked, under the ids the tables use (a renamed unit under its current id)."""
+        registry = self.registry
+        if {"since", "until"} <= set(registry.columns):
+            registry = active_units(registry, year)
+        rnd = self.rounds.get(year)
+        if rnd is not None:
+            lists = {k: v for k, v in rnd.unit_lists.items() if k not in registry.columns}
+            registry = with_round_lists(registry, lists, rnd.not_ranked,
+                                        str(rnd.folder / "round.yaml"))
+        renamed = renamed_ids(self.registry)
+        if renamed:
+            registry = registry.assign(unit_id=registry["unit_id"].map(
+                lambda u: renamed.get(u, u)))
+        return registry.reset_index(drop=True)
+
     def missing_indicators(self, year: int) -> set[tuple[str, str]]:
-        """(unit_id, indicator) pairs of `year` reading a required answer left blank."""
-        rubric = self.rubric(year)
-        return missing_indicators(missing_answers(self.of_year("answers", year), rubric),
-                                  rubric)
+        """(unit_id, indicator) pairs of `year` reading a figure missing that year: a
+        required answer the unit left blank, or one the appraiser or a system has not
+        supplied (`shortcomings.without_data`)."""
+        return without_data(self.of_year("answers", year), self.rubric(year),
+                            self.units_of(year))
 
     def shortcomings_of(self, year: int) -> pd.DataFrame:
         """`year`'s shortcomings proper: without indicators whose answer is missing (rounds
@@ -67,16 +91,43 @@ class Results:
         keep = [(u, i) not in blank for u, i in zip(found["unit_id"], found["indicator"])]
         return found[keep].reset_index(drop=True)
 
+    def carriers(self, year: int, since: int) -> dict[str, list[str]]:
+        """Units of the round of `since` whose shortcomings another unit answers for in
+        `year`: a unit merged or split (successors starting after `since`, up to `year`)
+        → the successors existing in `year`, following later changes too; a unit that no
+        longer exists and has no successor → [] (nothing to follow up). Units existing
+        in `year` are not listed (they answer for their own)."""
+        now = set(self.units_of(year)["unit_id"])
+        then = set(self.of_year("shortcomings", since)["unit_id"])
+        found = links(self.registry)
+        after: dict[str, list[str]] = {}
+        for link in found.itertuples(index=False):
+            if link.since is None or since < link.since <= year:
+                for old in link.previous_ids:
+                    after.setdefault(old, []).append(link.unit_id)
+
+        def heirs(unit: str, seen: frozenset[str]) -> list[str]:
+            if unit in now:
+                return [unit]
+            return [h for new in after.get(unit, []) if new not in seen
+                    for h in heirs(new, seen | {new})]
+
+        return {u: sorted(set(heirs(u, frozenset({u})))) for u in sorted(then - now)}
+
     def follow_up(self, year: int) -> pd.DataFrame:
         """Last round's shortcomings judged on `year`'s points (empty in the first year);
-        one whose answer is missing this year is "no data", not "not remedied"."""
+        one whose figure is missing this year is "no data", not "not remedied". A unit
+        formed by merging others, or split from one, answers for its predecessors'
+        shortcomings (each row names the unit it was found at: ``previous_unit_id``); a
+        unit dissolved with no successor is not followed up."""
         previous = self.previous_year(year)
         if previous is None:
             return follow_up(self.shortcomings.iloc[0:0], self.points.iloc[0:0],
                              self.rubric(year))
         return follow_up(self.shortcomings_of(previous), self.of_year("points", year),
                          self.rubric(year), self.rubric(previous),
-                         missing=self.missing_indicators(year))
+                         missing=self.missing_indicators(year),
+                         carriers=self.carriers(year, previous))
 
 
 def round_results(result: RoundResult) -> Results:

@@ -15,7 +15,7 @@ since a province's groups are the rubric's (sở, huyện, xã, …).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -86,6 +86,7 @@ def load_registry(path: str | Path) -> pd.DataFrame:
     if duplicated:
         raise UsageError(f"Danh mục đơn vị “{path.name}”: mã đơn vị bị trùng: "
                          f"{', '.join(duplicated)}.")
+    check_lineage(frame, path.name)
     frame = frame.sort_values("unit_id").reset_index(drop=True)
     # Kept for messages about a row found later (a group the round's rubric lacks).
     frame.attrs["path"] = str(path)
@@ -244,19 +245,132 @@ def active_units(registry: pd.DataFrame, year: int) -> pd.DataFrame:
     return registry[(since <= year) & (year <= until)].reset_index(drop=True)
 
 
+def _previous_ids(text: str) -> list[str]:
+    """The ids of a ``previous_ids`` cell (";"-separated, spaces and empty parts ignored)."""
+    return [p.strip() for p in (text or "").split(";") if p.strip()]
+
+
 def predecessors(registry: pd.DataFrame) -> dict[str, list[str]]:
-    """unit_id → the ids it replaced (renamed or merged units, from `previous_ids`)."""
-    return {row.unit_id: [p.strip() for p in row.previous_ids.split(";") if p.strip()]
-            for row in registry.itertuples(index=False) if row.previous_ids}
+    """unit_id → the ids it replaced (renamed, merged or split units, from `previous_ids`)."""
+    if "previous_ids" not in registry.columns:
+        return {}
+    return {row.unit_id: _previous_ids(row.previous_ids)
+            for row in registry.itertuples(index=False) if _previous_ids(row.previous_ids)}
+
+
+def successors(registry: pd.DataFrame) -> dict[str, list[str]]:
+    """unit_id → the ids that replaced it (one when renamed or merged, several when split)."""
+    out: dict[str, list[str]] = {}
+    for new, olds in sorted(predecessors(registry).items()):
+        for old in olds:
+            out.setdefault(old, []).append(new)
+    return out
+
+
+# Kinds of lineage change, from the shape of `previous_ids` (see `lineage`).
+RENAMED, MERGED, SPLIT = "renamed", "merged", "split"
+
+
+def lineage(registry: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit that replaced others: unit_id, previous_ids (tuple, as written),
+    since (the year the change takes effect: the unit's ``since``) and kind — ``merged``
+    (several predecessors → this unit), ``split`` (one predecessor → several units, this
+    one of them) or ``renamed`` (one predecessor, one successor)."""
+    links = predecessors(registry)
+    after = successors(registry)
+    since = dict(zip(registry["unit_id"], registry["since"])) if "since" in registry.columns \
+        else {}
+    rows = []
+    for unit_id, olds in sorted(links.items()):
+        kind = (MERGED if len(olds) > 1 else SPLIT if len(after[olds[0]]) > 1 else RENAMED)
+        year = since.get(unit_id, "")
+        rows.append({"unit_id": unit_id, "previous_ids": tuple(olds),
+                     "since": int(year) if year else None, "kind": kind})
+    return pd.DataFrame(rows, columns=["unit_id", "previous_ids", "since", "kind"])
 
 
 def renamed_ids(registry: pd.DataFrame) -> dict[str, str]:
-    """old id → new id for units that were renamed (one predecessor, one successor), so
-    their history joins up; merged units keep their predecessors' own histories."""
+    """old id → current id for units that were renamed (one predecessor, one successor),
+    through chains of renames (A → B → C: A and B → C), so their history joins up under
+    the current id; merged and split units keep their predecessors' own histories."""
     links = predecessors(registry)
-    successors: dict[str, list[str]] = {}
-    for new, olds in links.items():
+    after = successors(registry)
+    step = {olds[0]: new for new, olds in links.items()
+            if len(olds) == 1 and len(after[olds[0]]) == 1}
+    out = {}
+    for old in step:
+        new, seen = step[old], {old}
+        while new in step and new not in seen:  # cycles are refused on loading
+            seen.add(new)
+            new = step[new]
+        out[old] = new
+    return out
+
+
+def check_lineage(frame: pd.DataFrame, file: str) -> None:
+    """The lineage in units.csv (``previous_ids``, ``since``, ``until``) holds together:
+    every predecessor is a unit of the file, not the unit itself nor listed twice; a unit
+    that replaced others says from which year (``since``); a predecessor ends (``until``)
+    before its successor starts; no unit descends from itself. Errors name units.csv and
+    the line, in Vietnamese. `frame` is in the file's order (line = position + 2)."""
+    line = {u: n for n, u in enumerate(frame["unit_id"], start=2)}
+    rows = {r.unit_id: r for r in frame.itertuples(index=False)}
+
+    def where(unit_id: str) -> str:
+        return f"Danh mục đơn vị “{file}”, dòng {line[unit_id]}"
+
+    links: dict[str, list[str]] = {}
+    for row in frame.itertuples(index=False):
+        olds = _previous_ids(row.previous_ids)
+        if not olds:
+            continue
+        links[row.unit_id] = olds
         for old in olds:
-            successors.setdefault(old, []).append(new)
-    return {olds[0]: new for new, olds in links.items()
-            if len(olds) == 1 and len(successors[olds[0]]) == 1}
+            if old == row.unit_id:
+                raise UsageError(f"{where(row.unit_id)}: đơn vị {old} ghi chính nó ở cột "
+                                 "previous_ids (đơn vị trước).")
+            if old not in rows:
+                raise UsageError(f"{where(row.unit_id)}: đơn vị trước “{old}” (cột "
+                                 "previous_ids) không có trong danh mục; thêm dòng của đơn vị "
+                                 "này (với năm kết thúc ở cột until) hoặc sửa mã.")
+        twice = sorted({o for o in olds if olds.count(o) > 1})
+        if twice:
+            raise UsageError(f"{where(row.unit_id)}: cột previous_ids ghi “{twice[0]}” hai lần.")
+    _check_no_cycle(links, where)
+    for unit_id, olds in links.items():
+        start = rows[unit_id].since
+        if not start:
+            raise UsageError(
+                f"{where(unit_id)}: đơn vị {unit_id} thay cho {', '.join(olds)} (cột "
+                "previous_ids) nhưng chưa ghi năm bắt đầu ở cột since — năm việc đổi tên, sáp "
+                "nhập hoặc chia tách có hiệu lực (năm đầu tiên đơn vị mới được đánh giá).")
+        for old in olds:
+            end = rows[old].until
+            if not end or int(end) >= int(start):
+                still = (f"kết thúc năm {end}" if end else "chưa ghi năm kết thúc (cột until)")
+                raise UsageError(
+                    f"{where(old)}: đơn vị {old} {still} nhưng đơn vị kế tiếp {unit_id} "
+                    f"(dòng {line[unit_id]}) bắt đầu từ năm {start}: hai đơn vị "
+                    f"không cùng tồn tại trong một năm. Ghi until là {int(start) - 1} (hoặc "
+                    f"sớm hơn) cho {old}.")
+
+
+def _check_no_cycle(links: Mapping[str, list[str]], where: Callable[[str], str]) -> None:
+    """No unit is its own ancestor (A replaced B, B replaced A)."""
+    state: dict[str, int] = {}  # 1: being visited, 2: done
+
+    def visit(unit: str, path: list[str]) -> None:
+        if state.get(unit) == 2:
+            return
+        if state.get(unit) == 1:
+            cycle = path[path.index(unit):] + [unit]
+            raise UsageError(f"{where(unit)}: cột previous_ids tạo vòng lặp "
+                             f"{' → '.join(cycle)} (một đơn vị không thể là đơn vị trước của "
+                             "chính nó).")
+        state[unit] = 1
+        for old in links.get(unit, []):
+            visit(old, [*path, unit])
+        state[unit] = 2
+
+    for unit in links:
+        visit(unit, [])

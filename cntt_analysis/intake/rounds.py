@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from cntt_analysis.errors import UsageError
+from cntt_analysis.intake.imports import Import, parse_imports
 from cntt_analysis.rubric.model import RUBRIC_DIR, Rubric, RubricError, load_rubric
 from cntt_analysis.rubric.next_year import next_year_text
 from cntt_analysis.storage import write_text
@@ -100,6 +101,8 @@ class Round:
     # `applies_to: {round: name}`) and `not_ranked` (assessed this year but not ranked).
     unit_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
     not_ranked: tuple[str, ...] = ()
+    # Exports of systems the round reads figures from (round.yaml `imports`).
+    imports: tuple[Import, ...] = ()
 
     @property
     def inspected(self) -> bool:
@@ -108,12 +111,14 @@ class Round:
 
     def submissions(self) -> list[Path]:
         """Workbook files of the round, sorted by name (Office lock files, macOS "._"
-        companions, links that lead out of the folder and the inspection file, found by name
-        or content, skipped)."""
+        companions, links that lead out of the folder, the inspection file, found by name
+        or content, and the systems' exports round.yaml declares, skipped)."""
+        exports = {(self.folder / spec.file).resolve() for spec in self.imports}
         return sorted(
             p for p in round_files(self.folder)
             if p.suffix.lower() in WORKBOOK_SUFFIXES
-            and not p.name.startswith(("~$", ".~lock", "._")) and not is_inspection_file(p)
+            and not p.name.startswith(("~$", ".~lock", "._")) and p.resolve() not in exports
+            and not is_inspection_file(p)
         )
 
 
@@ -150,7 +155,8 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
                  synthetic=bool(config.get("synthetic", False)),
                  department=str(config.get("department", Round.department)),
                  warnings=_reuse_warning(rubric, year, config_path),
-                 unit_lists=lists, not_ranked=not_ranked)
+                 unit_lists=lists, not_ranked=not_ranked,
+                 imports=parse_imports(config.get("imports"), config_path, rubric))
 
 
 def _ids(value: Any, where: str) -> tuple[str, ...]:

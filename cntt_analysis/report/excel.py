@@ -66,7 +66,8 @@ Column = tuple[str, str, str | None]
 class Formats:
     """Every cell format of a workbook, made once (XlsxWriter formats are shared objects)."""
 
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, footer: str = "Kết quả đánh giá") -> None:
+        self.footer = footer  # the print footer of every sheet
         border = {"border": 1, "border_color": "#BFBFBF", "valign": "top"}
         self._wb, self._border = wb, border
         self._cache: dict[Any, Any] = {}
@@ -212,6 +213,8 @@ class Sheets:
         self.fmt = Formats(wb)
         self.state = " ".join(state_lines(facts))
         self.mark = "DỰ THẢO" if facts.draft else ""
+        self.what = facts.organisation.assessment_short  # "CĐS": titles, footers
+        self.footer = f"Kết quả đánh giá {self.what}"
 
     def _top(self, ws: Worksheet, heading: str, note: str, width: int, columns: int) -> None:
         """Title, the year's state (red while a draft) and the sheet's note, each over the
@@ -240,7 +243,7 @@ class Sheets:
         ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
         right = f'&R&"-,Bold"&K{DRAFT_COLOR[1:]}{self.mark}' if self.mark else ""
         ws.set_header(f'&L&"-,Bold"{_header_text(heading)}{right}', {"margin": 0.3})
-        ws.set_footer("&LKết quả đánh giá ứng dụng CNTT&RTrang &P/&N", {"margin": 0.3})
+        ws.set_footer(f"&L{_header_text(self.footer)}&RTrang &P/&N", {"margin": 0.3})
 
     def table(self, title: str, heading: str, note: str, frame: pd.DataFrame,
               columns: list[Column], key_columns: int = 0,
@@ -316,7 +319,7 @@ def _summary(sheets: Sheets) -> None:
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
     last, total = len(widths) - 1, sum(widths)
-    heading = f"KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM {facts.year}"
+    heading = f"KẾT QUẢ ĐÁNH GIÁ {sheets.what.upper()} NĂM {facts.year}"
     ws.write_string(0, 0, heading, fmt.title)
     row = 1
 
@@ -360,7 +363,8 @@ def _summary(sheets: Sheets) -> None:
         for c, (_, name, shape) in enumerate(columns):
             put(ws, row, c, record.get(name), fmt.cell(shape, wrap=True))
     row += 2
-    for title, said in (("Đề nghị lãnh đạo Sở", [f"– {t}" for t in sentences.decisions(facts)]),
+    asked = f"Đề nghị {facts.organisation.leaders}"  # as page 1 heads them
+    for title, said in ((asked, [f"– {t}" for t in sentences.decisions(facts)]),
                         ("Kết quả chung", sentences.summary_sentences(facts))):
         ws.write_string(row, 0, title, fmt.heading)
         row += 1
@@ -416,7 +420,8 @@ def _ranking(sheets: Sheets, group: str, label: str, short: str) -> None:
     if units.empty:
         note = f"Chưa có đơn vị nào của {lower_first(label)} được chấm điểm. {note}"
     sheets.table(f"Xếp hạng {lower_first(short)}",
-                 f"KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM {facts.year} — {label.upper()}", note,
+                 f"KẾT QUẢ ĐÁNH GIÁ {sheets.what.upper()} NĂM {facts.year} — {label.upper()}",
+                 note,
                  frame, columns, key_columns=2, bands=bands)
 
 
@@ -522,7 +527,8 @@ def results_workbook_bytes(facts: YearFacts, rubric: Rubric) -> bytes:
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                       "strings_to_urls": False, "strings_to_numbers": False})
-    wb.set_properties({"title": f"Kết quả đánh giá ứng dụng CNTT năm {facts.year}",
+    wb.set_properties({"title": f"Kết quả đánh giá {facts.organisation.assessment_short} "
+                                f"năm {facts.year}",
                        "author": "cntt_analysis", "created": FIXED_DATE})
     sheets = Sheets(wb, facts, rubric)
     _summary(sheets)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cntt_analysis.analysis.lineage import is_new
 from cntt_analysis.labels import (
     SYNTHETIC_NOTE,
     join_vi,
@@ -32,6 +33,7 @@ from cntt_analysis.scoring.shortcomings import (
     NOT_ASSESSED,
     NOT_REMEDIED,
     NOT_SUBMITTED,
+    OUTCOMES,
     REMEDIED,
 )
 
@@ -76,8 +78,9 @@ def register_sentence(facts: YearFacts) -> str | None:
 
 
 def mean_change(group) -> str:
-    """A group's mean change since its previous round, over the units scored in both years
-    only (`facts.groups` row)."""
+    """A group's mean change since its previous round, over the units compared with it
+    only (`facts.groups` row): those scored in both years and those formed by a merger or
+    a split, compared with their predecessors' mean share."""
     if pd.isna(group.prev_year):
         return ""
     prev_year = int(group.prev_year)
@@ -88,15 +91,69 @@ def mean_change(group) -> str:
     before, after = vn_score(group.prev_mean), vn_score(group.now_mean)
     moved = ("không đổi" if diff == 0 else
              f"{'tăng' if diff > 0 else 'giảm'} {vn_score(abs(diff))} điểm")
-    if group.common == group.units == group.prev_units:
+    lineage = int(getattr(group, "lineage", 0) or 0)
+    if group.common == group.units == group.prev_units and not lineage:
         return (f", {moved} so với năm {prev_year}" if diff == 0 else
                 f", {moved} so với năm {prev_year} ({before})")
     left_out = (f" (không tính {int(group.incomplete)} đơn vị bỏ trống phần lớn số liệu)"
                 if group.incomplete else "")
-    return (f"; so sánh được với năm {prev_year} ở {int(group.common)} đơn vị có kết quả cả "
-            f"hai năm{left_out}: bình quân của các đơn vị này {moved}"
+    compared = (f"{int(group.common)} đơn vị có kết quả cả hai năm{left_out}" if not lineage
+                else f"{int(group.common)} đơn vị{left_out}, trong đó {lineage} đơn vị mới "
+                     "sáp nhập, chia tách so với bình quân kết quả của các đơn vị trước đó")
+    return (f"; so sánh được với năm {prev_year} ở {compared}: bình quân của các đơn vị này "
+            f"{moved}"
             + (f" ({before})" if diff == 0 else f" (từ {before} lên {after})" if diff > 0
                else f" (từ {before} xuống {after})"))
+
+
+def change_sentence(row) -> str:
+    """A unit's change since last year (`facts.scores` row), naming what it is measured
+    against: its own result, or — a unit formed by a merger or a split — its
+    predecessors' mean share (the rule for merged units), with no rank movement."""
+    if pd.isna(row["prev_score"]):
+        if is_new(row.get("baseline")):
+            return (f"So với năm trước: đơn vị {row['movement']}; chưa có kết quả năm trước "
+                    "của các đơn vị trước đó để so sánh.")
+        return "So với năm trước: đơn vị chưa có kết quả năm trước để so sánh."
+    change = float(row["score_change"])
+    said = ("không đổi" if change == 0 else
+            f"{'tăng' if change > 0 else 'giảm'} {vn_score(abs(change))} điểm")
+    prev = int(row["prev_year"])
+    if is_new(row.get("baseline")):
+        return (f"So với năm {prev}: đơn vị {row['movement']}; điểm {said} so với "
+                f"{row['baseline_note']}; chưa so sánh thứ hạng vì năm trước đơn vị chưa được "
+                "xếp hạng.")
+    return (f"So với năm {prev}: điểm {said} (năm {prev}: {vn_score(row['prev_score'])} "
+            f"điểm); thứ hạng {row['movement']} (so giữa các đơn vị có kết quả cả hai năm).")
+
+
+def change_label(row) -> str:
+    """What a unit's score change is measured against, as a short caption: "điểm so với
+    năm trước", "điểm so với bình quân các đơn vị trước sáp nhập"."""
+    kind = row.get("baseline")
+    if kind == "merged":
+        return "điểm so với bình quân các đơn vị trước sáp nhập"
+    if kind == "split":
+        return "điểm so với đơn vị trước chia tách"
+    return "điểm so với năm trước"
+
+
+def baseline_rule_sentence(scores: pd.DataFrame) -> str | None:
+    """Under a table of changes that holds merged or split units: how their change is
+    measured, and against what (None when it holds none)."""
+    if "baseline" not in scores.columns:
+        return None
+    new = scores[scores["baseline"].map(is_new) & scores["prev_score"].notna()]
+    if new.empty:
+        return None
+    listed = "; ".join(
+        f"{r.name} — {'bình quân của ' if r.baseline == 'merged' else ''}{r.baseline_from} "
+        f"năm {int(r.prev_year)}: {vn_score(r.prev_score)} điểm"
+        for r in new.sort_values("unit_id").itertuples())
+    return ("Đơn vị mới sáp nhập được so sánh với bình quân tỷ lệ điểm đạt năm trước của các "
+            "đơn vị trước sáp nhập, đơn vị mới chia tách với tỷ lệ điểm đạt của đơn vị trước "
+            "chia tách (cách tính cho đơn vị sau sáp nhập); các đơn vị này chưa có thứ hạng "
+            f"năm trước nên không so sánh thứ hạng. Mức so sánh: {listed}.")
 
 
 def group_sentences(facts: YearFacts) -> list[str]:
@@ -168,14 +225,15 @@ def incomplete_sentence(facts: YearFacts) -> str | None:
 
 
 def criteria_sentence(facts: YearFacts, n_criteria: int = 2) -> str | None:
-    """The criteria with the lowest mean percentage across the Department."""
+    """The criteria with the lowest mean percentage across all units ("toàn Sở": the
+    organisation's `whole`)."""
     low = facts.criteria.dropna(subset=["percent"]).head(n_criteria)
     if low.empty:
         return None
     listed = [f"{r.criterion}. {r.name} (bình quân {vn_share(r.percent)})"
               for r in low.itertuples()]
     return (f"{'Các tiêu chí' if len(listed) > 1 else 'Tiêu chí'} có tỷ lệ điểm đạt bình quân "
-            f"thấp nhất toàn Sở: {join_vi(listed)}.")
+            f"thấp nhất {facts.organisation.whole}: {join_vi(listed)}.")
 
 
 def summary_sentences(facts: YearFacts, synthetic: bool = False, n_criteria: int = 2,
@@ -261,12 +319,34 @@ def decisions(facts: YearFacts) -> list[str]:
         asked.append(f"Thông qua kết quả kiểm tra, thẩm định: {len(facts.corrections)} số liệu "
                      f"của {facts.corrected_units} đơn vị được điều chỉnh.")
     if len(facts.unit_errors):
-        asked.append(f"Giao Trung tâm Công nghệ thông tin xác minh {len(facts.unit_errors)} lỗi "
+        asked.append(f"Giao {facts.organisation.assessor} xác minh {len(facts.unit_errors)} lỗi "
                      "số liệu với các đơn vị trước khi công bố kết quả chính thức.")
     if len(facts.inspection_errors):
         asked.append(f"Đề nghị đoàn kiểm tra sửa {len(facts.inspection_errors)} mục không hợp "
                      "lệ trong tệp kiểm tra, thẩm định (các điều chỉnh này chưa được áp dụng).")
+    if (supplied := supplier_sentence(facts)) is not None:
+        asked.append(supplied)
     return asked
+
+
+def supplier_sentence(facts: YearFacts) -> str | None:
+    """Figures the appraiser or a system has not supplied (or not readably): who must
+    supply them — never the units."""
+    errors = facts.supplier_errors
+    if errors.empty:
+        return None
+    appraiser = int((errors["code"] == "supplied_missing").sum())
+    system = len(errors) - appraiser
+    parts = []
+    if appraiser:
+        parts.append(f"cơ quan thẩm định cung cấp {appraiser} số liệu còn thiếu trong tệp "
+                     "kiểm tra, thẩm định")
+    if system:
+        parts.append(f"xử lý {system} lỗi về số liệu lấy từ hệ thống (tệp xuất chưa có, thiếu "
+                     "đơn vị hoặc số liệu không hợp lệ)")
+    return (f"Đề nghị {join_vi(parts)}; các chỉ tiêu dùng những số liệu này tạm được 0 điểm "
+            "và không bị coi là tồn tại của đơn vị (đơn vị không phải báo cáo các số liệu "
+            "này).")
 
 
 def finalise_objections(facts: YearFacts) -> list[str]:
@@ -280,6 +360,9 @@ def finalise_objections(facts: YearFacts) -> list[str]:
     if len(facts.inspection_errors):
         objections.append(f"còn {len(facts.inspection_errors)} mục không hợp lệ trong tệp "
                           "kiểm tra, thẩm định")
+    if len(facts.supplier_errors):
+        objections.append(f"còn {len(facts.supplier_errors)} lỗi về số liệu do cơ quan thẩm "
+                          "định hoặc hệ thống cung cấp")
     return objections
 
 
@@ -317,11 +400,13 @@ def unit_knock_on_sentence(row) -> str:
             "với đơn vị cao nhất khối); số liệu của đơn vị không bị điều chỉnh.")
 
 
-def incomplete_unit_sentence(row) -> str:
-    """Beside a mostly blank unit's score (`facts.scores` row): what the score is worth."""
+def incomplete_unit_sentence(row, assessment: str = "") -> str:
+    """Beside a mostly blank unit's score (`facts.scores` row): what the score is worth;
+    `assessment` is what the assessment is called (`facts.organisation.assessment`)."""
+    what = f"kết quả {assessment}" if assessment else "kết quả"
     return (f"Báo cáo của đơn vị bỏ trống {int(row['missing'])}/{int(row['required'])} mục bắt "
             "buộc nên điểm, xếp loại trên chỉ tính theo số liệu đã ghi, chưa đủ căn cứ đánh "
-            "giá kết quả ứng dụng công nghệ thông tin của đơn vị.")
+            f"giá {what} của đơn vị.")
 
 
 def missing_answers_sentence(facts: YearFacts, unit_id: str) -> str | None:
@@ -418,10 +503,14 @@ def follow_up_text(follow: pd.DataFrame, units: pd.DataFrame) -> list[str]:
         parts.append(f"{counts[NOT_SUBMITTED]} của đơn vị không nộp báo cáo")
     if counts.get(NOT_ASSESSED, 0):
         parts.append(f"{counts[NOT_ASSESSED]} không còn được đánh giá")
-    text = (f"Trong {len(follow)} tồn tại, hạn chế của {follow['unit_id'].nunique()} đơn vị "
+    found_at = follow["previous_unit_id"] if "previous_unit_id" in follow.columns \
+        else follow["unit_id"]
+    text = (f"Trong {len(follow)} tồn tại, hạn chế của {found_at.nunique()} đơn vị "
             f"được chỉ ra năm {int(follow['previous_year'].iloc[0])}: "
             + ", ".join(parts[:-1]) + f" và {parts[-1]}")
     sentences = [text + "."]
+    if (carried := carried_sentence(follow)) is not None:
+        sentences.append(carried)
 
     def names(state: str) -> str:
         return ", ".join(str(n) for n in units.loc[units["state"] == state, "name"])
@@ -437,17 +526,61 @@ def follow_up_text(follow: pd.DataFrame, units: pd.DataFrame) -> list[str]:
     return sentences
 
 
+def _carried(follow: pd.DataFrame) -> pd.DataFrame:
+    """Follow-up rows judged on another unit than the one they were found at."""
+    if "previous_unit_id" not in follow.columns:
+        return follow.iloc[0:0]
+    return follow[follow["previous_unit_id"] != follow["unit_id"]]
+
+
+def carried_sentence(follow: pd.DataFrame) -> str | None:
+    """Shortcomings of units merged or split since, followed up on their successors."""
+    carried = _carried(follow)
+    if carried.empty:
+        return None
+    name = "name" if "name" in carried.columns else "unit_id"
+    before = "previous_name" if "previous_name" in carried.columns else "previous_unit_id"
+    pairs = []
+    for _unit, part in carried.groupby("unit_id", sort=True):
+        olds = join_vi(sorted({str(n) for n in part[before]}))
+        pairs.append(f"{part[name].iloc[0]} (từ {olds})")
+    return (f"{len(carried)} tồn tại, hạn chế của các đơn vị đã sáp nhập, chia tách được theo "
+            f"dõi khắc phục ở đơn vị kế tiếp: {join_vi(pairs)}.")
+
+
+def unit_follow_up_sentence(follow: pd.DataFrame, notified_by: str = "") -> str:
+    """One unit's follow-up of last year's shortcomings (its `facts.follow_up` rows),
+    naming the units they were notified to when it was formed by a merger or a split;
+    `notified_by` is who notified them (``facts.organisation.short``, "Sở")."""
+    counts = follow["outcome"].value_counts()
+    parts = [f"{counts[o]} {o.lower()}" for o in OUTCOMES if counts.get(o, 0)]
+    year = int(follow["previous_year"].iloc[0])
+    carried = _carried(follow)
+    who = f" {notified_by}" if notified_by else ""
+    if carried.empty:
+        return (f"Trong {len(follow)} tồn tại, hạn chế{who} đã thông báo năm {year}: "
+                f"{join_vi(parts)}.")
+    before = "previous_name" if "previous_name" in carried.columns else "previous_unit_id"
+    olds = join_vi(sorted({str(n) for n in carried[before]}))
+    return (f"Trong {len(follow)} tồn tại, hạn chế{who} đã thông báo năm {year} cho {olds} "
+            f"(trước sáp nhập, chia tách; nay đơn vị tiếp tục khắc phục): {join_vi(parts)}.")
+
+
 def error_counts_sentence(facts: YearFacts) -> str:
     """How many data errors remain, each said to whom it belongs."""
     unit_errors, inspection_errors = len(facts.unit_errors), len(facts.inspection_errors)
-    if not unit_errors and not inspection_errors:
+    supplier_errors = len(facts.supplier_errors)
+    if not unit_errors and not inspection_errors and not supplier_errors:
         return "Không còn lỗi số liệu nào phải xác minh."
     parts = []
     if unit_errors:
         parts.append(f"Có {unit_errors} lỗi số liệu phải xác minh lại với đơn vị (chi tiết "
                      "trong bảng kết quả Excel và phần phân tích)")
     if inspection_errors:
-        parts.append(f"{'có' if unit_errors else 'Có'} {_inspection_errors(facts)}")
+        parts.append(f"{'có' if parts else 'Có'} {_inspection_errors(facts)}")
+    if supplier_errors:
+        parts.append(f"{'có' if parts else 'Có'} {supplier_errors} lỗi về số liệu do cơ quan "
+                     "thẩm định hoặc hệ thống cung cấp (không phải lỗi của đơn vị)")
     return "; ".join(parts) + "."
 
 
@@ -542,6 +675,16 @@ ISSUE_KINDS = {
     "correction_code_unknown": "Điều chỉnh cho mục không có trong phiếu",
     "correction_not_submitted": "Điều chỉnh cho đơn vị chưa có bài nộp",
     "correction_invalid": "Số liệu kiểm tra không hợp lệ",
+    "correction_system_input": "Điều chỉnh số liệu lấy từ hệ thống",
+    "supplied_missing": "Chưa có số liệu thẩm định",
+    "supplied_not_assessed": "Số liệu thẩm định cho chỉ tiêu không đánh giá",
+    "import_file_missing": "Thiếu tệp xuất từ hệ thống",
+    "import_unreadable": "Tệp xuất từ hệ thống không đọc được",
+    "import_columns": "Tệp xuất từ hệ thống thiếu cột",
+    "import_invalid": "Số liệu từ hệ thống không hợp lệ",
+    "import_missing": "Chưa có số liệu từ hệ thống",
+    "import_unit_twice": "Đơn vị lặp lại trong tệp xuất",
+    "import_unit_unknown": "Tệp xuất ghi đơn vị không xác định",
 }
 
 

@@ -226,6 +226,15 @@ class Rubric:
         return (*(i for i in self.general if i.from_unit),
                 *(i for ind in indicators for i in ind.inputs if i.from_unit))
 
+    def supplied_inputs(self, group: str | None = None,
+                        flags: Mapping[str, bool] | None = None,
+                        source: str | None = None) -> tuple[Input, ...]:
+        """The inputs of a unit's indicators that the appraiser or a system supplies (only
+        `source`'s when given), in rubric order; with no group, every group's."""
+        indicators = self.indicators if group is None else self.unit_indicators(group, flags)
+        return tuple(i for ind in indicators for i in ind.inputs if not i.from_unit
+                     and (source is None or i.source == source))
+
     @property
     def year(self) -> int | None:
         """The year the form was written for: its id when a year, else the last year in its

@@ -79,9 +79,15 @@ class AnswerTable:
         self.years = years[keys // width].astype(np.int64)
         self.unit_ids = unit_ids[keys % width]
         self.size = len(keys)
-        # The file each unit's answers came from (the last row's, as a dict would keep).
+        # The file each unit's answers came from (the last row's, as a dict would keep):
+        # its own submission's, not the appraiser's or a system's file it was joined with.
         last = np.zeros(self.size, dtype=np.int64)
         np.maximum.at(last, unit, np.arange(rows))
+        if "input_source" in answers.columns:
+            mine = (answers["input_source"].fillna("unit") == "unit").to_numpy(dtype=bool)
+            own = np.full(self.size, -1, dtype=np.int64)
+            np.maximum.at(own, unit, np.where(mine, np.arange(rows), -1))
+            last = np.where(own >= 0, own, last)
         self.files = answers["file"].take(last).to_numpy(dtype=object)
         code_codes, codes = factorized(answers["code"])
         # One row per (unit, code): a repeated code keeps its last row.

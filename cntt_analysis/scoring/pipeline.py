@@ -29,13 +29,12 @@ from cntt_analysis.intake.rounds import Round, available_years, load_round
 from cntt_analysis.intake.workbook import Submission, answers_frame, read_round_files
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.inspection import (
+    CORRECTION,
     apply_corrections,
     audit,
     combine_scores,
     drop_resolved,
     find_inspection,
-    no_corrections,
-    read_corrections,
 )
 from cntt_analysis.scoring.manifest import (  # noqa: F401 - part of this module's API
     MANIFEST,
@@ -47,6 +46,7 @@ from cntt_analysis.scoring.manifest import (  # noqa: F401 - part of this module
 )
 from cntt_analysis.scoring.points import compute_points, compute_scores, criterion_scores
 from cntt_analysis.scoring.shortcomings import find_shortcomings
+from cntt_analysis.scoring.supplied import gather
 from cntt_analysis.storage import publish_folder, staging_folder, write_parquet, write_text
 
 
@@ -83,7 +83,9 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
 
     Out: a ``RoundResult`` of tidy tables, one row per
     - ``answers``: unit and input code — year, unit_id, code, raw_value, value, number,
-      status, problem, file, sheet, cell, reported_value, corrected;
+      status, problem, file, sheet, cell, evidence, input_source (unit, appraiser or
+      system: who supplied it; file, sheet and cell are where it was read), reported_value,
+      corrected;
     - ``points``: unit and indicator — year, unit_id, group, criterion, indicator, points,
       max_points, status (scored/na/invalid), file, sources (cells read), self_points;
     - ``scores``: unit — year, unit_id, name, group, score (0–100), tier, rank (within the
@@ -117,7 +119,11 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     register, register_issues = build_register(rnd, subs, registry, counted)
     reported = answers_frame([a for s in counted.values() for a in s.answers])
     reported = reported.sort_values(["unit_id", "code"], ignore_index=True)
-    answers, corrections, inspection_issues = verify(rnd, reported, registry)
+    reported, corrections, supply_issues = gather(rnd, reported, registry,
+                                                  find_inspection(rnd.folder))
+    answers, inspection_issues = apply_corrections(reported, corrections, rnd.rubric,
+                                                   rnd.year)
+    inspection_issues = supply_issues + inspection_issues
     self_points = compute_points(reported, rnd.rubric, registry)
     points = compute_points(answers, rnd.rubric, registry)
     scores = combine_scores(compute_scores(points, rnd.rubric, registry),
@@ -132,9 +138,11 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
         columns={"points": "self_points"}), on=key, how="left")
     intake_issues = drop_resolved([i for s in subs for i in s.issues], answers)
     issues = issues_frame(intake_issues + register_issues + inspection_issues)
+    fixes = corrections[corrections["kind"] == CORRECTION]
     return RoundResult(rnd, registry, answers, points, scores, issues, register,
-                       audit(corrections, self_points, points, rnd.rubric, registry),
-                       find_shortcomings(points, rnd.rubric, answers), read, pillars)
+                       audit(fixes, self_points, points, rnd.rubric, registry),
+                       find_shortcomings(points, rnd.rubric, answers, registry), read,
+                       pillars)
 
 
 def round_registry(known: pd.DataFrame, rnd: Round) -> pd.DataFrame:
@@ -176,12 +184,13 @@ def keep_asked(subs: list[Submission], rubric: Rubric, registry: pd.DataFrame) -
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
            ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
-    """Apply the round's inspection file, if any: (verified answers, corrections, issues)."""
-    path = find_inspection(rnd.folder)
-    corrections, issues = (read_corrections(path, rnd.rubric, registry, rnd.year, reported)
-                           if path else (no_corrections(), []))
-    answers, limit_issues = apply_corrections(reported, corrections, rnd.rubric, rnd.year)
-    return answers, corrections, issues + limit_issues
+    """The round's verified answers: (the units' answers with the appraiser's and systems'
+    figures joined and the inspectors' corrections applied, the corrections and supplied
+    figures read from the inspection file, issues)."""
+    answers, corrections, issues = gather(rnd, reported, registry,
+                                          find_inspection(rnd.folder))
+    verified, limit_issues = apply_corrections(answers, corrections, rnd.rubric, rnd.year)
+    return verified, corrections, issues + limit_issues
 
 
 # Extra outputs written with the tables (the report layer adds the Excel results).

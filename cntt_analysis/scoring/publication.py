@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.rounds import load_round
-from cntt_analysis.labels import GROUP_LABELS, vn_score
+from cntt_analysis.labels import vn_score
 from cntt_analysis.scoring.manifest import MANIFEST, TABLES, is_stale, processed_folder
 from cntt_analysis.storage import put, write_bytes, write_text, write_workbook
 
@@ -64,7 +64,7 @@ class Status:
         if self.state == "changed":
             return (f"{DRAFT_LABEL} (bản {self.version}): kết quả khác bản chính thức số "
                     f"{self.version - 1} đã công bố ngày {_vn_date(self.finalised_at)}.")
-        return f"{DRAFT_LABEL}: kết quả chưa được Trung tâm CNTT chốt chính thức."
+        return f"{DRAFT_LABEL}: kết quả chưa được chốt chính thức."
 
 
 def _vn_date(stamp: str | None) -> str:
@@ -208,11 +208,11 @@ NOTE_COLUMNS = {  # column → (header, width, number format or None for text)
 def _group_names(processed_dir: str | Path, year: int,
                  raw_dir: str | Path | None) -> dict[str, str]:
     """Group code → the name the round's rubric gives it. Without `raw_dir`, the project's
-    own layout is assumed (data/raw beside data/processed); else the shipped names."""
+    own layout is assumed (data/raw beside data/processed); without the round, the codes."""
     raw = Path(raw_dir) if raw_dir is not None else Path(processed_dir).parent / "raw"
     if (raw / str(year)).is_dir():
         return dict(load_round(raw, year).rubric.groups)
-    return dict(GROUP_LABELS)
+    return {}
 
 
 def changes_workbook(changed: pd.DataFrame, groups: dict[str, str]) -> Workbook:

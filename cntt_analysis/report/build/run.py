@@ -76,6 +76,13 @@ class Task:
     pdf: Path | None = None
 
 
+def _organisation(raw: Path, year: int):
+    """The organisation's names for the year (department.yaml, the round's overrides)."""
+    from cntt_analysis.report.facts import load_particulars, organisation_of
+
+    return organisation_of(load_particulars(raw, year), year)
+
+
 def plan(year: int, raw: Path, processed: Path, out: Path, notebooks: Path,
          units: dict[str, str]) -> list[Task]:
     """Every notebook run of a year's report: annual report, analyses, unit profiles."""
@@ -84,7 +91,7 @@ def plan(year: int, raw: Path, processed: Path, out: Path, notebooks: Path,
     executed = out / "notebooks"
     tasks = [Task(notebooks / f"{ANNUAL}.ipynb", executed / f"{ANNUAL}.ipynb",
                   out / f"bao-cao-{year}.html",
-                  f"Báo cáo kết quả kiểm tra, đánh giá ứng dụng CNTT năm {year}", base,
+                  f"{_organisation(raw, year).report_title} năm {year}", base,
                   out / f"bao-cao-{year}.pdf")]
     tasks += [Task(notebooks / f"{name}.ipynb", executed / f"{name}.ipynb",
                    out / "phan-tich" / f"{name}.html", f"{title} — năm {year}", base)
@@ -228,8 +235,12 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         _warn_if_published(processed, years)
     # The whole build's key: when it is the current build's, nothing is loaded or run.
     department = raw / "department.yaml"  # the particulars the official documents print
+    from cntt_analysis.report.facts import load_particulars
+    from cntt_analysis.report.word.templates import templates_digest
+
     documents_key = sha(package_digest(), round_digest(processed, years),
-                        department.read_bytes() if department.is_file() else b"")
+                        department.read_bytes() if department.is_file() else b"",
+                        templates_digest(raw, load_particulars(raw, year)))  # a clerk's own
     build_id = sha(documents_key, folder_digest(notebooks),
                    json.dumps([year, str(raw.resolve()), str(processed.resolve()), units])
                    )[:16]
@@ -456,7 +467,8 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
         found = [(t.parameters["unit_id"], links(("HTML", t.html), ("PDF", t.pdf)))
                  for t in profiles]
         grouped = profile_sections([(u, f) for u, f in found if f],
-                                   results.of_year("scores", year), results.registry)
+                                   results.of_year("scores", year), results.registry,
+                                   results.rubric(year))
         entries = {k: v for k, v in entries.items() if k != "Hồ sơ từng đơn vị"}
         data = entries.pop("Số liệu")
         documents = entries.pop(DOCUMENTS_HEADING)
@@ -465,5 +477,7 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
     sections = [(heading, [(label, found) for label, found in items if found])
                 for heading, items in entries.items()]
     warnings = [draft, "Báo cáo chưa hoàn chỉnh: có notebook bị lỗi." if errors else ""]
+    organisation = (_organisation(results.rounds[year].folder.parent, year)
+                    if results is not None else None)
     return index_page(year, [s for s in sections if s[1]], synthetic,
-                      warning=" ".join(w for w in warnings if w))
+                      warning=" ".join(w for w in warnings if w), organisation=organisation)

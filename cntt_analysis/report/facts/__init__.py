@@ -9,6 +9,7 @@ Word, Excel and the command line only render them.
 """
 
 from cntt_analysis.report.facts.cache import cached_facts, facts_folder
+from cntt_analysis.report.facts.organisation import Organisation, organisation_of
 from cntt_analysis.report.facts.policy import (
     DEPARTMENT_FILE,
     Policy,
@@ -18,6 +19,7 @@ from cntt_analysis.report.facts.policy import (
 from cntt_analysis.report.facts.year import (
     FRAMES,
     INSPECTION,
+    SUPPLIER,
     UNIT,
     YearFacts,
     load_facts,
@@ -26,6 +28,7 @@ from cntt_analysis.report.facts.year import (
     year_facts,
 )
 
-__all__ = ["DEPARTMENT_FILE", "FRAMES", "INSPECTION", "UNIT", "Policy", "YearFacts",
-           "cached_facts", "facts_folder", "load_facts", "load_particulars", "policy_of",
-           "read_facts", "write_facts", "year_facts"]
+__all__ = ["DEPARTMENT_FILE", "FRAMES", "INSPECTION", "SUPPLIER", "UNIT", "Organisation",
+           "Policy", "YearFacts", "cached_facts", "facts_folder", "load_facts",
+           "load_particulars", "organisation_of", "policy_of", "read_facts", "write_facts",
+           "year_facts"]

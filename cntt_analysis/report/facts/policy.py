@@ -18,19 +18,19 @@ from typing import Any
 import yaml
 
 from cntt_analysis.errors import UsageError
+from cntt_analysis.report.facts.organisation import organisation_of
 
 DEPARTMENT_FILE = "department.yaml"
 # Keys of round.yaml that override department.yaml for one round.
 ROUND_KEYS = ("documents", "models", "remedy_deadline", "reminder_deadline", "contact",
-              "partial_round_share", "mostly_blank_share")
+              "partial_round_share", "mostly_blank_share", "organisation", "assessment",
+              "assessed_units", "templates")
+# Neutral: no organisation's names. The organisation's own are in its department.yaml.
 DEFAULTS: dict[str, Any] = {
     "place": "……",
     "bodies": {
-        "department": {"parent": "UBND TỈNH ……", "name": "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG",
-                       "short": "STNMT"},
-        "centre": {"parent": "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG",
-                   "name": "TRUNG TÂM CÔNG NGHỆ THÔNG TIN", "short": "TTCNTT",
-                   "full": "Trung tâm Công nghệ thông tin"},
+        "department": {"parent": "UBND TỈNH ……", "name": "……", "short": ""},
+        "centre": {"parent": "……", "name": "……", "short": "", "full": "……"},
     },
     "contact": {"name": "……", "role": "", "phone": "……", "email": "……"},
     "remedy_deadline_next_year": "03-31",
@@ -40,10 +40,10 @@ DEFAULTS: dict[str, Any] = {
     "documents": {
         kind: {"issuer": issuer, "symbol": symbol, "number": "", "date": None,
                "signer": {"authority": "GIÁM ĐỐC", "title": "", "name": "……"},
-               "recipients": [], "archive": "VT, TTCNTT"}
-        for kind, issuer, symbol in (("report", "centre", "BC-TTCNTT"),
-                                     ("notice", "department", "TB-STNMT"),
-                                     ("reminder", "department", "STNMT-TTCNTT"))},
+               "recipients": [], "archive": "VT"}
+        for kind, issuer, symbol in (("report", "centre", "BC-……"),
+                                     ("notice", "department", "TB-……"),
+                                     ("reminder", "department", "……"))},
 }
 
 
@@ -99,15 +99,86 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 def load_particulars(raw_dir: str | Path, year: int) -> dict[str, Any]:
     """department.yaml over the defaults, then the round's own overrides."""
     raw = Path(raw_dir)
-    config = DEFAULTS
+    config = merge(DEFAULTS, {})
     if (raw / DEPARTMENT_FILE).is_file():
         config = merge(config, _read_yaml(raw / DEPARTMENT_FILE))
     round_file = raw / str(year) / "round.yaml"
     if round_file.is_file():
         own = _read_yaml(round_file)
+        # An older round.yaml names the organisation in `department:`; it is the
+        # organisation's full name only when department.yaml does not name it.
+        legacy = own.get("department")
+        if isinstance(legacy, str) and legacy.strip() and "organisation" not in config:
+            config = merge(config, {"organisation": {"full": legacy}})
         config = merge(config, {k: own[k] for k in ROUND_KEYS if k in own})
     config["_source"] = str(raw / DEPARTMENT_FILE)
+    check_particulars(config)
+    organisation_of(config, year)  # checked here: every output reads it
     return config
+
+
+DOCUMENT_KINDS = ("report", "notice", "reminder")
+BODY_KEYS = ("parent", "name")
+
+
+def _texts(value: Any, where: str, source: str, example: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise UsageError(f"{source}: mục '{where}' phải là một dòng chữ (ví dụ {example}), "
+                         f"không phải “{value}”.")
+
+
+def check_particulars(config: dict[str, Any]) -> None:
+    """The particulars the documents print, checked: a Vietnamese error naming
+    department.yaml (or round.yaml) and the key, never a traceback later."""
+    source = str(config.get("_source", DEPARTMENT_FILE))
+    _texts(config.get("place"), "place", source, "Hòa An")
+    bodies = config.get("bodies")
+    if not isinstance(bodies, dict) or not all(isinstance(b, dict) for b in bodies.values()):
+        raise UsageError(f"{source}: mục 'bodies' phải có dạng {{department: {{parent: UBND "
+                         "TỈNH …, name: SỞ …}, centre: {parent: SỞ …, name: …, full: …}}.")
+    for body_id, body in bodies.items():
+        for key in BODY_KEYS:
+            _texts(body.get(key), f"bodies: {body_id}: {key}", source, "SỞ KHOA HỌC VÀ CÔNG NGHỆ")
+    contact = config.get("contact")
+    if not isinstance(contact, dict):
+        raise UsageError(f"{source}: mục 'contact' phải có dạng {{name: …, role: …, phone: …, "
+                         "email: …}.")
+    for key in ("name", "phone", "email"):
+        _texts(contact.get(key), f"contact: {key}", source, "0273 3872 345")
+    documents = config.get("documents")
+    if not isinstance(documents, dict):
+        raise UsageError(f"{source}: mục 'documents' phải có các mục report, notice, reminder.")
+    for kind in DOCUMENT_KINDS:
+        spec = documents.get(kind)
+        where = f"documents: {kind}"
+        if not isinstance(spec, dict):
+            raise UsageError(f"{source}: mục '{where}' phải có dạng {{issuer: department, "
+                             "symbol: …, signer: {authority: …, title: …, name: …}, "
+                             "recipients: […], archive: …}.")
+        if spec.get("issuer") not in bodies:
+            raise UsageError(f"{source}: mục '{where}: issuer' phải là một cơ quan trong mục "
+                             f"'bodies' ({', '.join(map(str, bodies))}), không phải "
+                             f"“{spec.get('issuer')}”.")
+        for key in ("symbol", "archive"):
+            _texts(spec.get(key), f"{where}: {key}", source, "BC-TTCNTT")
+        signer = spec.get("signer")
+        if not isinstance(signer, dict):
+            raise UsageError(f"{source}: mục '{where}: signer' phải có dạng {{authority: KT. "
+                             "GIÁM ĐỐC, title: PHÓ GIÁM ĐỐC, name: …}.")
+        for key in ("authority", "name"):
+            _texts(signer.get(key), f"{where}: signer: {key}", source, "GIÁM ĐỐC")
+        recipients = spec.get("recipients", [])
+        if not isinstance(recipients, list) or not all(
+                isinstance(r, (str, int, float)) and not isinstance(r, bool)
+                for r in recipients):
+            raise UsageError(f"{source}: mục '{where}: recipients' phải là danh sách nơi nhận "
+                             "(ví dụ [Giám đốc Sở (để báo cáo), Văn phòng Sở]).")
+    templates = config.get("templates", {})
+    if not isinstance(templates, dict) or any(k not in DOCUMENT_KINDS for k in templates):
+        raise UsageError(f"{source}: mục 'templates' phải có dạng {{report: mau-van-ban/"
+                         "bao-cao.docx, notice: …, reminder: …}.")
+    for kind, path in templates.items():
+        _texts(path, f"templates: {kind}", source, "mau-van-ban/bao-cao.docx")
 
 
 def _share(config: dict[str, Any], key: str, source: str) -> float:

@@ -10,7 +10,7 @@ keep them as files (one Parquet per frame and ``facts.json`` for the rest).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,9 @@ import pandas as pd
 from cntt_analysis import analysis
 from cntt_analysis.analysis.common import LATE, MISSING, SENT
 from cntt_analysis.analysis.evidence import claims_without_evidence
+from cntt_analysis.analysis.lineage import is_new
 from cntt_analysis.analysis.results import Results, load_results
+from cntt_analysis.intake.issues import SUPPLIER_CODES
 from cntt_analysis.intake.rounds import inspection_files
 from cntt_analysis.labels import join_vi
 from cntt_analysis.report.facts.decisions import (
@@ -28,6 +30,7 @@ from cntt_analysis.report.facts.decisions import (
     is_partial,
     model_units,
 )
+from cntt_analysis.report.facts.organisation import Organisation, organisation_of
 from cntt_analysis.report.facts.policy import (
     Policy,
     load_particulars,
@@ -37,7 +40,12 @@ from cntt_analysis.report.facts.policy import (
 from cntt_analysis.rounding import half_up_float
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring import publication
-from cntt_analysis.scoring.completeness import completeness, missing_answers
+from cntt_analysis.scoring.completeness import (
+    completeness,
+    missing_answers,
+    missing_indicators,
+    unsupplied,
+)
 from cntt_analysis.scoring.inspection import KNOCK_ON, applied_corrections, inspection_issue_mask
 from cntt_analysis.scoring.shortcomings import follow_up_summary
 
@@ -46,19 +54,22 @@ FRAMES = ("units", "register", "scores", "groups", "criteria", "weakest_indicato
           "follow_up", "follow_up_units", "remedy", "models", "evidence", "issues",
           "indicator_points")
 FACTS_FILE = "facts.json"
-# Issues' owners: the unit verifies its figures; the inspectors fix their own file.
-UNIT, INSPECTION = "unit", "inspection"
+# Issues' owners: the unit verifies its figures; the inspectors fix their own file; the
+# appraiser or a system supplies the figures units do not report.
+UNIT, INSPECTION, SUPPLIER = "unit", "inspection", "supplier"
 
 
 @dataclass(frozen=True)
 class YearFacts:
     """What the outputs of one year state, each computed once.
 
-    Scalars: the year, the previous year scored (None in the first), the department, the
-    deadlines, whether the data are synthetic, whether inspectors verified figures, the
-    publication state (`draft`, `status_label`), whether the round is `partial`, the
-    department's `policy` and the rubric's rules (`tiers` best first, `remedy_tiers`,
-    `criterion_floor`, `shortcoming_share`).
+    Scalars: the year, the previous year scored (None in the first), the organisation's
+    full name (`department`) and its names (`organisation`: who runs the assessment, what
+    it is called, whom it assesses; department.yaml), the deadlines, whether the data are
+    synthetic, whether inspectors verified figures, the publication state (`draft`,
+    `status_label`), whether the round is `partial`, the department's `policy` and the
+    rubric's rules (`tiers` best first, `remedy_tiers`, `criterion_floor`,
+    `shortcoming_share`).
 
     Frames (one row per …):
 
@@ -67,12 +78,17 @@ class YearFacts:
     - ``register``: the register as written (files superseded or not scored included);
     - ``scores``: scored unit — scores.parquet's columns, then group_label, group_short,
       group_size, the change since last year on units ranked in both years (prev_year,
-      prev_rank, prev_score, score_change, rank_change, movement), required, missing,
+      prev_rank, prev_score, score_change, rank_change, movement) — for a unit formed by a
+      merger or a split, against its predecessors' mean share (baseline "merged" or
+      "split", baseline_from, baseline_detail, baseline_note: what "so với" names; see
+      `analysis.lineage`) —, required, missing,
       missing_share, missing_codes, incomplete, shortcomings, claims,
       claims_without_evidence, directed, model; ordered by group, rank;
     - ``groups``: group — label, short, registered, reported, units (scored), mean, best,
-      best_score, weakest, weakest_score, prev_year, common (units scored in both years,
-      mostly blank submissions left out), incomplete (those left out), prev_mean and
+      best_score, weakest, weakest_score, prev_year, common (units compared with the
+      previous round: scored in both years, or formed by a merger or split and compared
+      with their predecessors' mean; mostly blank submissions left out), lineage (how many
+      of them through their predecessors), incomplete (those left out), prev_mean and
       now_mean (over the common units), mean_change;
     - ``criteria``: criterion — name, short, percent (Department mean), weakest first;
     - ``weakest_indicators``: indicator — points lost across the Department, by the share of
@@ -86,12 +102,14 @@ class YearFacts:
     - ``shortcomings``: the real shortcomings (missing data excluded), with remedy;
     - ``missing_answers``: required answers left blank (code, label, sheet, cell, indicators);
     - ``follow_up`` / ``follow_up_units``: last year's shortcomings judged now, per item and
-      per unit (``state``: absent, no_data, ignored or "");
+      per unit (``state``: absent, no_data, ignored or ""); a merged or split unit answers
+      for its predecessors' (previous_unit_id, previous_name: where it was found);
     - ``remedy``: units directed to remedy (the rubric's remedy policy; incomplete units
       are asked to complete their report instead), with reasons and remedies;
     - ``models``: units proposed as models (the department's rule), best first;
     - ``evidence``: per unit with claims, how many cite no evidence and which;
-    - ``issues``: data issues with ``owner`` ("unit" or "inspection") and the unit's name;
+    - ``issues``: data issues with ``owner`` ("unit", "inspection", or "supplier": a figure
+      the appraiser or a system must supply) and the unit's name;
     - ``indicator_points``: scored unit and indicator of its group's framework — unit_id,
       name, group, criterion, indicator, label, points, max_points, status (scored, na,
       invalid), in the order of `scores` and of the rubric.
@@ -130,6 +148,7 @@ class YearFacts:
     evidence: pd.DataFrame
     issues: pd.DataFrame
     indicator_points: pd.DataFrame
+    organisation: Organisation = field(default_factory=Organisation)
 
     # ------------------------------------------------------------------ counts
 
@@ -184,6 +203,12 @@ class YearFacts:
         """Data errors to verify with the units."""
         return self.issues[(self.issues["severity"] == "error")
                            & (self.issues["owner"] == UNIT)].reset_index(drop=True)
+
+    @property
+    def supplier_errors(self) -> pd.DataFrame:
+        """Figures the appraiser or a system must supply (missing, unreadable exports)."""
+        return self.issues[(self.issues["severity"] == "error")
+                           & (self.issues["owner"] == SUPPLIER)].reset_index(drop=True)
 
     @property
     def inspection_errors(self) -> pd.DataFrame:
@@ -257,8 +282,11 @@ def _corrections(results: Results, year: int, rubric: Rubric
 def _issues(results: Results, year: int, names: dict[str, str]) -> pd.DataFrame:
     issues = results.of_year("issues", year)
     files = inspection_files(results.rounds[year].folder) if year in results.rounds else []
-    own = inspection_issue_mask(issues) | issues["file"].isin([p.name for p in files])
-    return issues.assign(owner=[INSPECTION if o else UNIT for o in own],
+    supplier = issues["code"].isin(SUPPLIER_CODES)
+    own = ~supplier & (inspection_issue_mask(issues)
+                       | issues["file"].isin([p.name for p in files]))
+    return issues.assign(owner=[SUPPLIER if s else INSPECTION if o else UNIT
+                                for s, o in zip(supplier, own)],
                          unit=[names.get(u, u) if isinstance(u, str) else "(chưa xác định)"
                                for u in issues["unit_id"]])
 
@@ -266,9 +294,12 @@ def _issues(results: Results, year: int, names: dict[str, str]) -> pd.DataFrame:
 def _groups(units: pd.DataFrame, scores: pd.DataFrame, all_scores: pd.DataFrame,
             rubric: Rubric, year: int, incomplete: set[str]) -> pd.DataFrame:
     """Per group: counts, mean, best and weakest, and the mean's change since the group's
-    previous round over the units scored in both years only (a partial round, or units
-    that joined, would otherwise move the mean by themselves), leaving out this year's
-    mostly blank submissions (their score says how little they filled in)."""
+    previous round over the units compared with it only (a partial round, or units
+    that joined, would otherwise move the mean by themselves): those scored in both years
+    and those formed by a merger or a split, whose previous value is their predecessors'
+    mean share (`scores`' prev_score with baseline "merged"/"split"), leaving out this
+    year's mostly blank submissions (their score says how little they filled in). A group
+    with no earlier round (new this year) has no change."""
     rows = []
     for group in analysis.group_order([*units["group"], *scores["group"]], rubric):
         mine = units[units["group"] == group]
@@ -280,7 +311,7 @@ def _groups(units: pd.DataFrame, scores: pd.DataFrame, all_scores: pd.DataFrame,
             "reported": int(mine["status"].isin([SENT, LATE]).sum()), "units": len(part),
             "mean": half_up_float(part["score"].mean()) if len(part) else None,
             "best": None, "best_score": None, "weakest": None, "weakest_score": None,
-            "prev_year": None, "common": 0, "prev_units": 0, "incomplete": 0,
+            "prev_year": None, "common": 0, "lineage": 0, "prev_units": 0, "incomplete": 0,
             "prev_mean": None, "now_mean": None, "mean_change": None}
         if len(part):
             top, low = part["score"].max(), part["score"].min()
@@ -291,12 +322,21 @@ def _groups(units: pd.DataFrame, scores: pd.DataFrame, all_scores: pd.DataFrame,
         if len(part) and len(earlier):
             prev_year = int(earlier["year"].max())
             then = earlier[earlier["year"] == prev_year]
-            both = set(part["unit_id"]) & set(then["unit_id"])
+            before_of = dict(zip(then["unit_id"], then["score"]))
+            if "baseline" in part.columns:
+                new = part[part["baseline"].map(is_new) & (part["prev_year"] == prev_year)
+                           & part["prev_score"].notna()]
+                lineage = dict(zip(new["unit_id"], new["prev_score"]))
+            else:
+                lineage = {}
+            both = (set(part["unit_id"]) & set(before_of)) | set(lineage)
             common = sorted(both - incomplete)
             row |= {"prev_year": prev_year, "common": len(common), "prev_units": len(then),
-                    "incomplete": len(both & incomplete)}
+                    "incomplete": len(both & incomplete),
+                    "lineage": len(set(common) & set(lineage))}
             if common:
-                before = half_up_float(then[then["unit_id"].isin(common)]["score"].mean())
+                before = half_up_float(pd.Series(
+                    [before_of[u] if u in before_of else lineage[u] for u in common]).mean())
                 after = half_up_float(part[part["unit_id"].isin(common)]["score"].mean())
                 row |= {"prev_mean": before, "now_mean": after,
                         "mean_change": round(after - before, 2)}
@@ -361,24 +401,30 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
     status = status if status is not None else publication.Status(year, "draft", 1)
     names = _names(results)
     rnd = results.rounds[year]
+    organisation = organisation_of(particulars, year)
 
     now = results.of_year("scores", year)
     units = _units(results, year, set(now["unit_id"]), rubric)
     answers = results.of_year("answers", year)
-    missing = missing_answers(answers, rubric)
+    asked = results.units_of(year)
+    missing = missing_answers(answers, rubric, asked)
     missing.insert(2, "name", missing["unit_id"].map(names))
-    blank = {(u, i) for u, ind in zip(missing["unit_id"], missing["indicators"])
-             for i in str(ind).split(", ") if i}
-    complete = completeness(answers, rubric, missing)
+    # Indicators without their figure this year: the unit's blank answers and figures the
+    # appraiser or a system has not supplied — missing data, never a reason to remedy.
+    blank = missing_indicators(missing, rubric) | missing_indicators(
+        unsupplied(answers, rubric, asked), rubric)
+    complete = completeness(answers, rubric, missing, asked)
     shortcomings = results.shortcomings_of(year)
     shortcomings.insert(2, "name", shortcomings["unit_id"].map(names))
     evidence = claims_without_evidence(results.answers, rubric, year)
     evidence = evidence[evidence["claims"] > 0].reset_index(drop=True)
     evidence.insert(2, "name", evidence["unit_id"].map(names))
 
-    moves = analysis.rank_movement(results.scores)
+    moves = analysis.rank_movement(results.scores, results.registry)
     moves = moves[moves["year"] == year][["unit_id", "prev_year", "prev_rank", "prev_score",
-                                          "score_change", "rank_change", "movement"]]
+                                          "score_change", "rank_change", "movement",
+                                          "baseline", "baseline_from", "baseline_detail",
+                                          "baseline_note"]]
     scores = now.merge(moves, on="unit_id", how="left")
     scores["group_label"] = scores["group"].map(rubric.group_label)
     scores["group_short"] = scores["group"].map(lambda g: rubric.group_label(g, short=True))
@@ -410,6 +456,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
 
     follow = results.follow_up(year)
     follow.insert(2, "name", follow["unit_id"].map(names))
+    follow["previous_name"] = follow["previous_unit_id"].map(lambda u: names.get(u, u))
     follow_units = follow_up_summary(follow, names)
     follow_units["state"] = follow_up_states(follow_units, incomplete)
     follow_units.columns.name = None
@@ -419,7 +466,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
     registered = len(units)
     reported = int(units["status"].isin([SENT, LATE]).sum())
     return YearFacts(
-        year=year, previous_year=results.previous_year(year), department=rnd.department,
+        year=year, previous_year=results.previous_year(year), department=organisation.full_name,
         deadline=rnd.deadline, remedy_deadline=remedy_deadline(particulars, year),
         synthetic=results.synthetic(year), inspected=rnd.inspected, draft=status.draft,
         status_label=status.label, partial=is_partial(reported, registered, policy),
@@ -427,14 +474,15 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
         criterion_floor=float(rubric.criterion_floor),
         shortcoming_share=float(rubric.shortcoming_min_lost_share),
         units=units, register=results.of_year("register", year), scores=scores,
-        groups=_groups(units, now, results.scores, rubric, year, incomplete),
+        groups=_groups(units, scores, results.scores, rubric, year, incomplete),
         criteria=_criteria(now, rubric), weakest_indicators=_weakest(results, rubric, year),
         tier_changes=changes[changes["year"] == year].reset_index(drop=True),
         corrections=corrections, knock_on=knock_on, shortcomings=shortcomings,
         missing_answers=missing, follow_up=follow, follow_up_units=follow_units,
         remedy=remedy, models=models, evidence=evidence,
         issues=_issues(results, year, names),
-        indicator_points=_indicator_points(results, year, rubric, scores, names))
+        indicator_points=_indicator_points(results, year, rubric, scores, names),
+        organisation=organisation)
 
 
 def load_particulars_default() -> dict[str, Any]:
@@ -455,7 +503,7 @@ def load_facts(raw_dir: str | Path, processed_dir: str | Path, year: int) -> Yea
 
 SCALARS = ("year", "previous_year", "department", "deadline", "remedy_deadline", "synthetic",
            "inspected", "draft", "status_label", "partial", "policy", "tiers",
-           "remedy_tiers", "criterion_floor", "shortcoming_share")
+           "remedy_tiers", "criterion_floor", "shortcoming_share", "organisation")
 
 
 def write_facts(facts: YearFacts, folder: str | Path) -> list[Path]:
@@ -473,7 +521,7 @@ def write_facts(facts: YearFacts, folder: str | Path) -> list[Path]:
         value = getattr(facts, name)
         if isinstance(value, dt.date):
             value = value.isoformat()
-        elif isinstance(value, Policy):
+        elif isinstance(value, (Policy, Organisation)):
             value = value.to_dict()
         elif isinstance(value, tuple):
             value = list(value)
@@ -492,6 +540,8 @@ def read_facts(folder: str | Path) -> YearFacts:
     for name in ("deadline", "remedy_deadline"):
         scalars[name] = dt.date.fromisoformat(scalars[name])
     scalars["policy"] = Policy.from_dict(scalars["policy"])
+    if "organisation" in scalars:  # facts written before the organisation was kept
+        scalars["organisation"] = Organisation.from_dict(scalars["organisation"])
     for name in ("tiers", "remedy_tiers"):
         scalars[name] = tuple(scalars[name])
     frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in FRAMES}

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 import pandas as pd
 from nbconvert import HTMLExporter
 
 from cntt_analysis.storage import write_bytes, write_text
+
+if TYPE_CHECKING:
+    from cntt_analysis.report.facts import Organisation
+    from cntt_analysis.rubric.model import Rubric
 
 FONT_STACK = '"Liberation Sans", "DejaVu Sans", Arial, sans-serif'
 CSS = """
@@ -166,17 +171,19 @@ NOTEBOOK_LABELS = {
 
 
 def profile_sections(profiles: list[tuple[str, list[tuple[str, str]]]],
-                     scores: pd.DataFrame, registry: pd.DataFrame
+                     scores: pd.DataFrame, registry: pd.DataFrame,
+                     rubric: Rubric | None = None
                      ) -> list[tuple[str, list[tuple[str, list[tuple[str, str]]]]]]:
-    """Unit profiles grouped by group (report order), best first, each labelled with its
-    score, tier and rank; units without a score last in their group ("chưa có kết quả")."""
+    """Unit profiles grouped by group (the `rubric`'s order and names; without it, the
+    group codes), best first, each labelled with its score, tier and rank; units without a
+    score last in their group ("chưa có kết quả")."""
     from cntt_analysis.analysis.common import group_order
-    from cntt_analysis.labels import GROUP_LABELS, vn_score
+    from cntt_analysis.labels import vn_score
 
     names = dict(zip(registry["unit_id"], registry["name"]))
     group_of = dict(zip(registry["unit_id"], registry["group"]))
     by_unit = {r.unit_id: r for r in scores.itertuples(index=False)}
-    groups = group_order([*scores["group"], *registry["group"]])
+    groups = group_order([*scores["group"], *registry["group"]], rubric)
     sections: dict[str, list] = {g: [] for g in groups}
     for unit_id, links in profiles:
         row = by_unit.get(unit_id)
@@ -188,18 +195,27 @@ def profile_sections(profiles: list[tuple[str, list[tuple[str, str]]]],
         else:
             label, key = f"{names.get(unit_id, unit_id)} — chưa có kết quả", (1, 0, unit_id)
         sections.setdefault(group, []).append((key, (label, links)))
-    return [(f"Hồ sơ từng đơn vị — {GROUP_LABELS.get(g, g or 'Đơn vị khác')}",
+
+    def group_name(group: str) -> str:
+        if not group:
+            return "Đơn vị khác"
+        return rubric.group_label(group) if rubric is not None else f"khối {group}"
+
+    return [(f"Hồ sơ từng đơn vị — {group_name(g)}",
              [entry for _, entry in sorted(items, key=lambda item: item[0])])
             for g, items in sections.items() if items]
 
 
 def index_page(year: int, sections: list[tuple[str, list[tuple[str, list[tuple[str, str]]]]]],
-               synthetic: bool, warning: str = "") -> str:
+               synthetic: bool, warning: str = "", organisation: Organisation | None = None
+               ) -> str:
     """index.html: every document of the year's report, grouped; each entry is a label and
-    its links (format, relative href)."""
+    its links (format, relative href). The heading names the assessment when the
+    `organisation` (``facts.organisation``) is given."""
     from cntt_analysis.labels import SYNTHETIC_NOTE
 
-    parts = [f"<h1>Kết quả đánh giá ứng dụng CNTT năm {year}</h1>"]
+    what = f" {organisation.assessment_short}" if organisation is not None else ""
+    parts = [f"<h1>{escape(f'Kết quả đánh giá{what} năm {year}')}</h1>"]
     if warning:
         parts.append(f'<div class="callout warning">{escape(warning)}</div>')
     if synthetic:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ from cntt_analysis.analysis import (
     group_order,
 )
 from cntt_analysis.labels import tier_colors, vn_number
+from cntt_analysis.report.facts import Organisation
 from cntt_analysis.rounding import half_up_float as round_half_up
 from cntt_analysis.rubric.model import DEFAULT_RUBRIC, Rubric, load_rubric
 
@@ -97,7 +99,8 @@ PHONE = Layout("phone", 3.6, 14.0, 0.52, 2, True)
 FONT = "DejaVu Sans"
 NA_COLOR = "#E0E0E0"
 TEXT_COLOR = "#262626"
-GROUP_COLORS = {"so": "#1F4E79", "huyen": "#C55A11"}
+# Group colours in the rubric's group order, for groups the rubric gives no colour.
+GROUP_PALETTE = ("#1F4E79", "#C55A11", "#2E7D32", "#6A1B9A", "#00838F", "#AD1457", "#5D4037")
 MOVE_COLORS = {"up": "#2E7D32", "down": "#C62828", "same": "#9E9E9E",
                # lost places to others while its own score rose: never drawn as a loss
                "down_score_up": "#78909C"}
@@ -164,8 +167,18 @@ def vn_formatter(places: int = 1, suffix: str = "") -> FuncFormatter:
     return FuncFormatter(lambda x, _pos: f"{num(x, places)}{suffix}")
 
 
-_SHORTER = [("Tài nguyên và Môi trường", "TN&MT"), ("tài nguyên và môi trường", "TN&MT"),
-            ("Công nghệ thông tin", "CNTT"), ("công nghệ thông tin", "CNTT")]
+_SHORTER = [("Công nghệ thông tin", "CNTT"), ("công nghệ thông tin", "CNTT"),
+            ("Ủy ban nhân dân", "UBND"), ("Uỷ ban nhân dân", "UBND")]
+# "Khoa học và Công nghệ" → "KH&CN": a sector's name of two two-syllable words joined by
+# "và", as Vietnamese abbreviates them (not inside a list: "Văn hóa, Thể thao và Du lịch").
+_SECTOR = re.compile(r"(?<![,\-–] )(?<!\w)(\w)\w* (\w)\w* và (\w)\w* (\w)\w*(?!\w)")
+
+
+def _sector(match: re.Match) -> str:
+    a, b, c, d = match.groups()
+    if a.isupper() and c.isupper() and b.islower() and d.islower():
+        return f"{a}{b.upper()}&{c}{d.upper()}"
+    return match.group(0)
 
 
 def _mpl_text(text: str) -> str:
@@ -174,11 +187,12 @@ def _mpl_text(text: str) -> str:
 
 
 def display_name(name: object, width: int = 34, max_lines: int = 2) -> str:
-    """A unit name that fits a chart: usual abbreviations (TN&MT, CNTT), wrapped to `width`
-    characters, at most `max_lines` lines, the rest shortened with "…"."""
+    """A unit name that fits a chart: usual abbreviations (CNTT, UBND, a sector's KH&CN),
+    wrapped to `width` characters, at most `max_lines` lines, the rest shortened with "…"."""
     text = "" if name is None or (not isinstance(name, str) and pd.isna(name)) else str(name)
     for long, short in _SHORTER:
         text = text.replace(long, short)
+    text = _SECTOR.sub(_sector, text)
     lines = textwrap.wrap(text, width=width) or [""]
     if len(lines) > max_lines:
         last = " ".join(lines[max_lines - 1:])
@@ -279,6 +293,8 @@ def _value_digest(value: Any) -> bytes:
         return known[1]
     if value is None or isinstance(value, (str, int, float, bool, Layout, tuple)):
         return repr(value).encode("utf-8")
+    if isinstance(value, Organisation):  # the names a title uses: plain texts
+        return repr(sorted(value.to_dict().items())).encode("utf-8")
     raise TypeError(f"no digest for {type(value).__name__}")
 
 
@@ -333,6 +349,16 @@ def _tier_colors(rubric: Rubric | None) -> dict[str, str]:
 
 def _group_name(group: str, rubric: Rubric | None = None, short: bool = False) -> str:
     return _rubric(rubric).group_label(group, short)
+
+
+def group_color(group: str, rubric: Rubric | None = None) -> str:
+    """A group's colour: the rubric's, else the palette's in the rubric's group order."""
+    rubric = _rubric(rubric)
+    if group in rubric.group_colors:
+        return rubric.group_colors[group]
+    order = list(rubric.groups)
+    return GROUP_PALETTE[order.index(group) % len(GROUP_PALETTE)] if group in order \
+        else "#616161"
 
 
 def _tiers(rubric: Rubric | None) -> list[tuple[str, float]]:
@@ -433,9 +459,11 @@ def _tier_legend(fig: Figure, rubric: Rubric | None, layout: Layout = PAGE) -> N
 
 @responsive(keyed_on=_group_rows("scores"))
 def ranking_bar(scores: pd.DataFrame, group: str, year: int,
-                rubric: Rubric | None = None, *, layout: Layout = PAGE) -> ReportFigure:
+                rubric: Rubric | None = None, *, layout: Layout = PAGE,
+                organisation: Organisation | None = None) -> ReportFigure:
     """Horizontal bars of one group's scores in `year`, rank 1 on top, coloured by tier,
-    score labels, tier thresholds as dashed lines and a tier legend.
+    score labels, tier thresholds as dashed lines and a tier legend; the title names the
+    assessment when the `organisation` (``facts.organisation``) is given.
 
     Uses the columns year, group, name, score, tier, rank of `scores`.
 
@@ -464,7 +492,8 @@ def ranking_bar(scores: pd.DataFrame, group: str, year: int,
     ax.xaxis.set_major_formatter(vn_formatter(0))
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("Điểm (thang điểm 100)")
-    _title(fig, ax, _wrap(f"Xếp hạng mức độ ứng dụng CNTT năm {year}", layout, 70) + "\n"
+    what = f" mức độ {organisation.assessment_short}" if organisation is not None else ""
+    _title(fig, ax, _wrap(f"Xếp hạng{what} năm {year}", layout, 70) + "\n"
            + _group_label(group, layout.chars(70), rubric), layout)
     _tier_legend(fig, rubric, layout)
     return fig
@@ -472,12 +501,15 @@ def ranking_bar(scores: pd.DataFrame, group: str, year: int,
 
 @responsive
 def tier_distribution(scores: pd.DataFrame, year: int, rubric: Rubric | None = None, *,
-                      layout: Layout = PAGE) -> ReportFigure:
-    """Stacked bars of the number of units in each tier: the whole Department and each
-    group, with the counts written in the segments."""
+                      layout: Layout = PAGE,
+                      organisation: Organisation | None = None) -> ReportFigure:
+    """Stacked bars of the number of units in each tier: all units ("Toàn Sở": the
+    `organisation`'s word for them, ``facts.organisation``) and each group, with the counts
+    written in the segments."""
     data = _select(scores, year)
     groups = group_order(data["group"], rubric)
-    rows = [("Toàn Sở", data), *((textwrap.fill(_group_name(g, rubric), layout.chars(24)),
+    everyone = organisation.whole_label if organisation is not None else "Tất cả đơn vị"
+    rows = [(everyone, data), *((textwrap.fill(_group_name(g, rubric), layout.chars(24)),
                                  data[data["group"] == g]) for g in groups)]
     tiers = [name for name, _ in _tiers(rubric)]
     fig = _figure(1.4 + 0.55 * len(rows), layout)
@@ -593,7 +625,7 @@ def criterion_spread(scores: pd.DataFrame, rubric: Rubric, year: int, *,
     fig = _figure(4.2 if layout is PAGE else 4.6, layout)
     ax = fig.subplots()
     for g, off in zip(groups, offsets):
-        color = GROUP_COLORS.get(g, "#616161")
+        color = group_color(g, rubric)
         part = data[data["group"] == g]
         for i, code in enumerate(crits):
             values = part[code].dropna().to_numpy(dtype=float)
@@ -622,8 +654,8 @@ def criterion_spread(scores: pd.DataFrame, rubric: Rubric, year: int, *,
     _title(fig, ax, _wrap(f"Phân bố tỷ lệ điểm đạt của các đơn vị theo tiêu chí năm {year}",
                           layout, 70), layout)
     handles: list[Artist] = [
-        Patch(facecolor=mpl.colors.to_rgba(GROUP_COLORS.get(g, "#616161"), 0.35),
-              edgecolor=GROUP_COLORS.get(g, "#616161"), label=_group_name(g, rubric, short=True))
+        Patch(facecolor=mpl.colors.to_rgba(group_color(g, rubric), 0.35),
+              edgecolor=group_color(g, rubric), label=_group_name(g, rubric, short=True))
         for g in groups]
     handles.append(Line2D([], [], marker="D", ls="", markerfacecolor="white",
                           markeredgecolor="#1A1A1A", label=f"{MEAN_LABEL} khối"))
@@ -751,9 +783,12 @@ def rank_movement_chart(movement: pd.DataFrame, year: int, group: str, *,
     ax.barh(y, change, height=0.6, color=[MOVE_COLORS[k] for k in kinds], zorder=2)
     reach = max(float(np.abs(change).max()), 1.0)
     pad = reach * 0.04 + 0.1
+    formed = (data["baseline"].isin(["merged", "split"]).to_numpy()
+              if "baseline" in data.columns else np.zeros(n, dtype=bool))
     for i, (c, k, is_new) in enumerate(zip(change, kinds, new)):
         if is_new:
-            label = "mới"
+            label = ("mới (sáp nhập)" if formed[i] and data["baseline"].iloc[i] == "merged"
+                     else "mới (chia tách)" if formed[i] else "mới")
         elif k == "same":
             label = "giữ nguyên"
         else:
@@ -816,7 +851,7 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int, *,
     means = peers[crits].mean().to_numpy(dtype=float) if group_mean \
         else np.full(len(crits), np.nan)
     angles = np.linspace(0, 2 * np.pi, len(crits), endpoint=False)
-    color = _tier_colors(rubric).get(unit["tier"], GROUP_COLORS.get(unit["group"], "#616161"))
+    color = _tier_colors(rubric).get(unit["tier"], group_color(unit["group"], rubric))
     group_name = _lower_first(_group_name(unit["group"], rubric, short=True))
 
     # Fixed placement: constrained layout misjudges polar tick labels aligned outwards.

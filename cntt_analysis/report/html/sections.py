@@ -19,6 +19,7 @@ from IPython.display import HTML
 
 from cntt_analysis import analysis
 from cntt_analysis.analysis import robustness as robust_ranks
+from cntt_analysis.analysis.lineage import is_new
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.register import LATE, MISSING
@@ -97,8 +98,9 @@ class Context:
 
     @cached_property
     def movement(self) -> pd.DataFrame:
-        """Rank movement of every year (the trend charts draw earlier years too)."""
-        return analysis.rank_movement(self.results.scores)
+        """Rank movement of every year (the trend charts draw earlier years too); merged
+        and split units against their predecessors (`analysis.lineage`)."""
+        return analysis.rank_movement(self.results.scores, self.results.registry)
 
     def refresh_facts(self) -> YearFacts:
         """Compute the facts again from ``ctx.results`` as they are in memory (an analyst's
@@ -260,9 +262,12 @@ def _ranking_parts(ctx: Context, level: int) -> list:
         parts.append(blocks.heading(_group_name(ctx, group), level))
         ranked = ctx.scores[ctx.scores["group"] == group]
         if len(ranked):
-            parts += [views.ranking(ranked, ctx.rubric, ranked),
-                      blocks.figure(plots.ranking_bar(ctx.scores, group, ctx.year,
-                                                      ctx.rubric))]
+            parts += [views.ranking(ranked, ctx.rubric, ranked)]
+            if (rule := sentences.baseline_rule_sentence(ranked)) is not None:
+                parts.append(blocks.note(rule, "info"))
+            parts.append(blocks.figure(plots.ranking_bar(
+                ctx.scores, group, ctx.year, ctx.rubric,
+                organisation=ctx.facts.organisation)))
         missing = unscored[unscored["group"] == group]
         if (text := sentences.unscored_sentence(missing)) is not None:
             parts.append(blocks.note(text, "warning"))
@@ -293,7 +298,8 @@ def robustness(ctx: Context, tables: bool = True) -> Section:
 
 def tiers(ctx: Context) -> Section:
     averages = analysis.group_averages(ctx.results.scores)
-    return Section([blocks.figure(plots.tier_distribution(ctx.scores, ctx.year, ctx.rubric)),
+    return Section([blocks.figure(plots.tier_distribution(
+                        ctx.scores, ctx.year, ctx.rubric, organisation=ctx.facts.organisation)),
                     views.group_averages(averages, ctx.rubric)], {"binh_quan": averages})
 
 
@@ -380,12 +386,13 @@ def _unit_row(ctx: Context) -> pd.Series | None:
 
 
 def _movement_figures(row: pd.Series) -> list[tuple[str, str]]:
-    """Rank movement and score change since last year, as two key figures."""
+    """Rank movement and score change since last year, as two key figures (the change of
+    a merged or split unit captioned with its baseline)."""
     if pd.isna(row["score_change"]):
         return [(row["movement"], "thứ hạng so với năm trước")]
     change = float(row["score_change"])
     return [(row["movement"], "thứ hạng so với năm trước"),
-            (f"{'+' if change > 0 else ''}{vn_score(change)}", "điểm so với năm trước")]
+            (f"{'+' if change > 0 else ''}{vn_score(change)}", sentences.change_label(row))]
 
 
 def unit_header(ctx: Context) -> Section:
@@ -393,7 +400,8 @@ def unit_header(ctx: Context) -> Section:
     the score after inspection, and the radar against the group."""
     name = ctx.names.get(_unit(ctx), _unit(ctx))
     parts = [_banner(ctx), blocks.heading(name, 1),
-             blocks.paragraphs([f"Hồ sơ kết quả đánh giá ứng dụng CNTT năm {ctx.year}."])]
+             blocks.paragraphs([f"Hồ sơ kết quả đánh giá "
+                                f"{ctx.facts.organisation.assessment_short} năm {ctx.year}."])]
     mine = ctx.facts.of_unit("units", _unit(ctx))
     status = ", ".join(mine["status"])          # superseded copies are not a status
     row = _unit_row(ctx)
@@ -406,8 +414,11 @@ def unit_header(ctx: Context) -> Section:
         (vn_score(row["score"]), "điểm (thang 100)"), (row["tier"], "xếp loại"),
         (f"{row['rank']}/{int(row['group_size'])}", f"hạng trong {row['group_label']}"),
         *_movement_figures(row), (status, "tình trạng nộp")]))
+    if is_new(row.get("baseline")):
+        parts.append(blocks.note(sentences.change_sentence(row), "info"))
     if bool(row["incomplete"]):
-        parts.append(blocks.note(sentences.incomplete_unit_sentence(row), "warning"))
+        parts.append(blocks.note(sentences.incomplete_unit_sentence(
+            row, ctx.facts.organisation.assessment), "warning"))
     elif int(row["missing"]):
         parts.append(blocks.note(
             f"Báo cáo còn bỏ trống {int(row['missing'])} mục bắt buộc ({row['missing_codes']})"
@@ -519,10 +530,10 @@ def unit_issues(ctx: Context) -> Section:
 
 def cover(ctx: Context) -> Section:
     facts = ctx.facts
+    org = facts.organisation
     return Section([_draft(ctx), blocks.cover(
-        "Báo cáo kết quả kiểm tra, đánh giá ứng dụng công nghệ thông tin",
-        f"Năm {ctx.year} — các phòng, đơn vị trực thuộc Sở và Phòng TN&MT cấp huyện",
-        f"{facts.department} — Trung tâm Công nghệ thông tin",
+        org.report_title, f"Năm {ctx.year} — {org.units}",
+        f"{org.full_name} — {org.assessor}",
         f"Kỳ đánh giá năm {ctx.year} (hạn nộp báo cáo {facts.deadline:%d/%m/%Y})",
         ctx.synthetic)])
 
@@ -539,7 +550,7 @@ def summary(ctx: Context) -> Section:
         blocks.key_figures([(str(len(facts.scores)), "đơn vị được chấm điểm"),
                             *_status_figures(ctx), (mean, "điểm bình quân")]),
         views.group_leaders(leaders),
-        blocks.heading("Đề nghị lãnh đạo Sở", 3),
+        blocks.heading(f"Đề nghị {facts.organisation.leaders}", 3),
         blocks.bullets(sentences.decisions(facts)),
         blocks.heading("Kết quả chung", 3),
         blocks.paragraphs(sentences.summary_sentences(facts))]

@@ -213,13 +213,19 @@ def follow_up_summary(summary: pd.DataFrame) -> HTML:
 
 
 def follow_up(follow: pd.DataFrame) -> HTML:
+    """A unit's follow-up of last year's shortcomings; for a unit formed by a merger or a
+    split, the unit each one was found at."""
     frame = follow.assign(before=follow["previous_lost_share"] * 100,
                           after=follow["lost_share"] * 100)
-    return table(frame, {"previous_indicator": ("Chỉ tiêu năm trước", "code"),
-                         "label": ("Nội dung", "text"),
-                         "before": ("Tỷ lệ điểm mất năm trước (%)", "percent"),
-                         "after": ("Năm nay (%)", "percent"), "outcome": ("Kết quả", "text")},
-                 empty="Năm trước đơn vị không có tồn tại, hạn chế nào.")
+    columns = {"previous_indicator": ("Chỉ tiêu năm trước", "code"),
+               "label": ("Nội dung", "text"),
+               "before": ("Tỷ lệ điểm mất năm trước (%)", "percent"),
+               "after": ("Năm nay (%)", "percent"), "outcome": ("Kết quả", "text")}
+    if "previous_unit_id" in frame.columns and \
+            (frame["previous_unit_id"] != frame["unit_id"]).any():
+        at = "previous_name" if "previous_name" in frame.columns else "previous_unit_id"
+        columns = {at: ("Tồn tại của đơn vị (trước sáp nhập, chia tách)", "text"), **columns}
+    return table(frame, columns, empty="Năm trước đơn vị không có tồn tại, hạn chế nào.")
 
 
 def robustness(robust: pd.DataFrame) -> HTML:
