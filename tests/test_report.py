@@ -671,6 +671,27 @@ def test_unchanged_rerun_starts_no_kernel_and_removes_stale_staging(report, tmp_
     assert not killed.exists() and not older.exists()
 
 
+def test_an_unchanged_rerun_loads_neither_pandas_nor_the_word_libraries(report, tmp_path):
+    """Telling that nothing changed reads digests only: in a fresh process, an unchanged
+    `build_report` imports no pandas, python-docx or docxtpl (each costs a second or more
+    of a re-run that should take about one)."""
+    reports = tmp_path / "reports"
+    shutil.copytree(report.reports, reports, symlinks=True)
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from cntt_analysis.report.build.run import build_report\n"
+        f"build_report({YEAR}, Path({str(report.raw)!r}), Path({str(report.processed)!r}), "
+        f"Path({str(reports)!r}), Path({str(NOTEBOOKS)!r}), jobs=2, progress=False, "
+        f"units=[{XSS_ID!r}])\n"
+        "print(sorted(m for m in ('pandas', 'docx', 'docxtpl', 'openpyxl') "
+        "if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_after_one_unit_changed_only_what_shows_it_is_rebuilt(tmp_path, units, fill_template,
                                                               answers_for, monkeypatch):
     """H_TANPHUOC (district group) sends a new workbook: the year's documents and its own

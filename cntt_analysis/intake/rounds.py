@@ -6,15 +6,17 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.intake.imports import Import, parse_imports
 from cntt_analysis.rubric.model import RUBRIC_DIR, Rubric, RubricError, load_rubric
 from cntt_analysis.rubric.next_year import next_year_text
 from cntt_analysis.storage import write_text
+
+if TYPE_CHECKING:  # reading exports needs pandas; a round's settings do not
+    from cntt_analysis.intake.imports import Import
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # Files the IT Centre keeps in a round folder that are not submissions.
@@ -156,7 +158,16 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
                  department=str(config.get("department", Round.department)),
                  warnings=_reuse_warning(rubric, year, config_path),
                  unit_lists=lists, not_ranked=not_ranked,
-                 imports=parse_imports(config.get("imports"), config_path, rubric))
+                 imports=_imports(config.get("imports"), config_path, rubric))
+
+
+def _imports(raw: Any, config_path: Path, rubric: Rubric) -> tuple[Import, ...]:
+    """round.yaml's `imports`, checked (the module that reads them only when there are)."""
+    if raw is None:
+        return ()
+    from cntt_analysis.intake.imports import parse_imports
+
+    return parse_imports(raw, config_path, rubric)
 
 
 def _ids(value: Any, where: str) -> tuple[str, ...]:

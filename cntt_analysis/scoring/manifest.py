@@ -14,6 +14,14 @@ from cntt_analysis.intake.rounds import Round, load_round, round_files
 MANIFEST = "inputs.json"
 TABLES = ("answers", "points", "scores", "issues", "register", "corrections", "shortcomings",
           "criterion_scores")
+FINAL = "final.json"  # the record of finalised results (see scoring.publication)
+
+
+def publication_folder(processed_dir: str | Path, year: int) -> Path:
+    """Where a year's publication records live: beside the round's processed set, not in
+    it, since every scoring run replaces that set as a whole (here, not in
+    scoring.publication, so that telling a round's state needs no pandas)."""
+    return Path(processed_dir) / f"{year}-cong-bo"
 
 
 def processed_folder(processed_dir: str | Path, year: int) -> Path:

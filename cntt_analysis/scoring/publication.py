@@ -26,16 +26,16 @@ from openpyxl.utils import get_column_letter
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.rounds import load_round
 from cntt_analysis.labels import vn_score
-from cntt_analysis.scoring.manifest import MANIFEST, TABLES, is_stale, processed_folder
+from cntt_analysis.scoring.manifest import (  # noqa: F401  (FINAL: re-exported)
+    FINAL,
+    MANIFEST,
+    TABLES,
+    is_stale,
+    processed_folder,
+    publication_folder,
+)
 from cntt_analysis.storage import put, write_bytes, write_text, write_workbook
 
-FINAL = "final.json"
-
-
-def publication_folder(processed_dir: str | Path, year: int) -> Path:
-    """Where a year's publication records live: beside the round's processed set, not in
-    it, since every scoring run replaces that set as a whole."""
-    return Path(processed_dir) / f"{year}-cong-bo"
 DRAFT_LABEL = "DỰ THẢO"
 CHANGE_COLUMNS = ["unit_id", "name", "group", "published_score", "score", "published_tier",
                   "tier", "published_rank", "rank", "change"]

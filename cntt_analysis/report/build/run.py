@@ -236,7 +236,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     # The whole build's key: when it is the current build's, nothing is loaded or run.
     department = raw / "department.yaml"  # the particulars the official documents print
     from cntt_analysis.report.facts import load_particulars
-    from cntt_analysis.report.word.templates import templates_digest
+    from cntt_analysis.report.word.template_files import templates_digest
 
     documents_key = sha(package_digest(), round_digest(processed, years),
                         department.read_bytes() if department.is_file() else b"",

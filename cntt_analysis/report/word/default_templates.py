@@ -19,9 +19,8 @@ from docx.document import Document as DocumentObject
 from docx.shared import Mm, Pt
 
 from cntt_analysis.report.word import docx_format as fmt
+from cntt_analysis.report.word.template_files import FILES, HERE
 
-HERE = Path(__file__).resolve().parent / "mau"
-FILES = {"report": "bao-cao.docx", "notice": "thong-bao.docx", "reminder": "don-doc.docx"}
 SIGNER = ["{{ ky.quyen_han }}", "{%p if ky.chuc_vu %}", "{{ ky.chuc_vu }}", "{%p endif %}"]
 
 
