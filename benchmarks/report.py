@@ -9,8 +9,8 @@ Projects (generated or copied once, not timed), each run by every side on its ow
             filled with the intake benchmark's plausible answers
 
 Scenarios, each timed as a subprocess (process start to exit) with the peak resident
-memory of its whole process tree (`cntt report`, its workers and their kernels, sampled
-from /proc every 50 ms, summed):
+memory of its whole process tree (`cntt report` and its kernels, sampled
+from /proc every 50 ms, summed: RSS and PSS):
 
   cold       fresh processed and reports folders: score, run every notebook, export
   unchanged  the same command again, nothing changed
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--after", default=str(Path(sys.executable).parent / "cntt"),
                         help="the cntt command measured as 'after' (default: this venv's)")
     parser.add_argument("--before", help="another installation's cntt, measured as 'before'")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes (2)")
+    parser.add_argument("--jobs", type=int, default=2, help="kernels (2)")
     parser.add_argument("--only", default="demo,province",
                         help="projects to run, comma-separated (demo,province)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
