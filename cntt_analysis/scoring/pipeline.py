@@ -19,7 +19,7 @@ from cntt_analysis.intake.issues import issues_frame
 from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
 from cntt_analysis.intake.registry import active_units, load_registry, renamed_ids
 from cntt_analysis.intake.rounds import Round, available_years, load_round
-from cntt_analysis.intake.workbook import answers_frame, read_round_files
+from cntt_analysis.intake.workbook import read_round_files, submissions_frame
 from cntt_analysis.scoring.inspection import (
     apply_corrections,
     audit,
@@ -99,8 +99,10 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     tied = tie_submissions(subs, registry, renamed_ids(known), rnd.rubric.general_codes)
     counted, _ = choose_counted(tied, rnd.rubric.general_codes)
     register, register_issues = build_register(rnd, subs, registry, counted)
-    reported = answers_frame([a for s in counted.values() for a in s.answers])
+    reported = submissions_frame(counted.values())
     reported = reported.sort_values(["unit_id", "code"], ignore_index=True)
+    for sub in subs:  # their answers live on in the table (the values are shared)
+        sub.columns = ()
     answers, corrections, inspection_issues = verify(rnd, reported, registry)
     self_points = compute_points(reported, rnd.rubric, registry)
     points = compute_points(answers, rnd.rubric, registry)
