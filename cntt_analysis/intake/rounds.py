@@ -26,11 +26,33 @@ INSPECTION_MARKS = ("số liệu kiểm tra", "verified")
 
 def is_inspection_file(path: Path) -> bool:
     """Whether a round file is the inspectors' workbook: named ``inspection.xlsx`` or
-    ``inspection.csv``, or a workbook whose "Kiểm tra" sheet has the verified column."""
+    ``inspection.csv``, or a workbook whose "Kiểm tra" sheet has the verified column.
+
+    The answer for a file's content is remembered while the file is unchanged: a run asks
+    it for every file of the round several times (its submissions, its inspection file,
+    its manifest), and a round may hold 20,000 workbooks."""
     if path.stem in NOT_SUBMISSIONS and path.suffix.lower() in (".xlsx", ".csv"):
         return True
     if path.suffix.lower() not in WORKBOOK_SUFFIXES or path.name.startswith(("~$", ".~lock")):
         return False
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    key = (os.path.abspath(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns,
+           info.st_ctime_ns)
+    if key not in _INSPECTION_FILES:
+        if len(_INSPECTION_FILES) >= 200_000:
+            _INSPECTION_FILES.clear()
+        _INSPECTION_FILES[key] = _holds_inspection_sheet(path)
+    return _INSPECTION_FILES[key]
+
+
+# (path, device, inode, size, modified, changed) → whether the workbook is an inspection file
+_INSPECTION_FILES: dict[tuple[str, int, int, int, int, int], bool] = {}
+
+
+def _holds_inspection_sheet(path: Path) -> bool:
     if not _may_hold_inspection_sheet(path):
         return False
     # Opening a workbook may abort the process (a hostile file): only in a sandboxed worker.
@@ -49,17 +71,19 @@ def _may_hold_inspection_sheet(path: Path) -> bool:
     import zipfile
 
     try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:  # .xls (or not a workbook): its first megabytes
+            with open(path, "rb") as handle:
+                head = handle.read(4 << 20)
+        else:
+            with archive:
                 names = set(archive.namelist())
                 part = next((n for n in ("xl/workbook.xml", "content.xml") if n in names), None)
                 if part is None:
                     return False
                 with archive.open(part) as handle:
                     head = handle.read(4 << 20)
-        else:
-            with open(path, "rb") as handle:
-                head = handle.read(4 << 20)
     except Exception:  # unreadable: intake reports it as a submission problem
         return False
     return any(mark in head for mark in _SHEET_MARKS)

@@ -189,9 +189,7 @@ class _Sheets:
         if (sheet, header) not in self._columns:
             self._columns[sheet, header] = next(
                 (c for row in self.grid(sheet)[:30] for c, value in enumerate(row)
-                 if isinstance(value, str) and ((folded := _short_fold(value)) == header
-                                                or prefix and folded.startswith(header))),
-                None)
+                 if isinstance(value, str) and _heads(value, header, prefix)), None)
         return self._columns[sheet, header]
 
 
@@ -259,6 +257,16 @@ def raw_text(raw: object) -> str:
     if isinstance(raw, (dt.date, dt.datetime)):
         return raw.isoformat()
     return str(raw)
+
+
+def _heads(value: str, header: str, prefix: bool) -> bool:
+    """Whether a cell's text, folded, is `header` (or, with `prefix`, starts with it). Only
+    its first 64 characters count: a heading is short, and the long titles above it (each
+    naming its unit) would cost the most to fold."""
+    if len(value) > 64:
+        return prefix and _short_fold(value[:64]).startswith(header)
+    folded = _short_fold(value)
+    return folded == header or prefix and folded.startswith(header)
 
 
 def _declared_cells(sheets: _Sheets) -> dict[str, tuple[str, int, int]]:
@@ -446,18 +454,27 @@ def unsaved_formulas(path: Path, cells: dict[str, tuple[str, str]]) -> set[str]:
 
 
 def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → its XML part, from the workbook and its relationships."""
-    def small(name: str) -> bytes:
-        with archive.open(name) as handle:
-            return handle.read(4 << 20)
+    """Sheet name → its XML part, from the workbook and its relationships (remembered by
+    the parts' checksums and sizes: alike in every copy of a template)."""
+    parts = [archive.getinfo(name) for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")]
+    key = tuple((info.CRC, info.file_size, info.compress_size) for info in parts)
+    if key not in _SHEET_PATHS:
+        if len(_SHEET_PATHS) >= 64:
+            _SHEET_PATHS.clear()
+        book, rels = (_small_part(archive, info) for info in parts)
+        _SHEET_PATHS[key] = _parse_sheet_paths(book, rels)
+    return _SHEET_PATHS[key]
 
-    return _parse_sheet_paths(small("xl/workbook.xml"), small("xl/_rels/workbook.xml.rels"))
+
+_SHEET_PATHS: dict[tuple[tuple[int, int, int], ...], dict[str, str]] = {}
 
 
-@lru_cache(maxsize=64)
+def _small_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    with archive.open(info) as handle:
+        return handle.read(4 << 20)
+
+
 def _parse_sheet_paths(book: bytes, rels_xml: bytes) -> dict[str, str]:
-    """`_sheet_paths` from the two parts' bytes, memoised: alike in every copy of a
-    template. (Callers only read the result.)"""
     import xml.etree.ElementTree as ET
 
     rels = {r.get("Id"): r.get("Target", "") for r in ET.fromstring(rels_xml) if r.get("Id")}
