@@ -516,7 +516,7 @@ def stages(raw_dir: Path, processed: Path) -> None:
     from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
     from cntt_analysis.intake.registry import active_units, load_registry, renamed_ids
     from cntt_analysis.intake.rounds import load_round
-    from cntt_analysis.intake.workbook import read_round_files, submissions_frame
+    from cntt_analysis.intake.workbook import submissions_frame
     from cntt_analysis.report.excel import round_workbook
     from cntt_analysis.scoring import pipeline
     from cntt_analysis.scoring.inspection import audit, combine_scores, drop_resolved
@@ -537,19 +537,18 @@ def stages(raw_dir: Path, processed: Path) -> None:
     rnd = load_round(raw_dir, YEAR)
     known = load_registry(registry_path(raw_dir))
     registry = active_units(known, YEAR)
-    paths = rnd.submissions()
-    mark("list submissions")
-    subs = read_round_files(paths, rnd.rubric, YEAR, progress=False)
+    mark("round, registry")
+    paths, subs = pipeline.read_submissions(rnd, progress=False)
     mark("read (workers)")
     tied = tie_submissions(subs, registry, renamed_ids(known), rnd.rubric.general_codes)
     counted, _ = choose_counted(tied, rnd.rubric.general_codes)
     register, register_issues = build_register(rnd, subs, registry, counted)
     mark("tie, register")
-    reported = submissions_frame(counted.values()).sort_values(["unit_id", "code"],
-                                                               ignore_index=True)
-    for sub in subs:
-        sub.columns = ()
+    reported = submissions_frame([counted[u] for u in sorted(counted)], by_code=True)
     mark("answers table")
+    intake_issues = [i for s in subs for i in s.issues]
+    read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
+    del subs, tied, counted
     answers, corrections, inspection_issues = pipeline.verify(rnd, reported, registry)
     mark("inspection")
     self_points = compute_points(reported, rnd.rubric, registry)
@@ -561,14 +560,14 @@ def stages(raw_dir: Path, processed: Path) -> None:
     points = points.merge(self_points[[*key, "points"]].rename(
         columns={"points": "self_points"}), on=key, how="left")
     mark("compute_scores x2")
-    issues = issues_frame(drop_resolved([i for s in subs for i in s.issues], answers)
-                          + register_issues + inspection_issues)
+    issues = issues_frame(drop_resolved(intake_issues, answers) + register_issues
+                          + inspection_issues)
+    del intake_issues
     mark("issues table")
     result = pipeline.RoundResult(
         rnd, registry, answers, points, scores, issues, register,
         audit(corrections, self_points, points, rnd.rubric, registry),
-        find_shortcomings(points, rnd.rubric),
-        {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None})
+        find_shortcomings(points, rnd.rubric), read)
     mark("audit, shortcomings")
     folder = processed / "stages"
     folder.mkdir(parents=True, exist_ok=True)

@@ -17,8 +17,9 @@ import re
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
+from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +28,7 @@ from python_calamine import CalamineWorkbook, PasswordError
 
 from cntt_analysis.intake.evidence import evidence_issues
 from cntt_analysis.intake.issues import make_issue
+from cntt_analysis.intake.rounds import is_inspection_book
 from cntt_analysis.intake.sandbox import TIME_LIMIT, file_digest, map_isolated
 from cntt_analysis.intake.values import Parsed, is_blank, parse_answer
 from cntt_analysis.rubric.model import Input, Rubric
@@ -88,8 +90,11 @@ class Submission:
     def __init__(self, file: str, year: int, answers: Iterable[dict[str, Any]] = (),
                  issues: list[dict[str, Any]] | None = None,
                  meta: dict[str, str] | None = None, readable: bool = True,
-                 unit_id: str | None = None, digest: tuple[int, str] | None = None):
+                 unit_id: str | None = None, digest: tuple[int, str] | None = None,
+                 inspection: bool = False):
         self.file, self.year = file, year
+        # The inspectors' workbook (`rounds.is_inspection_file`), found as it was read.
+        self.inspection = inspection
         self.columns: tuple[tuple[Any, ...], ...] = answer_columns(answers)
         self.issues: list[dict[str, Any]] = issues if issues is not None else []
         self.meta: dict[str, str] = meta or {}
@@ -104,9 +109,11 @@ class Submission:
         return len(self.columns[0]) if self.columns else 0
 
     def _row(self, i: int) -> dict[str, Any]:
-        row = {"year": self.year, "unit_id": self.unit_id, "file": self.file}
-        row.update((name, column[i]) for name, column in zip(ANSWER_FIELDS, self.columns))
-        return {name: row[name] for name in ANSWER_COLUMNS}
+        code, raw, value, number, status, problem, sheet, cell, evidence = \
+            (column[i] for column in self.columns)  # ANSWER_FIELDS
+        return {"year": self.year, "unit_id": self.unit_id, "code": code, "raw_value": raw,
+                "value": value, "number": number, "status": status, "problem": problem,
+                "file": self.file, "sheet": sheet, "cell": cell, "evidence": evidence}
 
     @property
     def answers(self) -> list[dict[str, Any]]:
@@ -333,6 +340,7 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
         if _encrypted(head, path):
             return _unreadable(sub, "", "file_password")
         sheets = _Sheets(_open_book(path))
+        sub.inspection = is_inspection_book(path, sheets.book)
         located = locate_answers(sheets, rubric)
         sub.meta = {r[0]: r[1] for r in sheets.keys("_meta") if len(r) >= 2}
     except PasswordError:
@@ -635,17 +643,44 @@ def answers_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     return _frame({name: [row.get(name) for row in rows] for name in ANSWER_COLUMNS})
 
 
-def submissions_frame(subs: Iterable[Submission]) -> pd.DataFrame:
+def submissions_frame(subs: Iterable[Submission], by_code: bool = False) -> pd.DataFrame:
     """The answers table of submissions, built column by column from their stored
-    columns (no row dicts: a round may hold a million answers)."""
+    columns (no row dicts: a round may hold a million answers): submission by submission,
+    each one's answers in the order read or, `by_code`, by answer code (so that one
+    submission per unit, given by unit, makes a table sorted by unit and code, without
+    sorting a million rows)."""
     subs = [s for s in subs if len(s)]
+    if by_code:
+        subs = [_by_code(s) for s in subs]
+    lengths = [len(s) for s in subs]
     data: dict[str, list[Any]] = {
-        "year": [s.year for s in subs for _ in range(len(s))],
-        "unit_id": [s.unit_id for s in subs for _ in range(len(s))],
-        "file": [s.file for s in subs for _ in range(len(s))]}
+        "year": list(chain.from_iterable(repeat(s.year, n) for s, n in zip(subs, lengths))),
+        "unit_id": list(chain.from_iterable(repeat(s.unit_id, n)
+                                            for s, n in zip(subs, lengths))),
+        "file": list(chain.from_iterable(repeat(s.file, n) for s, n in zip(subs, lengths)))}
     for i, name in enumerate(ANSWER_FIELDS):
-        data[name] = [value for s in subs for value in s.columns[i]]
+        data[name] = list(chain.from_iterable(s.columns[i] for s in subs))
     return _frame(data)
+
+
+def _by_code(sub: Submission) -> Submission:
+    """A copy of `sub` whose answers are in code order."""
+    codes = sub.columns[0]
+    order = _CODE_ORDERS.get(codes)
+    if order is None:
+        if len(_CODE_ORDERS) > 100:
+            _CODE_ORDERS.clear()
+        ranks = sorted(range(len(codes)), key=codes.__getitem__)
+        order = _CODE_ORDERS[codes] = lambda column: tuple(column[i] for i in ranks) \
+            if len(ranks) < 2 else itemgetter(*ranks)(column)
+    copy = Submission(sub.file, sub.year, unit_id=sub.unit_id)
+    copy.columns = tuple(order(column) for column in sub.columns)
+    return copy
+
+
+# An answer-code column (as read, shared by most submissions) → what puts a column in code
+# order.
+_CODE_ORDERS: dict[tuple[Any, ...], Callable[[tuple[Any, ...]], tuple[Any, ...]]] = {}
 
 
 def _frame(data: dict[str, list[Any]]) -> pd.DataFrame:
@@ -665,6 +700,6 @@ def _objects(values: list[Any]) -> pd.Series:
     import pandas as pd
 
     column = pd.Series(values, dtype=object)
-    if any(v.__class__ is str for v in values):
+    if None in values and any(v.__class__ is str for v in values):
         column[column.isna()] = np.nan
     return column

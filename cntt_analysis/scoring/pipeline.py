@@ -18,8 +18,15 @@ import pandas as pd
 from cntt_analysis.intake.issues import issues_frame
 from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
 from cntt_analysis.intake.registry import active_units, load_registry, renamed_ids
-from cntt_analysis.intake.rounds import Round, available_years, load_round
-from cntt_analysis.intake.workbook import read_round_files, submissions_frame
+from cntt_analysis.intake.rounds import (
+    Round,
+    available_years,
+    file_key,
+    is_inspection_file,
+    load_round,
+    remember_inspection_file,
+)
+from cntt_analysis.intake.workbook import Submission, read_round_files, submissions_frame
 from cntt_analysis.scoring.inspection import (
     apply_corrections,
     audit,
@@ -93,17 +100,12 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     rnd = load_round(raw_dir, year)
     known = load_registry(registry_path(raw_dir))
     registry = active_units(known, year)
-    paths = rnd.submissions()
-    subs = read_round_files(paths, rnd.rubric, year, progress=progress)
-    read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
-    tied = tie_submissions(subs, registry, renamed_ids(known), rnd.rubric.general_codes)
-    counted, _ = choose_counted(tied, rnd.rubric.general_codes)
-    register, register_issues = build_register(rnd, subs, registry, counted)
-    reported = submissions_frame(counted.values())
-    reported = reported.sort_values(["unit_id", "code"], ignore_index=True)
-    for sub in subs:  # their answers live on in the table (the values are shared)
-        sub.columns = ()
+    taken = take_in(rnd, registry, renamed_ids(known), progress)
+    reported, register, read = taken.reported, taken.register, taken.read
     answers, corrections, inspection_issues = verify(rnd, reported, registry)
+    issues = issues_frame(drop_resolved(taken.issues, answers) + taken.register_issues
+                          + inspection_issues)
+    del taken  # the issue rows live on in their table (before the points need memory)
     self_points = compute_points(reported, rnd.rubric, registry)
     points = compute_points(answers, rnd.rubric, registry)
     scores = combine_scores(compute_scores(points, rnd.rubric, registry),
@@ -111,11 +113,50 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     key = ["year", "unit_id", "indicator"]
     points = points.merge(self_points[[*key, "points"]].rename(
         columns={"points": "self_points"}), on=key, how="left")
-    intake_issues = drop_resolved([i for s in subs for i in s.issues], answers)
-    issues = issues_frame(intake_issues + register_issues + inspection_issues)
     return RoundResult(rnd, registry, answers, points, scores, issues, register,
                        audit(corrections, self_points, points, rnd.rubric, registry),
                        find_shortcomings(points, rnd.rubric), read)
+
+
+@dataclass
+class Intake:
+    """A round's submissions read, tied to their units and registered."""
+
+    reported: pd.DataFrame  # the answers of the submissions counted, by unit and code
+    register: pd.DataFrame
+    issues: list[dict[str, Any]]  # the submissions' own
+    register_issues: list[dict[str, Any]]  # late, missing …
+    read: dict[str, tuple[int, str]]  # file name → (size, SHA-256) as read
+
+
+def take_in(rnd: Round, registry: pd.DataFrame, renamed: dict[str, str] | None = None,
+            progress: bool | None = None) -> Intake:
+    """Read every submission, tie each to its unit, choose one per unit, register them,
+    and make the answers table; the submissions themselves are not kept (a round of
+    20,000 holds a million answers: the table holds them once)."""
+    paths, subs = read_submissions(rnd, progress)
+    read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
+    tied = tie_submissions(subs, registry, renamed, rnd.rubric.general_codes)
+    counted, _ = choose_counted(tied, rnd.rubric.general_codes)
+    register, register_issues = build_register(rnd, subs, registry, counted)
+    reported = submissions_frame([counted[u] for u in sorted(counted)], by_code=True)
+    return Intake(reported, register, [i for s in subs for i in s.issues], register_issues,
+                  read)
+
+
+def read_submissions(rnd: Round, progress: bool | None = None
+                     ) -> tuple[list[Path], list[Submission]]:
+    """The round's submissions (`Round.submissions`), read. Which workbook is the
+    inspectors' is found as the files are read (and remembered for `find_inspection` and
+    the manifest), not by opening every file once more beforehand."""
+    candidates = rnd.candidates()
+    keys = [file_key(p) for p in candidates]  # before reading: a later change is not ours
+    subs = read_round_files(candidates, rnd.rubric, rnd.year, progress=progress)
+    for key, sub in zip(keys, subs):
+        if key is not None:
+            remember_inspection_file(key, sub.inspection)
+    kept = [(p, s) for p, s in zip(candidates, subs) if not is_inspection_file(p)]
+    return [p for p, _ in kept], [s for _, s in kept]
 
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
