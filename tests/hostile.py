@@ -103,6 +103,58 @@ def cntt_score(raw: Path, processed: Path, year: int = 2017) -> Run:
     return run_measured(command, env={**os.environ, "PYTHONHASHSEED": "0"})
 
 
+# --------------------------------------------------------------------------- pool work
+# What sandboxed workers run in the pool tests: module-level (a worker imports them by
+# name) and in this light module, so that a worker starts in a fraction of a second.
+
+
+def square(path: Path) -> int:
+    return int(path.name) ** 2
+
+
+def abort_on(path: Path, lost: str = "37") -> int:
+    """Abort the process on file `lost` (by default the middle of a batch), like a reader
+    whose allocation failed."""
+    if path.name == lost:
+        os.abort()
+    return int(path.name)
+
+
+def abort_on_three(path: Path) -> int:
+    return abort_on(path, "3")
+
+
+def sleep_on_two(path: Path) -> int:
+    if path.name == "2":
+        time.sleep(60)
+    return int(path.name)
+
+
+def allocate_on_one(path: Path) -> int:
+    if path.name == "1":
+        return len(bytearray(2 * 1024**3))  # beyond the worker's memory limit
+    return int(path.name)
+
+
+def nap(path: Path) -> int:
+    time.sleep(0.15)
+    return int(path.name)
+
+
+def allocate_until_refused(path: Path) -> int:
+    """Take memory 4 MB at a time, touching it, until refused; the process's peak resident
+    memory then, in bytes."""
+    held = []
+    try:
+        while True:
+            held.append(bytearray(4 * 2**20))
+    except MemoryError:
+        held.clear()
+    with open("/proc/self/status", encoding="ascii") as handle:
+        return next(int(line.split()[1]) * 1024 for line in handle
+                    if line.startswith("VmHWM:"))
+
+
 # --------------------------------------------------------------------------- zip parts
 
 
