@@ -426,7 +426,8 @@ def tree_rss_kb(root: int, own: bool = True) -> int:
 _LAUNCH = """
 import resource, subprocess, sys
 code = subprocess.run(sys.argv[1:]).returncode
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(usage.ru_maxrss, usage.ru_utime + usage.ru_stime, file=sys.stderr)
 sys.exit(code)
 """
 
@@ -436,11 +437,13 @@ class Measured:
     seconds: float
     tree_mb: float  # the process tree's peak, summed
     output: str
+    cpu: float = 0.0  # CPU seconds of the command and every process it waited for
 
 
 def timed(command: list[str]) -> Measured:
     """Wall seconds from process start to exit, the peak resident memory of its process
-    tree (sampled every 20 ms; at least its largest process, from rusage) and its output."""
+    tree (sampled every 20 ms; at least its largest process, from rusage), its CPU seconds
+    (all its processes: what a busy machine does not change much) and its output."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen([sys.executable, "-c", _LAUNCH, *command], stdout=out,
@@ -453,11 +456,12 @@ def timed(command: list[str]) -> Measured:
         out.seek(0)
         err.seek(0)
         output = out.read().decode("utf-8", "replace")
-        said, _, largest = err.read().decode("utf-8", "replace").rstrip("\n").rpartition("\n")
+        said, _, usage = err.read().decode("utf-8", "replace").rstrip("\n").rpartition("\n")
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({proc.returncode}):\n"
                            f"{output[-2000:]}\n{said[-2000:]}")
-    return Measured(elapsed, max(peak, int(largest)) / 1024, output + said)
+    largest, cpu = usage.split()
+    return Measured(elapsed, max(peak, int(largest)) / 1024, output + said, float(cpu))
 
 
 LABELS = {"naive": "naive pandas.read_excel (openpyxl)",
@@ -484,18 +488,27 @@ def compare(raw_dir: Path, processed: Path, sides: dict[str, list[str]], repeat:
 def report(n_files: int, runs: dict[str, list[Measured]], repeat: int) -> dict[str, float]:
     """Print the medians side by side; returns side → median seconds."""
     median = {side: statistics.median(m.seconds for m in ms) for side, ms in runs.items()}
+    cpu = {side: statistics.median(m.cpu for m in ms) for side, ms in runs.items()}
     print(f"{n_files} workbooks, {repeat} repetition(s), median wall time (process start "
-          "to exit), peak RSS of the process tree:")
-    print(f"  {'':44s} {'median s':>9s} {'files/s':>9s} {'tree peak MB':>13s}")
+          f"to exit) and CPU time, peak RSS of the process tree; load {_load()}:")
+    print(f"  {'':40s} {'median s':>9s} {'files/s':>8s} {'CPU s':>8s} {'tree peak MB':>13s}")
     for side, measured in runs.items():
-        print(f"  {LABELS[side]:44s} {median[side]:9.2f} {n_files / median[side]:9.1f} "
-              f"{max(m.tree_mb for m in measured):13.0f}")
+        print(f"  {LABELS[side]:40s} {median[side]:9.2f} {n_files / median[side]:8.1f} "
+              f"{cpu[side]:8.2f} {max(m.tree_mb for m in measured):13.0f}")
     for side in ("ours", "before"):
         if "naive" in median and side in median:
-            print(f"  ratio naive/{side}: {median['naive'] / median[side]:.1f}x")
+            print(f"  ratio naive/{side}: {median['naive'] / median[side]:.1f}x wall, "
+                  f"{cpu['naive'] / cpu[side]:.1f}x CPU")
     if "before" in median:
-        print(f"  ratio before/ours: {median['before'] / median['ours']:.2f}x")
+        print(f"  ratio before/ours: {median['before'] / median['ours']:.2f}x wall, "
+              f"{cpu['before'] / cpu['ours']:.2f}x CPU")
     return median
+
+
+def _load() -> str:
+    """The machine's load average over 1, 5 and 15 minutes (others' work shows in it)."""
+    with open("/proc/loadavg", encoding="ascii") as handle:
+        return " ".join(handle.read().split()[:3])
 
 
 def issue_counts(processed: Path) -> str:
@@ -645,8 +658,8 @@ def run_one(args: argparse.Namespace, n: int) -> None:
         rerun_said = "Không có gì thay đổi" in timed(ours["rerun"][:-1]).output
         print()
         median = report(files, runs, repeat)
-        print(f"  {'cntt score, unchanged re-run':44s} {rerun.seconds:9.2f} {'':9s} "
-              f"{rerun.tree_mb:13.0f}")
+        print(f"  {'cntt score, unchanged re-run':40s} {rerun.seconds:9.2f} {'':8s} "
+              f"{rerun.cpu:8.2f} {rerun.tree_mb:13.0f}")
         print(f"Unchanged re-run says so: {'yes' if rerun_said else 'NO'}; "
               f"{rerun.seconds:.2f} s — target < {TARGET_RERUN_S:g} s: "
               f"{'MET' if rerun.seconds < TARGET_RERUN_S and rerun_said else 'NOT MET'}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import selectors
 import signal
 import socket
 import subprocess
@@ -28,7 +29,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -165,21 +166,19 @@ class _Worker:
         if self.ready and len(self.batch) == len(batch):  # it was idle: the file starts now
             self.deadline = time.monotonic() + self.seconds
 
-    def answers(self) -> tuple[list[tuple[int, Any]], bool]:
-        """The answers the worker has sent so far, and whether it is still there."""
-        got = []
+    def receive(self) -> tuple[tuple[int, Any] | None, bool]:
+        """The worker's next message, when it has sent one: (its answer (index, result) or
+        None, whether the worker is still there)."""
         try:
-            while self.conn.poll():
-                message = self.conn.recv()
-                if message == _READY:
-                    self.ready = True
-                    self._release_stderr()
-                else:
-                    got.append(message)
-                self.deadline = time.monotonic() + self.seconds  # the next file starts now
+            message = self.conn.recv()
         except (EOFError, OSError):
-            return got, False
-        return got, True
+            return None, False
+        self.deadline = time.monotonic() + self.seconds  # the next file starts now
+        if message == _READY:
+            self.ready = True
+            self._release_stderr()
+            return None, True
+        return message, True
 
     def _release_stderr(self) -> None:
         if self.proc.stderr is not None:
@@ -238,8 +237,13 @@ def map_isolated(func: Callable[[Path], T], paths: Sequence[Path],
         if advance is not None:
             advance()
 
+    # One selector for the whole run (a new one per wait costs more than a small file's
+    # answer): each worker's connection, registered while it is in the pool.
+    ready = selectors.DefaultSelector()
     try:
         pool = [_Worker(job, seconds) for _ in range(count)] if paths else []
+        for worker in pool:
+            ready.register(worker.conn, selectors.EVENT_READ)
         while pending or any(w.batch for w in pool):
             for worker in pool:  # topped up before it runs dry, so that it never waits
                 size = max(1, min(BATCH, len(pending) // (2 * len(pool))))
@@ -247,30 +251,33 @@ def map_isolated(func: Callable[[Path], T], paths: Sequence[Path],
                     more = min(size - len(worker.batch), len(pending))
                     worker.give([pending.popleft() for _ in range(more)])
             busy = [w for w in pool if w.batch]
-            wait_for = max(0.0, min(w.deadline for w in busy) - time.monotonic())
-            wait([w.conn for w in busy], timeout=wait_for)
+            wait_for = min((w.deadline for w in busy), default=time.monotonic())
+            readable = {key.fileobj for key, _ in
+                        ready.select(max(0.0, wait_for - time.monotonic()))}
             for i, worker in enumerate(pool):
-                if not worker.batch:
-                    continue
-                answered, alive = worker.answers()
-                for index, result in answered:
+                answer, alive = worker.receive() if worker.conn in readable else (None, True)
+                if answer is not None:
                     worker.batch.popleft()
-                    settle(index, result)
-                overrun = time.monotonic() >= worker.deadline
-                if not worker.batch or (alive and not overrun):
+                    settle(*answer)
+                overrun = bool(worker.batch) and time.monotonic() >= worker.deadline
+                if alive and not overrun:
                     continue
+                ready.unregister(worker.conn)
                 worker.stop(kill=True)
                 if not worker.ready:
                     raise worker.failed_to_start(overrun)
+                pool[i] = _Worker(job, seconds)
+                ready.register(pool[i].conn, selectors.EVENT_READ)
+                if not worker.batch:  # an idle worker gone: nothing lost
+                    continue
                 # The file it was reading is lost; those queued behind it go back first.
                 index, path = worker.batch.popleft()
                 pending.extendleft(reversed(worker.batch))
-                worker.batch.clear()
-                pool[i] = _Worker(job, seconds)
                 results[index] = on_failure(path, "time" if alive else "crash")
                 if advance is not None:
                     advance()
     finally:
+        ready.close()
         for worker in pool:
             worker.stop(kill=bool(worker.batch))
     return results

@@ -143,9 +143,8 @@ def share_strings(sub: Submission, shared: dict[Any, Any]) -> Submission:
     """The submission with its answers' repeated values (codes, sheets, cells, statuses,
     "Có", "2017" …) replaced by one shared object each (`shared`: the round's pool), so
     that a round of 20,000 workbooks holds each once, not 20,000 times."""
-    def each(column: tuple[Any, ...]) -> tuple[Any, ...]:
-        return tuple([shared.setdefault(v, v) if v.__class__ is str and len(v) < 64 else v
-                      for v in column])
+    def each(column: tuple[Any, ...]) -> tuple[Any, ...]:  # texts and None only
+        return tuple(map(shared.setdefault, column, column))
 
     columns = []
     for name, column in zip(ANSWER_FIELDS, sub.columns):
@@ -167,13 +166,13 @@ class _Sheets:
     def __init__(self, book: CalamineWorkbook):
         self.book = book
         self.names = list(book.sheet_names)
-        self._by_key = {_clean_key(n): n for n in self.names}
+        self._by_key = {_short_clean(n): n for n in self.names}
         self._grids: dict[str, list[list[Any]]] = {}
         self._keys: dict[str, Sequence[Sequence[str]]] = {}
         self._columns: dict[tuple[str, str], int | None] = {}
 
     def resolve(self, name: str) -> str | None:
-        return self._by_key.get(_clean_key(name))
+        return self._by_key.get(_short_clean(name))
 
     def grid(self, name: str) -> list[list[Any]]:
         """The sheet's first MAX_ROWS × MAX_COLS cells (a sheet may declare a million)."""
