@@ -6,7 +6,7 @@ YEAR ?= 2017
 RAW ?= data/raw
 PROCESSED ?= data/processed
 
-.PHONY: help report score test lint demo bench bench-report clean
+.PHONY: help report score test lint demo bench bench-report bench-scoring clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 16
@@ -40,6 +40,9 @@ bench: $(BIN)/.installed  ## Time intake against the naive read (benchmarks/inta
 
 bench-report: $(BIN)/.installed  ## Time the report: cold, unchanged, one unit changed (benchmarks/report.py)
 	$(BIN)/python benchmarks/report.py
+
+bench-scoring: $(BIN)/.installed  ## Time the scoring engine against the one it replaced (benchmarks/scoring.py)
+	$(BIN)/python benchmarks/scoring.py
 
 clean:  ## Remove scored rounds and built reports
 	rm -rf $(PROCESSED)/[0-9]* reports/[0-9]* reports/.builds

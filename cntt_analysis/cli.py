@@ -1,4 +1,5 @@
-"""The `cntt` command line. Messages are in Vietnamese: its users are the IT Centre's staff."""
+"""The `cntt` command line. Messages are in Vietnamese: its users are the staff who run the
+assessment (an IT Centre, a department's digital-transformation office)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def _vietnamese_rich_help() -> None:
 
 
 _vietnamese_rich_help()
-app = typer.Typer(help="Đánh giá kết quả ứng dụng CNTT của các đơn vị ngành TN&MT.",
+app = typer.Typer(help="Đánh giá kết quả ứng dụng CNTT, chuyển đổi số của các cơ quan, đơn vị: "
+                       "biểu mẫu, chấm điểm, xếp hạng, báo cáo và văn bản.",
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_enable=False, cls=VietnameseGroup)
 
@@ -98,7 +100,12 @@ def template(
         "--rubric", help="Tên phiếu có sẵn hoặc đường dẫn tệp YAML.")] = None,
 ) -> None:
     """Tạo biểu mẫu báo cáo (.xlsx) cho từng đơn vị."""
-    from cntt_analysis.intake.registry import active_units, load_registry
+    from cntt_analysis.intake.registry import (
+        active_units,
+        check_registry,
+        load_registry,
+        with_round_lists,
+    )
     from cntt_analysis.intake.rounds import load_round
     from cntt_analysis.intake.templates import write_templates
     from cntt_analysis.rubric.model import load_rubric, shipped_rubrics
@@ -106,10 +113,10 @@ def template(
     registry = active_units(load_registry(raw / "units.csv"), year)
     if unit is not None and unit not in set(registry["unit_id"]):
         raise UsageError(f"Không có đơn vị mã “{unit}” trong danh mục {raw / 'units.csv'}.")
+    rnd = load_round(raw, year) if (raw / str(year) / "round.yaml").is_file() else None
     if rubric is not None:
         chosen = load_rubric(rubric)
-    elif (raw / str(year) / "round.yaml").is_file():
-        rnd = load_round(raw, year)
+    elif rnd is not None:
         chosen = rnd.rubric
         _warn(rnd.warnings)
     elif str(year) in shipped_rubrics():
@@ -118,6 +125,10 @@ def template(
         raise UsageError(f"Chưa có đợt đánh giá năm {year} ({raw / str(year) / 'round.yaml'} "
                          f"chưa có). Tạo đợt mới trước, với phiếu đánh giá sao chép từ năm "
                          f"trước: cntt new-round --year {year} --raw {raw}")
+    check_registry(registry, chosen)
+    if rnd is not None:  # the round's unit lists say who is asked which indicators
+        registry = with_round_lists(registry, rnd.unit_lists, rnd.not_ranked,
+                                    str(rnd.folder / "round.yaml"))
     paths = write_templates(chosen, registry, year, out, unit_id=unit)
     typer.echo(f"Đã tạo {len(paths)} biểu mẫu trong {out}.")
 
@@ -228,24 +239,35 @@ def _warn_if_published(processed: Path, year: int) -> None:
 
 
 def _summary(result, folder: Path) -> None:
-    """What was scored, how many problems, where to read them, what inspection changed."""
-    from cntt_analysis.scoring.inspection import applied_corrections, inspection_issue_mask
+    """What was scored, how many problems, where to read them, what inspection changed —
+    said as the report says it (the round's facts)."""
+    from cntt_analysis.analysis.results import round_results
+    from cntt_analysis.report import sentences
+    from cntt_analysis.report.facts import UNIT, load_particulars, year_facts
 
-    register = result.register
-    counts = register["status"].value_counts()
-    own = inspection_issue_mask(result.issues)
-    errors = int(((result.issues["severity"] == "error") & ~own).sum())
-    warnings = int(((result.issues["severity"] != "error") & ~own).sum())
+    facts = year_facts(round_results(result), result.year,
+                       load_particulars(result.round.folder.parent, result.year))
+    counts = result.register["status"].value_counts()
+    mine = facts.issues[facts.issues["owner"] == UNIT]
+    errors = int((mine["severity"] == "error").sum())
+    warnings = int((mine["severity"] != "error").sum())
     parts = ", ".join(f"{status}: {n}" for status, n in counts.items())
     typer.echo(f"Năm {result.year}: chấm {len(result.scores)} đơn vị ({parts}); "
                f"{errors} lỗi số liệu, {warnings} cảnh báo. Kết quả: {folder}")
-    fixes = applied_corrections(result.corrections)
-    if result.round.inspected:
-        typer.echo(f"  Đã áp dụng {len(fixes)} điều chỉnh sau kiểm tra, thẩm định"
-                   + (f"; {int(own.sum())} mục trong tệp kiểm tra không hợp lệ, chưa áp dụng."
-                      if own.any() else "."))
+    if facts.inspected:
+        own = len(facts.inspection_errors)
+        typer.echo(f"  Đã áp dụng {len(facts.corrections)} điều chỉnh sau kiểm tra, thẩm định"
+                   + (f"; {own} mục trong tệp kiểm tra không hợp lệ, chưa áp dụng."
+                      if own else "."))
+        if (moved := sentences.knock_on_sentence(facts)) is not None:
+            typer.echo(f"  {moved}")
     else:
         typer.echo("  Chưa có tệp kiểm tra, thẩm định: điểm theo số liệu đơn vị tự báo cáo.")
+    if len(facts.supplier_errors):
+        typer.secho(f"  {sentences.supplier_sentence(facts)}", fg=typer.colors.YELLOW)
+    for said in (sentences.partial_sentence(facts), sentences.incomplete_sentence(facts)):
+        if said is not None:
+            typer.secho(f"  {said}", fg=typer.colors.YELLOW)
     typer.echo(f"  Xem chi tiết các vấn đề ở trang “Vấn đề dữ liệu” của "
                f"{folder / f'ket-qua-{result.year}.xlsx'} hoặc trong "
                f"reports/{result.year}/phan-tich/01-intake.html (sau khi chạy cntt report).")
@@ -261,7 +283,7 @@ def inspection_template(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
 ) -> None:
     """Tạo tệp kiểm tra, thẩm định số liệu (điền sẵn số liệu các đơn vị đã báo cáo)."""
-    from cntt_analysis.scoring.inspection import build_inspection_template
+    from cntt_analysis.scoring.inspection import FROM_APPRAISER, build_inspection_template
     from cntt_analysis.scoring.pipeline import score_round
     from cntt_analysis.storage import write_workbook
 
@@ -271,9 +293,14 @@ def inspection_template(
                          " Dùng --force nếu thật sự muốn tạo lại.")
     result = score_round(raw, year, progress=False)
     reported = result.answers.assign(raw_value=result.answers["reported_value"])
-    write_workbook(build_inspection_template(reported, result.round.rubric, result.registry),
-                   target)
-    typer.echo(f"Đã tạo tệp kiểm tra {target} ({reported['unit_id'].nunique()} đơn vị).")
+    wb = build_inspection_template(reported, result.round.rubric, result.registry)
+    write_workbook(wb, target)
+    supplied = sum(1 for row in wb.active.iter_rows(min_row=2, values_only=True)
+                   if row[-1] == FROM_APPRAISER)
+    typer.echo(f"Đã tạo tệp kiểm tra {target} ({reported['unit_id'].nunique()} đơn vị)."
+               + (f" Có {supplied} số liệu do cơ quan thẩm định cung cấp cần điền vào cột "
+                  "“Số liệu kiểm tra” (các dòng “Cơ quan thẩm định cung cấp”)."
+                  if supplied else ""))
 
 
 @app.command()
@@ -284,8 +311,20 @@ def demo(
         help="Chuyển một bài nộp sang .ods và một sang .xls bằng LibreOffice.")] = True,
     year: Annotated[Optional[int], typer.Option(
         "--year", help="Chỉ tạo lại đợt của năm này (mặc định: cả 3 đợt).")] = None,
+    example: Annotated[Optional[str], typer.Option(
+        "--example", help="Ví dụ khác: dti-2025 (chuyển đổi số của sở và xã qua sắp xếp "
+                          "đơn vị hành chính năm 2025; ghi vào một thư mục --raw riêng).")] = None,
 ) -> None:
-    """Tạo lại bộ dữ liệu mô phỏng (3 đợt 2015–2017) trong data/raw."""
+    """Tạo lại bộ dữ liệu mô phỏng (3 đợt 2015–2017) trong data/raw, hoặc một ví dụ khác."""
+    if example is not None:
+        from cntt_analysis.examples import EXAMPLES
+
+        if example not in EXAMPLES:
+            raise UsageError(f"Không có ví dụ “{example}”; các ví dụ có: "
+                             f"{', '.join(EXAMPLES)}.")
+        paths = EXAMPLES[example](raw)
+        typer.echo(f"Đã tạo ví dụ {example}: {len(paths)} tệp trong {raw}.")
+        return
     from cntt_analysis.demo import write_demo
 
     paths = write_demo(raw, convert_files=convert, year=year)
@@ -335,13 +374,36 @@ def documents(
 ) -> None:
     """Soạn các văn bản (.docx): báo cáo kết quả, thông báo từng đơn vị, công văn đôn đốc."""
     from cntt_analysis.report.excel import round_workbook
-    from cntt_analysis.report.word.documents import FOLDER, write_documents
+    from cntt_analysis.report.word.documents import FOLDER, own_templates, write_documents
     from cntt_analysis.scoring.pipeline import ensure_scored
 
     ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
     _warn_if_published(processed, year)
     paths = write_documents(year, raw, processed, reports / str(year) / FOLDER)
     typer.echo(f"Đã soạn {len(paths)} văn bản trong {reports / str(year) / FOLDER}.")
+    own = own_templates(raw, year)
+    if own:
+        typer.echo(f"Theo mẫu văn bản của đơn vị: {', '.join(map(str, own))}.")
+
+
+@app.command("document-templates")
+@friendly
+def document_templates(
+    raw: RawOpt = Path("data/raw"),
+    force: Annotated[bool, typer.Option(
+        "--force", help="Ghi đè các mẫu đã có trong thư mục (mẫu đã sửa sẽ mất).")] = False,
+) -> None:
+    """Chép mẫu văn bản Word vào data/raw/mau-van-ban/ để sửa (kèm huong-dan.docx)."""
+    from cntt_analysis.report.word.templates import GUIDE, write_templates_for_editing
+
+    if not raw.is_dir():
+        raise UsageError(f"Không có thư mục dữ liệu gốc {raw}.")
+    written, kept = write_templates_for_editing(raw, force=force)
+    for path in written:
+        typer.echo(f"Đã ghi {path}")
+    for path in kept:
+        typer.echo(f"Giữ nguyên {path} (đã có; dùng --force để ghi đè bằng mẫu mặc định)")
+    typer.echo(f"Sửa các mẫu bằng Word (xem {GUIDE}), rồi chạy lại: cntt documents --year NĂM")
 
 
 @app.command()
@@ -349,17 +411,78 @@ def documents(
 def finalise(
     year: Annotated[int, typer.Option("--year", help="Năm đánh giá.")],
     by: Annotated[Optional[str], typer.Option("--by", help="Người chốt kết quả.")] = None,
-    raw: RawOpt = Path("data/raw"),
-    processed: ProcessedOpt = Path("data/processed"),
+    raw: ProjectRawOpt = None,
+    processed: ProjectProcessedOpt = None,
+    reports: Annotated[Optional[Path], typer.Option(
+        "--reports", help="Thư mục báo cáo (mặc định: reports của dự án).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Vẫn chốt khi đợt chưa đầy đủ hoặc còn lỗi số liệu (cần --reason).")
+    ] = False,
+    reason: Annotated[Optional[str], typer.Option(
+        "--reason", help="Lý do vẫn chốt (ghi vào final.json).")] = None,
+    no_report: Annotated[bool, typer.Option(
+        "--no-report", help="Không xuất lại báo cáo và văn bản sau khi chốt.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Số tiến trình song song.")] = 2,
 ) -> None:
-    """Chốt kết quả chính thức của một năm (ghi lại dữ liệu đầu vào, kết quả, ngày, người)."""
+    """Chốt kết quả chính thức của một năm, rồi xuất lại báo cáo và văn bản (bản chính thức).
+
+    Không chốt khi đợt đánh giá chưa đầy đủ hoặc còn lỗi số liệu, trừ khi ghi --force
+    kèm --reason (lý do được ghi vào final.json)."""
     import getpass
 
+    from cntt_analysis.config import resolve
+    from cntt_analysis.report import sentences
+    from cntt_analysis.report.facts import load_facts
+    from cntt_analysis.scoring.publication import check_current, check_not_final, status
     from cntt_analysis.scoring.publication import finalise as record_final
-    from cntt_analysis.scoring.publication import status
 
-    path = record_final(raw, processed, year, by or getpass.getuser())
-    typer.echo(f"Đã chốt kết quả năm {year}: {status(processed, year).label} Ghi tại {path}.")
+    paths = resolve(raw, processed, reports)
+    check_current(paths.raw, paths.processed, year)
+    check_not_final(paths.processed, year)
+    facts = load_facts(paths.raw, paths.processed, year)
+    objections = sentences.finalise_objections(facts)
+    if force and not (reason or "").strip():
+        raise UsageError("Chốt kết quả khi chưa đủ điều kiện (--force) cần ghi lý do: "
+                         "--reason \"...\".")
+    if objections and not force:
+        raise UsageError(
+            f"Chưa chốt kết quả năm {year}: {'; '.join(objections)}. Hãy bổ sung, xác minh "
+            f"rồi chấm lại (cntt score --year {year}); nếu Lãnh đạo vẫn quyết định chốt, chạy "
+            f"lại với --force --reason \"lý do\" (lý do được ghi vào final.json).")
+    forced = ({"reason": (reason or "").strip(), "objections": objections,
+               "reported": facts.reported, "registered": facts.registered,
+               "unit_errors": len(facts.unit_errors),
+               "inspection_errors": len(facts.inspection_errors)} if objections else None)
+    path = record_final(paths.raw, paths.processed, year, by or getpass.getuser(),
+                        forced=forced)
+    typer.echo(f"Đã chốt kết quả năm {year}: {status(paths.processed, year).label} Ghi tại "
+               f"{path}.")
+    if forced:
+        typer.secho(f"Lưu ý: chốt khi {'; '.join(objections)} — lý do: {forced['reason']}.",
+                    fg=typer.colors.YELLOW)
+    _rebuild_final(year, paths, jobs, no_report)
+
+
+def _rebuild_final(year: int, paths, jobs: int, skip: bool) -> None:
+    """After finalising: rebuild the year's published report and documents (they said
+    DỰ THẢO), when they were built from these folders; else say exactly what to run."""
+    from cntt_analysis.report.build.run import build_report, built_from
+
+    command = (f"cntt report --year {year} --raw {paths.raw} --processed {paths.processed} "
+               f"--reports {paths.reports}")
+    built = built_from(paths.reports, year)
+    same = built == (paths.raw.resolve(), paths.processed.resolve())
+    if skip or not same:
+        why = ("" if skip else
+               f"chưa có báo cáo năm {year} trong {paths.reports}; " if built is None else
+               f"báo cáo trong {paths.reports / str(year)} được xuất từ dữ liệu khác; ")
+        typer.echo(f"Để báo cáo và văn bản ghi kết quả chính thức (không còn DỰ THẢO): {why}"
+                   f"chạy {command}")
+        return
+    typer.echo(f"Đang xuất lại báo cáo và văn bản năm {year} (không còn DỰ THẢO)…")
+    out = build_report(year, paths.raw, paths.processed, paths.reports, jobs=jobs,
+                       progress=False)
+    typer.echo(f"Đã xuất lại báo cáo và văn bản năm {year} (kết quả chính thức) vào {out}.")
 
 
 def _interrupted(signum: int, frame: object) -> None:

@@ -30,6 +30,73 @@ from cntt_analysis.storage import write_bytes, write_text, write_workbook
 YEARS = (2015, 2016, 2017)
 SEED = 2017
 PROVINCE = "tỉnh Hòa An"
+# The demo department's particulars and names (data/raw/department.yaml): written with the
+# demo unless the folder already has its own.
+DEPARTMENT_YAML = r"""# Thông tin cơ quan dùng trên văn bản (Báo cáo, Thông báo, Công văn đôn đốc).
+# DỮ LIỆU MÔ PHỎNG: tên người, số điện thoại, địa danh đều là giả định.
+# Mỗi đợt có thể ghi đè bất kỳ mục nào bằng khóa `documents:` trong data/raw/<năm>/round.yaml
+# (ví dụ số và ngày văn bản: documents: {report: {number: "15", date: 2017-09-20}}).
+place: Hòa An
+# Cơ quan tổ chức đánh giá, tên cuộc đánh giá và các đơn vị được đánh giá, như văn bản và báo
+# cáo gọi (tên các khối lấy từ phiếu đánh giá). Trong `title` và `plan`, {năm} là năm đánh giá.
+organisation:
+  name: Sở Tài nguyên và Môi trường          # trong câu văn
+  full: Sở Tài nguyên và Môi trường tỉnh Hòa An   # trang bìa báo cáo
+  short: Sở                                   # "gửi báo cáo về Sở"
+  leaders: Lãnh đạo Sở                        # nơi nhận báo cáo, người quyết định
+assessment:
+  name: ứng dụng công nghệ thông tin
+  short: ứng dụng CNTT                        # biểu đồ, tiêu đề ngắn, Excel
+  title: Kết quả kiểm tra, đánh giá ứng dụng công nghệ thông tin
+  plan: Kế hoạch kiểm tra, đánh giá kết quả ứng dụng công nghệ thông tin năm {năm}
+assessed_units:
+  name: các phòng, đơn vị trực thuộc Sở và Phòng TN&MT cấp huyện
+  counted: phòng, đơn vị thuộc Sở và Phòng Tài nguyên và Môi trường cấp huyện
+  whole: toàn Sở
+bodies:
+  department: {parent: UBND TỈNH HÒA AN, name: SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG, short: STNMT}
+  centre: {parent: SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG, name: TRUNG TÂM CÔNG NGHỆ THÔNG TIN,
+           short: TTCNTT, full: Trung tâm Công nghệ thông tin}
+# (Tên cơ quan quá dài được tự xuống dòng; muốn ngắt ở chỗ khác thì ghi "\n" vào tên.)
+contact:  # người liên hệ tại Trung tâm CNTT
+  name: Nguyễn Văn Bình
+  role: Phó Trưởng phòng Ứng dụng CNTT
+  phone: 0273 3872 345
+  email: binhnv.ttcntt@stnmt.hoaan.gov.vn
+# Hạn khắc phục và báo cáo kết quả khắc phục: tháng-ngày của năm sau năm đánh giá
+# (hoặc remedy_deadline: yyyy-mm-dd trong round.yaml).
+remedy_deadline_next_year: "03-31"
+# Đơn vị đề xuất điển hình tiên tiến: xếp loại trong `tiers`, không quá `max_shortcomings`
+# tồn tại, hạn chế, không quá `max_claims_without_evidence` nội dung kê khai chưa có tài liệu
+# kiểm chứng, không thuộc diện phải khắc phục và không bỏ trống phần lớn báo cáo
+# (round.yaml có thể ghi đè bằng khóa `models:`).
+models: {tiers: [Tốt], max_shortcomings: 2, max_claims_without_evidence: 0}
+# Đợt đánh giá chưa đầy đủ khi số đơn vị đã nộp báo cáo không quá tỷ lệ này của số đơn vị
+# trong danh mục: mọi tài liệu, văn bản ghi kết quả là tạm thời.
+partial_round_share: 0.5
+# Bài nộp bỏ trống phần lớn (chưa đầy đủ) khi số mục bắt buộc bỏ trống nhiều hơn tỷ lệ này:
+# đơn vị được yêu cầu bổ sung số liệu, không bị coi là yếu kém và không được đề xuất biểu dương.
+mostly_blank_share: 0.5
+documents:
+  report:      # Báo cáo của Trung tâm CNTT gửi Lãnh đạo Sở
+    issuer: centre
+    symbol: BC-TTCNTT
+    signer: {authority: GIÁM ĐỐC, title: "", name: Lê Minh Tuấn}
+    recipients: [Giám đốc Sở (để báo cáo), Các Phó Giám đốc Sở (để báo cáo), Văn phòng Sở]
+    archive: VT, TTCNTT
+  notice:      # Thông báo kết quả gửi từng đơn vị
+    issuer: department
+    symbol: TB-STNMT
+    signer: {authority: KT. GIÁM ĐỐC, title: PHÓ GIÁM ĐỐC, name: Trần Quốc Hưng}
+    recipients: [Giám đốc Sở (để báo cáo), Trung tâm CNTT (để theo dõi)]
+    archive: VT, TTCNTT
+  reminder:    # Công văn đôn đốc đơn vị chưa gửi báo cáo
+    issuer: department
+    symbol: STNMT-TTCNTT
+    signer: {authority: KT. GIÁM ĐỐC, title: PHÓ GIÁM ĐỐC, name: Trần Quốc Hưng}
+    recipients: [Giám đốc Sở (để báo cáo), Trung tâm CNTT (để theo dõi)]
+    archive: VT, TTCNTT
+"""
 
 # unit_id, name, group, aliases, handles administrative procedures (TTHC), land database
 UNITS = [
@@ -397,6 +464,8 @@ def write_demo(raw_dir: str | Path, convert_files: bool = True, seed: int = SEED
                          "không ghi đè. Hãy chọn thư mục khác bằng --raw.")
     registry = registry_frame()
     paths = [write_text(registry.to_csv(index=False), raw / "units.csv")]
+    if not (raw / "department.yaml").is_file():
+        paths.append(write_text(DEPARTMENT_YAML, raw / "department.yaml"))
     for year in YEARS:
         folder = raw / str(year)
         if folder.is_dir():  # regenerate: a demo round folder holds only what we write

@@ -25,12 +25,11 @@ def tier_colors(names: Sequence[str], palette: Sequence[str] = TIER_PALETTE) -> 
             for i, name in enumerate(names)}
 
 
-# The shipped rubrics' tiers and groups (2015–2017; tests/test_rubric.py checks they agree),
-# for outputs that are drawn without a rubric at hand; with one, use the rubric's.
+# The shipped rubrics' tiers (2015–2017; tests/test_rubric.py checks they agree), for
+# outputs that are drawn without a rubric at hand; with one, use the rubric's. Groups are
+# always the rubric's (names, short names, colours).
 TIER_COLORS = tier_colors(("Tốt", "Khá", "Trung bình", "Yếu"))
 TIER_FILLS = tier_colors(("Tốt", "Khá", "Trung bình", "Yếu"), TIER_FILL_PALETTE)
-GROUP_LABELS = {"so": "Khối phòng, đơn vị trực thuộc Sở", "huyen": "Khối Phòng TN&MT cấp huyện"}
-GROUP_SHORT = {"so": "Khối Sở", "huyen": "Khối huyện"}
 POINT_STATUS = {"scored": "Đã chấm", "na": "Không áp dụng", "invalid": "Số liệu không hợp lệ"}
 SYNTHETIC_NOTE = ("Dữ liệu mô phỏng: số liệu trong tài liệu này là dữ liệu mô phỏng dùng để "
                   "minh họa, không phải số liệu thật của đơn vị nào.")

@@ -425,6 +425,46 @@ def converted_submission(tmp_path_factory: pytest.TempPathFactory,
             "xls": folder / "xls" / "SO_VP.xls"}
 
 
+# --------------------------------------------------------------------------- facts
+
+
+def results_from_frames(folder: Path, scores, register, points=None, answers=None,
+                        rubric: Rubric | None = None, synthetic: bool = False):
+    """`analysis.Results` made of hand-built frames (the tables' columns, any years), each
+    year a round on `rubric` (default 2017) in `folder`: to compute `facts.year_facts` of
+    small made-up rounds without workbooks."""
+    import pandas as pd
+
+    from cntt_analysis.analysis.results import Results
+    from cntt_analysis.intake.rounds import Round
+    from cntt_analysis.scoring.inspection import AUDIT_COLUMNS
+    from cntt_analysis.scoring.shortcomings import SHORTCOMING_COLUMNS
+
+    rubric = rubric or load_rubric("2017")
+    folder.mkdir(parents=True, exist_ok=True)
+    years = sorted({int(y) for y in [*scores["year"], *register["year"]]})
+    names = {**dict(zip(register["unit_id"], register["name"])),
+             **dict(zip(scores["unit_id"], scores["name"]))}
+    groups = {**dict(zip(register["unit_id"], register["group"])),
+              **dict(zip(scores["unit_id"], scores["group"]))}
+    registry = pd.DataFrame([{"unit_id": u, "name": names[u], "group": groups[u]}
+                             for u in sorted(u for u in names if isinstance(u, str))])
+    answer_columns = ["year", "unit_id", "code", "raw_value", "value", "number", "status",
+                      "problem", "file", "sheet", "cell", "evidence"]
+    answers = (pd.DataFrame(columns=answer_columns) if answers is None
+               else answers.reindex(columns=sorted({*answers.columns, *answer_columns})))
+    points = (pd.DataFrame(columns=["year", "unit_id", "group", "criterion", "indicator",
+                                    "points", "max_points", "status", "file", "sources"])
+              if points is None else points)
+    issues = pd.DataFrame(columns=["year", "unit_id", "file", "sheet", "cell", "severity",
+                                   "code", "value", "message"])
+    return Results(
+        rounds={y: Round(y, folder, dt.date(y, 8, 10), rubric, synthetic) for y in years},
+        registry=registry, scores=scores, points=points, answers=answers, issues=issues,
+        register=register, corrections=pd.DataFrame(columns=AUDIT_COLUMNS),
+        shortcomings=pd.DataFrame(columns=SHORTCOMING_COLUMNS))
+
+
 # --------------------------------------------------------------------------- session-scoped
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import results_from_frames
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cntt_analysis import analysis as A
 from cntt_analysis.labels import SYNTHETIC_NOTE
 from cntt_analysis.report import sentences as S
+from cntt_analysis.report.facts import year_facts
 from cntt_analysis.rubric.model import load_rubric
 
 RUBRIC = load_rubric("2017")
@@ -241,6 +243,18 @@ def test_group_averages():
     assert (huyen["Tốt"], huyen["Khá"], huyen["Trung bình"], huyen["Yếu"]) == (0, 0, 3, 0)
     assert row(avg.rename(columns={"group": "unit_id"}), 2016, "so")["mean_score"] == \
         pytest.approx((80 + 72.5 + 60) / 3)
+    assert set(avg["unranked"]) == {0}
+
+
+def test_group_averages_leave_out_units_assessed_but_not_ranked():
+    scores = make_scores()
+    scores["ranked"] = ~((scores["year"] == 2017) & (scores["unit_id"] == "S4"))
+    so = row(A.group_averages(scores).rename(columns={"group": "unit_id"}), 2017, "so")
+    # S4 (45.25, Yếu) is assessed but not ranked: the group's standing is the other three
+    assert so["units"] == 3 and so["unranked"] == 1
+    assert so["mean_score"] == pytest.approx((88 + 75.5 + 75.5) / 3)
+    assert (so["Tốt"], so["Khá"], so["Trung bình"], so["Yếu"]) == (1, 2, 0, 0)
+    assert so["min_score"] == 75.5
 
 
 def test_criterion_averages_long_format():
@@ -391,8 +405,15 @@ def test_units_to_remedy_none():
 # ----------------------------------------------------------------------------- summary
 
 
-def test_summary_sentences_2017():
-    sentences = S.summary_sentences(make_scores(), make_register(), RUBRIC, 2017)
+def summary(tmp_path, scores, register, year, points=None, **options) -> list[str]:
+    """The summary sentences of the facts of these frames."""
+    res = results_from_frames(tmp_path / "rounds", scores, register,
+                              make_points() if points is None else points)
+    return S.summary_sentences(year_facts(res, year), **options)
+
+
+def test_summary_sentences_2017(tmp_path):
+    sentences = summary(tmp_path, make_scores(), make_register(), 2017)
     text = "\n".join(sentences)
     assert SYNTHETIC_NOTE not in text
     assert sentences[0] == ("Năm 2017 có 7 đơn vị được chấm điểm, xếp hạng, gồm 4 đơn vị thuộc "
@@ -415,44 +436,54 @@ def test_summary_sentences_2017():
                             "Phòng TN&MT huyện B và Phòng TN&MT huyện C (cùng 68,00 điểm).")
     assert sentences[4] == ("Kết quả xếp loại: 1 đơn vị Tốt, 2 đơn vị Khá, 3 đơn vị Trung bình, "
                             "1 đơn vị Yếu.")
-    assert sentences[5] == ("Có 4 đơn vị xếp loại Trung bình, Yếu cần chỉ đạo khắc phục: "
+    # the units the report directs to remedy, by the rubric's one rule (tier or a criterion
+    # below the floor: S1's C3 is 45%), the same the report's section and page 1 name
+    assert sentences[5] == ("Có 5 đơn vị xếp loại Trung bình, Yếu hoặc có tiêu chí đạt dưới "
+                            "50% cần chỉ đạo khắc phục: "
                             "Trung tâm Công nghệ thông tin (45,25 điểm, Yếu), Phòng TN&MT huyện A "
                             "(62,00 điểm, Trung bình), Phòng TN&MT huyện B (68,00 điểm, Trung "
-                            "bình) và Phòng TN&MT huyện C (68,00 điểm, Trung bình).")
+                            "bình), Phòng TN&MT huyện C (68,00 điểm, Trung bình) và Văn phòng Sở "
+                            "(75,50 điểm, Khá).")
     names = {c.code: c.name for c in RUBRIC.criteria}
     # C3: 425/7 = 60,714… ; C1: 450/7 = 64,285…
-    assert sentences[6] == ("Các tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn Sở: "
+    # no department.yaml: the neutral words for all units (the organisation's own are data)
+    assert sentences[6] == ("Các tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn bộ các "
+                            "đơn vị: "
                             f"C3. {names['C3']} (bình quân 60,7%) và "
                             f"C1. {names['C1']} (bình quân 64,3%).")
     assert len(sentences) == 7
 
 
-def test_summary_sentences_synthetic_first_year_no_weak_units():
+def test_summary_sentences_synthetic_first_year_no_weak_units(tmp_path):
     rows = [r for r in SCORE_ROWS if r[0] == 2016 and r[1] in ("S1", "S2", "H1")]
-    sentences = S.summary_sentences(make_scores(rows), make_register(), RUBRIC, 2016,
-                                    synthetic=True, n_criteria=1, max_named=1)
+    sentences = summary(tmp_path, make_scores(rows), make_register(), 2016, synthetic=True,
+                        n_criteria=1, max_named=1)
     assert sentences[0] == SYNTHETIC_NOTE
     assert not any("so với năm" in s for s in sentences)  # no earlier year
     assert sentences[2].startswith("Về tình hình nộp báo cáo: 0/1 đơn vị đã nộp")
-    assert ("Không có đơn vị xếp loại Trung bình hoặc Yếu; điểm thấp nhất khối Sở là "
+    assert ("Không có đơn vị nào xếp loại Trung bình, Yếu hoặc có tiêu chí đạt dưới 50% phải "
+            "chỉ đạo khắc phục; điểm thấp nhất khối Sở là "
             "Chi cục Quản lý đất đai (72,50 điểm); khối huyện là Phòng TN&MT huyện A (70,00 điểm)."
             ) in sentences
     # C1: (80 + 60 + 70) / 3 = 70 is the lowest
-    assert sentences[-1].startswith("Tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn Sở: "
+    assert sentences[-1].startswith("Tiêu chí có tỷ lệ điểm đạt bình quân thấp nhất toàn bộ "
+                                    "các đơn vị: "
                                     "C1.")
     assert sentences[-1].endswith("(bình quân 70,0%).")
 
 
-def test_summary_sentences_caps_named_units_and_skips_empty_register():
+def test_summary_sentences_caps_named_units_and_skips_empty_register(tmp_path):
     empty = make_register().iloc[0:0]
-    sentences = S.summary_sentences(make_scores(), empty, RUBRIC, 2017, max_named=2)
+    sentences = summary(tmp_path, make_scores(), empty, 2017, max_named=2)
     assert not any(s.startswith("Về tình hình nộp") for s in sentences)
-    weak = next(s for s in sentences if s.startswith("Có 4 đơn vị"))
-    assert weak.endswith("Phòng TN&MT huyện A (62,00 điểm, Trung bình) và 2 đơn vị khác.")
+    weak = next(s for s in sentences if s.startswith("Có 5 đơn vị"))
+    assert weak.endswith("Phòng TN&MT huyện A (62,00 điểm, Trung bình) và 3 đơn vị khác.")
 
 
-def test_summary_sentences_year_without_scores():
-    assert S.summary_sentences(make_scores(), make_register(), RUBRIC, 2030) == [
+def test_summary_sentences_year_without_scores(tmp_path):
+    register = make_register()
+    register.loc[register["year"] == 2017, "year"] = 2030
+    assert summary(tmp_path, make_scores(), register, 2030) == [
         "Năm 2030 chưa có đơn vị nào được chấm điểm."]
 
 
@@ -464,7 +495,7 @@ def test_helpers():
     assert A.group_order(["huyen", "so", "khac"]) == ["so", "huyen", "khac"]
 
 
-def test_works_on_compute_scores_output():
+def test_works_on_compute_scores_output(tmp_path):
     """The real scoring output (nullable Int64 ranks) goes through every analysis."""
     from cntt_analysis.scoring.points import compute_scores
 
@@ -480,7 +511,7 @@ def test_works_on_compute_scores_output():
     assert row(moved, 2017, "S1")["movement"] == "giữ nguyên"
     assert row(moved, 2017, "S3")["movement"] == "mới"
     assert not A.group_averages(scores).empty
-    assert len(S.summary_sentences(scores, make_register(), RUBRIC, 2017)) >= 5
+    assert len(summary(tmp_path, scores, make_register(), 2017, points)) >= 5
 
 
 @settings(max_examples=60, deadline=None)

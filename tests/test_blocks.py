@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import matplotlib
 
@@ -86,10 +87,23 @@ def test_table_escapes_text_cells_headers_and_caption():
     assert_no_raw_markup(html)
     assert "Chi cục &lt;b&gt;QLĐĐ&lt;/b&gt;" in html
     assert "<b>" not in html and "<i>" not in html
-    assert "<th>Đơn vị &lt;i&gt;</th>" in html
+    assert '<th class="key">Đơn vị &lt;i&gt;</th>' in html  # kept in view on a phone
     assert "<caption>Bảng &lt;1&gt; &amp; 2</caption>" in html
-    assert html.startswith('<div class="table-box"><table class="data">')
+    assert html.startswith('<p class="scroll-cue">')           # 6 columns: wider than a phone
+    assert '<div class="table-box wide"><table class="data">' in html
     assert html.endswith("</table></div>")
+
+
+def test_a_table_that_fits_a_phone_has_no_scroll_cue_and_a_stacked_one_names_its_cells():
+    narrow = html_of(blocks.table(scores_frame(), {"name": ("Đơn vị", "text"),
+                                                   "score": ("Điểm", "number")}))
+    assert narrow.startswith('<div class="table-box"><table class="data">')
+    assert "scroll-cue" not in narrow and 'class="key' not in narrow
+    stacked = html_of(blocks.table(scores_frame(), {**COLUMNS, "name": ("Đơn <vị>", "text")},
+                                   layout="stack"))
+    assert '<table class="data stack">' in stacked and "scroll-cue" not in stacked
+    assert 'data-label="Đơn &lt;vị&gt;"' in stacked and "<vị>" not in stacked
+    assert '<td class="num" data-label="Điểm">85,50</td>' in stacked
 
 
 def test_table_formats_numbers_the_vietnamese_way():
@@ -294,7 +308,7 @@ def test_index_page_escapes_labels_headings_and_links():
     assert '<a href="don-vi/H_X.html">HTML</a>' in html
     assert '<a href="don-vi/H_X.pdf">&lt;PDF&gt;</a>' in html
     assert '<a href="a&quot;b&lt;c&gt;.html">tệp</a>' in html
-    assert "<h1>Kết quả đánh giá ứng dụng CNTT năm 2017</h1>" in html
+    assert "<h1>Kết quả đánh giá năm 2017</h1>" in html  # no organisation: no name
     assert "Dữ liệu mô phỏng" not in html
     assert "<script" not in html.lower() and external_references(html) == []
 
@@ -352,3 +366,29 @@ def test_the_draft_mark_is_printed_on_every_pdf_page(tmp_path):
     text = subprocess.run(["pdftotext", str(final), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Kết quả chính thức" in text and "DỰ THẢO" not in text
+
+
+def test_index_page_names_the_organisations_assessment_escaped():
+    from cntt_analysis.report.facts import Organisation
+
+    org = Organisation(assessment_short="chuyển đổi số <&>")
+    html = index_page(2025, [], False, organisation=org)
+    assert "<h1>Kết quả đánh giá chuyển đổi số &lt;&amp;&gt; năm 2025</h1>" in html
+
+
+def test_profile_sections_are_named_by_the_rubrics_groups():
+    from cntt_analysis.report.html.pages import profile_sections
+    from cntt_analysis.rubric.model import load_rubric
+
+    scores = pd.DataFrame({"unit_id": ["A"], "group": ["so"], "score": [80.0],
+                           "tier": ["Khá"], "rank": [1]})
+    registry = pd.DataFrame({"unit_id": ["A", "B"], "name": ["Đơn vị A", "Đơn vị B"],
+                             "group": ["so", "xa"]})
+    links = [("A", [("HTML", "a.html")]), ("B", [("HTML", "b.html")])]
+    rubric = load_rubric(Path(__file__).parent / "rubrics" / "constructs.yaml")
+    headings = [h for h, _ in profile_sections(links, scores, registry, rubric)]
+    assert headings == ["Hồ sơ từng đơn vị — Khối sở, ban, ngành",
+                        "Hồ sơ từng đơn vị — Khối xã, phường, đặc khu"]
+    # without the rubric, the codes: never another organisation's group names
+    assert [h for h, _ in profile_sections(links, scores, registry)] == [
+        "Hồ sơ từng đơn vị — khối so", "Hồ sơ từng đơn vị — khối xa"]

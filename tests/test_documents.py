@@ -21,9 +21,10 @@ import pytest
 from conftest import UNITS, VALID_ANSWERS, write_filled_template, write_registry
 from docx import Document
 
-from cntt_analysis.labels import vn_number
+from cntt_analysis.labels import vn_number, vn_score
+from cntt_analysis.report.facts import load_facts
 from cntt_analysis.report.word import docx_format as fmt
-from cntt_analysis.report.word.documents import models, write_documents
+from cntt_analysis.report.word.documents import write_documents
 from cntt_analysis.scoring import publication
 from cntt_analysis.scoring.pipeline import score_round, write_round
 
@@ -245,7 +246,7 @@ def test_each_notice_gives_the_units_score_rank_change_and_remedies(built):
         row = scores.loc[unit_id]
         in_group = int((scores["group"] == row["group"]).sum())
         text = all_text(Document(built.notice(unit_id)))
-        assert (f"Tổng điểm: {vn_number(row['score'])}/100 điểm; xếp loại {row['tier']}; "
+        assert (f"Tổng điểm: {vn_score(row['score'])}/100 điểm; xếp loại {row['tier']}; "
                 f"xếp hạng {int(row['rank'])}/{in_group} đơn vị") in text
         assert "So với năm 2016: điểm" in text
         assert "trước ngày 31 tháng 3 năm 2018" in text  # department.yaml's remedy deadline
@@ -291,26 +292,26 @@ def test_round_file_overrides_number_date_and_model_rule(built, tmp_path):
     heading = doc.tables[0].rows[1].cells
     assert "Số: 05/BC-TTCNTT" in heading[0].text
     assert "Hòa An, ngày 03 tháng 9 năm 2017" in heading[1].text
-    scores = built.scores()
-    expected = scores[scores["tier"].isin(["Tốt", "Khá"])]["name"]
+    facts = load_facts(raw, processed, YEAR)
+    scores = facts.scores
+    expected = scores[scores["tier"].isin(["Tốt", "Khá"]) & ~scores["directed"]]["name"]
+    assert len(expected)
     listed = table_rows(doc, "TT")
-    model_rows = [r for rows in listed if rows[0][-1] == "Số tồn tại" for r in rows[1:]]
+    model_rows = [r for rows in listed if rows[0][-1] == "Nội dung có kiểm chứng"
+                  for r in rows[1:]]
     assert sorted(r[1] for r in model_rows) == sorted(expected)
 
 
 def test_models_rule_from_department_file(built):
-    from cntt_analysis.analysis.results import load_results
-    from cntt_analysis.report.word.documents import RoundView, load_particulars
-
-    view = RoundView(YEAR, load_results(built.raw, built.processed, up_to=YEAR),
-                     load_particulars(built.raw, YEAR), True)
-    chosen = models(view)
+    facts = load_facts(built.raw, built.processed, YEAR)
     shortcomings = pd.read_parquet(built.processed / str(YEAR) / "shortcomings.parquet")
     counts = shortcomings.groupby("unit_id").size()
-    scores = built.scores()
+    scores = facts.scores
     expected = scores[(scores["tier"] == "Tốt")
-                      & (scores["unit_id"].map(counts).fillna(0) <= 2)]["unit_id"]
-    assert sorted(chosen["unit_id"]) == sorted(expected)
+                      & (scores["unit_id"].map(counts).fillna(0) <= 2)
+                      & (scores["claims_without_evidence"] == 0) & ~scores["directed"]]
+    assert sorted(facts.models["unit_id"]) == sorted(expected["unit_id"])
+    assert facts.policy.max_shortcomings == 2 and facts.policy.model_tiers == ("Tốt",)
 
 
 def test_draft_mark_until_finalised(built, tmp_path):
@@ -381,7 +382,7 @@ def test_libreoffice_converts_each_document_to_pdf(built, pdfs, tmp_path):
         subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(pdf),
                         str(tmp_path / stem)], check=True)
     vp = " ".join(pdf_text(pdfs["SO_VP"]).split())
-    assert f"Tổng điểm: {vn_number(scores.loc['SO_VP', 'score'])}/100 điểm" in vp
+    assert f"Tổng điểm: {vn_score(scores.loc['SO_VP', 'score'])}/100 điểm" in vp
     assert EVIL_NAME in " ".join(pdf_text(pdfs[EVIL_ID]).split())
     assert len(list(tmp_path.glob("*.png"))) == 3
 

@@ -9,6 +9,7 @@ file ``build_inspection_template`` writes.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
+from cntt_analysis.intake.values import is_blank, parse_answer
 from cntt_analysis.report.excel import HEADER_ROW, round_workbook
 from cntt_analysis.rubric.model import load_rubric
 from cntt_analysis.scoring.inspection import (
@@ -579,8 +581,8 @@ def test_cli_inspection_template_writes_the_prefilled_file(cntt, raw):
     assert sorted({r[0] for r in rows}) == ["H_TANPHUOC", "SO_CCQLDD", "SO_VP"]
     by_key = {(r[0], r[2]): r for r in rows}
     assert by_key[("SO_VP", "G06")][3:8] == ["Tổng số máy tính đang sử dụng",
-                                             "Thông tin chung", "D10", "18", None]
-    assert by_key[("H_TANPHUOC", "C2.2")][6] == "20"
+                                             "Thông tin chung", "D10", 18, None]
+    assert by_key[("H_TANPHUOC", "C2.2")][6] == 20
     assert by_key[("SO_CCQLDD", "C2.5")][6] == "Không"
     assert by_key[("SO_VP", "G01")][1] == "Văn phòng Sở"
     assert all(r[7] is None and r[8] is None and r[9] is None for r in rows)
@@ -608,7 +610,7 @@ def test_cli_inspection_template_refuses_to_overwrite(cntt, main_raw, tmp_path, 
     assert result.exit_code == 0, result.output
     rows = {(r[0], r[2]): r for r in load_workbook(path)[SHEET].iter_rows(min_row=2,
                                                                           values_only=True)}
-    assert rows[("SO_VP", "G06")][6:8] == ("18", None)
+    assert rows[("SO_VP", "G06")][6:8] == (18, None)
     assert rows[("SO_VP", "C1.2")][6:8] == ("Có", None)
 
 
@@ -684,3 +686,77 @@ def test_a_correction_that_moves_other_units_points_is_explained(raw, base_resul
     for r in knock.itertuples():
         assert "C2.3" in r.indicators and "(C2.3)" in r.reason and r.code == ""
         assert r.points_before != r.points_after
+
+
+# --------------------------------------------------------------------------- what Excel shows
+
+# Reported answers as units typed them in Vietnamese (text), beside the base round's own
+# typed cells: the template must show them as Excel numbers and dates all the same.
+TYPED_AS_TEXT = {("SO_VP", "G11"): "8.635,8", ("SO_VP", "G03"): "26/07/2017",
+                 ("SO_CCQLDD", "G03"): "2017-08-03", ("SO_CCQLDD", "C2.3"): "52,6"}
+REPORTED_COL = list(COLUMNS).index("reported") + 1  # G
+
+
+def _vietnamese_answers(base_result):
+    answers = base_result.answers.assign(raw_value=base_result.answers["reported_value"])
+    for (unit_id, code), text in TYPED_AS_TEXT.items():
+        answers.loc[(answers["unit_id"] == unit_id) & (answers["code"] == code),
+                    "raw_value"] = text
+    return answers
+
+
+def test_the_inspection_file_shows_dates_and_numbers_as_excel_cells(base_result):
+    answers = _vietnamese_answers(base_result)
+    wb = build_inspection_template(answers, base_result.round.rubric, base_result.registry)
+    ws = wb[SHEET]
+    cell = {(ws.cell(r, 1).value, ws.cell(r, 3).value): ws.cell(r, REPORTED_COL)
+            for r in range(2, ws.max_row + 1)}
+    g03 = cell[("SO_VP", "G03")]
+    assert g03.is_date and g03.value == dt.date(2017, 7, 26)
+    assert g03.number_format == "dd/mm/yyyy"
+    assert cell[("SO_CCQLDD", "G03")].value == dt.date(2017, 8, 3)
+    assert cell[("SO_VP", "G11")].value == 8635.8 and cell[("SO_VP", "G11")].data_type == "n"
+    assert cell[("SO_CCQLDD", "C2.3")].value == 52.6
+    assert cell[("SO_VP", "G06")].value == 18 and cell[("SO_VP", "G06")].number_format == "#,##0"
+    assert cell[("SO_VP", "G02")].value == 2017
+    assert cell[("SO_CCQLDD", "C2.5")].value == "Không"           # text stays text
+    verified = ws.cell(g03.row, VERIFIED_COL)
+    assert verified.number_format == "dd/mm/yyyy"               # what an inspector types too
+
+
+def _copied_to_verified(base_result, answers, path):
+    """The template with every reported answer copied, cell for cell, into the verified
+    column: reading it back must give each answer exactly as intake read the unit's."""
+    wb = build_inspection_template(answers, base_result.round.rubric, base_result.registry)
+    ws = wb[SHEET]
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, VERIFIED_COL).value = ws.cell(r, REPORTED_COL).value
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("saved_by", ["openpyxl", "libreoffice"])
+def test_the_inspection_file_reads_back_exactly(base_result, tmp_path, libreoffice, saved_by):
+    answers = _vietnamese_answers(base_result)
+    rubric = base_result.round.rubric
+    path = _copied_to_verified(base_result, answers, tmp_path / "inspection.xlsx")
+    if saved_by == "libreoffice":
+        path = libreoffice(path, "xlsx", tmp_path / "lo")
+        g03 = next(row for row in load_workbook(path)[SHEET].iter_rows(min_row=2)
+                   if (row[0].value, row[2].value) == ("SO_VP", "G03"))[REPORTED_COL - 1]
+        assert g03.is_date and g03.number_format.lower() == "dd/mm/yyyy"
+    corrections, issues = read_corrections(path, rubric, base_result.registry, YEAR, answers)
+    assert issues == []
+    read = corrections.set_index(["unit_id", "code"])
+    expected = answers[~answers["raw_value"].map(is_blank)]
+    assert len(read) == len(expected)
+    for row in expected.itertuples(index=False):
+        want = parse_answer(row.raw_value, rubric.inputs[row.code])
+        got = read.loc[(row.unit_id, row.code)]
+        assert (got["status"], got["value"]) == (want.status, want.value), (row.code, got)
+        if want.number is not None:
+            assert got["number"] == want.number, row.code
+    assert read.loc[("SO_VP", "G03"), "reported"] == "26/07/2017"
+    assert read.loc[("SO_CCQLDD", "G03"), "reported"] == "03/08/2017"
+    assert read.loc[("SO_VP", "G11"), "reported"] == "8635,8"
+    assert read.loc[("SO_VP", "G11"), "value"] == "8635.8"

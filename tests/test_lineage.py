@@ -14,6 +14,7 @@ from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.register import MISSING, NOT_SCORED, SENT, identify
 from cntt_analysis.intake.registry import (
     active_units,
+    lineage,
     load_registry,
     name_index,
     predecessors,
@@ -231,3 +232,59 @@ def test_round_2016_expects_only_the_units_of_2016(make_round):
     assert NOT_SCORED not in statuses.values()
     assert list(result.scores["unit_id"]) == ["H_CAILAY"]
     assert not (result.issues["code"] == "unit_unknown").any()
+
+
+# --------------------------------------------------------------------------- lineage rules
+
+
+def test_lineage_kinds(tmp_path):
+    rows = [["A", "Xã A", "xa", "", "", "", "2024"],
+            ["B", "Xã B", "xa", "", "", "", "2024"],
+            ["AB", "Xã AB", "xa", "", "A;B", "2025", ""],
+            ["C", "Xã C", "xa", "", "", "", "2024"],
+            ["C1", "Xã C1", "xa", "", "C", "2025", ""],
+            ["C2", "Xã C2", "xa", "", "C", "2025", ""],
+            ["D", "Xã D", "xa", "", "", "", "2023"],
+            ["E", "Xã E", "xa", "", "D", "2024", "2024"],
+            ["F", "Xã F", "xa", "", "E", "2025", ""]]
+    registry = load_registry(write_units(tmp_path / "units.csv", rows))
+    found = lineage(registry).set_index("unit_id")
+    assert found["kind"].to_dict() == {"AB": "merged", "C1": "split", "C2": "split",
+                                       "E": "renamed", "F": "renamed"}
+    assert found.loc["AB", "previous_ids"] == ("A", "B") and found.loc["AB", "since"] == 2025
+    # a chain of renames joins up under the current id
+    assert renamed_ids(registry) == {"D": "F", "E": "F"}
+
+
+@pytest.mark.parametrize("rows, line, phrases", [
+    # a predecessor that is not in the file
+    ([["A", "Xã A", "xa", "", "", "", "2024"], ["AB", "Xã AB", "xa", "", "A;Z", "2025", ""]],
+     3, ["đơn vị trước “Z”", "không có trong danh mục"]),
+    # a unit naming itself
+    ([["A", "Xã A", "xa", "", "A", "2025", ""]], 2, ["ghi chính nó"]),
+    # twice the same predecessor
+    ([["A", "Xã A", "xa", "", "", "", "2024"], ["AB", "Xã AB", "xa", "", "A;A", "2025", ""]],
+     3, ["“A” hai lần"]),
+    # a successor without the year the change takes effect
+    ([["A", "Xã A", "xa", "", "", "", "2024"], ["AB", "Xã AB", "xa", "", "A", "", ""]],
+     3, ["chưa ghi năm bắt đầu ở cột since"]),
+    # a predecessor still active (no until)
+    ([["A", "Xã A", "xa", "", "", "", ""], ["AB", "Xã AB", "xa", "", "A", "2025", ""]],
+     2, ["chưa ghi năm kết thúc (cột until)", "AB (dòng 3) bắt đầu từ năm 2025",
+         "Ghi until là 2024"]),
+    # overlapping years: the predecessor ends the year its successor starts
+    ([["B", "Xã B", "xa", "", "", "", "2024"], ["A", "Xã A", "xa", "", "", "", "2025"],
+      ["AB", "Xã AB", "xa", "", "B;A", "2025", ""]],
+     3, ["đơn vị A kết thúc năm 2025", "AB (dòng 4) bắt đầu từ năm 2025"]),
+    # a cycle
+    ([["A", "Xã A", "xa", "", "B", "2025", "2025"], ["B", "Xã B", "xa", "", "A", "2026", ""]],
+     2, ["vòng lặp A → B → A"]),
+])
+def test_lineage_errors_name_the_file_and_the_line(tmp_path, rows, line, phrases):
+    path = write_units(tmp_path / "units.csv", rows)
+    with pytest.raises(UsageError) as err:
+        load_registry(path)
+    message = str(err.value)
+    assert f"Danh mục đơn vị “units.csv”, dòng {line}" in message, message
+    for phrase in phrases:
+        assert phrase in message, message

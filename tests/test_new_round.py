@@ -3,6 +3,7 @@ year, stale links refused when any command loads the round, reuse said plainly."
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,7 @@ def test_new_round_creates_round_and_rubric_copied_from_last_year(cntt, make_rou
     assert "dropped" not in data
     indicators = [i for c in data["criteria"] for i in c["indicators"]]
     assert not any("previous" in i for i in indicators)  # 2017's own links cleared
-    assert "# the scoring engine only knows the rule kinds" in text  # comments kept
+    assert "chương trình chỉ biết các cách chấm" in text  # comments kept
     rnd = load_round(raw, 2018)
     assert rnd.rubric.id == "2018" and rnd.rubric.previous_id == "2017"
     assert rnd.rubric.year == 2018 and rnd.warnings == ()
@@ -174,3 +175,53 @@ def test_previous_must_be_an_earlier_year(tmp_path):
         encoding="utf-8")
     with pytest.raises(RubricError, match="2014.yaml: mục 'previous: .*' trỏ đến phiếu năm 2016"):
         load_rubric(path)
+
+
+PROJECT = Path(__file__).resolve().parents[1]
+# Words of an English comment; a Vietnamese one has none of them (keys in `…` aside).
+ENGLISH = {"the", "when", "of", "is", "are", "its", "and", "or", "see", "from",
+           "to", "with", "this", "here", "only", "edit", "used", "explained", "holding"}
+VIETNAMESE = re.compile(r"[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]",
+                        re.IGNORECASE)
+
+
+def _comments(text: str) -> list[str]:
+    """The comments of a YAML file (a "#" at a line's start or after a space)."""
+    return [m.group(1).strip() for line in text.splitlines()
+            if (m := re.search(r"(?:^|\s)#(.*)$", line)) and m.group(1).strip()]
+
+
+def _check_comments(text: str, where: str) -> None:
+    comments = _comments(text)
+    assert comments, where
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    sections = set(re.findall(r"^#+ (.+)$", readme, re.MULTILINE))
+    for comment in comments:
+        plain = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"", " ", comment)
+        words = {w.lower() for w in re.findall(r"\w+", plain)}
+        assert not words & ENGLISH, (where, comment)
+        if len(plain.split()) >= 4:
+            assert VIETNAMESE.search(plain), (where, comment)
+        for ref in re.findall(r"[\w./-]+\.(?:md|py|yaml|csv)\b", comment):
+            assert (PROJECT / ref).is_file(), (where, ref)   # nothing dangling
+        for section in re.findall(r'mục "([^"]+)"', comment):
+            assert section in sections, (where, section)
+
+
+@pytest.mark.parametrize("name", shipped_rubrics())
+def test_shipped_rubrics_explain_themselves_in_vietnamese(name):
+    _check_comments((RUBRIC_DIR / f"{name}.yaml").read_text(encoding="utf-8"), name)
+
+
+def test_the_rubric_a_clerk_edits_is_commented_in_vietnamese(cntt, make_round):
+    raw = make_round().raw
+    assert cntt("new-round", "--year", 2018, "--raw", raw).exit_code == 0
+    text = (raw / "2018" / "rubric-2018.yaml").read_text(encoding="utf-8")
+    _check_comments(text, "rubric-2018.yaml")
+    assert "Sao chép từ phiếu năm 2017" in text
+    for key in ("tiers", "shortcoming_min_lost_share", "remedy_tiers", "criterion_floor",
+                "group_short", "criteria"):   # the keys a clerk changes are explained
+        above = text.split(f"\n{key}:")[0].rsplit("\n", 3)[1:]
+        line = next(ln for ln in text.splitlines() if ln.startswith(f"{key}:"))
+        assert any(s.startswith("#") for s in above) or "#" in line, key
+    assert load_round(raw, 2018).rubric.id == "2018"

@@ -9,13 +9,18 @@ browser download is not needed.
 
 from __future__ import annotations
 
+import base64
 import re
 import shutil
+import struct
 import subprocess
 from html.parser import HTMLParser
 
 import pytest
 from test_report import XSS_ESCAPED, report  # noqa: F401  (the shared built report)
+
+from cntt_analysis.report.facts import Organisation
+from cntt_analysis.report.html.plots import MIN_FONT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 WIDTHS = (390, 1366)
@@ -77,7 +82,8 @@ def pdf_page_text(pdf, first: int, last: int) -> str:
 def test_page_one_of_the_annual_pdf_tells_who_is_good_and_who_must_fix_what(report):  # noqa: F811
     first = pdf_page_text(report.out / "bao-cao-2017.pdf", 1, 1)
     for text in ("BÁO CÁO KẾT QUẢ KIỂM TRA", "Tóm tắt kết quả", "đơn vị được chấm điểm",
-                 "Cao điểm nhất", "Thấp điểm nhất", "Đề nghị lãnh đạo Sở"):
+                 "Cao điểm nhất", "Thấp điểm nhất",
+                 f"Đề nghị {Organisation().leaders}"):  # no department.yaml: neutral
         assert text in first, text
 
 
@@ -108,3 +114,128 @@ def test_index_groups_profiles_with_score_and_tier_in_vietnamese(report):  # noq
     names = Links(html).texts
     assert not any(re.fullmatch(r"\d\d-[a-z-]+", t) for t in names), names
     assert "Báo cáo năm" in names and "Xếp hạng" in names
+
+
+# --------------------------------------------------------------------------- on a phone
+
+def _png_dpi(data: bytes) -> float:
+    """The resolution a PNG says it was drawn at (its pHYs chunk, pixels per metre)."""
+    at = data.index(b"pHYs")
+    per_metre, _, unit = struct.unpack(">IIB", data[at + 4:at + 13])
+    assert unit == 1
+    return per_metre * 0.0254
+
+
+def _chart_text_px(page) -> list[tuple[str, float]]:
+    """For each chart shown: (alt, CSS px of MIN_FONT-point text as the browser shows it)
+    — the image shown (a <picture> picks it), its inches from its pixels and resolution,
+    and its rendered width."""
+    shown = page.evaluate("[...document.querySelectorAll('figure img')].map(i => "
+                          "[i.alt, i.currentSrc, i.naturalWidth, "
+                          "i.getBoundingClientRect().width])")
+    out = []
+    for alt, src, natural, width in shown:
+        inches = natural / _png_dpi(base64.b64decode(src.split(",", 1)[1]))
+        out.append((alt, MIN_FONT / 72 * width / inches))
+    return out
+
+
+def _profile(report):  # noqa: F811
+    return sorted((report.out / "don-vi").glob("*.html"))[0]
+
+
+def test_chart_text_is_at_least_9_px_on_a_phone(browser, report):  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    for path in (report.out / "bao-cao-2017.html", report.out / "phan-tich" / "02-ranking.html",
+                 report.out / "phan-tich" / "03-criteria.html", _profile(report)):
+        page.goto(path.as_uri())
+        sizes = _chart_text_px(page)
+        assert len(sizes) >= 2, path.name
+        small = [(alt, round(px, 1)) for alt, px in sizes if px < 9]
+        assert small == [], path.name
+    page.close()
+    # the same page on a computer still shows the A4 charts (those of the PDF)
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto((report.out / "bao-cao-2017.html").as_uri())
+    assert not page.evaluate("[...document.querySelectorAll('figure img')].some(i => "
+                             "i.currentSrc !== i.src)")
+    page.close()
+
+
+def _boxes(page, table_index: int, headers: tuple[str, ...]) -> dict[str, list[dict]]:
+    """Bounding boxes of the cells under `headers` in the table."""
+    return page.evaluate(
+        """([n, wanted]) => {
+            const table = document.querySelectorAll('table.data')[n];
+            const heads = [...table.querySelectorAll('thead th')].map(h => h.textContent);
+            const out = {};
+            for (const w of wanted) {
+                const col = heads.indexOf(w);
+                out[w] = [...table.querySelectorAll('tbody tr')].map(tr => {
+                    const r = tr.children[col].getBoundingClientRect();
+                    return {left: r.left, right: r.right};
+                });
+            }
+            return out;
+        }""", [table_index, list(headers)])
+
+
+RANKING_KEY = ("Đơn vị", "Điểm", "Xếp loại", "Điểm tăng/giảm so với năm trước")
+
+
+def _ranking_tables(page) -> list[int]:
+    return page.evaluate(
+        "[...document.querySelectorAll('table.data')].map((t, i) => [i, [...t.querySelectorAll("
+        "'thead th')].some(h => h.textContent === 'Điểm tăng/giảm so với năm trước')])"
+        ".filter(([i, r]) => r).map(([i]) => i)")
+
+
+def test_ranking_keeps_name_score_tier_and_change_on_a_phone(browser, report):  # noqa: F811
+    from cntt_analysis.rubric.model import load_rubric
+
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    for path in (report.out / "bao-cao-2017.html", report.out / "phan-tich" / "02-ranking.html"):
+        page.goto(path.as_uri())
+        tables = _ranking_tables(page)
+        assert tables, path.name
+        for n in tables:
+            boxes = _boxes(page, n, RANKING_KEY)
+            for header, cells in boxes.items():
+                assert cells and all(c["left"] >= 0 and c["right"] <= 390 for c in cells), \
+                    (path.name, header)
+            heads = page.evaluate(f"[...document.querySelectorAll('table.data')[{n}]"
+                                  ".querySelectorAll('thead th')].map(h => h.textContent)")
+            for criterion in load_rubric("2017").criteria:      # columns named, not "C1 (%)"
+                assert f"{criterion.code} {criterion.short} (%)" in heads
+            # the rest scrolls in its box, said above it; the name stays in view
+            box = page.evaluate_handle(f"document.querySelectorAll('table.data')[{n}]"
+                                       ".closest('.table-box')")
+            assert page.evaluate("b => b.scrollWidth > b.clientWidth", box)
+            cue = page.evaluate("b => { const p = b.previousElementSibling; return p && "
+                                "p.className === 'scroll-cue' ? [p.textContent, "
+                                "p.getBoundingClientRect().height] : null; }", box)
+            assert cue and "vuốt ngang" in cue[0] and cue[1] > 0, path.name
+            page.evaluate("b => { b.scrollLeft = b.scrollWidth; }", box)
+            names = _boxes(page, n, ("Đơn vị",))["Đơn vị"]
+            assert all(c["left"] >= 0 and c["right"] <= 390 for c in names), path.name
+            page.evaluate("b => { b.scrollLeft = 0; }", box)
+    page.close()
+
+
+def test_page_one_leaders_fit_a_phone_and_no_cue_on_a_computer(browser, report):  # noqa: F811
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    page.goto((report.out / "bao-cao-2017.html").as_uri())
+    cells = page.evaluate(
+        "[...[...document.querySelectorAll('table.data')].find(t => [...t.querySelectorAll("
+        "'th')].some(h => h.textContent === 'Thấp điểm nhất')).querySelectorAll('td')]"
+        ".map(td => [td.dataset.label, td.textContent, td.getBoundingClientRect().left, "
+        "td.getBoundingClientRect().right, td.getBoundingClientRect().height])")
+    weakest = [c for c in cells if c[0] == "Thấp điểm nhất"]
+    assert weakest and all(c[1] for c in weakest)
+    assert all(left >= 0 and right <= 390 and height > 0 for _, _, left, right, height in cells)
+    page.close()
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto((report.out / "bao-cao-2017.html").as_uri())
+    assert page.evaluate("[...document.querySelectorAll('.scroll-cue')].every(p => "
+                         "p.getBoundingClientRect().height === 0)")
+    page.close()

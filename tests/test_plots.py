@@ -7,6 +7,8 @@ Every warning is an error here, so matplotlib's "Glyph … missing from font(s)"
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -23,11 +25,13 @@ from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from cntt_analysis.analysis import rank_movement  # noqa: E402
-from cntt_analysis.labels import GROUP_LABELS, TIER_COLORS  # noqa: E402
+from cntt_analysis.labels import TIER_COLORS  # noqa: E402
+from cntt_analysis.report.facts import Organisation  # noqa: E402
 from cntt_analysis.report.html import plots as P  # noqa: E402
 from cntt_analysis.rubric.model import load_rubric  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")
+GROUP_LABELS = load_rubric("2017").groups  # charts drawn without a rubric use the default
 
 RUBRIC = load_rubric("2017")
 LONG_NAME = ("Văn phòng Đăng ký đất đai tỉnh và các chi nhánh Văn phòng Đăng ký đất đai "
@@ -223,7 +227,26 @@ def test_tier_distribution_counts_and_colours(scores):
     assert [p.get_width() for p in yellow] == [3, 1, 2]  # whole Department, so, huyen
     shown = texts(fig)
     assert "9 đơn vị" in shown and "5 đơn vị" in shown and "4 đơn vị" in shown
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "Toàn Sở"
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "Tất cả đơn vị"
+    # the organisation's own word for all its units
+    fig = P.tier_distribution(scores, 2017, organisation=Organisation(whole="toàn tỉnh"))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()][0] == "Toàn tỉnh"
+
+
+def test_ranking_title_names_the_assessment_of_the_organisation(scores):
+    plain = title(P.ranking_bar(scores, "so", 2017).axes[0])
+    assert plain.startswith("Xếp hạng năm 2017\n")
+    named = P.ranking_bar(scores, "so", 2017,
+                          organisation=Organisation(assessment_short="chuyển đổi số"))
+    assert title(named.axes[0]).startswith("Xếp hạng mức độ chuyển đổi số năm 2017\n")
+
+
+def test_group_colours_are_the_rubrics_else_in_its_order():
+    assert P.group_color("so", RUBRIC) == P.GROUP_PALETTE[0]
+    assert P.group_color("huyen", RUBRIC) == P.GROUP_PALETTE[1]
+    own = load_rubric(Path(__file__).parent / "rubrics" / "constructs.yaml")
+    assert P.group_color("so", own) == "#1565C0"            # the rubric's colour
+    assert P.group_color("xa", own) == P.GROUP_PALETTE[1]   # none given: its place
 
 
 def test_criteria_heatmap(scores):
@@ -313,7 +336,9 @@ def test_unit_radar(scores):
     ax = fig.axes[0]
     assert ax.name == "polar"
     heading = title(ax)
-    assert "Trung tâm CNTT TN&MT" in heading
+    # "Công nghệ thông tin" is shortened; a lowercase "tài nguyên và môi trường" is not
+    # taken for a sector's name (any four words joined by "và" would be)
+    assert "Trung tâm CNTT tài nguyên và môi trường" in heading
     assert "45,25 điểm" in heading and "xếp loại Yếu" in heading and "hạng 5/5 khối Sở" in heading
     labels = [t.get_text() for t in ax.get_xticklabels()]
     # (90+75+70+50+30)/5 = 63; one decimal for every percentage (no "63%" beside "55,7%")
@@ -356,6 +381,11 @@ def test_number_and_name_helpers():
     assert P.vn_formatter(1, "%")(12.5, 0) == "12,5%"
     assert P.display_name("Phòng Tài nguyên và Môi trường huyện Cái Bè") == \
         "Phòng TN&MT huyện Cái Bè"
+    # a sector's name abbreviated as Vietnamese does, whatever the organisation
+    assert P.display_name("Sở Khoa học và Công nghệ") == "Sở KH&CN"
+    assert P.display_name("Ủy ban nhân dân xã Tân Phú") == "UBND xã Tân Phú"
+    assert P.display_name("Sở Văn hóa, Thể thao và Du lịch", 80) == \
+        "Sở Văn hóa, Thể thao và Du lịch"  # not inside a list
     short = P.display_name(LONG_NAME, 30, 2)
     lines = short.split("\n")
     assert len(lines) == 2 and all(len(line) <= 30 for line in lines)
@@ -373,3 +403,48 @@ def test_spread_positions_keeps_order_and_gap(values, gap):
     assert all(b - a >= gap - 1e-6 for a, b in zip(ys, ys[1:]))
     # a label moves at most as far as its block is wide
     assert all(abs(p - v) <= gap * len(values) + 1e-6 for p, v in zip(placed, values))
+
+
+# ----------------------------------------------------------------------------- phones
+
+PHONE_CONTENT_PX = 360  # what a 390 px phone gives a page's text (pages.CSS: 4 mm margins)
+
+
+def test_every_chart_has_a_phone_variant_whose_text_is_9_px_on_a_phone(scores):
+    """A chart drawn for A4 and shrunk to a phone has ~5 px text; its phone variant is drawn
+    at the phone's own scale: every text ≥ MIN_FONT points and the saved image (tight box,
+    as `blocks.figure` saves it) narrow enough that MIN_FONT is ≥ 9 CSS px at 360 px."""
+    for name, fig in all_charts(scores).items():
+        page_fonts = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text)
+                      if t.get_visible() and t.get_text().strip()]
+        page_inches = fig.get_size_inches()[0]
+        assert min(page_fonts) / 72 * PHONE_CONTENT_PX / page_inches < 9, name  # A4 shrunk
+        phone = fig.phone_variant()
+        assert phone.phone_variant is None, name
+        width = phone.get_size_inches()[0]
+        assert width <= P.PHONE.width, name
+        canvas = drawn(phone)
+        sizes = [t.get_fontsize() for t in phone.findobj(matplotlib.text.Text)
+                 if t.get_visible() and t.get_text().strip()]
+        assert min(sizes) >= P.MIN_FONT, (name, min(sizes))
+        # drawn inside its figure (saved as it is, shown 360 px wide): 7 pt → ≥ 9 px
+        box = phone.get_tightbbox(canvas.get_renderer())
+        assert box.x0 >= -0.01 and box.x1 <= width + 0.01, (name, box)
+        assert box.y0 >= -0.01 and box.y1 <= phone.get_size_inches()[1] + 0.01, (name, box)
+        assert P.MIN_FONT / 72 * PHONE_CONTENT_PX / width >= 9, name
+        # the same chart: every word of the page chart's titles is in the phone's (unit
+        # names aside: a phone shortens long ones sooner)
+        words = set(titles(fig).split()) - set(" ".join(NAMES.values()).split()) - {"TN&MT"}
+        if name == "criteria_heatmap":  # the groups by their short names on a phone
+            words -= set(" ".join(GROUP_LABELS.values()).split())
+        assert words <= set(titles(phone).split()), (name, words - set(titles(phone).split()))
+        plt.close(phone)
+
+
+def test_the_phone_heatmap_names_its_criteria_and_keeps_units_apart(scores):
+    phone = P.criteria_heatmap(scores, RUBRIC, 2017, layout=P.PHONE)
+    shown = "\n".join(texts(phone))
+    for criterion in RUBRIC.criteria:
+        assert f"{criterion.code}: {criterion.short}" in shown
+    # two district offices differ only at the end of their names: both ends are shown
+    assert "Châu Thành" in shown.replace("\n", " ") and "Tân Phú Đông" in shown.replace("\n", " ")

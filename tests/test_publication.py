@@ -58,7 +58,8 @@ def test_a_scored_round_is_a_draft_until_finalised(scored):
     assert record["inputs"] == json.loads((folder / "inputs.json").read_text(encoding="utf-8"))
     assert record["outputs"] == {name: sha(folder / f"{name}.parquet")
                                  for name in ("answers", "points", "scores", "issues",
-                                              "register", "corrections", "shortcomings")}
+                                              "register", "corrections", "shortcomings",
+                                              "criterion_scores")}
     assert (record["by"], record["version"], record["folder"]) == (
         "Nguyễn Văn Bình", 1, "final-v1")
     assert record["finalised_at"].startswith("2017-09-20T08:30")
@@ -95,14 +96,14 @@ def test_changing_a_submission_after_finalising_warns_keeps_and_notes(scored):
 
     assert result.exit_code == 0, result.output
     assert "Cảnh báo: kết quả năm 2017 đã được chốt chính thức" in result.output
-    assert "changes-v2.csv" in result.output
+    assert "changes-v2.xlsx" in result.output
     assert sha(pub(processed, rd) / "final-v1" / "scores.parquet") == kept  # published set stays
     status = publication.status(processed, rd.year)
     assert (status.state, status.version, status.draft) == ("changed", 2, True)
     current = pd.read_parquet(folder / "scores.parquet").set_index("unit_id")
     old = published.set_index("unit_id")
     assert current.loc["SO_VP", "score"] < old.loc["SO_VP", "score"]
-    note = pd.read_csv(pub(processed, rd) / "changes-v2.csv", encoding="utf-8-sig")
+    note = pd.read_excel(pub(processed, rd) / "changes-v2.xlsx")
     assert "SO_VP" in set(note["Mã đơn vị"])
     row = note.set_index("Mã đơn vị").loc["SO_VP"]
     assert row["Điểm đã công bố"] == pytest.approx(old.loc["SO_VP", "score"])
@@ -128,7 +129,7 @@ def test_rescoring_unchanged_inputs_keeps_the_results_final(scored):
     assert result.exit_code == 0
     assert "Cảnh báo" not in result.output
     assert publication.is_final(processed, rd.year)
-    assert not list(pub(processed, rd).glob("changes-v*.csv"))
+    assert not list(pub(processed, rd).glob("changes-v*"))
 
 
 def test_units_explanations_on_the_draft_reach_the_audit(make_round, rubric):
@@ -180,3 +181,35 @@ def test_finalising_changes_the_report_keys_so_draft_pages_are_rebuilt(scored):
     after = round_digest(processed, [rd.year]), settings_digest(processed, [rd.year])
     assert before[0] != after[0] and before[1] != after[1]
     assert after == (round_digest(processed, [rd.year]), settings_digest(processed, [rd.year]))
+
+
+def test_the_note_of_changes_opens_in_vietnamese_excel_as_numbers_and_names(scored):
+    """What a clerk opens: a workbook, not a CSV that Vietnamese Excel (decimal comma, ";"
+    lists) shows as one column of text; scores are number cells, groups are named, the
+    change is written with Vietnamese decimals."""
+    rd, processed = scored
+    publication.finalise(rd.raw, processed, rd.year, "Bình", when=WHEN)
+    old = pd.read_parquet(processed / str(rd.year) / "scores.parquet").set_index("unit_id")
+    rd.add("SO_VP", C4_1=50)
+    write_round(rd.score(), processed, rd.raw)
+    warning = publication.record_changes(processed, rd.year, rd.raw)
+    path = pub(processed, rd) / "changes-v2.xlsx"
+    assert str(path) in warning
+    assert not list(pub(processed, rd).glob("*.csv"))
+    ws = load_workbook(path).active
+    header = [c.value for c in ws[1]]
+    assert header[:5] == ["Mã đơn vị", "Tên đơn vị", "Khối", "Điểm đã công bố", "Điểm mới"]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    so_vp = rows["SO_VP"]
+    assert so_vp[2].value == "Khối phòng, đơn vị trực thuộc Sở"          # not "so"
+    for cell in (so_vp[3], so_vp[4]):
+        assert cell.data_type == "n" and cell.number_format == "0.00"
+    assert so_vp[3].value == pytest.approx(old.loc["SO_VP", "score"])
+    assert so_vp[7].data_type == "n" and so_vp[8].data_type == "n"     # ranks
+    published = f"{old.loc['SO_VP', 'score']:.2f}".replace(".", ",")
+    assert f"điểm {published} → " in so_vp[9].value
+    assert "." not in so_vp[9].value.split("điểm ")[1].split(";")[0]
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref.startswith("A1:J")
+    again = path.read_bytes()
+    publication.record_changes(processed, rd.year, rd.raw)
+    assert path.read_bytes() == again                                    # same bytes

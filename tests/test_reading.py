@@ -4,6 +4,7 @@ column and shared across the round, and the inspectors' workbook told while read
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import subprocess
 import sys
@@ -11,11 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hostile import abort_on, allocate_until_refused, nap
+from hostile import abort_on, allocate_until_refused, nap, square
 
 from cntt_analysis.intake import templates
 from cntt_analysis.intake.rounds import is_inspection_file, load_round
-from cntt_analysis.intake.sandbox import WorkerError, map_isolated, worker_memory
+from cntt_analysis.intake.sandbox import WorkerError, _Worker, map_isolated, worker_memory
 from cntt_analysis.intake.values import parse_answer
 from cntt_analysis.intake.workbook import (
     ANSWER_COLUMN,
@@ -43,6 +44,20 @@ def test_a_file_that_kills_its_worker_mid_batch_loses_only_itself():
     results = map_isolated(abort_on, paths, on_failure, workers=2, seconds=10)
     assert failed == [("37", "crash")]
     assert results == [-1 if n == 37 else n for n in range(100)]
+
+
+def test_files_given_to_a_worker_that_has_just_died_are_read_again():
+    # Under load the pool may top up a worker whose file has killed it before it notices
+    # the death: the files given then must be read by the next worker, not stop the round.
+    worker = _Worker(pickle.dumps((sys.path, pickle.dumps((square, None)))), 10.0)
+    try:
+        worker.proc.kill()
+        worker.proc.wait()
+        worker.give([(0, Path("3")), (1, Path("4"))])
+        assert worker.receive() == (None, False)
+        assert [i for i, _ in worker.batch] == [0, 1]
+    finally:
+        worker.stop(kill=True)
 
 
 def test_the_time_limit_is_per_file_not_per_batch():

@@ -36,13 +36,13 @@ from cntt_analysis.analysis.robustness import (  # noqa: E402
 )
 from cntt_analysis.intake.values import parse_answer  # noqa: E402
 from cntt_analysis.intake.workbook import answers_frame  # noqa: E402
-from cntt_analysis.labels import GROUP_LABELS  # noqa: E402
 from cntt_analysis.report.html import plots as P  # noqa: E402
 from cntt_analysis.rounding import half_up as round_half_up  # noqa: E402
 from cntt_analysis.rubric.model import load_rubric  # noqa: E402
 from cntt_analysis.scoring.points import compute_points, compute_scores  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")
+GROUP_LABELS = load_rubric("2017").groups  # charts drawn without a rubric use the default
 
 RUBRIC = load_rubric("2017")
 CRITERIA = ["C1", "C2", "C3", "C4", "C5"]
@@ -413,6 +413,18 @@ def test_unit_without_a_score_has_no_rank():
     assert pd.isna(got.loc["A", "rank"]) and pd.isna(got.loc["A", "p05"])
     assert np.isnan(got.loc["A", "median_rank"])
     assert not got.loc["A", "robust"] and got.loc["A", "note"] == "không có điểm để xếp hạng"
+
+
+def test_a_unit_assessed_but_not_ranked_takes_no_place():
+    # OPPOSITE's A and B swap places between scenarios; with B outside the ranking, A is
+    # alone: first in every scenario, and B has no rank band.
+    points, scores = scored(OPPOSITE)
+    scores = scores.assign(ranked=scores["unit_id"] != "B")
+    got = by_unit(rank_robustness(points, scores))
+    assert got.loc["A", ["median_rank", "p05", "p95", "band"]].tolist() == [1, 1, 1, 0]
+    assert got.loc["A", "robust"]
+    assert pd.isna(got.loc["B", "p05"]) and not got.loc["B", "robust"]
+    assert got.loc["B", "note"] == "được đánh giá nhưng không xếp hạng"
 
 
 def test_scores_without_points_are_refused():

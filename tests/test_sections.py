@@ -81,7 +81,8 @@ def test_profile_notebook_runs_with_papermill_from_the_repository_root(project, 
                         cwd=str(project), kernel_name="python3", progress_bar=False)
     html = "".join(o.get("data", {}).get("text/html", "")
                    for c in nbformat.read(out, as_version=4).cells for o in c.get("outputs", []))
-    assert "Hồ sơ kết quả đánh giá ứng dụng CNTT năm 2017" in html
+    # no department.yaml here: the assessment's neutral name
+    assert "Hồ sơ kết quả đánh giá ứng dụng CNTT, chuyển đổi số năm 2017" in html
     with pytest.raises(pm.PapermillExecutionError, match="Không có đơn vị mã"):
         pm.execute_notebook(str(notebook), str(out), parameters={"unit_id": "khong-co"},
                             cwd=str(project), kernel_name="python3", progress_bar=False)
@@ -102,8 +103,12 @@ def test_notebooks_are_thin():
 
 
 def fake_ctx(points: pd.DataFrame, unit_id: str) -> SimpleNamespace:
+    from cntt_analysis.scoring.completeness import MISSING_COLUMNS
+
+    facts = SimpleNamespace(of_unit=lambda frame, unit: pd.DataFrame(columns=MISSING_COLUMNS),
+                            unit=lambda unit: None)
     return SimpleNamespace(results=SimpleNamespace(points=points), rubric=RUBRIC,
-                           unit_id=unit_id, year=2017)
+                           unit_id=unit_id, year=2017, facts=facts)
 
 
 def points_with(losses: dict[str, float]) -> pd.DataFrame:
@@ -130,10 +135,14 @@ def test_no_points_lost_is_said_only_when_the_unit_lost_none():
 
 
 def test_units_that_did_not_report_get_their_own_sentence():
+    from cntt_analysis.report.facts.decisions import follow_up_states
+    from cntt_analysis.scoring.shortcomings import follow_up_summary
+
     follow = pd.DataFrame({"unit_id": ["A", "A", "B", "C"], "previous_year": 2016,
                            "outcome": [NOT_SUBMITTED, NOT_SUBMITTED, NOT_REMEDIED, REMEDIED]})
-    said = sentences.follow_up_sentences(follow, {"A": "Đơn vị A", "B": "Đơn vị B",
-                                                  "C": "Đơn vị C"})
+    units = follow_up_summary(follow, {"A": "Đơn vị A", "B": "Đơn vị B", "C": "Đơn vị C"})
+    units["state"] = follow_up_states(units, incomplete=())
+    said = sentences.follow_up_text(follow, units)
     assert "Đơn vị chưa khắc phục được tồn tại nào: Đơn vị B." in said
     assert any(s.startswith("Đơn vị không nộp báo cáo năm nay") and s.endswith("Đơn vị A.")
                for s in said)
@@ -147,20 +156,27 @@ def test_the_ranking_lists_registered_units_not_scored_and_why(project, monkeypa
     assert list(sections.ranking(ctx).frames["chua_co_ket_qua"]["unit_id"]) == ["H_TANPHUOC"]
 
 
-def test_a_partial_round_says_so_on_page_one(project, monkeypatch):
+def test_a_partial_round_says_so_on_page_one_and_every_page(project, monkeypatch):
     monkeypatch.chdir(project)
     ctx = sections.setup(2017)
-    register = ctx.register.copy()
-    assert sentences.partial_round(register, 2017) is None
-    register.loc[register.index[:3], "status"] = "Chưa nộp"
-    said = sentences.partial_round(register, 2017)
-    assert said.startswith("Đợt đánh giá năm 2017 chưa đầy đủ: mới có 1/4 đơn vị nộp")
+    assert not ctx.facts.partial
+    assert "chưa đầy đủ" not in sections.summary(ctx)._repr_html_()
+    partial = sections.setup(2017)
+    register = partial.results.register
+    units = register.index[(register["year"] == 2017) & register["unit_id"].isin(
+        ["SO_VP", "SO_CCQLDD", "H_TANPHUOC"])]
+    partial.results.register = register.assign(
+        status=register["status"].where(~register.index.isin(units), "Chưa nộp"))
+    said = "Đợt đánh giá năm 2017 chưa đầy đủ: mới có 1/4 đơn vị nộp báo cáo."
+    for section in (sections.summary, sections.ranking, sections.criteria,
+                    sections.intake_summary, sections.trends):
+        assert said in section(partial)._repr_html_(), section.__name__
 
 
 def test_page_one_has_key_figures_leaders_and_decisions(ctx):
     html = sections.summary(ctx)._repr_html_()
     for text in ("I. Tóm tắt kết quả", "key-figures", "Cao điểm nhất", "Thấp điểm nhất",
-                 "Đề nghị lãnh đạo Sở", "Biểu dương đơn vị dẫn đầu từng khối"):
+                 f"Đề nghị {ctx.facts.organisation.leaders}", "điển hình tiên tiến"):
         assert text in html, text
 
 
@@ -245,7 +261,8 @@ def test_a_group_with_no_score_yet_still_lists_its_units(project, monkeypatch):
     group and its registered units, with why they are not ranked."""
     monkeypatch.chdir(project)
     ctx = sections.setup(2016)
-    ctx.__dict__["scores"] = ctx.scores[ctx.scores["group"] != "huyen"]
+    scores = ctx.results.scores
+    ctx.results.scores = scores[(scores["group"] != "huyen") | (scores["year"] != 2016)]
     html = sections.ranking(ctx)._repr_html_()
     assert "Khối Phòng TN&amp;MT cấp huyện" in html
     assert "huyện Tân Phước (chưa nộp báo cáo)" in html
@@ -287,8 +304,9 @@ def test_claims_without_evidence_are_counted_per_unit_in_the_report(ctx):
     assert "Tài liệu kiểm chứng" in html
     missing, claims = int(expected["without_evidence"].sum()), int(expected["claims"].sum())
     assert f"Có {missing}/{claims} nội dung kê khai" in html
-    pd.testing.assert_frame_equal(shown.frames["kiem_chung"].reset_index(drop=True),
-                                  expected.reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        shown.frames["kiem_chung"].drop(columns="name").reset_index(drop=True),
+        expected.reset_index(drop=True))
 
 
 def test_units_explanations_show_beside_their_corrections():
@@ -301,15 +319,26 @@ def test_units_explanations_show_beside_their_corrections():
     assert "Giải trình" not in views.corrections(audit.assign(explanation="")).data
 
 
-def test_a_group_leader_that_must_remedy_shortcomings_is_not_commended():
+def test_a_group_leader_that_must_remedy_shortcomings_is_not_commended(tmp_path):
     """Regression: in a partial round the only unit of a group (0 points, tier Yếu) was
     proposed for commendation as "the leader of its group"."""
+    from conftest import results_from_frames
+
+    from cntt_analysis.report.facts import year_facts
+
+    crit = {c.code: 0.0 for c in RUBRIC.criteria}
     scores = pd.DataFrame([
-        {"year": 2018, "unit_id": "h-a", "name": "Huyện A", "group": "huyen", "score": 0.0},
-        {"year": 2018, "unit_id": "so-b", "name": "Phòng B", "group": "so", "score": 91.5}])
-    remedy = pd.DataFrame([{"unit_id": "h-a", "name": "Huyện A"}])
-    empty = pd.DataFrame(columns=["unit_id", "name", "status", "reason"])
-    asked = sentences.decisions(scores, empty, remedy, pd.DataFrame(), 0, 0, 2018)
+        {"year": 2018, "unit_id": "h-a", "name": "Huyện A", "group": "huyen", "score": 0.0,
+         "tier": "Yếu", "rank": 1, **crit},
+        {"year": 2018, "unit_id": "so-b", "name": "Phòng B", "group": "so", "score": 91.5,
+         "tier": "Tốt", "rank": 1, **{c: 91.5 for c in crit}}])
+    register = pd.DataFrame([
+        {"year": 2018, "unit_id": u, "name": n, "group": g, "status": "Đã nộp", "file": "",
+         "report_date": None} for u, n, g in (("h-a", "Huyện A", "huyen"),
+                                               ("so-b", "Phòng B", "so"))])
+    facts = year_facts(results_from_frames(tmp_path, scores, register), 2018)
+    asked = sentences.decisions(facts)
     commended = [s for s in asked if s.startswith("Biểu dương")]
-    assert commended == ["Biểu dương đơn vị dẫn đầu từng khối: Phòng B (91,50 điểm)."]
+    assert len(commended) == 1 and "Phòng B (91,50 điểm)" in commended[0]
+    assert "Huyện A" not in commended[0]
     assert any("Huyện A" in s for s in asked if s.startswith("Yêu cầu"))

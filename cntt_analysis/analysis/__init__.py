@@ -17,6 +17,7 @@ from cntt_analysis.analysis.criteria import (
     group_averages,
     weakest_indicators,
 )
+from cntt_analysis.analysis.lineage import baselines
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.analysis.trends import comparable_indicator_percent
 from cntt_analysis.analysis.units import (
@@ -31,7 +32,8 @@ from cntt_analysis.rounding import half_up_float as round_half_up
 from cntt_analysis.scoring.points import points_lost
 
 __all__ = ["LATE", "MISSING", "NOT_SCORED", "SENT",
-           "Results", "comparable_indicator_percent", "criterion_averages", "criterion_columns",
+           "Results", "baselines", "comparable_indicator_percent", "criterion_averages",
+           "criterion_columns",
            "default_tiers",
            "group_averages", "group_leaders", "group_order", "load_results", "points_lost",
            "rank_movement",

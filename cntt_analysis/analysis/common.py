@@ -27,8 +27,9 @@ def criterion_columns(scores: pd.DataFrame, rubric: Rubric | None = None) -> lis
     """The criterion percentage columns of a scores table (rubric order when given)."""
     if rubric is not None:
         return [c.code for c in rubric.criteria if c.code in scores.columns]
-    # Criterion columns are named by their codes (C1 … Cn); self_score etc. are not criteria.
-    return [c for c in scores.columns if re.fullmatch(r"C\d+", str(c))]
+    # Criterion columns are named by their codes (C1 … Cn, P1 … Pn: capitals then digits);
+    # the other columns (score, self_score …) are lower case.
+    return [c for c in scores.columns if re.fullmatch(r"[A-Z]{1,4}\d+", str(c))]
 
 
 def group_order(groups: Iterable[str], rubric: Rubric | None = None) -> list[str]:

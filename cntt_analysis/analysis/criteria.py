@@ -23,9 +23,11 @@ def group_averages(scores: pd.DataFrame, criteria: Sequence[str] | None = None,
                    tiers: Sequence[str] | None = None) -> pd.DataFrame:
     """Per year and group: units, mean/min/max score, mean of each criterion, tier counts.
 
-    Columns: year, group, units, mean_score, min_score, max_score, C1..Cn (mean of the
-    units' percentages, NaN ones skipped), then one count column per tier (Tốt, Khá,
-    Trung bình, Yếu): `tiers`, best first, default the default rubric's.
+    Columns: year, group, units, unranked, mean_score, min_score, max_score, C1..Cn (mean
+    of the units' percentages, NaN ones skipped), then one count column per tier (Tốt, Khá,
+    Trung bình, Yếu): `tiers`, best first, default the default rubric's. Units assessed but
+    not ranked (``ranked`` False) stand outside the group's standing: they are left out of
+    everything but `unranked`, their count.
 
     Example::
 
@@ -36,6 +38,10 @@ def group_averages(scores: pd.DataFrame, criteria: Sequence[str] | None = None,
     """
     crits = list(criteria) if criteria is not None else criterion_columns(scores)
     tiers = default_tiers() if tiers is None else tiers
+    outside = ~scores["ranked"].astype(bool) if "ranked" in scores.columns \
+        else pd.Series(False, index=scores.index)
+    unranked = outside.groupby([scores["year"], scores["group"]]).sum().rename("unranked")
+    scores = scores[~outside]
     grouped = scores.groupby(["year", "group"])
     out = grouped.agg(units=("unit_id", "nunique"), mean_score=("score", "mean"),
                       min_score=("score", "min"), max_score=("score", "max"))
@@ -44,6 +50,9 @@ def group_averages(scores: pd.DataFrame, criteria: Sequence[str] | None = None,
               .reindex(columns=list(tiers), fill_value=0))
     out = out.join(counts).fillna({t: 0 for t in tiers})
     out[list(tiers)] = out[list(tiers)].astype("int64")
+    out = out.join(unranked, how="outer").fillna({"units": 0, **{t: 0 for t in tiers}})
+    out[["units", *tiers, "unranked"]] = out[["units", *tiers, "unranked"]].astype("int64")
+    out.insert(1, "unranked", out.pop("unranked"))
     return _sort_units(out.reset_index(), by=())
 
 

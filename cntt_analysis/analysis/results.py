@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from cntt_analysis.analysis.lineage import links
 from cntt_analysis.errors import UsageError
-from cntt_analysis.intake.registry import load_registry, renamed_ids
+from cntt_analysis.intake.registry import (
+    active_units,
+    load_registry,
+    renamed_ids,
+    with_round_lists,
+)
 from cntt_analysis.intake.rounds import Round, available_years, load_round
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.manifest import MANIFEST, TABLES, processed_folder, registry_path
-from cntt_analysis.scoring.pipeline import load_processed
-from cntt_analysis.scoring.shortcomings import follow_up
+from cntt_analysis.scoring.pipeline import RoundResult, load_processed
+from cntt_analysis.scoring.shortcomings import follow_up, without_data
 
 
 @dataclass
@@ -29,6 +35,8 @@ class Results:
     register: pd.DataFrame
     corrections: pd.DataFrame
     shortcomings: pd.DataFrame
+    # Results and ranks per unit and criterion (pillar).
+    criterion_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def years(self) -> list[int]:
@@ -48,14 +56,86 @@ class Results:
     def previous_year(self, year: int) -> int | None:
         return max((y for y in self.years if y < year), default=None)
 
+    def units_of(self, year: int) -> pd.DataFrame:
+        """The registry of `year`'s round: the units existing that year (``since`` /
+        ``until``), with the round's unit lists as flag columns and its unranked units
+        marked, under the ids the tables use (a renamed unit under its current id)."""
+        registry = self.registry
+        if {"since", "until"} <= set(registry.columns):
+            registry = active_units(registry, year)
+        rnd = self.rounds.get(year)
+        if rnd is not None:
+            lists = {k: v for k, v in rnd.unit_lists.items() if k not in registry.columns}
+            registry = with_round_lists(registry, lists, rnd.not_ranked,
+                                        str(rnd.folder / "round.yaml"))
+        renamed = renamed_ids(self.registry)
+        if renamed:
+            registry = registry.assign(unit_id=registry["unit_id"].map(
+                lambda u: renamed.get(u, u)))
+        return registry.reset_index(drop=True)
+
+    def missing_indicators(self, year: int) -> set[tuple[str, str]]:
+        """(unit_id, indicator) pairs of `year` reading a figure missing that year: a
+        required answer the unit left blank, or one the appraiser or a system has not
+        supplied (`shortcomings.without_data`)."""
+        return without_data(self.of_year("answers", year), self.rubric(year),
+                            self.units_of(year))
+
+    def shortcomings_of(self, year: int) -> pd.DataFrame:
+        """`year`'s shortcomings proper: without indicators whose answer is missing (rounds
+        scored before missing data was told apart still list them)."""
+        found = self.of_year("shortcomings", year)
+        blank = self.missing_indicators(year)
+        if not blank or found.empty:
+            return found
+        keep = [(u, i) not in blank for u, i in zip(found["unit_id"], found["indicator"])]
+        return found[keep].reset_index(drop=True)
+
+    def carriers(self, year: int, since: int) -> dict[str, list[str]]:
+        """Units of the round of `since` whose shortcomings another unit answers for in
+        `year`: a unit merged or split (successors starting after `since`, up to `year`)
+        → the successors existing in `year`, following later changes too; a unit that no
+        longer exists and has no successor → [] (nothing to follow up). Units existing
+        in `year` are not listed (they answer for their own)."""
+        now = set(self.units_of(year)["unit_id"])
+        then = set(self.of_year("shortcomings", since)["unit_id"])
+        found = links(self.registry)
+        after: dict[str, list[str]] = {}
+        for link in found.itertuples(index=False):
+            if link.since is None or since < link.since <= year:
+                for old in link.previous_ids:
+                    after.setdefault(old, []).append(link.unit_id)
+
+        def heirs(unit: str, seen: frozenset[str]) -> list[str]:
+            if unit in now:
+                return [unit]
+            return [h for new in after.get(unit, []) if new not in seen
+                    for h in heirs(new, seen | {new})]
+
+        return {u: sorted(set(heirs(u, frozenset({u})))) for u in sorted(then - now)}
+
     def follow_up(self, year: int) -> pd.DataFrame:
-        """Last round's shortcomings judged on `year`'s points (empty in the first year)."""
+        """Last round's shortcomings judged on `year`'s points (empty in the first year);
+        one whose figure is missing this year is "no data", not "not remedied". A unit
+        formed by merging others, or split from one, answers for its predecessors'
+        shortcomings (each row names the unit it was found at: ``previous_unit_id``); a
+        unit dissolved with no successor is not followed up."""
         previous = self.previous_year(year)
         if previous is None:
             return follow_up(self.shortcomings.iloc[0:0], self.points.iloc[0:0],
                              self.rubric(year))
-        return follow_up(self.of_year("shortcomings", previous), self.of_year("points", year),
-                         self.rubric(year), self.rubric(previous))
+        return follow_up(self.shortcomings_of(previous), self.of_year("points", year),
+                         self.rubric(year), self.rubric(previous),
+                         missing=self.missing_indicators(year),
+                         carriers=self.carriers(year, previous))
+
+
+def round_results(result: RoundResult) -> Results:
+    """One round just scored (`score_round`), as Results (no earlier years: nothing is
+    compared with last year)."""
+    return Results(rounds={result.year: result.round}, registry=result.registry,
+                   **{name: join_renamed(getattr(result, name), result.registry)
+                      for name in TABLES})
 
 
 def load_results(raw_dir: str | Path, processed_dir: str | Path,
@@ -66,8 +146,8 @@ def load_results(raw_dir: str | Path, processed_dir: str | Path,
     In: `raw_dir` (round folders and ``units.csv``), `processed_dir` (what ``cntt score``
     wrote there). Out: ``Results`` with the rounds' tables concatenated over the years —
     ``scores``, ``points``, ``answers``, ``issues``, ``register``, ``corrections``,
-    ``shortcomings`` (the columns of ``score_round``'s tables), a renamed unit's earlier
-    rows under its current id — plus ``rounds`` (year → Round), ``registry``,
+    ``shortcomings``, ``criterion_scores`` (the columns of ``score_round``'s tables), a
+    renamed unit's earlier rows under its current id — plus ``rounds`` (year → Round), ``registry``,
     ``rubric(year)``, ``of_year(table, year)`` and ``follow_up(year)``.
 
     Example::
@@ -76,7 +156,7 @@ def load_results(raw_dir: str | Path, processed_dir: str | Path,
         >>> res.years
         [2015, 2016, 2017]
         >>> res.scores.shape, list(res.scores.columns[:7])
-        ((65, 18), ['year', 'unit_id', 'name', 'group', 'score', 'tier', 'rank'])
+        ((65, 20), ['year', 'unit_id', 'name', 'group', 'score', 'tier', 'rank'])
     """
     years = [y for y in available_years(raw_dir) if up_to is None or y <= up_to]
     if not years:

@@ -28,6 +28,7 @@ ROBUST_COLUMNS = ["year", "unit_id", "name", "group", "score", "rank", "median_r
                   "p95", "band", "best_rank", "worst_rank", "robust", "note"]
 STABLE_NOTE = "thứ hạng ổn định"
 NO_SCORE_NOTE = "không có điểm để xếp hạng"
+NOT_RANKED_NOTE = "được đánh giá nhưng không xếp hạng"
 # Bytes of the boolean scenarios × units × units array compared at once.
 PAIRWISE_BYTES = 16_000_000
 
@@ -199,7 +200,13 @@ def rank_robustness(points: pd.DataFrame, scores: pd.DataFrame, draws: int = 100
 
     summary = {column: np.full(len(base), np.nan) for column in
                ("median_rank", "p05", "p95", "best_rank", "worst_rank")}
+    # units assessed but not ranked take no place in any scenario
+    ranked = scores["ranked"].astype(bool).to_numpy() if "ranked" in scores.columns \
+        else np.ones(len(base), dtype=bool)
     for rows in base.groupby(["year", "group"], sort=False, dropna=False).indices.values():
+        rows = rows[ranked[rows]]
+        if not len(rows):
+            continue
         ranks = competition_ranks(composite_cents(e_all[rows], m_all[rows], factors))
         for column, values in rank_summary(ranks).items():
             summary[column][rows] = values
@@ -215,8 +222,8 @@ def rank_robustness(points: pd.DataFrame, scores: pd.DataFrame, draws: int = 100
     robust = ((result["band"] < band_limit) & (nominal >= result["p05"])
               & (nominal <= result["p95"]))
     result["robust"] = robust.fillna(False).astype(bool)
-    result["note"] = [_note(r, lo, hi) for r, lo, hi in
-                      zip(result["robust"], result["p05"], result["p95"])]
+    result["note"] = [_note(r, lo, hi) if ok else NOT_RANKED_NOTE for r, lo, hi, ok in
+                      zip(result["robust"], result["p05"], result["p95"], ranked)]
     result = result[ROBUST_COLUMNS].sort_values(["year", "group", "rank", "unit_id"],
                                                 ignore_index=True)
     result.attrs["scenarios"] = {"draws": draws, "spread": spread, "seed": seed,

@@ -4,7 +4,7 @@ units leaders must direct to remedy shortcomings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -84,12 +84,14 @@ def unit_profile_table(points: pd.DataFrame, answers: pd.DataFrame, rubric: Rubr
 
 
 def unit_weaknesses(points: pd.DataFrame, rubric: Rubric, unit_id: str, year: int,
-                    n: int | None = 5) -> pd.DataFrame:
+                    n: int | None = 5, missing: Collection[str] = ()) -> pd.DataFrame:
     """The unit's indicators that lost points (lost > 0), most lost first, with the remedy.
 
     Columns: criterion, criterion_name, indicator, label, points, max_points, lost,
     lost_share (lost / max), shortcoming (lost_share ≥ the rubric's
-    shortcoming_min_lost_share), status (Vietnamese), remedy. Ties: larger share, then rubric
+    shortcoming_min_lost_share, and not missing data), missing (the indicator is in
+    `missing`: it reads a required answer the unit left blank, see
+    scoring.completeness), status (Vietnamese), remedy. Ties: larger share, then rubric
     order. `n=None` keeps all.
 
     Example::
@@ -105,20 +107,22 @@ def unit_weaknesses(points: pd.DataFrame, rubric: Rubric, unit_id: str, year: in
     out = _indicator_info(rubric).merge(lost[["indicator", "points", "max_points", "lost",
                                               "status"]], on="indicator", how="inner")
     out["lost_share"] = out["lost"] / out["max_points"]
-    out["shortcoming"] = out["lost_share"] >= float(rubric.shortcoming_min_lost_share) - 1e-9
+    out["missing"] = out["indicator"].isin(list(missing))
+    out["shortcoming"] = ((out["lost_share"] >= float(rubric.shortcoming_min_lost_share) - 1e-9)
+                          & ~out["missing"])
     out["status"] = out["status"].map(lambda s: POINT_STATUS.get(s, s))
     out = out.sort_values(["lost", "lost_share", "_order"], ascending=[False, False, True],
                           kind="stable")
     columns = ["criterion", "criterion_name", "indicator", "label", "points", "max_points",
-               "lost", "lost_share", "shortcoming", "status", "remedy"]
+               "lost", "lost_share", "shortcoming", "missing", "status", "remedy"]
     out = out[columns].reset_index(drop=True)
     return out if n is None else out.head(n)
 
 
 def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, year: int,
                     criterion_floor: float | None = None,
-                    tiers: Sequence[str] | None = None, max_indicators: int = 3
-                    ) -> pd.DataFrame:
+                    tiers: Sequence[str] | None = None, max_indicators: int = 3,
+                    missing: Collection[tuple[str, str]] = ()) -> pd.DataFrame:
     """Units the leaders must direct to remedy shortcomings in `year`: tier in `tiers`
     (default: the rubric's `remedy_tiers`, e.g. Trung bình, Yếu) or any criterion below
     `criterion_floor` percent (default: the rubric's `criterion_floor`, e.g. 50).
@@ -127,7 +131,9 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
     weak_indicators, remedies (Vietnamese text). weak_criteria lists the criteria below the
     floor, lowest first (or the unit's lowest criterion when none is below it);
     weak_indicators the indicators with most points lost (at most `max_indicators`,
-    shortcomings first) as "C3.4 Label (0/4 điểm)"; remedies their remedy texts.
+    shortcomings first) as "C3.4 Label (0/4 điểm)"; remedies their remedy texts. Indicators
+    in `missing` ((unit_id, indicator) pairs reading an answer left blank) are missing data,
+    not weaknesses: they are never listed nor given a remedy.
     Sorted by group, then score ascending.
 
     Example::
@@ -158,9 +164,12 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
         reason = "; ".join(reasons)
         shown = below or sorted((r[c], c) for c in crits if pd.notna(r[c]))[:1]
         has_points = ((points["unit_id"] == r["unit_id"]) & (points["year"] == year)).any()
-        weak = (unit_weaknesses(points, rubric, r["unit_id"], year, n=None) if has_points
-                else pd.DataFrame(columns=["indicator", "label", "points", "max_points",
-                                           "remedy", "shortcoming"]))
+        blank = [i for u, i in missing if u == r["unit_id"]]
+        weak = (unit_weaknesses(points, rubric, r["unit_id"], year, n=None, missing=blank)
+                if has_points else pd.DataFrame(columns=["indicator", "label", "points",
+                                                         "max_points", "remedy", "shortcoming",
+                                                         "missing"]))
+        weak = weak[~weak["missing"].astype(bool)]
         weak = weak.sort_values("shortcoming", ascending=False, kind="stable")
         weak = weak.head(max_indicators)
         rows.append({

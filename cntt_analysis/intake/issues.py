@@ -87,7 +87,44 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                           "áp dụng được điều chỉnh này."),
     "correction_invalid": ("error", "Số liệu kiểm tra của {what}: “{value}” không hợp lệ — "
                                     "cần {expected}; điều chỉnh này không được áp dụng."),
+    "correction_system_input": ("error", "Mục {value} là số liệu lấy từ hệ thống {system}: "
+                                         "sửa số liệu trong tệp xuất của hệ thống (round.yaml, "
+                                         "mục imports), không sửa trong tệp kiểm tra; điều "
+                                         "chỉnh này không được áp dụng."),
+    "supplied_not_assessed": ("error", "Đơn vị {value} không được đánh giá chỉ tiêu dùng mục "
+                                       "{input} nên số liệu này không được dùng."),
+    # Figures the unit does not report: the appraiser's (inspection file) and systems'.
+    "supplied_missing": ("error", "Chưa có {what} của {unit}: số liệu do cơ quan thẩm định "
+                                  "cung cấp (tệp kiểm tra, thẩm định, cột “Số liệu kiểm tra”"
+                                  "), đơn vị không phải báo cáo; chỉ tiêu {indicators} được 0 "
+                                  "điểm cho đến khi có số liệu."),
+    "import_missing": ("error", "Chưa có {what} của {unit}: số liệu lấy từ {system} ({how}), "
+                                "đơn vị không phải báo cáo; chỉ tiêu {indicators} được 0 điểm "
+                                "cho đến khi có số liệu."),
+    "import_file_missing": ("error", "Không tìm thấy tệp xuất số liệu từ hệ thống (round.yaml, "
+                                     "mục imports.{name}): đặt tệp vào thư mục đợt đánh giá "
+                                     "hoặc sửa tên tệp; các chỉ tiêu dùng số liệu trong tệp "
+                                     "này được 0 điểm cho đến khi có tệp."),
+    "import_unreadable": ("error", "Không đọc được tệp xuất số liệu từ hệ thống ({detail}); các "
+                                   "chỉ tiêu dùng số liệu trong tệp này được 0 điểm cho đến "
+                                   "khi có tệp đọc được."),
+    "import_columns": ("error", "Tệp xuất số liệu từ hệ thống thiếu cột: {columns} (tên cột "
+                                "khai báo ở round.yaml, mục imports); số liệu của các cột này "
+                                "không đọc được."),
+    "import_unit_unknown": ("warning", "Cột “{column}” ghi “{value}”: không khớp đơn vị nào "
+                                       "của đợt đánh giá năm {year} (mã, tên hoặc tên gọi khác "
+                                       "trong units.csv); dòng này không được dùng."),
+    "import_unit_twice": ("error", "Đơn vị {value} có nhiều dòng trong tệp xuất (dòng {lines})"
+                                   "; không dùng số liệu nào của đơn vị này trong tệp — giữ "
+                                   "lại một dòng."),
+    "import_invalid": ("error", "{what}: “{value}” không hợp lệ — cần {expected}; chỉ tiêu "
+                                "dùng mục này được 0 điểm (số liệu lấy từ hệ thống: sửa trong "
+                                "tệp xuất)."),
 }
+# Issues about figures the appraiser or a system supplies (not the unit's to fix).
+SUPPLIER_CODES = ("supplied_missing", "import_missing", "import_file_missing",
+                  "import_unreadable", "import_columns", "import_unit_unknown",
+                  "import_unit_twice", "import_invalid")
 
 
 def make_issue(code: str, *, year: int, file: str = "", sheet: str = "", cell: str = "",

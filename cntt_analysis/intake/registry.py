@@ -1,17 +1,33 @@
-"""The registry of units (data/raw/units.csv) and matching a typed unit name to it."""
+"""The registry of units (data/raw/units.csv) and matching a typed unit name to it.
+
+Besides unit_id, name, group and aliases, units.csv may carry:
+
+- ``previous_ids``, ``since``, ``until``: lineage and the years a unit exists;
+- ``ranked``: "không" (or no, false, 0) for a unit assessed but not ranked; blank = ranked;
+- any flag column an indicator's ``applies_to: {registry: COLUMN}`` names (e.g.
+  ``kinh_te_so``): "có" (or x, yes, true, 1) where the indicator applies, blank or "không"
+  where it does not.
+
+A row's group is checked against the rubric of the round it is used in (`check_registry`),
+since a province's groups are the rubric's (sở, huyện, xã, …).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.text import clean, shorten, strip_diacritics
+from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.text import clean, fold, shorten, strip_diacritics
 
 REGISTRY_COLUMNS = ["unit_id", "name", "group", "aliases"]
-GROUPS = ("so", "huyen")
+RANKED = "ranked"
+YES_WORDS = {fold(w) for w in ("có", "x", "yes", "y", "true", "1", "đúng")}
+NO_WORDS = {fold(w) for w in ("không", "no", "n", "false", "0", "sai")}
 
 # Usual abbreviations, applied to diacritic-free lower-case text.
 _ABBREVIATIONS = [
@@ -63,14 +79,131 @@ def load_registry(path: str | Path) -> pd.DataFrame:
         if row.since and row.until and int(row.since) > int(row.until):
             raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: năm bắt đầu "
                              f"(since) {row.since} sau năm kết thúc (until) {row.until}.")
-        if row.group not in GROUPS:
-            raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: khối “{row.group}” "
-                             f"không hợp lệ (cần “so” hoặc “huyen”).")
+        if not row.group:
+            raise UsageError(f"Danh mục đơn vị “{path.name}”, dòng {line}: thiếu khối (cột "
+                             "group).")
     duplicated = sorted(set(frame.loc[frame["unit_id"].duplicated(), "unit_id"]))
     if duplicated:
         raise UsageError(f"Danh mục đơn vị “{path.name}”: mã đơn vị bị trùng: "
                          f"{', '.join(duplicated)}.")
-    return frame.sort_values("unit_id").reset_index(drop=True)
+    check_lineage(frame, path.name)
+    frame = frame.sort_values("unit_id").reset_index(drop=True)
+    # Kept for messages about a row found later (a group the round's rubric lacks).
+    frame.attrs["path"] = str(path)
+    return frame
+
+
+def flag_value(text: str) -> bool | None:
+    """A yes/no cell of units.csv: True, False, or None when blank; ValueError otherwise."""
+    folded = fold(text or "")
+    if not folded:
+        return None
+    if folded in YES_WORDS:
+        return True
+    if folded in NO_WORDS:
+        return False
+    raise ValueError(text)
+
+
+def _file(registry: pd.DataFrame) -> str:
+    return Path(registry.attrs.get("path", "units.csv")).name
+
+
+def _where(registry: pd.DataFrame, unit_id: str) -> str:
+    """“Danh mục đơn vị “units.csv”, dòng N” for a unit (the file read again: an error
+    path only)."""
+    line = None
+    path = registry.attrs.get("path")
+    if path and Path(path).is_file():
+        ids = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                          usecols=["unit_id"])["unit_id"].map(clean).tolist()
+        line = ids.index(unit_id) + 2 if unit_id in ids else None
+    return f"Danh mục đơn vị “{_file(registry)}”" + (f", dòng {line}" if line
+                                                      else f", đơn vị {unit_id}")
+
+
+def check_registry(registry: pd.DataFrame, rubric: Rubric) -> None:
+    """The rows of a round's units against its rubric: every group is one of the rubric's,
+    every flag column an indicator reads (``applies_to: {registry: …}``) exists, and flag
+    and ``ranked`` cells say yes or no. Vietnamese errors name units.csv and the line."""
+    known = ", ".join(f"“{g}” ({name})" for g, name in rubric.groups.items())
+    for row in registry.itertuples(index=False):
+        if row.group not in rubric.groups:
+            raise UsageError(f"{_where(registry, row.unit_id)}: khối “{row.group}” không hợp "
+                             f"lệ — phiếu đánh giá {rubric.source or rubric.id} không có khối "
+                             f"này (các khối: {known}). Sửa cột group của đơn vị, hoặc thêm "
+                             "khối vào mục 'groups' của phiếu.")
+    columns = [name for where, name in rubric.unit_flags if where == "registry"]
+    for name in columns:
+        if name not in registry.columns:
+            users = ", ".join(i.code for i in rubric.indicators
+                              if i.applies_to == ("registry", name))
+            raise UsageError(f"Danh mục đơn vị “{_file(registry)}” "
+                             f"chưa có cột “{name}” mà chỉ tiêu {users} dùng (applies_to trong "
+                             f"phiếu {rubric.source or rubric.id}): thêm cột, ghi “có” ở các "
+                             "đơn vị được đánh giá chỉ tiêu này.")
+    for name in [*columns, *([RANKED] if RANKED in registry.columns else [])]:
+        for unit_id, text in zip(registry["unit_id"], registry[name]):
+            try:
+                flag_value(text)
+            except ValueError:
+                raise UsageError(f"{_where(registry, unit_id)}: cột {name} ghi “{shorten(text, 40)}"
+                                 "” — cần “có” hoặc “không” (hoặc để trống).") from None
+
+
+def unit_flags(registry: pd.DataFrame, names: Iterable[str]) -> dict[str, dict[str, bool]]:
+    """name → unit_id → whether the unit carries flag `name` (column cells "có"/blank)."""
+    out: dict[str, dict[str, bool]] = {}
+    for name in names:
+        if name not in registry.columns:
+            raise UsageError(f"Danh mục đơn vị chưa có cột “{name}” mà phiếu đánh giá dùng "
+                             "(applies_to).")
+        out[name] = {u: bool(_flag(v)) for u, v in zip(registry["unit_id"], registry[name])}
+    return out
+
+
+def ranked_units(registry: pd.DataFrame) -> dict[str, bool]:
+    """unit_id → whether the unit is ranked (the ``ranked`` column; blank or absent: yes)."""
+    if RANKED not in registry.columns:
+        return dict.fromkeys(registry["unit_id"], True)
+    return {u: _flag(v) is not False for u, v in zip(registry["unit_id"], registry[RANKED])}
+
+
+def _flag(value: object) -> bool | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return value
+    try:
+        return flag_value(str(value))
+    except ValueError:
+        return None
+
+
+def with_round_lists(registry: pd.DataFrame, lists: Mapping[str, Iterable[str]],
+                     not_ranked: Iterable[str], source: str) -> pd.DataFrame:
+    """The registry with the round's unit lists (round.yaml ``unit_lists``) as flag
+    columns and its ``not_ranked`` units marked; unknown ids are refused (Vietnamese,
+    naming `source` and the key)."""
+    out = registry.copy()
+    ids = set(out["unit_id"])
+    for key, members in [*((f"unit_lists.{k}", v) for k, v in lists.items()),
+                         ("not_ranked", not_ranked)]:
+        unknown = sorted(set(members) - ids)
+        if unknown:
+            raise UsageError(f"{source}: mục '{key}' có mã đơn vị không có trong danh mục "
+                             f"đơn vị của năm: {', '.join(unknown)}.")
+    for name, members in lists.items():
+        if name in registry.columns:
+            raise UsageError(f"{source}: danh sách 'unit_lists.{name}' trùng tên cột {name} "
+                             "của units.csv; đổi tên một trong hai.")
+        chosen = set(members)
+        out[name] = ["có" if u in chosen else "" for u in out["unit_id"]]
+    skipped = set(not_ranked)
+    if skipped:
+        ranked = out[RANKED] if RANKED in out.columns else pd.Series("", index=out.index)
+        out[RANKED] = ["không" if u in skipped else r for u, r in zip(out["unit_id"], ranked)]
+    return out
 
 
 def _check_row(file: str, line: int, row: pd.Series) -> None:
@@ -112,19 +245,132 @@ def active_units(registry: pd.DataFrame, year: int) -> pd.DataFrame:
     return registry[(since <= year) & (year <= until)].reset_index(drop=True)
 
 
+def _previous_ids(text: str) -> list[str]:
+    """The ids of a ``previous_ids`` cell (";"-separated, spaces and empty parts ignored)."""
+    return [p.strip() for p in (text or "").split(";") if p.strip()]
+
+
 def predecessors(registry: pd.DataFrame) -> dict[str, list[str]]:
-    """unit_id → the ids it replaced (renamed or merged units, from `previous_ids`)."""
-    return {row.unit_id: [p.strip() for p in row.previous_ids.split(";") if p.strip()]
-            for row in registry.itertuples(index=False) if row.previous_ids}
+    """unit_id → the ids it replaced (renamed, merged or split units, from `previous_ids`)."""
+    if "previous_ids" not in registry.columns:
+        return {}
+    return {row.unit_id: _previous_ids(row.previous_ids)
+            for row in registry.itertuples(index=False) if _previous_ids(row.previous_ids)}
+
+
+def successors(registry: pd.DataFrame) -> dict[str, list[str]]:
+    """unit_id → the ids that replaced it (one when renamed or merged, several when split)."""
+    out: dict[str, list[str]] = {}
+    for new, olds in sorted(predecessors(registry).items()):
+        for old in olds:
+            out.setdefault(old, []).append(new)
+    return out
+
+
+# Kinds of lineage change, from the shape of `previous_ids` (see `lineage`).
+RENAMED, MERGED, SPLIT = "renamed", "merged", "split"
+
+
+def lineage(registry: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit that replaced others: unit_id, previous_ids (tuple, as written),
+    since (the year the change takes effect: the unit's ``since``) and kind — ``merged``
+    (several predecessors → this unit), ``split`` (one predecessor → several units, this
+    one of them) or ``renamed`` (one predecessor, one successor)."""
+    links = predecessors(registry)
+    after = successors(registry)
+    since = dict(zip(registry["unit_id"], registry["since"])) if "since" in registry.columns \
+        else {}
+    rows = []
+    for unit_id, olds in sorted(links.items()):
+        kind = (MERGED if len(olds) > 1 else SPLIT if len(after[olds[0]]) > 1 else RENAMED)
+        year = since.get(unit_id, "")
+        rows.append({"unit_id": unit_id, "previous_ids": tuple(olds),
+                     "since": int(year) if year else None, "kind": kind})
+    return pd.DataFrame(rows, columns=["unit_id", "previous_ids", "since", "kind"])
 
 
 def renamed_ids(registry: pd.DataFrame) -> dict[str, str]:
-    """old id → new id for units that were renamed (one predecessor, one successor), so
-    their history joins up; merged units keep their predecessors' own histories."""
+    """old id → current id for units that were renamed (one predecessor, one successor),
+    through chains of renames (A → B → C: A and B → C), so their history joins up under
+    the current id; merged and split units keep their predecessors' own histories."""
     links = predecessors(registry)
-    successors: dict[str, list[str]] = {}
-    for new, olds in links.items():
+    after = successors(registry)
+    step = {olds[0]: new for new, olds in links.items()
+            if len(olds) == 1 and len(after[olds[0]]) == 1}
+    out = {}
+    for old in step:
+        new, seen = step[old], {old}
+        while new in step and new not in seen:  # cycles are refused on loading
+            seen.add(new)
+            new = step[new]
+        out[old] = new
+    return out
+
+
+def check_lineage(frame: pd.DataFrame, file: str) -> None:
+    """The lineage in units.csv (``previous_ids``, ``since``, ``until``) holds together:
+    every predecessor is a unit of the file, not the unit itself nor listed twice; a unit
+    that replaced others says from which year (``since``); a predecessor ends (``until``)
+    before its successor starts; no unit descends from itself. Errors name units.csv and
+    the line, in Vietnamese. `frame` is in the file's order (line = position + 2)."""
+    line = {u: n for n, u in enumerate(frame["unit_id"], start=2)}
+    rows = {r.unit_id: r for r in frame.itertuples(index=False)}
+
+    def where(unit_id: str) -> str:
+        return f"Danh mục đơn vị “{file}”, dòng {line[unit_id]}"
+
+    links: dict[str, list[str]] = {}
+    for row in frame.itertuples(index=False):
+        olds = _previous_ids(row.previous_ids)
+        if not olds:
+            continue
+        links[row.unit_id] = olds
         for old in olds:
-            successors.setdefault(old, []).append(new)
-    return {olds[0]: new for new, olds in links.items()
-            if len(olds) == 1 and len(successors[olds[0]]) == 1}
+            if old == row.unit_id:
+                raise UsageError(f"{where(row.unit_id)}: đơn vị {old} ghi chính nó ở cột "
+                                 "previous_ids (đơn vị trước).")
+            if old not in rows:
+                raise UsageError(f"{where(row.unit_id)}: đơn vị trước “{old}” (cột "
+                                 "previous_ids) không có trong danh mục; thêm dòng của đơn vị "
+                                 "này (với năm kết thúc ở cột until) hoặc sửa mã.")
+        twice = sorted({o for o in olds if olds.count(o) > 1})
+        if twice:
+            raise UsageError(f"{where(row.unit_id)}: cột previous_ids ghi “{twice[0]}” hai lần.")
+    _check_no_cycle(links, where)
+    for unit_id, olds in links.items():
+        start = rows[unit_id].since
+        if not start:
+            raise UsageError(
+                f"{where(unit_id)}: đơn vị {unit_id} thay cho {', '.join(olds)} (cột "
+                "previous_ids) nhưng chưa ghi năm bắt đầu ở cột since — năm việc đổi tên, sáp "
+                "nhập hoặc chia tách có hiệu lực (năm đầu tiên đơn vị mới được đánh giá).")
+        for old in olds:
+            end = rows[old].until
+            if not end or int(end) >= int(start):
+                still = (f"kết thúc năm {end}" if end else "chưa ghi năm kết thúc (cột until)")
+                raise UsageError(
+                    f"{where(old)}: đơn vị {old} {still} nhưng đơn vị kế tiếp {unit_id} "
+                    f"(dòng {line[unit_id]}) bắt đầu từ năm {start}: hai đơn vị "
+                    f"không cùng tồn tại trong một năm. Ghi until là {int(start) - 1} (hoặc "
+                    f"sớm hơn) cho {old}.")
+
+
+def _check_no_cycle(links: Mapping[str, list[str]], where: Callable[[str], str]) -> None:
+    """No unit is its own ancestor (A replaced B, B replaced A)."""
+    state: dict[str, int] = {}  # 1: being visited, 2: done
+
+    def visit(unit: str, path: list[str]) -> None:
+        if state.get(unit) == 2:
+            return
+        if state.get(unit) == 1:
+            cycle = path[path.index(unit):] + [unit]
+            raise UsageError(f"{where(unit)}: cột previous_ids tạo vòng lặp "
+                             f"{' → '.join(cycle)} (một đơn vị không thể là đơn vị trước của "
+                             "chính nó).")
+        state[unit] = 1
+        for old in links.get(unit, []):
+            visit(old, [*path, unit])
+        state[unit] = 2
+
+    for unit in links:
+        visit(unit, [])

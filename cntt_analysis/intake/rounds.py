@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.rubric.model import RUBRIC_DIR, Rubric, RubricError, load_rubric
 from cntt_analysis.rubric.next_year import next_year_text
+
+if TYPE_CHECKING:  # imports.py needs pandas: not for a reading worker, which imports this
+    from cntt_analysis.intake.imports import Import
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # Files the IT Centre keeps in a round folder that are not submissions.
@@ -153,6 +156,12 @@ class Round:
     department: str = "Sở Tài nguyên và Môi trường"
     # Plain-language notes for the user (e.g. last year's form reused for this year).
     warnings: tuple[str, ...] = ()
+    # Units named in round.yaml: `unit_lists` (name → unit ids, read by indicators with
+    # `applies_to: {round: name}`) and `not_ranked` (assessed this year but not ranked).
+    unit_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    not_ranked: tuple[str, ...] = ()
+    # Exports of systems the round reads figures from (round.yaml `imports`).
+    imports: tuple[Import, ...] = ()
 
     @property
     def inspected(self) -> bool:
@@ -161,17 +170,19 @@ class Round:
 
     def submissions(self) -> list[Path]:
         """Workbook files of the round, sorted by name (Office lock files, macOS "._"
-        companions, links that lead out of the folder and the inspection file, found by name
-        or content, skipped)."""
+        companions, links that lead out of the folder, the inspection file, found by name
+        or content, and the systems' exports round.yaml declares, skipped)."""
         return [p for p in self.candidates() if not is_inspection_file(p)]
 
     def candidates(self) -> list[Path]:
         """`submissions` before their content is looked at: the inspection file is left
         out only when it is known by its name (intake tells the others as it reads them)."""
+        exports = {(self.folder / spec.file).resolve() for spec in self.imports}
         return sorted(
             p for p in round_files(self.folder)
             if p.suffix.lower() in WORKBOOK_SUFFIXES
             and not p.name.startswith(("~$", ".~lock", "._"))
+            and not (exports and p.resolve() in exports)
             and not (p.stem in NOT_SUBMISSIONS and p.suffix.lower() == ".xlsx")
         )
 
@@ -185,6 +196,8 @@ def round_files(folder: Path) -> list[Path]:
 
 def load_round(raw_dir: str | Path, year: int) -> Round:
     """Read data/raw/<year>/round.yaml; a clear Vietnamese error when it is unusable."""
+    from cntt_analysis.intake.imports import parse_imports  # pandas: not for a worker
+
     folder = Path(raw_dir) / str(year)
     if not folder.is_dir():
         found = ", ".join(str(y) for y in available_years(raw_dir)) or "không có"
@@ -204,10 +217,41 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
     rubric_path = _rubric_path(folder, config, year)
     rubric = load_rubric(rubric_path)
     _check_link_to_last_year(Path(raw_dir), year, config_path, rubric)
+    lists, not_ranked = _unit_lists(config, config_path, rubric)
     return Round(year=year, folder=folder, deadline=deadline, rubric=rubric,
                  synthetic=bool(config.get("synthetic", False)),
                  department=str(config.get("department", Round.department)),
-                 warnings=_reuse_warning(rubric, year, config_path))
+                 warnings=_reuse_warning(rubric, year, config_path),
+                 unit_lists=lists, not_ranked=not_ranked,
+                 imports=parse_imports(config.get("imports"), config_path, rubric))
+
+
+def _ids(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        raise UsageError(f"{where} phải là danh sách mã đơn vị (ví dụ [so-tai-chinh, "
+                         "so-cong-thuong]).")
+    return tuple(str(v).strip() for v in value)
+
+
+def _unit_lists(config: dict[str, Any], config_path: Path, rubric: Rubric
+                ) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """round.yaml's `unit_lists` (every list the rubric's `applies_to: {round: …}` names
+    must be there) and `not_ranked`."""
+    raw = config.get("unit_lists") or {}
+    if not isinstance(raw, dict):
+        raise UsageError(f"{config_path}: mục 'unit_lists' phải là bảng tên danh sách → danh "
+                         "sách mã đơn vị (ví dụ unit_lists: {kinh_te_so: [so-tai-chinh]}).")
+    lists = {str(k): _ids(v, f"{config_path}: mục 'unit_lists.{k}'") for k, v in raw.items()}
+    for where, name in rubric.unit_flags:
+        if where == "round" and name not in lists:
+            users = ", ".join(i.code for i in rubric.indicators
+                              if i.applies_to == ("round", name))
+            raise UsageError(f"{config_path}: thiếu danh sách 'unit_lists.{name}' (các đơn vị "
+                             f"được đánh giá chỉ tiêu {users}, theo phiếu "
+                             f"{rubric.source or rubric.id}).")
+    return lists, _ids(config.get("not_ranked"), f"{config_path}: mục 'not_ranked'")
 
 
 def _rubric_path(folder: Path, config: dict[str, Any], year: int) -> Path:

@@ -18,6 +18,7 @@ that a file costs one message back, not a round trip.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -162,7 +163,10 @@ class _Worker:
 
     def give(self, batch: list[tuple[int, Path]]) -> None:
         self.batch.extend(batch)
-        self.conn.send([(index, os.fspath(path)) for index, path in batch])
+        # If it has just died (a file killed it), `receive` finds the end of its
+        # connection and these files go back to be read by the next worker.
+        with contextlib.suppress(OSError):
+            self.conn.send([(index, os.fspath(path)) for index, path in batch])
         if self.ready and len(self.batch) == len(batch):  # it was idle: the file starts now
             self.deadline = time.monotonic() + self.seconds
 

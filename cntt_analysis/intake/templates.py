@@ -1,5 +1,10 @@
 """Unit templates (biểu mẫu báo cáo): one workbook per unit, built from the rubric.
 
+A unit's template asks only what it supplies: the indicators of its group's framework that
+apply to it (``applies_to``), without the inputs the appraiser or a system supplies (their
+indicator's heading row says where those figures come from). Without a group, a generic
+template asks every indicator.
+
 Contract other tools rely on: two very hidden sheets, ``_meta`` (column A keys, column B
 values: unit_id, year, rubric, template_version) and ``_cells`` (header ``code, sheet,
 cell, evidence``, then one row per answer code; ``evidence`` is the address, on the same
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from cntt_analysis.intake.registry import unit_flags
 from cntt_analysis.rubric.model import Indicator, Input, Rubric
 from cntt_analysis.storage import put, safe_child, write_workbook
 
@@ -84,30 +91,55 @@ def _hint(inp: Input, rubric: Rubric | None) -> str:
     return parts
 
 
-def sheet_rows(rubric: Rubric) -> dict[str, list[Row]]:
-    """Rows of every answer sheet, in order: the layout the template and intake share."""
+Flags = Mapping[str, bool]
+
+
+def _indicators(rubric: Rubric, group: str | None, flags: Flags | None) -> set[str]:
+    chosen = rubric.indicators if group is None else rubric.unit_indicators(group, flags)
+    return {i.code for i in chosen}
+
+
+def sheet_rows(rubric: Rubric, group: str | None = None,
+               flags: Flags | None = None) -> dict[str, list[Row]]:
+    """Rows of every answer sheet, in order: the layout the template and intake share. With
+    a group (and the unit's flags), only that unit's indicators; a criterion sheet with none
+    of them is left out."""
     rows = {rubric.general_sheet: [Row(i.code, i.label, i.unit, _hint(i, rubric), i)
-                                   for i in rubric.general]}
+                                   for i in rubric.general if i.from_unit]}
+    chosen = _indicators(rubric, group, flags)
     for crit in rubric.criteria:
-        rows[crit.sheet] = [r for ind in crit.indicators for r in _indicator_rows(ind, rubric)]
+        found = [r for ind in crit.indicators if ind.code in chosen
+                 for r in _indicator_rows(ind, rubric)]
+        if found:
+            rows[crit.sheet] = found
     return rows
+
+
+_SUPPLIED_BY = {"appraiser": "do cơ quan thẩm định cung cấp",
+                "system": "lấy từ hệ thống {system}"}
 
 
 def _indicator_rows(ind: Indicator, rubric: Rubric) -> list[Row]:
     points = f"Tối đa {float(ind.max_points):g} điểm".replace(".", ",")
-    if len(ind.inputs) == 1 and ind.inputs[0].code == ind.code:
-        inp = ind.inputs[0]
+    asked = [i for i in ind.inputs if i.from_unit]
+    if len(ind.inputs) == 1 and asked and asked[0].code == ind.code:
+        inp = asked[0]
         return [Row(inp.code, ind.label, inp.unit, f"{_hint(inp, rubric)}. {points}", inp)]
     derived = " và ".join(ind.rule.input_codes())
     heading = f"{points}" + (f"; tự tính từ {derived}" if not ind.inputs else "")
+    supplied = [f"{i.label} {_SUPPLIED_BY[i.source].format(system=i.system)}"
+                for i in ind.inputs if not i.from_unit]
+    if supplied:
+        heading += "; đơn vị không điền: " + "; ".join(supplied)
     return [Row(ind.code, ind.label, "", heading),
-            *(Row(i.code, f"   {i.label}", i.unit, _hint(i, rubric), i) for i in ind.inputs)]
+            *(Row(i.code, f"   {i.label}", i.unit, _hint(i, rubric), i) for i in asked)]
 
 
-def template_cells(rubric: Rubric) -> dict[str, tuple[str, str]]:
+def template_cells(rubric: Rubric, group: str | None = None,
+                   flags: Flags | None = None) -> dict[str, tuple[str, str]]:
     """code → (sheet, cell) of every answer cell, as written in ``_cells``."""
     cells = {}
-    for sheet, rows in sheet_rows(rubric).items():
+    for sheet, rows in sheet_rows(rubric, group, flags).items():
         for offset, row in enumerate(rows):
             if row.input is not None:
                 column = get_column_letter(ANSWER_COLUMN)
@@ -115,11 +147,12 @@ def template_cells(rubric: Rubric) -> dict[str, tuple[str, str]]:
     return cells
 
 
-def evidence_cells(rubric: Rubric) -> dict[str, tuple[str, str]]:
+def evidence_cells(rubric: Rubric, group: str | None = None,
+                   flags: Flags | None = None) -> dict[str, tuple[str, str]]:
     """code → (sheet, cell) of the evidence cell beside each answer that needs evidence."""
     letter = get_column_letter(EVIDENCE_COLUMN)
     return {code: (sheet, f"{letter}{cell[1:]}")
-            for code, (sheet, cell) in template_cells(rubric).items()
+            for code, (sheet, cell) in template_cells(rubric, group, flags).items()
             if rubric.inputs[code].evidence}
 
 
@@ -130,21 +163,25 @@ def form_title(rubric: Rubric, year: int) -> str:
     return rubric.title
 
 
-def build_template(rubric: Rubric, year: int, unit_id: str = "", unit_name: str = "") -> Workbook:
-    """A template workbook for one unit (unit fields may be blank for a generic copy)."""
+def build_template(rubric: Rubric, year: int, unit_id: str = "", unit_name: str = "",
+                   group: str | None = None, flags: Flags | None = None) -> Workbook:
+    """A template workbook for one unit (unit fields may be blank for a generic copy); with
+    the unit's `group` and `flags` (flag name → set), only its own indicators."""
     wb = Workbook()
-    _instructions(wb.active, rubric, year, unit_name)
+    all_rows = sheet_rows(rubric, group, flags)
+    _instructions(wb.active, rubric, year, unit_name, list(all_rows))
     lists = _lists_sheet(wb, rubric)
     titles = {rubric.general_sheet: "THÔNG TIN CHUNG"} | {
-        c.sheet: f"Tiêu chí {c.code}: {c.name} (tối đa {float(c.max_points):g} điểm)"
+        c.sheet: f"Tiêu chí {c.code}: {c.name} (tối đa "
+                 f"{float(c.max_for(group) if group else c.max_points):g} điểm)"
         for c in rubric.criteria}
-    all_rows = sheet_rows(rubric)
     for sheet, rows in all_rows.items():
         ws = wb.create_sheet(sheet)
         _answer_sheet(ws, titles[sheet], rows, year, unit_name, lists)
     _signature_block(wb[list(all_rows)[-1]])
     general = wb[rubric.general_sheet]
-    cells, evidence = template_cells(rubric), evidence_cells(rubric)
+    cells = template_cells(rubric, group, flags)
+    evidence = evidence_cells(rubric, group, flags)
     # Unit text is stored as text: a name starting with "=" must not become a formula.
     name_cell = general[cells[rubric.general_codes.unit_name][1]]
     put(general, name_cell.row, name_cell.column, unit_name or None)
@@ -158,7 +195,8 @@ def build_template(rubric: Rubric, year: int, unit_id: str = "", unit_name: str 
     return wb
 
 
-def _instructions(ws: Worksheet, rubric: Rubric, year: int, unit_name: str) -> None:
+def _instructions(ws: Worksheet, rubric: Rubric, year: int, unit_name: str,
+                  sheets: list[str]) -> None:
     ws.title = "Hướng dẫn"
     lines = [
         f"BÁO CÁO KẾT QUẢ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN NĂM {year}",
@@ -180,7 +218,7 @@ def _instructions(ws: Worksheet, rubric: Rubric, year: int, unit_name: str) -> N
         "7. In biểu mẫu đã điền, thủ trưởng đơn vị ký tên, đóng dấu ở trang cuối; gửi bản "
         "giấy và tệp này cho Trung tâm Công nghệ thông tin trước thời hạn.",
         "",
-        "Các trang cần điền: " + "; ".join(rubric.sheets()),
+        "Các trang cần điền: " + "; ".join(sheets),
     ]
     for row, text in enumerate(lines, start=1):
         put(ws, row, 1, text).alignment = Alignment(wrap_text=True, vertical="top")
@@ -392,12 +430,17 @@ def _hidden(wb: Workbook, title: str, rows: list[tuple[Any, ...]]) -> None:
 
 def write_templates(rubric: Rubric, registry: Any, year: int, out_dir: str | Path,
                     unit_id: str | None = None) -> list[Path]:
-    """Write ``UNIT_ID.xlsx`` for every registered unit (or just `unit_id`)."""
+    """Write ``UNIT_ID.xlsx`` for every registered unit (or just `unit_id`), each asking the
+    unit's own indicators (its group, and the registry's flag columns `applies_to` reads)."""
     units = registry if unit_id is None else registry[registry["unit_id"] == unit_id]
+    flags = unit_flags(registry, [name for _, name in rubric.unit_flags])
     out = Path(out_dir)
     paths = []
     for unit in units.itertuples(index=False):
         path = safe_child(out, f"{unit.unit_id}.xlsx")
-        write_workbook(build_template(rubric, year, unit.unit_id, unit.name), path)
+        mine = {name: f[unit.unit_id] for name, f in flags.items()}
+        group = unit.group if unit.group in rubric.groups else None
+        write_workbook(build_template(rubric, year, unit.unit_id, unit.name, group, mine),
+                       path)
         paths.append(path)
     return paths

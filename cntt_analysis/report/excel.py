@@ -45,7 +45,8 @@ Column = tuple[str, str, str | None]
 class Formats:
     """Every cell format of a workbook, made once (XlsxWriter formats are shared objects)."""
 
-    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+    def __init__(self, wb: xlsxwriter.Workbook, footer: str = "Kết quả đánh giá") -> None:
+        self.footer = footer  # the print footer of every sheet
         border = {"border": 1, "border_color": "#BFBFBF", "valign": "top"}
         self._wb, self._border = wb, border
         self._cache: dict[Any, Any] = {}
@@ -207,11 +208,12 @@ def table(wb: xlsxwriter.Workbook, fmt: Formats, title: str, heading: str, note:
     ws.freeze_panes(HEADER_ROW, 0)
     if len(frame):
         ws.autofilter(head, 0, head + len(frame), len(columns) - 1)
-    _print_layout(ws, heading, sum(shown))
+    _print_layout(ws, heading, sum(shown), fmt.footer)
     return ws
 
 
-def _print_layout(ws: Worksheet, heading: str, width: int) -> None:
+def _print_layout(ws: Worksheet, heading: str, width: int,
+                  footer: str = "Kết quả đánh giá") -> None:
     ws.set_paper(9)  # A4
     if width > PORTRAIT_WIDTH:
         ws.set_landscape()
@@ -219,7 +221,7 @@ def _print_layout(ws: Worksheet, heading: str, width: int) -> None:
     ws.repeat_rows(HEADER_ROW - 1)
     ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
     ws.set_header(f'&L&"-,Bold"{_header_text(heading)}', {"margin": 0.3})
-    ws.set_footer("&LKết quả đánh giá ứng dụng CNTT&RTrang &P/&N", {"margin": 0.3})
+    ws.set_footer(f"&L{_header_text(footer)}&RTrang &P/&N", {"margin": 0.3})
 
 
 def _note(result: RoundResult) -> str:
@@ -245,20 +247,31 @@ def results_workbook_bytes(result: RoundResult) -> bytes:
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
                                       "strings_to_urls": False, "strings_to_numbers": False})
-    wb.set_properties({"title": f"Kết quả đánh giá ứng dụng CNTT năm {result.year}",
+    what = assessment_name(result)
+    wb.set_properties({"title": f"Kết quả đánh giá {what} năm {result.year}",
                        "author": "cntt_analysis", "created": FIXED_DATE})
-    _fill(wb, Formats(wb), result)
+    _fill(wb, Formats(wb, f"Kết quả đánh giá {what}"), result)
     wb.close()
     return buffer.getvalue()
 
 
+def assessment_name(result: RoundResult) -> str:
+    """What the assessment is called in titles (e.g. "CĐS"): the organisation's
+    department.yaml beside the round's folder (``facts.organisation``)."""
+    from cntt_analysis.report.facts import load_particulars, organisation_of
+
+    raw = result.round.folder.parent
+    return organisation_of(load_particulars(raw, result.year), result.year).assessment_short
+
+
 def _fill(wb: xlsxwriter.Workbook, fmt: Formats, result: RoundResult) -> None:
     note, year = _note(result), result.year
+    what = assessment_name(result).upper()
     for group, label in result.round.rubric.groups.items():
         part = result.scores[result.scores["group"] == group]
         short = lower_first(result.round.rubric.group_label(group, True))
         table_sheet(wb, fmt, f"Xếp hạng {short}",
-                    f"KẾT QUẢ ĐÁNH GIÁ ỨNG DỤNG CNTT NĂM {year} — {label.upper()}", note,
+                    f"KẾT QUẢ ĐÁNH GIÁ {what} NĂM {year} — {label.upper()}", note,
                     part, _ranking_columns(result))
     labels = {i.code: i.label for i in result.round.rubric.indicators}
     points = result.points.merge(result.registry[["unit_id", "name"]], on="unit_id", how="left")

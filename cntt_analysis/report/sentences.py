@@ -1,28 +1,24 @@
-"""Vietnamese sentences leaders read, generated from the data: the year's summary, the
-method changes since last year and the follow-up of last year's shortcomings.
+"""Vietnamese sentences leaders read, generated from the year's facts (`facts.YearFacts`):
+the summary, the decisions asked of the leaders, corrections, missing answers, the
+follow-up of last year's shortcomings, and the method changes since last year. Every
+output (HTML, Word, the command line) says a fact with the same sentence.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from cntt_analysis.analysis.common import (
-    LATE,
-    MISSING,
-    NOT_SCORED,
-    SENT,
-    _criterion_names,
-    criterion_columns,
-    group_order,
-)
+from cntt_analysis.analysis.lineage import is_new
 from cntt_analysis.labels import (
     SYNTHETIC_NOTE,
     join_vi,
     lower_first,
+    vn_number,
     vn_score,
     vn_share,
 )
-from cntt_analysis.rounding import half_up_float as round_half_up
+from cntt_analysis.report.facts import YearFacts
+from cntt_analysis.report.facts.decisions import ABSENT, IGNORED, NO_FIGURES
 from cntt_analysis.rubric.crosswalk import (
     CHANGES,
     RENAMED_LABEL,
@@ -31,136 +27,401 @@ from cntt_analysis.rubric.crosswalk import (
     rubric_name,
 )
 from cntt_analysis.rubric.model import Rubric
-from cntt_analysis.scoring.inspection import applied_corrections
 from cntt_analysis.scoring.shortcomings import (
     IMPROVED,
+    NO_DATA,
     NOT_ASSESSED,
     NOT_REMEDIED,
     NOT_SUBMITTED,
+    OUTCOMES,
     REMEDIED,
-    follow_up_summary,
 )
+
+
+def vn_date(day) -> str:
+    """"ngày 05 tháng 3 năm 2018" (Decree 30: a 0 before days under 10 and months 1, 2)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def _names_with_scores(frame: pd.DataFrame) -> str:
     return join_vi([f"{r.name} ({vn_score(r.score)} điểm)" for r in frame.itertuples()])
 
 
-def _register_sentence(register: pd.DataFrame, year: int) -> str | None:
-    reg = register[register["year"] == year]
-    units = reg[reg["status"].isin([SENT, LATE, MISSING])]
-    if units.empty:
+def scored_sentence(facts: YearFacts) -> str:
+    """How many units were scored, per group."""
+    now = facts.scores
+    if now.empty:
+        return f"Năm {facts.year} chưa có đơn vị nào được chấm điểm."
+    parts = [f"{int(g.units)} đơn vị thuộc {lower_first(g.label)}"
+             for g in facts.groups.itertuples() if g.units]
+    return (f"Năm {facts.year} có {len(now)} đơn vị được chấm điểm, xếp hạng, gồm "
+            f"{join_vi(parts)}.")
+
+
+def register_sentence(facts: YearFacts) -> str | None:
+    """Who sent on time, late or not at all; files that could not be scored."""
+    if not facts.registered:
         return None
-    sent = int((units["status"] == SENT).sum())
-    late = int((units["status"] == LATE).sum())
-    missing = units[units["status"] == MISSING]
-    text = (f"Về tình hình nộp báo cáo: {sent + late}/{len(units)} đơn vị đã nộp "
-            f"({sent} đơn vị nộp đúng hạn, {late} đơn vị nộp muộn)")
+    text = (f"Về tình hình nộp báo cáo: {facts.reported}/{facts.registered} đơn vị đã nộp "
+            f"({facts.on_time} đơn vị nộp đúng hạn, {facts.late} đơn vị nộp muộn)")
+    missing = facts.not_reported
     if len(missing):
         names = [str(n) for n in missing.sort_values("unit_id")["name"].fillna("")]
         text += f"; {len(missing)} đơn vị chưa nộp: {join_vi(names)}"
     else:
         text += "; không có đơn vị nào chưa nộp"
-    not_scored = int((reg["status"] == NOT_SCORED).sum())
-    if not_scored:
-        text += (f". Có {not_scored} tệp không được chấm điểm (không đọc được, không xác "
-                 "định được đơn vị hoặc sai năm báo cáo)")
+    if facts.files_not_scored:
+        text += (f". Có {facts.files_not_scored} tệp không được chấm điểm (không đọc được, "
+                 "không xác định được đơn vị hoặc sai năm báo cáo)")
     return text + "."
 
 
-def _group_sentence(scores: pd.DataFrame, group: str, year: int, rubric: Rubric) -> str:
-    rows = scores[(scores["group"] == group) & (scores["year"] == year)]
-    label = rubric.group_label(group)
-    mean = round_half_up(rows["score"].mean())
-    text = f"{label}: {len(rows)} đơn vị, điểm bình quân {vn_score(mean)}"
-    earlier = scores[(scores["group"] == group) & (scores["year"] < year)]
-    if not earlier.empty:
-        text += _mean_change(rows, earlier[earlier["year"] == earlier["year"].max()])
-    best = rows[rows["score"] == rows["score"].max()].sort_values("unit_id")
-    if len(best) == 1:
-        text += f"; dẫn đầu là {_names_with_scores(best)}"
-    elif len(best) > 1:
-        text += (f"; dẫn đầu là {join_vi([str(n) for n in best['name']])} "
-                 f"(cùng {vn_score(best['score'].iloc[0])} điểm)")
-    return text + "."
-
-
-def _mean_change(now: pd.DataFrame, then: pd.DataFrame) -> str:
-    """The group mean's change, over the units present in both years only (a partial
-    round or units that joined would otherwise move the mean by themselves)."""
-    prev_year = int(then["year"].iloc[0])
-    common = sorted(set(now["unit_id"]) & set(then["unit_id"]))
-    if not common:
-        return f"; không có đơn vị nào có kết quả cả năm {prev_year} để so sánh"
-    after = round_half_up(now[now["unit_id"].isin(common)]["score"].mean())
-    before = round_half_up(then[then["unit_id"].isin(common)]["score"].mean())
-    diff = round(after - before, 2)
+def mean_change(group) -> str:
+    """A group's mean change since its previous round, over the units compared with it
+    only (`facts.groups` row): those scored in both years and those formed by a merger or
+    a split, compared with their predecessors' mean share."""
+    if pd.isna(group.prev_year):
+        return ""
+    prev_year = int(group.prev_year)
+    if not group.common:
+        return (f"; không có đơn vị nào có kết quả đầy đủ cả năm {prev_year} và năm nay để so "
+                "sánh")
+    diff = float(group.mean_change)
+    before, after = vn_score(group.prev_mean), vn_score(group.now_mean)
     moved = ("không đổi" if diff == 0 else
              f"{'tăng' if diff > 0 else 'giảm'} {vn_score(abs(diff))} điểm")
-    if len(common) == len(now) == len(then):
+    lineage = int(getattr(group, "lineage", 0) or 0)
+    if group.common == group.units == group.prev_units and not lineage:
         return (f", {moved} so với năm {prev_year}" if diff == 0 else
-                f", {moved} so với năm {prev_year} ({vn_score(before)})")
-    return (f"; so sánh được với năm {prev_year} ở {len(common)} đơn vị có kết quả cả hai năm: "
-            f"bình quân của các đơn vị này {moved}"
-            + ("" if diff == 0 else f" (từ {vn_score(before)} lên {vn_score(after)})"
-               if diff > 0 else f" (từ {vn_score(before)} xuống {vn_score(after)})"))
+                f", {moved} so với năm {prev_year} ({before})")
+    left_out = (f" (không tính {int(group.incomplete)} đơn vị bỏ trống phần lớn số liệu)"
+                if group.incomplete else "")
+    compared = (f"{int(group.common)} đơn vị có kết quả cả hai năm{left_out}" if not lineage
+                else f"{int(group.common)} đơn vị{left_out}, trong đó {lineage} đơn vị mới "
+                     "sáp nhập, chia tách so với bình quân kết quả của các đơn vị trước đó")
+    return (f"; so sánh được với năm {prev_year} ở {compared}: bình quân của các đơn vị này "
+            f"{moved}"
+            + (f" ({before})" if diff == 0 else f" (từ {before} lên {after})" if diff > 0
+               else f" (từ {before} xuống {after})"))
 
 
-def summary_sentences(scores: pd.DataFrame, register: pd.DataFrame, rubric: Rubric, year: int,
-                      synthetic: bool = False, n_criteria: int = 2,
-                      max_named: int = 5) -> list[str]:
-    """A few Vietnamese sentences on the year's results, generated from the data.
+def change_sentence(row) -> str:
+    """A unit's change since last year (`facts.scores` row), naming what it is measured
+    against: its own result, or — a unit formed by a merger or a split — its
+    predecessors' mean share (the rule for merged units), with no rank movement."""
+    if pd.isna(row["prev_score"]):
+        if is_new(row.get("baseline")):
+            return (f"So với năm trước: đơn vị {row['movement']}; chưa có kết quả năm trước "
+                    "của các đơn vị trước đó để so sánh.")
+        return "So với năm trước: đơn vị chưa có kết quả năm trước để so sánh."
+    change = float(row["score_change"])
+    said = ("không đổi" if change == 0 else
+            f"{'tăng' if change > 0 else 'giảm'} {vn_score(abs(change))} điểm")
+    prev = int(row["prev_year"])
+    if is_new(row.get("baseline")):
+        return (f"So với năm {prev}: đơn vị {row['movement']}; điểm {said} so với "
+                f"{row['baseline_note']}; chưa so sánh thứ hạng vì năm trước đơn vị chưa được "
+                "xếp hạng.")
+    return (f"So với năm {prev}: điểm {said} (năm {prev}: {vn_score(row['prev_score'])} "
+            f"điểm); thứ hạng {row['movement']} (so giữa các đơn vị có kết quả cả hai năm).")
 
-    In order: the synthetic-data note (when `synthetic`); units assessed per group; who sent
-    on time, late or not at all (from the register); per group the mean score, its change
-    since the group's previous year present and the best unit(s); the tier counts; the
-    weakest units (tier Trung bình/Yếu, lowest first, at most `max_named` named; when there
-    are none, the lowest unit of each group); the `n_criteria` criteria with the lowest mean
-    percentage across the Department. Means are rounded half-up to 2 decimals before the
-    change is computed, so the printed numbers add up.
-    """
-    sentences = [SYNTHETIC_NOTE] if synthetic else []
-    now = scores[scores["year"] == year]
-    if now.empty:
-        return [*sentences, f"Năm {year} chưa có đơn vị nào được chấm điểm."]
-    groups = group_order(now["group"], rubric)
-    parts = [f"{(now['group'] == g).sum()} đơn vị thuộc {lower_first(rubric.group_label(g))}"
-             for g in groups]
-    sentences.append(f"Năm {year} có {len(now)} đơn vị được chấm điểm, xếp hạng, gồm "
-                     f"{join_vi(parts)}.")
-    if (reg := _register_sentence(register, year)) is not None:
-        sentences.append(reg)
-    sentences += [_group_sentence(scores, g, year, rubric) for g in groups]
-    counts = now["tier"].value_counts()
-    sentences.append("Kết quả xếp loại: " + ", ".join(
-        f"{int(counts.get(t, 0))} đơn vị {t}" for t in rubric.tier_names) + ".")
-    weak = now[now["tier"].isin(rubric.remedy_tiers)].sort_values(["score", "unit_id"])
+
+def change_label(row) -> str:
+    """What a unit's score change is measured against, as a short caption: "điểm so với
+    năm trước", "điểm so với bình quân các đơn vị trước sáp nhập"."""
+    kind = row.get("baseline")
+    if kind == "merged":
+        return "điểm so với bình quân các đơn vị trước sáp nhập"
+    if kind == "split":
+        return "điểm so với đơn vị trước chia tách"
+    return "điểm so với năm trước"
+
+
+def baseline_rule_sentence(scores: pd.DataFrame) -> str | None:
+    """Under a table of changes that holds merged or split units: how their change is
+    measured, and against what (None when it holds none)."""
+    if "baseline" not in scores.columns:
+        return None
+    new = scores[scores["baseline"].map(is_new) & scores["prev_score"].notna()]
+    if new.empty:
+        return None
+    listed = "; ".join(
+        f"{r.name} — {'bình quân của ' if r.baseline == 'merged' else ''}{r.baseline_from} "
+        f"năm {int(r.prev_year)}: {vn_score(r.prev_score)} điểm"
+        for r in new.sort_values("unit_id").itertuples())
+    return ("Đơn vị mới sáp nhập được so sánh với bình quân tỷ lệ điểm đạt năm trước của các "
+            "đơn vị trước sáp nhập, đơn vị mới chia tách với tỷ lệ điểm đạt của đơn vị trước "
+            "chia tách (cách tính cho đơn vị sau sáp nhập); các đơn vị này chưa có thứ hạng "
+            f"năm trước nên không so sánh thứ hạng. Mức so sánh: {listed}.")
+
+
+def group_sentences(facts: YearFacts) -> list[str]:
+    """Per group with scores: units, mean, its change since last year, the best unit(s)."""
+    sentences = []
+    for g in facts.groups.itertuples():
+        if not g.units:
+            continue
+        text = f"{g.label}: {int(g.units)} đơn vị, điểm bình quân {vn_score(g.mean)}"
+        text += mean_change(g)
+        best = facts.scores[(facts.scores["group"] == g.group)
+                            & (facts.scores["score"] == g.best_score)].sort_values("unit_id")
+        if len(best) == 1:
+            text += f"; dẫn đầu là {_names_with_scores(best)}"
+        else:
+            text += (f"; dẫn đầu là {join_vi([str(n) for n in best['name']])} "
+                     f"(cùng {vn_score(g.best_score)} điểm)")
+        sentences.append(text + ".")
+    return sentences
+
+
+def tier_sentence(facts: YearFacts) -> str:
+    counts = facts.scores["tier"].value_counts()
+    return "Kết quả xếp loại: " + ", ".join(
+        f"{int(counts.get(t, 0))} đơn vị {t}" for t in facts.tiers) + "."
+
+
+def remedy_rule(facts: YearFacts) -> str:
+    """"xếp loại Trung bình, Yếu hoặc có tiêu chí đạt dưới 50%" (the rubric's policy)."""
+    tiers = ", ".join(facts.remedy_tiers)
+    floor = vn_number(facts.criterion_floor, 0)
+    return (f"xếp loại {tiers} hoặc có tiêu chí đạt dưới {floor}%" if tiers
+            else f"có tiêu chí đạt dưới {floor}%")
+
+
+def remedy_sentence(facts: YearFacts, max_named: int = 5) -> str:
+    """The units directed to remedy (lowest first, at most `max_named` named); when there
+    are none, the lowest unit of each group."""
+    weak = facts.remedy.sort_values(["score", "unit_id"])
     if len(weak):
         named = [f"{r.name} ({vn_score(r.score)} điểm, {r.tier})"
                  for r in weak.head(max_named).itertuples()]
         if len(weak) > max_named:
             named.append(f"{len(weak) - max_named} đơn vị khác")
-        sentences.append(f"Có {len(weak)} đơn vị xếp loại {', '.join(rubric.remedy_tiers)} "
-                         "cần chỉ đạo khắc "
-                         f"phục: {join_vi(named)}.")
+        return (f"Có {len(weak)} đơn vị {remedy_rule(facts)} cần chỉ đạo khắc phục: "
+                f"{join_vi(named)}.")
+    lowest = []
+    for g in facts.groups.itertuples():
+        if not g.units:
+            continue
+        part = facts.scores[(facts.scores["group"] == g.group)
+                            & (facts.scores["score"] == g.weakest_score)].sort_values("unit_id")
+        lowest.append(f"{lower_first(g.short)} là {_names_with_scores(part)}")
+    return (f"Không có đơn vị nào {remedy_rule(facts)} phải chỉ đạo khắc phục; điểm thấp nhất "
+            + "; ".join(lowest) + ".")
+
+
+def incomplete_sentence(facts: YearFacts) -> str | None:
+    """Mostly blank submissions: said to be incomplete, not weak."""
+    blank = facts.incomplete
+    if blank.empty:
+        return None
+    named = join_vi([f"{r.name} ({int(r.missing)}/{int(r.required)} mục bắt buộc bỏ trống)"
+                     for r in blank.itertuples()])
+    these = "đơn vị này" if len(blank) == 1 else "các đơn vị này"
+    return (f"Có {len(blank)} đơn vị gửi báo cáo bỏ trống phần lớn số liệu nên chưa đủ căn cứ "
+            f"đánh giá: {named}; điểm của {these} chỉ tính trên số liệu đã ghi, cần bổ sung "
+            "đầy đủ số liệu.")
+
+
+def criteria_sentence(facts: YearFacts, n_criteria: int = 2) -> str | None:
+    """The criteria with the lowest mean percentage across all units ("toàn Sở": the
+    organisation's `whole`)."""
+    low = facts.criteria.dropna(subset=["percent"]).head(n_criteria)
+    if low.empty:
+        return None
+    listed = [f"{r.criterion}. {r.name} (bình quân {vn_share(r.percent)})"
+              for r in low.itertuples()]
+    return (f"{'Các tiêu chí' if len(listed) > 1 else 'Tiêu chí'} có tỷ lệ điểm đạt bình quân "
+            f"thấp nhất {facts.organisation.whole}: {join_vi(listed)}.")
+
+
+def summary_sentences(facts: YearFacts, synthetic: bool = False, n_criteria: int = 2,
+                      max_named: int = 5) -> list[str]:
+    """A few Vietnamese sentences on the year's results.
+
+    In order: the synthetic-data note (when `synthetic`); units assessed per group; who sent
+    on time, late or not at all; per group the mean score, its change since the group's
+    previous round (over the units scored in both years) and the best unit(s); the tier
+    counts; the units directed to remedy (or the lowest of each group); the mostly blank
+    submissions; the `n_criteria` criteria with the lowest mean percentage.
+    """
+    first = [SYNTHETIC_NOTE] if synthetic else []
+    if facts.scores.empty:
+        return [*first, scored_sentence(facts)]
+    said = [scored_sentence(facts), register_sentence(facts), *group_sentences(facts),
+            tier_sentence(facts), remedy_sentence(facts, max_named),
+            incomplete_sentence(facts), criteria_sentence(facts, n_criteria)]
+    return [*first, *(s for s in said if s)]
+
+
+def partial_sentence(facts: YearFacts) -> str | None:
+    """The warning every output carries while most registered units have not reported."""
+    if not facts.partial:
+        return None
+    return (f"Đợt đánh giá năm {facts.year} chưa đầy đủ: mới có {facts.reported}/"
+            f"{facts.registered} đơn vị nộp báo cáo. Điểm và thứ hạng là tạm thời; so sánh "
+            "với năm trước chỉ tính các đơn vị có kết quả cả hai năm.")
+
+
+def model_rule(facts: YearFacts) -> str:
+    """The department's rule for models, in words."""
+    rule = facts.policy
+    parts = [f"xếp loại {join_vi(list(rule.model_tiers))}"]
+    parts.append("không có tồn tại, hạn chế nào" if rule.max_shortcomings == 0 else
+                 f"có không quá {rule.max_shortcomings} tồn tại, hạn chế")
+    parts.append("mọi nội dung kê khai đều có tài liệu kiểm chứng"
+                 if rule.max_claims_without_evidence == 0 else
+                 f"không quá {rule.max_claims_without_evidence} nội dung kê khai chưa có tài "
+                 "liệu kiểm chứng")
+    return join_vi(parts)
+
+
+def models_sentence(facts: YearFacts) -> str:
+    chosen = facts.models
+    if chosen.empty:
+        return f"Năm {facts.year} không có đơn vị nào {model_rule(facts)}."
+    return (f"Đề xuất {len(chosen)} đơn vị {model_rule(facts)} là điển hình tiên tiến, đề "
+            f"nghị xem xét biểu dương, khen thưởng: {_names_with_scores(chosen)}.")
+
+
+def unscored_sentence(unscored: pd.DataFrame) -> str | None:
+    """Registered units of a ranking that have no score, and why (`facts.unscored` rows)."""
+    if unscored.empty:
+        return None
+    listed = join_vi([f"{r.name} ({r.reason})" for r in unscored.itertuples()])
+    return (f"{len(unscored)} đơn vị trong danh mục chưa có kết quả nên không có trong bảng "
+            f"xếp hạng: {listed}.")
+
+
+def decisions(facts: YearFacts) -> list[str]:
+    """What the leaders are asked to decide (page 1), each naming the units the documents
+    name."""
+    asked = []
+    if len(facts.models):
+        asked.append(f"Biểu dương, khen thưởng {len(facts.models)} đơn vị điển hình tiên "
+                     f"tiến ({model_rule(facts)}): {_names_with_scores(facts.models)}.")
     else:
-        lowest = []
-        for g in groups:
-            part = now[now["group"] == g]
-            part = part[part["score"] == part["score"].min()].sort_values("unit_id")
-            lowest.append(f"{lower_first(rubric.group_label(g, short=True))} là "
-                          f"{_names_with_scores(part)}")
-        sentences.append(f"Không có đơn vị xếp loại {' hoặc '.join(rubric.remedy_tiers)}; "
-                         "điểm thấp nhất "
-                         + "; ".join(lowest) + ".")
-    names, _ = _criterion_names(rubric)
-    means = now[criterion_columns(now, rubric)].mean().dropna().sort_values(kind="stable")
-    if len(means):
-        low = [f"{c}. {names[c]} (bình quân {vn_share(v)})"
-               for c, v in means.head(n_criteria).items()]
-        sentences.append(f"{'Các tiêu chí' if len(low) > 1 else 'Tiêu chí'} có tỷ lệ điểm đạt "
-                         f"bình quân thấp nhất toàn Sở: {join_vi(low)}.")
-    return sentences
+        asked.append(f"Không có đơn vị nào đủ điều kiện đề xuất điển hình tiên tiến "
+                     f"({model_rule(facts)}).")
+    if len(facts.remedy):
+        asked.append(f"Yêu cầu {len(facts.remedy)} đơn vị khắc phục tồn tại, hạn chế và báo "
+                     f"cáo kết quả trước {vn_date(facts.remedy_deadline)}: "
+                     f"{join_vi(list(facts.remedy['name']))}.")
+    if len(facts.incomplete):
+        asked.append(f"Yêu cầu {len(facts.incomplete)} đơn vị bổ sung báo cáo còn bỏ trống "
+                     f"phần lớn số liệu: {join_vi(list(facts.incomplete['name']))}.")
+    missing = facts.not_reported
+    if len(missing):
+        asked.append(f"Chỉ đạo {len(missing)} đơn vị chưa nộp báo cáo nộp ngay để được chấm "
+                     f"điểm: {join_vi(list(missing['name']))}.")
+    if len(facts.corrections):
+        asked.append(f"Thông qua kết quả kiểm tra, thẩm định: {len(facts.corrections)} số liệu "
+                     f"của {facts.corrected_units} đơn vị được điều chỉnh.")
+    if len(facts.unit_errors):
+        asked.append(f"Giao {facts.organisation.assessor} xác minh {len(facts.unit_errors)} lỗi "
+                     "số liệu với các đơn vị trước khi công bố kết quả chính thức.")
+    if len(facts.inspection_errors):
+        asked.append(f"Đề nghị đoàn kiểm tra sửa {len(facts.inspection_errors)} mục không hợp "
+                     "lệ trong tệp kiểm tra, thẩm định (các điều chỉnh này chưa được áp dụng).")
+    if (supplied := supplier_sentence(facts)) is not None:
+        asked.append(supplied)
+    return asked
+
+
+def supplier_sentence(facts: YearFacts) -> str | None:
+    """Figures the appraiser or a system has not supplied (or not readably): who must
+    supply them — never the units."""
+    errors = facts.supplier_errors
+    if errors.empty:
+        return None
+    appraiser = int((errors["code"] == "supplied_missing").sum())
+    system = len(errors) - appraiser
+    parts = []
+    if appraiser:
+        parts.append(f"cơ quan thẩm định cung cấp {appraiser} số liệu còn thiếu trong tệp "
+                     "kiểm tra, thẩm định")
+    if system:
+        parts.append(f"xử lý {system} lỗi về số liệu lấy từ hệ thống (tệp xuất chưa có, thiếu "
+                     "đơn vị hoặc số liệu không hợp lệ)")
+    return (f"Đề nghị {join_vi(parts)}; các chỉ tiêu dùng những số liệu này tạm được 0 điểm "
+            "và không bị coi là tồn tại của đơn vị (đơn vị không phải báo cáo các số liệu "
+            "này).")
+
+
+def finalise_objections(facts: YearFacts) -> list[str]:
+    """Why a round should not be finalised yet: a partial round, open data errors."""
+    objections = []
+    if facts.partial:
+        objections.append(f"đợt đánh giá chưa đầy đủ (mới có {facts.reported}/"
+                          f"{facts.registered} đơn vị nộp báo cáo)")
+    if len(facts.unit_errors):
+        objections.append(f"còn {len(facts.unit_errors)} lỗi số liệu chưa xác minh với đơn vị")
+    if len(facts.inspection_errors):
+        objections.append(f"còn {len(facts.inspection_errors)} mục không hợp lệ trong tệp "
+                          "kiểm tra, thẩm định")
+    if len(facts.supplier_errors):
+        objections.append(f"còn {len(facts.supplier_errors)} lỗi về số liệu do cơ quan thẩm "
+                          "định hoặc hệ thống cung cấp")
+    return objections
+
+
+def corrections_sentence(facts: YearFacts) -> str:
+    """What the inspectors changed: their corrections only (knock-on points are not)."""
+    if not facts.inspected:
+        return ("Chưa có kết quả kiểm tra, thẩm định: điểm là điểm theo số liệu đơn vị tự báo "
+                "cáo.")
+    if facts.corrections.empty:
+        return "Đoàn kiểm tra không điều chỉnh số liệu nào của các đơn vị."
+    return (f"Đoàn kiểm tra đã điều chỉnh {len(facts.corrections)} số liệu của "
+            f"{facts.corrected_units} đơn vị; điểm và thứ hạng là kết quả sau kiểm tra.")
+
+
+def knock_on_sentence(facts: YearFacts) -> str | None:
+    """Points that moved at other units because of the corrections, said as such."""
+    moved = facts.knock_on
+    if moved.empty:
+        return None
+    indicators = sorted({i for ind in moved["indicators"] for i in str(ind).split(", ")})
+    causes = join_vi(sorted(set(", ".join(moved["causes"]).split(", ")) - {""}))
+    these = "đơn vị này" if len(moved) == 1 else "các đơn vị này"
+    return (f"Điều chỉnh số liệu của {causes} làm thay đổi điểm chỉ tiêu "
+            f"{', '.join(indicators)} của {len(moved)} đơn vị khác (chỉ tiêu chấm so với "
+            f"đơn vị cao nhất khối); số liệu của {these} không bị điều chỉnh.")
+
+
+def unit_knock_on_sentence(row) -> str:
+    """One unit's knock-on points (`facts.knock_on` row)."""
+    before, after = float(row.points_before), float(row.points_after)
+    moved = "tăng" if after > before else "giảm"
+    to = "lên" if after > before else "xuống"
+    return (f"Điểm chỉ tiêu {row.indicators} {moved} từ {vn_score(before)} {to} "
+            f"{vn_score(after)} do điều chỉnh số liệu của {row.caused_by} (chỉ tiêu chấm so "
+            "với đơn vị cao nhất khối); số liệu của đơn vị không bị điều chỉnh.")
+
+
+def incomplete_unit_sentence(row, assessment: str = "") -> str:
+    """Beside a mostly blank unit's score (`facts.scores` row): what the score is worth;
+    `assessment` is what the assessment is called (`facts.organisation.assessment`)."""
+    what = f"kết quả {assessment}" if assessment else "kết quả"
+    return (f"Báo cáo của đơn vị bỏ trống {int(row['missing'])}/{int(row['required'])} mục bắt "
+            "buộc nên điểm, xếp loại trên chỉ tính theo số liệu đã ghi, chưa đủ căn cứ đánh "
+            f"giá {what} của đơn vị.")
+
+
+def missing_answers_sentence(facts: YearFacts, unit_id: str) -> str | None:
+    """A unit's required answers left blank: missing data, to complete."""
+    mine = facts.of_unit("missing_answers", unit_id)
+    if mine.empty:
+        return None
+    row = facts.unit(unit_id)
+    if row is not None and bool(row["incomplete"]):
+        return (f"Báo cáo của đơn vị bỏ trống {len(mine)}/{int(row['required'])} mục bắt buộc "
+                "nên chưa đủ căn cứ đánh giá; các chỉ tiêu dùng những mục này được 0 điểm theo "
+                "phiếu đánh giá. Đề nghị đơn vị bổ sung đầy đủ các mục dưới đây:")
+    return (f"Báo cáo của đơn vị còn bỏ trống {len(mine)} mục bắt buộc (chưa có số liệu, "
+            "không phải tồn tại, hạn chế); các chỉ tiêu dùng những mục này được 0 điểm theo "
+            "phiếu đánh giá. Đề nghị đơn vị bổ sung:")
 
 
 def _listing(items: list[str]) -> str:
@@ -223,111 +484,116 @@ def method_changes(rubric: Rubric, previous_rubric: Rubric | None = None) -> lis
     return sentences
 
 
-def follow_up_sentences(follow: pd.DataFrame, names: dict[str, str]) -> list[str]:
-    """What the leaders learn about last year's directions, in Vietnamese. A unit that did
-    not report this year is said to be missing, not to have remedied nothing."""
+def follow_up_sentences(facts: YearFacts) -> list[str]:
+    """What the leaders learn about last year's directions (`facts.follow_up`)."""
+    return follow_up_text(facts.follow_up, facts.follow_up_units)
+
+
+def follow_up_text(follow: pd.DataFrame, units: pd.DataFrame) -> list[str]:
+    """The follow-up in sentences: outcome counts, then the units that remedied nothing,
+    those whose answers are missing (not "not remedied") and those that did not report.
+    `units` is `facts.follow_up_units` (name, state)."""
     if follow.empty:
         return ["Năm trước không có tồn tại, hạn chế nào cần theo dõi khắc phục."]
     counts = follow["outcome"].value_counts()
-    total = len(follow)
     parts = [f"{counts.get(o, 0)} {o.lower()}" for o in (REMEDIED, IMPROVED, NOT_REMEDIED)]
-    text = (f"Trong {total} tồn tại, hạn chế của {follow['unit_id'].nunique()} đơn vị được chỉ "
-            f"ra năm {int(follow['previous_year'].iloc[0])}: " + ", ".join(parts))
+    if counts.get(NO_DATA, 0):
+        parts.append(f"{counts[NO_DATA]} chưa có số liệu để đánh giá")
     if counts.get(NOT_SUBMITTED, 0):
-        text += f", {counts[NOT_SUBMITTED]} của đơn vị không nộp báo cáo"
+        parts.append(f"{counts[NOT_SUBMITTED]} của đơn vị không nộp báo cáo")
     if counts.get(NOT_ASSESSED, 0):
-        text += f" và {counts[NOT_ASSESSED]} không còn được đánh giá"
+        parts.append(f"{counts[NOT_ASSESSED]} không còn được đánh giá")
+    found_at = follow["previous_unit_id"] if "previous_unit_id" in follow.columns \
+        else follow["unit_id"]
+    text = (f"Trong {len(follow)} tồn tại, hạn chế của {found_at.nunique()} đơn vị "
+            f"được chỉ ra năm {int(follow['previous_year'].iloc[0])}: "
+            + ", ".join(parts[:-1]) + f" và {parts[-1]}")
     sentences = [text + "."]
-    absent = not_reporting(follow)
-    summary = follow_up_summary(follow, names)
-    ignored = summary[summary["ignored"] & ~summary["unit_id"].isin(absent)]
-    if len(ignored):
-        listed = ", ".join(names.get(u, u) for u in ignored["unit_id"])
-        sentences.append(f"Đơn vị chưa khắc phục được tồn tại nào: {listed}.")
-    if absent:
-        listed = ", ".join(names.get(u, u) for u in absent)
+    if (carried := carried_sentence(follow)) is not None:
+        sentences.append(carried)
+
+    def names(state: str) -> str:
+        return ", ".join(str(n) for n in units.loc[units["state"] == state, "name"])
+
+    if names(IGNORED):
+        sentences.append(f"Đơn vị chưa khắc phục được tồn tại nào: {names(IGNORED)}.")
+    if names(NO_FIGURES):
+        sentences.append("Đơn vị bỏ trống số liệu nên chưa đánh giá được việc khắc phục tồn "
+                         f"tại, hạn chế năm trước: {names(NO_FIGURES)}.")
+    if names(ABSENT):
         sentences.append(f"Đơn vị không nộp báo cáo năm nay nên chưa đánh giá được việc khắc "
-                         f"phục tồn tại, hạn chế năm trước: {listed}.")
+                         f"phục tồn tại, hạn chế năm trước: {names(ABSENT)}.")
     return sentences
 
 
-def not_reporting(follow: pd.DataFrame) -> list[str]:
-    """Units whose every followed-up shortcoming is "not submitted" (they did not report)."""
-    if follow.empty:
-        return []
-    absent = follow.groupby("unit_id")["outcome"].agg(lambda o: set(o) <= {NOT_SUBMITTED})
-    return sorted(absent[absent].index)
+def _carried(follow: pd.DataFrame) -> pd.DataFrame:
+    """Follow-up rows judged on another unit than the one they were found at."""
+    if "previous_unit_id" not in follow.columns:
+        return follow.iloc[0:0]
+    return follow[follow["previous_unit_id"] != follow["unit_id"]]
 
 
-def partial_round(register: pd.DataFrame, year: int) -> str | None:
-    """A warning for page 1 when most registered units have not sent their report yet."""
-    reg = register[(register["year"] == year) & register["status"].isin([SENT, LATE, MISSING])]
-    sent = int(reg["status"].isin([SENT, LATE]).sum())
-    if reg.empty or sent * 2 > len(reg):
+def carried_sentence(follow: pd.DataFrame) -> str | None:
+    """Shortcomings of units merged or split since, followed up on their successors."""
+    carried = _carried(follow)
+    if carried.empty:
         return None
-    return (f"Đợt đánh giá năm {year} chưa đầy đủ: mới có {sent}/{len(reg)} đơn vị nộp báo "
-            "cáo. Điểm và thứ hạng trong tài liệu này là tạm thời; so sánh với năm trước chỉ "
-            "tính các đơn vị có kết quả cả hai năm.")
+    name = "name" if "name" in carried.columns else "unit_id"
+    before = "previous_name" if "previous_name" in carried.columns else "previous_unit_id"
+    pairs = []
+    for _unit, part in carried.groupby("unit_id", sort=True):
+        olds = join_vi(sorted({str(n) for n in part[before]}))
+        pairs.append(f"{part[name].iloc[0]} (từ {olds})")
+    return (f"{len(carried)} tồn tại, hạn chế của các đơn vị đã sáp nhập, chia tách được theo "
+            f"dõi khắc phục ở đơn vị kế tiếp: {join_vi(pairs)}.")
 
 
-def unscored_sentence(unscored: pd.DataFrame) -> str | None:
-    """Registered units of a ranking that have no score, and why."""
-    if unscored.empty:
-        return None
-    listed = join_vi([f"{r.name} ({r.reason})" for r in unscored.itertuples()])
-    return (f"{len(unscored)} đơn vị trong danh mục chưa có kết quả nên không có trong bảng "
-            f"xếp hạng: {listed}.")
+def unit_follow_up_sentence(follow: pd.DataFrame, notified_by: str = "") -> str:
+    """One unit's follow-up of last year's shortcomings (its `facts.follow_up` rows),
+    naming the units they were notified to when it was formed by a merger or a split;
+    `notified_by` is who notified them (``facts.organisation.short``, "Sở")."""
+    counts = follow["outcome"].value_counts()
+    parts = [f"{counts[o]} {o.lower()}" for o in OUTCOMES if counts.get(o, 0)]
+    year = int(follow["previous_year"].iloc[0])
+    carried = _carried(follow)
+    who = f" {notified_by}" if notified_by else ""
+    if carried.empty:
+        return (f"Trong {len(follow)} tồn tại, hạn chế{who} đã thông báo năm {year}: "
+                f"{join_vi(parts)}.")
+    before = "previous_name" if "previous_name" in carried.columns else "previous_unit_id"
+    olds = join_vi(sorted({str(n) for n in carried[before]}))
+    return (f"Trong {len(follow)} tồn tại, hạn chế{who} đã thông báo năm {year} cho {olds} "
+            f"(trước sáp nhập, chia tách; nay đơn vị tiếp tục khắc phục): {join_vi(parts)}.")
 
 
-def decisions(scores: pd.DataFrame, unscored: pd.DataFrame, remedy: pd.DataFrame,
-              corrections: pd.DataFrame, unit_errors: int, inspection_errors: int,
-              year: int) -> list[str]:
-    """What the leaders are asked to decide, from the year's results (page 1)."""
-    asked = []
-    now = scores[scores["year"] == year]
-    leaders = []
-    for group in group_order(now["group"]):
-        part = now[now["group"] == group]
-        top = part[part["score"] == part["score"].max()].sort_values("unit_id")
-        # a group's best is commended only if it has nothing to remedy itself (a partial
-        # round's single unit with 0 points leads its group too)
-        weak = set(remedy["unit_id"]) if len(remedy) else set()
-        leaders += [f"{r.name} ({vn_score(r.score)} điểm)" for r in top.itertuples()
-                    if r.unit_id not in weak]
-    if leaders:
-        asked.append(f"Biểu dương đơn vị dẫn đầu từng khối: {join_vi(leaders)}.")
-    if len(remedy):
-        asked.append(f"Yêu cầu {len(remedy)} đơn vị khắc phục tồn tại, hạn chế và báo cáo kết "
-                     f"quả trong đợt đánh giá năm sau: {join_vi(list(remedy['name']))}.")
-    missing = unscored[unscored["status"] == MISSING] if len(unscored) else unscored
-    if len(missing):
-        asked.append(f"Chỉ đạo {len(missing)} đơn vị chưa nộp báo cáo nộp ngay để được chấm "
-                     f"điểm: {join_vi(list(missing['name']))}.")
-    fixes = applied_corrections(corrections)
-    if len(fixes):
-        asked.append(f"Thông qua kết quả kiểm tra, thẩm định: {len(fixes)} số liệu của "
-                     f"{fixes['unit_id'].nunique()} đơn vị được điều chỉnh.")
-    if unit_errors:
-        asked.append(f"Giao Trung tâm Công nghệ thông tin xác minh {unit_errors} lỗi số liệu "
-                     "với các đơn vị trước khi công bố kết quả chính thức.")
-    if inspection_errors:
-        asked.append(f"Đề nghị đoàn kiểm tra sửa {inspection_errors} mục không hợp lệ trong "
-                     "tệp kiểm tra, thẩm định (các điều chỉnh này chưa được áp dụng).")
-    return asked
-
-
-def error_counts_sentence(unit_errors: int, inspection_errors: int) -> str:
+def error_counts_sentence(facts: YearFacts) -> str:
     """How many data errors remain, each said to whom it belongs."""
-    if not unit_errors and not inspection_errors:
+    unit_errors, inspection_errors = len(facts.unit_errors), len(facts.inspection_errors)
+    supplier_errors = len(facts.supplier_errors)
+    if not unit_errors and not inspection_errors and not supplier_errors:
         return "Không còn lỗi số liệu nào phải xác minh."
     parts = []
     if unit_errors:
         parts.append(f"Có {unit_errors} lỗi số liệu phải xác minh lại với đơn vị (chi tiết "
                      "trong bảng kết quả Excel và phần phân tích)")
     if inspection_errors:
-        parts.append(f"{'có' if unit_errors else 'Có'} {inspection_errors} mục không hợp lệ "
-                     "trong tệp kiểm tra, thẩm định do đoàn kiểm tra sửa")
+        parts.append(f"{'có' if parts else 'Có'} {_inspection_errors(facts)}")
+    if supplier_errors:
+        parts.append(f"{'có' if parts else 'Có'} {supplier_errors} lỗi về số liệu do cơ quan "
+                     "thẩm định hoặc hệ thống cung cấp (không phải lỗi của đơn vị)")
     return "; ".join(parts) + "."
+
+
+def _inspection_errors(facts: YearFacts) -> str:
+    return (f"{len(facts.inspection_errors)} mục không hợp lệ trong tệp kiểm tra, thẩm định "
+            "do đoàn kiểm tra sửa")
+
+
+def inspection_errors_sentence(facts: YearFacts) -> str | None:
+    """The inspection file's own invalid entries (their corrections are not applied)."""
+    if facts.inspection_errors.empty:
+        return None
+    return f"Có {_inspection_errors(facts)} (các điều chỉnh này chưa được áp dụng)."
 
 
 # Exception class names that may reach an issue's value, said for a reader.
@@ -358,8 +624,14 @@ def plain_value(value: object) -> str:
     return UNREADABLE_CAUSES.get(name, "tệp bị hỏng hoặc không phải bảng tính")
 
 
-def evidence_sentence(missing: int, units: int, claims: int) -> str:
+def evidence_sentence(facts: YearFacts) -> str | None:
     """How many claims cite no evidence (tài liệu kiểm chứng), in how many units."""
+    counts = facts.evidence
+    if counts.empty:
+        return None
+    claims = int(counts["claims"].sum())
+    missing = int(counts["without_evidence"].sum())
+    units = int((counts["without_evidence"] > 0).sum())
     if missing == 0:
         return (f"Tất cả {claims} nội dung kê khai (văn bản đã ban hành, hệ thống đang sử "
                 "dụng) đều có tài liệu kiểm chứng.")

@@ -18,6 +18,7 @@ cycle). Only the direct link is checked: last year's own link is checked when it
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cached_property, lru_cache
@@ -26,24 +27,25 @@ from typing import Any
 
 import yaml
 
-from cntt_analysis.errors import UsageError
+from cntt_analysis.rubric.groups import parse_groups, per_group
+from cntt_analysis.rubric.rules import RULE_KEYS as RULE_KEYS
+from cntt_analysis.rubric.rules import RULE_KINDS as RULE_KINDS
+from cntt_analysis.rubric.rules import RubricError as RubricError
+from cntt_analysis.rubric.rules import Rule as Rule
+from cntt_analysis.rubric.rules import check_rule, number, parse_rule
 from cntt_analysis.text import fold
 
 RUBRIC_DIR = Path(__file__).parent.parent / "rubrics"
 DEFAULT_RUBRIC = "2017"  # the shipped rubric used where no year's rubric is at hand
 INPUT_TYPES = {"text", "year", "date", "count", "amount", "yes_no", "choice"}
-RULE_KINDS = {"yes_no", "choice", "steps", "ratio", "threshold", "target", "best_in_group"}
-# Which keys each rule kind needs, besides `kind`.
-RULE_KEYS = {
-    "yes_no": {"input"},
-    "choice": {"input", "points"},
-    "steps": {"input", "steps"},
-    "ratio": {"numerator", "denominator"},
-    "threshold": {"numerator", "denominator", "full", "floor"},
-    "target": {"numerator", "denominator", "target"},
-    "best_in_group": {"numerator", "denominator"},
-}
-RULE_OPTIONAL = {"na_if_zero", "cap"}
+# Who supplies an input: the unit (in its template), the appraiser (the appraisal file) or
+# a system export (e.g. the online public-service portal, named by `system`).
+SOURCES = ("unit", "appraiser", "system")
+# How results are shown first: share of the maximum (%), a 0..1 index, or points.
+RESULTS = ("share", "index", "points")
+# Registry columns an indicator's `applies_to` may not name (they mean something else).
+RESERVED_COLUMNS = {"unit_id", "name", "group", "aliases", "previous_ids", "since", "until",
+                    "ranked"}
 # Answers that can be a claim needing evidence (tài liệu kiểm chứng).
 EVIDENCE_TYPES = {"yes_no", "choice", "count", "amount"}
 TYPE_UNITS = {"yes_no": "Có/Không", "choice": "Chọn", "date": "dd/mm/yyyy", "year": "Năm"}
@@ -51,7 +53,7 @@ TYPE_UNITS = {"yes_no": "Có/Không", "choice": "Chọn", "date": "dd/mm/yyyy", 
 
 @dataclass(frozen=True)
 class Input:
-    """One answer a unit fills in (a row of the template)."""
+    """One answer (a row of the template when the unit supplies it)."""
 
     code: str
     label: str
@@ -66,6 +68,14 @@ class Input:
     indicator: str | None = None
     # The unit must cite evidence (document number and date, or a link) for a claim.
     evidence: bool = False
+    # Who supplies it (SOURCES) and, for a system export, the system's name.
+    source: str = "unit"
+    system: str = ""
+
+    @property
+    def from_unit(self) -> bool:
+        """Whether the unit types it in its template (else the appraiser or a system)."""
+        return self.source == "unit"
 
     @cached_property
     def _folded_choices(self) -> dict[str, str]:
@@ -74,35 +84,6 @@ class Input:
     def choice_for(self, folded: str) -> str | None:
         """The canonical label whose folded form is `folded`, if any."""
         return self._folded_choices.get(folded)
-
-
-@dataclass(frozen=True)
-class Rule:
-    kind: str
-    params: dict[str, Any]
-
-    @property
-    def numerator(self) -> str:
-        # Every rule kind requires `numerator` or `input` (RULE_KEYS), checked on loading.
-        return str(self.params.get("numerator") or self.params["input"])
-
-    @property
-    def denominator(self) -> tuple[str, ...]:
-        den = self.params.get("denominator", ())
-        return (den,) if isinstance(den, str) else tuple(den)
-
-    @property
-    def na_if_zero(self) -> tuple[str, ...]:
-        return tuple(self.params.get("na_if_zero", ()))
-
-    @cached_property
-    def _input_codes(self) -> tuple[str, ...]:
-        codes = [self.numerator, *self.denominator, *self.na_if_zero]
-        return tuple(dict.fromkeys(c for c in codes if c))
-
-    def input_codes(self) -> tuple[str, ...]:
-        """Every input this rule reads, numerator first, without repeats."""
-        return self._input_codes
 
 
 @dataclass(frozen=True)
@@ -118,10 +99,25 @@ class Indicator:
     # Left as None with is_new False (the default), it means "same code as last year".
     previous_code: str | None = None
     is_new: bool = False
+    # The groups whose framework has it (empty: every group) and, when it applies to only
+    # some of their units, the unit flag that says which: ("registry", column of units.csv)
+    # or ("round", list in round.yaml's `unit_lists`).
+    groups: tuple[str, ...] = ()
+    applies_to: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.previous_code is None and not self.is_new:
             object.__setattr__(self, "previous_code", self.code)
+
+    def in_group(self, group: str | None) -> bool:
+        """Whether the indicator is part of `group`'s framework."""
+        return not self.groups or group in self.groups
+
+    def applies(self, group: str | None, flags: Mapping[str, bool] | None = None) -> bool:
+        """Whether a unit of `group` with unit `flags` (flag name → set) is assessed on it."""
+        if not self.in_group(group):
+            return False
+        return self.applies_to is None or bool((flags or {}).get(self.applies_to[1], False))
 
 
 @dataclass(frozen=True)
@@ -132,6 +128,14 @@ class Criterion:
     sheet: str
     max_points: Fraction
     indicators: tuple[Indicator, ...]
+    # The maximum per group (a criterion may weigh differently, or not exist, in a group's
+    # framework); `max_points` is the common maximum, or the largest when they differ.
+    maxima: dict[str, Fraction] = field(default_factory=dict)
+    # Weight in the index (the weighted mean of the criteria's shares); None: by points.
+    weight: Fraction | None = None
+
+    def max_for(self, group: str | None) -> Fraction:
+        return self.maxima.get(group or "", self.max_points) if self.maxima else self.max_points
 
 
 @dataclass(frozen=True)
@@ -177,10 +181,59 @@ class Rubric:
     remedy_tiers: tuple[str, ...] = ()
     criterion_floor: Fraction = Fraction(50)
     general_codes: GeneralCodes = GeneralCodes()
+    # Groups (ids → names above): colours for charts ("#RRGGBB", optional) and each group's
+    # total; `total` is the common total, or the largest when groups differ.
+    group_colors: dict[str, str] = field(default_factory=dict)
+    totals: dict[str, Fraction] = field(default_factory=dict)
+    # How results are shown first: "share" (% of the maximum), "index" (0..1) or "points".
+    result: str = "share"
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(i for c in self.criteria for i in c.indicators)
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the criteria carry weights (the index is then their weighted mean)."""
+        return any(c.weight is not None for c in self.criteria)
+
+    def total_for(self, group: str | None) -> Fraction:
+        return self.totals.get(group or "", self.total) if self.totals else self.total
+
+    def group_indicators(self, group: str | None) -> tuple[Indicator, ...]:
+        """The indicators of `group`'s framework, in rubric order."""
+        return tuple(i for i in self.indicators if i.in_group(group))
+
+    def unit_indicators(self, group: str | None,
+                        flags: Mapping[str, bool] | None = None) -> tuple[Indicator, ...]:
+        """The indicators a unit of `group` with `flags` is assessed on."""
+        return tuple(i for i in self.indicators if i.applies(group, flags))
+
+    @property
+    def unit_flags(self) -> tuple[tuple[str, str], ...]:
+        """Every (source, name) an indicator's `applies_to` reads, without repeats."""
+        return tuple(dict.fromkeys(i.applies_to for i in self.indicators
+                                   if i.applies_to is not None))
+
+    def asked_inputs(self, group: str | None = None,
+                     flags: Mapping[str, bool] | None = None) -> tuple[Input, ...]:
+        """The inputs a unit types in its template, in template order: the general ones and
+        those of the indicators it is assessed on, without the appraiser's and systems'.
+        With no group, every group's (a generic template)."""
+        indicators = self.indicators if group is None else self.unit_indicators(group, flags)
+        # A rule reads general inputs, its own, or those of an indicator assessed wherever
+        # it is (checked on loading): the inputs of `indicators` are all it needs.
+        return (*(i for i in self.general if i.from_unit),
+                *(i for ind in indicators for i in ind.inputs if i.from_unit))
+
+    def supplied_inputs(self, group: str | None = None,
+                        flags: Mapping[str, bool] | None = None,
+                        source: str | None = None) -> tuple[Input, ...]:
+        """The inputs of a unit's indicators that the appraiser or a system supplies (only
+        `source`'s when given), in rubric order; with no group, every group's."""
+        indicators = self.indicators if group is None else self.unit_indicators(group, flags)
+        return tuple(i for ind in indicators for i in ind.inputs if not i.from_unit
+                     and (source is None or i.source == source))
 
     @property
     def year(self) -> int | None:
@@ -241,15 +294,7 @@ class Rubric:
         return None if path is None else load_rubric(path)
 
 
-class RubricError(UsageError):
-    """A rubric file that cannot be used; the message is in Vietnamese."""
-
-
-def _number(value: Any, where: str) -> Fraction:
-    try:
-        return Fraction(str(value))
-    except (ValueError, TypeError):
-        raise RubricError(f"{where}: '{value}' không phải là số.") from None
+_number = number
 
 
 def _input(raw: dict[str, Any], sheet: str, indicator: dict[str, Any] | None,
@@ -268,6 +313,10 @@ def _input(raw: dict[str, Any], sheet: str, indicator: dict[str, Any] | None,
     if evidence and kind not in EVIDENCE_TYPES:
         raise RubricError(f"{src}: mục {code} kiểu '{kind}' không thể yêu cầu tài liệu kiểm "
                           f"chứng (chỉ dùng cho kiểu: {', '.join(sorted(EVIDENCE_TYPES))}).")
+    source, system = _source(raw, code, src)
+    if evidence and source != "unit":
+        raise RubricError(f"{src}: mục {code} do {SOURCE_NAMES[source]} cung cấp nên không yêu "
+                          "cầu đơn vị nêu tài liệu kiểm chứng: bỏ 'evidence: true'.")
     return Input(
         code=code, label=str(label), type=kind, sheet=sheet,
         required=bool(raw.get("required", True)),
@@ -277,24 +326,29 @@ def _input(raw: dict[str, Any], sheet: str, indicator: dict[str, Any] | None,
         allow_na=bool(raw.get("allow_na", False)),
         choices=tuple(str(c) for c in raw.get("choices", ())),
         indicator=(indicator or {}).get("code"), evidence=evidence,
+        source=source, system=system,
     )
 
 
-def _rule(raw: dict[str, Any], code: str, src: str) -> Rule:
-    kind = raw.get("kind")
-    if kind not in RULE_KINDS:
-        raise RubricError(f"{src}: chỉ tiêu {code} có loại quy tắc '{kind}' không hợp lệ "
-                          f"(cho phép: {', '.join(sorted(RULE_KINDS))}).")
-    params = {k: v for k, v in raw.items() if k != "kind"}
-    if isinstance(params.get("points"), dict):  # labels compared as text, like answers
-        params["points"] = {str(k): v for k, v in params["points"].items()}
-    missing = RULE_KEYS[kind] - params.keys()
-    extra = params.keys() - RULE_KEYS[kind] - RULE_OPTIONAL
-    if missing or extra:
-        detail = ", ".join([f"thiếu '{k}'" for k in sorted(missing)]
-                           + [f"thừa '{k}'" for k in sorted(extra)])
-        raise RubricError(f"{src}: quy tắc '{kind}' của chỉ tiêu {code}: {detail}.")
-    return Rule(kind=kind, params=params)
+SOURCE_NAMES = {"unit": "đơn vị", "appraiser": "cơ quan thẩm định",
+                "system": "hệ thống thông tin"}
+
+
+def _source(raw: dict[str, Any], code: str, src: str) -> tuple[str, str]:
+    """(source, system name) of an input: `source: unit | appraiser | system` and, for a
+    system, `system: <its name>` (e.g. Cổng dịch vụ công của tỉnh)."""
+    source = raw.get("source", "unit")
+    if source not in SOURCES:
+        raise RubricError(f"{src}: mục {code} có 'source: {source}' không hợp lệ (cho phép: "
+                          "unit — đơn vị nhập, appraiser — cơ quan thẩm định cung cấp, system — "
+                          "lấy từ hệ thống, kèm 'system: <tên hệ thống>').")
+    system = raw.get("system", "")
+    if source == "system" and (not isinstance(system, str) or not system.strip()):
+        raise RubricError(f"{src}: mục {code} lấy từ hệ thống ('source: system') cần ghi tên "
+                          "hệ thống ở 'system' (ví dụ system: Cổng dịch vụ công của tỉnh).")
+    if source != "system" and system:
+        raise RubricError(f"{src}: mục {code} ghi 'system' nhưng không phải 'source: system'.")
+    return str(source), str(system).strip()
 
 
 NEW_MARKERS = {"new", "moi"}  # `previous: new` / `previous: mới` = new this year
@@ -314,38 +368,66 @@ def _previous_code(raw: dict[str, Any], code: str, src: str) -> tuple[str | None
     return value.strip(), False
 
 
-def _indicator(raw: dict[str, Any], criterion: str, sheet: str, src: str) -> Indicator:
+def _indicator(raw: dict[str, Any], criterion: str, sheet: str, src: str,
+               groups: dict[str, str]) -> Indicator:
     code = str(raw.get("code", ""))
     inputs = tuple(_input(i, sheet, raw, src) for i in raw.get("inputs", ()))
     previous_code, is_new = _previous_code(raw, code, src)
     return Indicator(
         code=code, criterion=criterion, label=str(raw.get("label", code)),
         max_points=_number(raw.get("max"), f"{src}: {code}.max"),
-        rule=_rule(raw.get("rule") or {}, code, src),
+        rule=parse_rule(raw.get("rule") or {}, code, src),
         remedy=str(raw.get("remedy", "")), inputs=inputs,
         previous_code=previous_code, is_new=is_new,
+        groups=_indicator_groups(raw, code, src, groups),
+        applies_to=_applies_to(raw, code, src),
     )
 
 
-def _text_map(value: Any, key: str, example: str, source: str) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(
-            isinstance(v, str) and v.strip() for v in value.values()):
-        raise RubricError(f"{source}: mục '{key}' phải là bảng mã nhóm → tên nhóm "
-                          f"(ví dụ {example}).")
-    return {str(k): v.strip() for k, v in value.items()}
-
-
-def _policy_keys(data: dict[str, Any], groups: dict[str, str], tiers: tuple[Tier, ...],
-                 general: tuple[Input, ...], source: str) -> dict[str, Any]:
-    """The policy keys `group_short`, `remedy_tiers`, `criterion_floor` and
-    `general_codes`, validated; an older file without them gets the defaults (group names,
-    the lower half of the tiers, 50 %, G01/G02/G03)."""
-    short = _text_map(data.get("group_short") or dict(groups), "group_short",
-                      "{so: Khối Sở, huyen: Khối huyện}", source)
-    unknown = sorted(set(short) - set(groups))
+def _indicator_groups(raw: dict[str, Any], code: str, src: str,
+                      groups: dict[str, str]) -> tuple[str, ...]:
+    """`groups: [so, xa]`: the groups whose framework has the indicator (default: all)."""
+    value = raw.get("groups")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise RubricError(f"{src}: chỉ tiêu {code} có 'groups' phải là danh sách mã khối (ví "
+                          f"dụ groups: [{next(iter(groups))}]).")
+    unknown = [str(g) for g in value if str(g) not in groups]
     if unknown:
-        raise RubricError(f"{source}: mục 'group_short' có nhóm {', '.join(unknown)} không có "
-                          f"trong mục 'groups' ({', '.join(groups)}).")
+        raise RubricError(f"{src}: chỉ tiêu {code} ghi 'groups' có khối {', '.join(unknown)} "
+                          f"không có trong mục 'groups' của phiếu ({', '.join(groups)}).")
+    chosen = {str(g) for g in value}
+    return tuple(g for g in groups if g in chosen)
+
+
+def _applies_to(raw: dict[str, Any], code: str, src: str) -> tuple[str, str] | None:
+    """`applies_to: {registry: column}` or `{round: list}`: only the units flagged there."""
+    value = raw.get("applies_to")
+    if value is None:
+        return None
+    example = ("applies_to: {registry: kinh_te_so} (cột kinh_te_so của units.csv) hoặc "
+               "applies_to: {round: kinh_te_so} (danh sách unit_lists.kinh_te_so trong "
+               "round.yaml)")
+    if not isinstance(value, dict) or len(value) != 1 \
+            or next(iter(value)) not in ("registry", "round"):
+        raise RubricError(f"{src}: chỉ tiêu {code} có 'applies_to' không hợp lệ; ghi {example}.")
+    where, name = next(iter(value.items()))
+    name = str(name or "").strip()
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", name) or name in RESERVED_COLUMNS:
+        raise RubricError(f"{src}: chỉ tiêu {code} có 'applies_to: {{{where}: {name}}}' không "
+                          "hợp lệ: tên cột/danh sách chỉ gồm chữ không dấu, chữ số và “_”, "
+                          f"không trùng các cột {', '.join(sorted(RESERVED_COLUMNS))}.")
+    return str(where), name
+
+
+def _policy_keys(data: dict[str, Any], tiers: tuple[Tier, ...],
+                 general: tuple[Input, ...], source: str) -> dict[str, Any]:
+    """The policy keys `remedy_tiers`, `criterion_floor`, `general_codes` and `result`,
+    validated; an older file without them gets the defaults (the lower half of the tiers,
+    50 %, G01/G02/G03, share)."""
     names = [t.name for t in tiers]
     remedy = data.get("remedy_tiers", names[(len(names) + 1) // 2:])
     if not isinstance(remedy, list) or not all(isinstance(t, str) for t in remedy):
@@ -359,7 +441,11 @@ def _policy_keys(data: dict[str, Any], groups: dict[str, str], tiers: tuple[Tier
     if not 0 <= floor <= 100:
         raise RubricError(f"{source}: mục 'criterion_floor' là tỷ lệ phần trăm, phải từ 0 "
                           "đến 100.")
-    return {"group_short": short, "remedy_tiers": tuple(remedy), "criterion_floor": floor,
+    result = data.get("result", "share")
+    if result not in RESULTS:
+        raise RubricError(f"{source}: mục 'result: {result}' không hợp lệ: ghi share (tỷ lệ % "
+                          "so với điểm tối đa), index (chỉ số từ 0 đến 1) hoặc points (điểm).")
+    return {"remedy_tiers": tuple(remedy), "criterion_floor": floor, "result": result,
             "general_codes": _general_codes(data.get("general_codes") or {}, general, source)}
 
 
@@ -381,6 +467,9 @@ def _general_codes(raw: Any, general: tuple[Input, ...], source: str) -> General
                    else f"không có mục {code} trong phần thông tin chung")
             raise RubricError(f"{source}: mục 'general_codes.{key}' ({what}) cần một mục "
                               f"thông tin chung kiểu '{kind}' nhưng {got}.")
+        if not next(i for i in general if i.code == code).from_unit:
+            raise RubricError(f"{source}: mục {code} ({what}) do đơn vị ghi trong biểu mẫu, "
+                              "không thể có 'source' khác 'unit'.")
     return codes
 
 
@@ -417,33 +506,23 @@ def parse_rubric(data: dict[str, Any], source: str = "<rubric>", path: str | Pat
             raise RubricError(f"{source}: thiếu mục bắt buộc '{key}'.")
     general_sheet = str(data["general"].get("sheet", "Thông tin chung"))
     general = tuple(_input(i, general_sheet, None, source) for i in data["general"]["inputs"])
-    criteria = tuple(
-        Criterion(
-            code=str(c["code"]), name=str(c["name"]), short=str(c.get("short", c["name"])),
-            sheet=str(c.get("sheet", c["code"]))[:31],
-            max_points=_number(c.get("max"), f"{source}: {c['code']}.max"),
-            indicators=tuple(_indicator(i, str(c["code"]), str(c.get("sheet", c["code"]))[:31],
-                                        source) for i in c.get("indicators", ())),
-        )
-        for c in data["criteria"]
-    )
-    tiers = tuple(Tier(str(t["name"]), _number(t["min"], f"{source}: tiers"))
-                  for t in data["tiers"])
+    groups = parse_groups(data, source)
+    criteria = tuple(_criterion(c, source, groups.names) for c in data["criteria"])
+    tiers = _tiers(data["tiers"], source)
     previous, dropped = _crosswalk_keys(data, source)
-    groups = _text_map(data.get("groups") or {"so": "so", "huyen": "huyen"}, "groups",
-                       "{so: Khối phòng, đơn vị trực thuộc Sở}", source)
-    tiers = tuple(sorted(tiers, key=lambda t: -t.minimum))
+    total, totals = per_group(data["total"], groups.names, f"{source}: total", None)
     rubric = Rubric(
         id=str(data["id"]), title=str(data.get("title", data["id"])),
-        total=_number(data["total"], f"{source}: total"),
-        groups=groups, tiers=tiers,
+        total=total, totals=totals,
+        groups=groups.names, group_short=groups.short, group_colors=groups.colors,
+        tiers=tiers,
         general_sheet=general_sheet, general=general, criteria=criteria,
         shortcoming_min_lost_share=_number(data.get("shortcoming_min_lost_share", 0.5),
                                            f"{source}: shortcoming_min_lost_share"),
         source=source,
         path=str(Path(path).resolve()) if path is not None else "",
         previous=previous, dropped=dropped,
-        **_policy_keys(data, groups, tiers, general, source),
+        **_policy_keys(data, tiers, general, source),
     )
     all_inputs = [*general, *(i for ind in rubric.indicators for i in ind.inputs)]
     _check_unique([i.code for i in all_inputs], "mã câu trả lời", source)
@@ -468,60 +547,107 @@ def _check_unique(codes: list[str], what: str, source: str) -> None:
         raise RubricError(f"{source}: {what} bị trùng: {', '.join(sorted(seen))}.")
 
 
+def _criterion(raw: Any, source: str, groups: dict[str, str]) -> Criterion:
+    if not isinstance(raw, dict) or "code" not in raw or "name" not in raw:
+        raise RubricError(f"{source}: mỗi tiêu chí cần 'code', 'name', 'max' và 'indicators'.")
+    code, sheet = str(raw["code"]), str(raw.get("sheet", raw["code"]))[:31]
+    common, maxima = per_group(raw.get("max"), groups, f"{source}: {code}.max", Fraction(0))
+    weight = None
+    if "weight" in raw:
+        weight = _number(raw["weight"], f"{source}: {code}.weight")
+        if weight <= 0:
+            raise RubricError(f"{source}: tiêu chí {code} có trọng số (weight) phải lớn hơn 0.")
+    return Criterion(
+        code=code, name=str(raw["name"]), short=str(raw.get("short", raw["name"])),
+        sheet=sheet, max_points=common, maxima=maxima, weight=weight,
+        indicators=tuple(_indicator(i, code, sheet, source, groups)
+                         for i in raw.get("indicators", ())),
+    )
+
+
+def _tiers(raw: Any, source: str) -> tuple[Tier, ...]:
+    """Tiers on the share of the maximum (0–100 %), any number, best first once sorted."""
+    example = "[{name: Tốt, min: 90}, {name: Khá, min: 70}, {name: Yếu, min: 0}]"
+    if not isinstance(raw, list) or not raw or not all(isinstance(t, dict) for t in raw):
+        raise RubricError(f"{source}: mục 'tiers' phải là danh sách xếp loại (ví dụ {example}).")
+    tiers = []
+    for t in raw:
+        name = str(t.get("name") or "").strip()
+        if not name or "min" not in t:
+            raise RubricError(f"{source}: mỗi xếp loại trong 'tiers' cần 'name' và 'min' (ví dụ "
+                              f"{example}).")
+        minimum = _number(t["min"], f"{source}: tiers")
+        if not 0 <= minimum <= 100:
+            raise RubricError(f"{source}: xếp loại {name} có 'min: {t['min']}' ngoài khoảng "
+                              "0–100 (tỷ lệ % so với điểm tối đa).")
+        tiers.append(Tier(name, minimum))
+    _check_unique([t.name for t in tiers], "tên xếp loại", source)
+    mins = [t.minimum for t in tiers]
+    if len(set(mins)) != len(mins):
+        raise RubricError(f"{source}: hai xếp loại trong 'tiers' có cùng mức 'min'.")
+    if min(mins) != 0:
+        raise RubricError(f"{source}: xếp loại thấp nhất trong 'tiers' phải có 'min: 0' để mọi "
+                          "kết quả đều được xếp loại.")
+    return tuple(sorted(tiers, key=lambda t: -t.minimum))
+
+
 def _validate(rubric: Rubric, source: str) -> None:
-    """Cross-checks: references, sums of points, rule parameters."""
+    """Cross-checks: references, rule parameters, what rules read, sums of points."""
     known = rubric.inputs
-    for ind in rubric.indicators:
-        rule = ind.rule
-        for code in rule.input_codes():
-            if code not in known:
-                raise RubricError(f"{source}: chỉ tiêu {ind.code} dùng mục '{code}' không có "
-                                  "trong phiếu.")
-        _validate_rule(ind, known, source)
+    owner = {i.code: ind for ind in rubric.indicators for i in ind.inputs}
     for inp in known.values():
         for code in inp.at_most:
             if code not in known:
                 raise RubricError(f"{source}: mục {inp.code} so sánh với mục '{code}' không có "
                                   "trong phiếu.")
-    for crit in rubric.criteria:
-        got = sum((i.max_points for i in crit.indicators), Fraction(0))
-        if got != crit.max_points:
-            raise RubricError(f"{source}: tiêu chí {crit.code} ghi tối đa "
-                              f"{float(crit.max_points):g} điểm nhưng các chỉ tiêu cộng lại "
-                              f"{float(got):g} điểm.")
-    total = sum((c.max_points for c in rubric.criteria), Fraction(0))
-    if total != rubric.total:
-        raise RubricError(f"{source}: tổng điểm ghi {float(rubric.total):g} nhưng các tiêu chí "
-                          f"cộng lại {float(total):g} điểm.")
+    for ind in rubric.indicators:
+        if (ind.max_points * 100).denominator != 1 or ind.max_points < 0:
+            # points are rounded to hundredths; sums of maxima must be exact in them
+            raise RubricError(f"{source}: chỉ tiêu {ind.code} có điểm tối đa "
+                              f"{float(ind.max_points):g} không hợp lệ: cần một số không âm, "
+                              "nhiều nhất 2 chữ số thập phân.")
+        check_rule(ind.rule, ind.max_points, known, f"{source}: chỉ tiêu {ind.code}")
+        for code in ind.rule.input_codes():
+            other = owner.get(code)
+            if other is not None and other is not ind and not _covers(other, ind):
+                raise RubricError(
+                    f"{source}: chỉ tiêu {ind.code} dùng mục {code} của chỉ tiêu {other.code}, "
+                    f"nhưng chỉ tiêu {other.code} không áp dụng cho mọi đơn vị mà {ind.code} "
+                    "áp dụng (groups/applies_to), nên biểu mẫu có thể không hỏi mục này. Chuyển "
+                    "mục đó vào phần thông tin chung hoặc vào chính chỉ tiêu.")
+    _validate_points(rubric, source)
+    if rubric.weighted and any(c.weight is None for c in rubric.criteria):
+        missing = ", ".join(c.code for c in rubric.criteria if c.weight is None)
+        raise RubricError(f"{source}: có tiêu chí ghi trọng số (weight) nhưng tiêu chí "
+                          f"{missing} chưa ghi; ghi trọng số cho mọi tiêu chí hoặc bỏ hết.")
 
 
-def _validate_rule(ind: Indicator, known: dict[str, Input], source: str) -> None:
-    rule, where = ind.rule, f"{source}: chỉ tiêu {ind.code}"
-    numerator = known[rule.numerator]
-    if rule.kind == "yes_no" and numerator.type != "yes_no":
-        raise RubricError(f"{where}: quy tắc yes_no cần mục kiểu yes_no.")
-    if rule.kind == "choice":
-        points = {str(k): _number(v, where) for k, v in rule.params["points"].items()}
-        if set(points) != set(numerator.choices):
-            raise RubricError(f"{where}: các lựa chọn có điểm không khớp danh sách lựa chọn của "
-                              f"mục {numerator.code}.")
-        if max(points.values()) > ind.max_points:
-            raise RubricError(f"{where}: điểm lựa chọn vượt điểm tối đa.")
-    if rule.kind == "steps":
-        steps = rule.params["steps"]
-        if not isinstance(steps, list) or any(
-                not isinstance(s, (list, tuple)) or len(s) != 2 for s in steps):
-            raise RubricError(f"{where}: bậc điểm phải là danh sách các cặp [ngưỡng, điểm].")
-        for floor, _ in steps:
-            _number(floor, where)
-        if not steps or any(_number(p, where) > ind.max_points for _, p in steps):
-            raise RubricError(f"{where}: bậc điểm không hợp lệ hoặc vượt điểm tối đa.")
-    if rule.kind == "threshold":
-        full, floor = _number(rule.params["full"], where), _number(rule.params["floor"], where)
-        if not 0 <= floor <= full or full == 0:
-            raise RubricError(f"{where}: ngưỡng cần 0 ≤ floor ≤ full và full > 0.")
-    if rule.kind == "target" and _number(rule.params["target"], where) <= 0:
-        raise RubricError(f"{where}: mục tiêu (target) phải lớn hơn 0.")
+def _covers(other: Indicator, ind: Indicator) -> bool:
+    """Whether `other` is assessed on every unit `ind` is (so its inputs are asked too)."""
+    groups_ok = not other.groups or (bool(ind.groups) and set(ind.groups) <= set(other.groups))
+    return groups_ok and (other.applies_to is None or other.applies_to == ind.applies_to)
+
+
+def _validate_points(rubric: Rubric, source: str) -> None:
+    """Per group: the indicators of each criterion add up to the criterion's maximum and the
+    criteria to the total. With one framework for every group, a message says it once."""
+    one_framework = len({(tuple(i.code for i in rubric.group_indicators(g)),
+                          tuple(c.max_for(g) for c in rubric.criteria), rubric.total_for(g))
+                         for g in rubric.groups}) == 1
+    for group in rubric.groups:
+        of = "" if one_framework else f" (khối {group})"
+        for crit in rubric.criteria:
+            got = sum((i.max_points for i in crit.indicators if i.in_group(group)), Fraction(0))
+            if got != crit.max_for(group):
+                raise RubricError(f"{source}: tiêu chí {crit.code}{of} ghi tối đa "
+                                  f"{float(crit.max_for(group)):g} điểm nhưng các chỉ tiêu "
+                                  f"cộng lại {float(got):g} điểm.")
+        total = sum((c.max_for(group) for c in rubric.criteria), Fraction(0))
+        if total != rubric.total_for(group):
+            raise RubricError(f"{source}: tổng điểm{of} ghi {float(rubric.total_for(group)):g} "
+                              f"nhưng các tiêu chí cộng lại {float(total):g} điểm.")
+        if total <= 0:
+            raise RubricError(f"{source}: khối {group} không có chỉ tiêu nào có điểm.")
 
 
 def previous_rubric_path(ref: str, base_dir: Path | None = None) -> Path:

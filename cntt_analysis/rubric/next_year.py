@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+COPIED_FROM = "Sao chép từ phiếu năm {last_year} bằng lệnh `cntt new-round`."
 _TOP_KEY = re.compile(r"^([A-Za-z_]+)\s*:")
 _INLINE_PREVIOUS = re.compile(r",\s*previous:\s*(?:\"[^\"]*\"|'[^']*'|[^,}]*)")
 
@@ -45,8 +46,8 @@ def next_year_text(text: str, year: int, last_year: int, previous: str) -> str:
         same = False
     if same:
         return edited
-    header = (f"# Phiếu đánh giá năm {year}, sao chép từ phiếu năm {last_year} "
-              "(lệnh cntt new-round).\n")
+    header = (f"# Phiếu đánh giá năm {year}. {COPIED_FROM.format(last_year=last_year)}\n"
+              '# Cách sửa phiếu: README.md, mục "The rubric file".\n')
     return header + yaml.safe_dump(want, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -67,7 +68,9 @@ def _edit(text: str, want: dict[str, Any], year: int, last_year: int) -> str:
         if in_header and line.startswith("#"):
             out.append(line.replace(f"năm {last_year}", f"năm {year}"))
             continue
-        in_header = in_header and not line.strip()
+        if in_header:  # the clerk reads where the file came from before its first key
+            out.append(f"# {COPIED_FROM.format(last_year=last_year)}")
+            in_header = False
         if key and key.group(1) == "id":
             out.append(f'id: "{year}"')
             if "previous" not in _top_keys(text):

@@ -8,10 +8,18 @@ columns for the verified value, the reason, the inspector and the unit's explana
 draft results (giải trình; optional, older files without the column still load). Rows with
 a verified value are corrections; a bad one (unknown unit or code, unreadable value) is an
 issue, never silently ignored.
+
+Figures the appraiser supplies (``source: appraiser`` in the rubric) have their own rows,
+blank, one per scored unit the indicator applies to (column "Nguồn số liệu" says so): what
+the appraiser writes there is the unit's answer itself (kind ``supplied``), not a
+correction of a figure the unit reported — it never counts among "điều chỉnh N số liệu".
+Figures a system supplies are read from its export (`intake.imports`), not from here.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +35,8 @@ from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.rounds import inspection_files
 from cntt_analysis.intake.values import is_blank, parse_answer
 from cntt_analysis.intake.workbook import check_limits, raw_text
-from cntt_analysis.rubric.model import Rubric
+from cntt_analysis.rubric.model import Input, Rubric
+from cntt_analysis.scoring.completeness import supplied_codes
 from cntt_analysis.storage import put
 from cntt_analysis.text import clean, fold
 
@@ -40,11 +49,18 @@ COLUMNS = {
     "explanation": "Giải trình của đơn vị",  # the unit's reply to the draft (optional column)
     # After the editable ones, so the columns inspectors fill keep their places (H–J).
     "evidence": "Tài liệu kiểm chứng đơn vị nêu",
+    "supplier": "Nguồn số liệu",  # the unit, or the appraiser (a row to fill in)
 }
 EDITABLE = ("verified", "reason", "inspector", "explanation")
 NO_EVIDENCE = "Chưa có tài liệu kiểm chứng"
 CORRECTION_COLUMNS = ["year", "unit_id", "code", "sheet", "cell", "reported", "verified",
-                      "value", "number", "status", "reason", "inspector", "source", "explanation"]
+                      "value", "number", "status", "reason", "inspector", "source", "explanation",
+                      "kind"]
+# Rows read from the inspection file: a correction of a unit's figure, or a figure the
+# appraiser supplies (the unit's answer itself, not a correction).
+SUPPLIED = "supplied"
+FROM_UNIT = "Đơn vị báo cáo"
+FROM_APPRAISER = "Cơ quan thẩm định cung cấp (đơn vị không báo cáo)"
 AUDIT_COLUMNS = ["year", "unit_id", "name", "code", "sheet", "cell", "reported", "verified",
                  "indicators", "points_before", "points_after", "reason", "inspector",
                  "explanation", "kind"]
@@ -52,7 +68,8 @@ AUDIT_COLUMNS = ["year", "unit_id", "name", "code", "sheet", "cell", "reported",
 CORRECTION, KNOCK_ON = "correction", "knock_on"
 # Issues that belong to the inspection file (the inspectors fix them, not the units).
 INSPECTION_CODES = ("inspection_columns", "correction_unit_unknown", "correction_code_unknown",
-                    "correction_not_submitted", "correction_invalid")
+                    "correction_not_submitted", "correction_invalid",
+                    "correction_system_input", "supplied_not_assessed")
 
 
 def find_inspection(folder: Path) -> Path | None:
@@ -68,12 +85,31 @@ def find_inspection(folder: Path) -> Path | None:
     return found[0] if found else None
 
 
+def _rows(answers: pd.DataFrame, rubric: Rubric, registry: pd.DataFrame) -> pd.DataFrame:
+    """The template's rows: every scored unit's reported answers, then (in rubric order
+    among them) a blank row for each figure the appraiser supplies for it."""
+    own = answers
+    if "input_source" in answers.columns:
+        own = answers[answers["input_source"].fillna("unit") == "unit"]
+    own = own.assign(supplier=FROM_UNIT)
+    wanted = supplied_codes(rubric, registry, "appraiser")
+    blank = [{"unit_id": u, "code": c, "raw_value": None, "sheet": None, "cell": None,
+              "supplier": FROM_APPRAISER}
+             for u in sorted(set(own["unit_id"])) for c in wanted.get(u, [])]
+    rows = pd.concat([own, pd.DataFrame(blank, columns=["unit_id", "code", "raw_value",
+                                                        "sheet", "cell", "supplier"])],
+                     ignore_index=True) if blank else own
+    order = {code: n for n, code in enumerate(rubric.inputs)}
+    return rows.assign(_o=rows["code"].map(order)).sort_values(["unit_id", "_o"],
+                                                              kind="stable")
+
+
 def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
                               registry: pd.DataFrame) -> Workbook:
-    """A workbook prefilled with every scored unit's reported answers."""
+    """A workbook prefilled with every scored unit's reported answers, and a blank row
+    for each figure the appraiser supplies for it (highlighted: to fill in)."""
     names = dict(zip(registry["unit_id"], registry["name"]))
-    order = {code: n for n, code in enumerate(rubric.inputs)}
-    rows = answers.assign(_o=answers["code"].map(order)).sort_values(["unit_id", "_o"])
+    rows = _rows(answers, rubric, registry)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -83,21 +119,29 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1F4E79")
     editable = PatternFill("solid", fgColor="FFF2CC")
+    to_supply = PatternFill("solid", fgColor="FFD966")
     missing = PatternFill("solid", fgColor="F8CBAD")
     claimed = {(a["unit_id"], a["code"]) for a in claims(rows.to_dict("records"), rubric)}
     for r, row in enumerate(rows.itertuples(index=False), start=2):
-        cited = _evidence_text(row, rubric, (row.unit_id, row.code) in claimed)
+        supplied = row.supplier == FROM_APPRAISER
+        cited = None if supplied else _evidence_text(row, rubric,
+                                                     (row.unit_id, row.code) in claimed)
+        inp = rubric.inputs[row.code]
         values = {"unit_id": row.unit_id, "name": names.get(row.unit_id, ""),
-                  "code": row.code, "label": rubric.inputs[row.code].label,
-                  "sheet": row.sheet, "cell": row.cell, "reported": row.raw_value,
-                  "evidence": cited}
+                  "code": row.code, "label": inp.label,
+                  "sheet": row.sheet, "cell": row.cell, "reported": typed_value(row.raw_value, inp),
+                  "evidence": cited, "supplier": row.supplier}
         for c, key in enumerate(keys, start=1):
-            cell = put(ws, r, c, values.get(key))
+            # The reported figure and the verified one share the answer's format, so a
+            # date an inspector types shows as dd/mm/yyyy beside the reported one.
+            fmt = NUMBER_FORMATS.get(inp.type) if key in ("reported", "verified") else None
+            cell = put(ws, r, c, values.get(key), fmt)
             if key in EDITABLE:
-                cell.protection, cell.fill = Protection(locked=False), editable
+                cell.protection = Protection(locked=False)
+                cell.fill = to_supply if supplied and key == "verified" else editable
             elif key == "evidence" and cited == NO_EVIDENCE:
                 cell.fill = missing
-    for c, width in enumerate([14, 36, 9, 50, 22, 6, 22, 22, 36, 20, 36, 36], start=1):
+    for c, width in enumerate([14, 36, 9, 50, 22, 6, 22, 22, 36, 20, 36, 36, 30], start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{max(ws.max_row, 1)}"
@@ -105,6 +149,33 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
     ws.protection.autoFilter = False
     ws.protection.sort = False
     return wb
+
+
+# How Excel shows a reported answer of each input type (Vietnamese dates, grouped counts).
+NUMBER_FORMATS = {"date": "dd/mm/yyyy", "count": "#,##0", "year": "0", "amount": "General"}
+
+
+def typed_value(raw: object, inp: Input) -> object:
+    """A reported answer as a spreadsheet cell holds it: a number for counts, amounts and
+    years, a date for dates (what the unit typed, parsed as intake parses it); anything
+    else, or a value intake cannot read (the inspector must see it as typed), unchanged."""
+    if inp.type not in NUMBER_FORMATS or is_blank(raw):
+        return raw
+    parsed = parse_answer(raw, inp)
+    if parsed.status != "ok" or parsed.value is None:
+        return raw
+    if inp.type == "date":
+        return dt.date.fromisoformat(parsed.value)
+    number = Decimal(parsed.value)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def shown_value(raw: object) -> str:
+    """A cell read back from the inspection file as tables show it: dates dd/mm/yyyy,
+    numbers with the Vietnamese decimal comma."""
+    if isinstance(raw, (dt.date, dt.datetime)):
+        return raw.strftime("%d/%m/%Y")
+    return clean(raw_text(raw))
 
 
 def _evidence_text(row: Any, rubric: Rubric, claimed: bool) -> str | None:
@@ -158,6 +229,8 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
     known_units = set(registry["unit_id"])
     answered = {(u, c): (s, ce) for u, c, s, ce in zip(answers["unit_id"], answers["code"],
                                                       answers["sheet"], answers["cell"])}
+    scored = set(answers["unit_id"])
+    appraised = supplied_codes(rubric, registry, "appraiser")
     corrections = []
     for r, row in enumerate(rows[1:], start=2):
         def get(key: str, row: list[Any] = row) -> object:
@@ -177,11 +250,20 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
             issues.append(make_issue("correction_code_unknown", **where, unit_id=unit_id,
                                      value=code))
             continue
-        if (unit_id, code) not in answered:
+        inp = rubric.inputs[code]
+        if inp.source == "system":
+            issues.append(make_issue("correction_system_input", **where, unit_id=unit_id,
+                                     value=code, system=inp.system))
+            continue
+        supplied = inp.source == "appraiser"
+        if (unit_id not in scored) if supplied else ((unit_id, code) not in answered):
             issues.append(make_issue("correction_not_submitted", **where, unit_id=unit_id,
                                      value=unit_id))
             continue
-        inp = rubric.inputs[code]
+        if supplied and code not in appraised.get(unit_id, []):
+            issues.append(make_issue("supplied_not_assessed", **where, unit_id=unit_id,
+                                     value=unit_id, input=code))
+            continue
         parsed = parse_answer(verified, inp)
         if parsed.status == "invalid":
             issues.append(make_issue("correction_invalid", **where, unit_id=unit_id,
@@ -189,15 +271,32 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
                                      what=f"mục {code} “{clean(inp.label)}”",
                                      expected=parsed.problem[1] if parsed.problem else ""))
             continue
+        place = (sheet, cell) if supplied else answered[(unit_id, code)]
         corrections.append({
-            "year": year, "unit_id": unit_id, "code": code,
-            "sheet": answered[(unit_id, code)][0], "cell": answered[(unit_id, code)][1],
-            "reported": clean(raw_text(get("reported"))), "verified": raw_text(verified),
+            "year": year, "unit_id": unit_id, "code": code, "sheet": place[0],
+            "cell": place[1], "reported": "" if supplied else shown_value(get("reported")),
+            "verified": shown_value(verified),
             "value": parsed.value, "number": parsed.number, "status": parsed.status,
             "reason": clean(raw_text(get("reason"))),
             "inspector": clean(raw_text(get("inspector"))), "source": f"{path.name}!{cell}",
-            "explanation": clean(raw_text(get("explanation")))})
+            "explanation": clean(raw_text(get("explanation"))),
+            "kind": SUPPLIED if supplied else CORRECTION})
     return pd.DataFrame(corrections, columns=CORRECTION_COLUMNS), issues
+
+
+def supplied_answers(corrections: pd.DataFrame) -> pd.DataFrame:
+    """The figures the appraiser supplied (rows of kind ``supplied``), as answer rows: the
+    unit's answer, with the inspection file's sheet and cell as provenance and
+    ``input_source`` "appraiser"."""
+    rows = corrections[corrections["kind"] == SUPPLIED] if "kind" in corrections.columns \
+        else corrections.iloc[0:0]
+    return pd.DataFrame({
+        "year": rows["year"].astype("int64"), "unit_id": rows["unit_id"],
+        "code": rows["code"], "raw_value": rows["verified"], "value": rows["value"],
+        "number": rows["number"].astype("float64"), "status": rows["status"],
+        "problem": None, "file": [str(s).split("!")[0] for s in rows["source"]],
+        "sheet": rows["sheet"], "cell": rows["cell"], "evidence": None,
+        "input_source": "appraiser"}).reset_index(drop=True)
 
 
 def apply_corrections(answers: pd.DataFrame, corrections: pd.DataFrame, rubric: Rubric,
@@ -208,6 +307,8 @@ def apply_corrections(answers: pd.DataFrame, corrections: pd.DataFrame, rubric: 
     limit (e.g. G06) can make a previously exceeding answer valid again, or the reverse.
     """
     verified = answers.assign(reported_value=answers["raw_value"], corrected=False)
+    if "kind" in corrections.columns:  # the appraiser's own figures are answers already
+        corrections = corrections[corrections["kind"].fillna(CORRECTION) == CORRECTION]
     if corrections.empty:
         return verified, []
     index = {(u, c): i for i, (u, c) in enumerate(zip(verified["unit_id"], verified["code"]))}
@@ -224,7 +325,9 @@ def apply_corrections(answers: pd.DataFrame, corrections: pd.DataFrame, rubric: 
             if r["problem"] == "exceeds":
                 r["status"], r["problem"] = "ok", None
         # Intake already reported what exceeded before; only new ones are news here.
-        issues += [i for i in check_limits(unit_rows, rubric, year, unit_rows[0]["file"])
+        own = [r for r in unit_rows if r.get("input_source", "unit") in ("unit", None)]
+        file = (own or unit_rows)[0]["file"]
+        issues += [i for i in check_limits(unit_rows, rubric, year, file)
                    if (i["sheet"], i["cell"]) not in reported]
     frame = pd.DataFrame(rows).drop(columns="source", errors="ignore")
     return frame[[*answers.columns, "reported_value", "corrected"]], issues

@@ -12,7 +12,8 @@ from cntt_analysis._version import __version__
 from cntt_analysis.intake.rounds import Round, load_round, round_files
 
 MANIFEST = "inputs.json"
-TABLES = ("answers", "points", "scores", "issues", "register", "corrections", "shortcomings")
+TABLES = ("answers", "points", "scores", "issues", "register", "corrections", "shortcomings",
+          "criterion_scores")
 
 
 def processed_folder(processed_dir: str | Path, year: int) -> Path:
@@ -38,6 +39,12 @@ def input_manifest(rnd: Round, raw_dir: str | Path,
     files = {p.name: [p.stat().st_size, digest(p)]
              for p in round_files(rnd.folder) if p.name not in skip}
     files |= {name: list(value) for name, value in (read or {}).items()}
+    # Systems' exports may sit in a subfolder of the round (round.yaml `imports`).
+    for spec in rnd.imports:
+        export = rnd.folder / spec.file
+        if spec.file not in files and export.is_file() and \
+                export.resolve().is_relative_to(rnd.folder.resolve()):
+            files[spec.file] = [export.stat().st_size, digest(export)]
     return {
         "version": __version__,
         "round": dict(sorted(files.items())),

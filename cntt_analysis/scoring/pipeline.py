@@ -17,7 +17,14 @@ import pandas as pd
 
 from cntt_analysis.intake.issues import issues_frame
 from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
-from cntt_analysis.intake.registry import active_units, load_registry, renamed_ids
+from cntt_analysis.intake.registry import (
+    active_units,
+    check_registry,
+    load_registry,
+    renamed_ids,
+    unit_flags,
+    with_round_lists,
+)
 from cntt_analysis.intake.rounds import (
     Round,
     available_years,
@@ -27,14 +34,14 @@ from cntt_analysis.intake.rounds import (
     remember_inspection_file,
 )
 from cntt_analysis.intake.workbook import Submission, read_round_files, submissions_frame
+from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.inspection import (
+    CORRECTION,
     apply_corrections,
     audit,
     combine_scores,
     drop_resolved,
     find_inspection,
-    no_corrections,
-    read_corrections,
 )
 from cntt_analysis.scoring.manifest import (  # noqa: F401 - part of this module's API
     MANIFEST,
@@ -44,8 +51,9 @@ from cntt_analysis.scoring.manifest import (  # noqa: F401 - part of this module
     processed_folder,
     registry_path,
 )
-from cntt_analysis.scoring.points import compute_points, compute_scores
+from cntt_analysis.scoring.points import compute_points, compute_scores, criterion_scores
 from cntt_analysis.scoring.shortcomings import find_shortcomings
+from cntt_analysis.scoring.supplied import gather
 from cntt_analysis.storage import publish_folder, staging_folder, write_parquet, write_text
 
 
@@ -64,6 +72,9 @@ class RoundResult:
     shortcomings: pd.DataFrame
     # file name → (size, SHA-256) of the submissions as they were read
     read: dict[str, tuple[int, str]] = field(default_factory=dict)
+    # Results per unit and criterion (pillar), with ranks (points.CRITERION_COLUMNS plus
+    # self_share, the self-assessed share).
+    criterion_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def year(self) -> int:
@@ -79,12 +90,18 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
 
     Out: a ``RoundResult`` of tidy tables, one row per
     - ``answers``: unit and input code — year, unit_id, code, raw_value, value, number,
-      status, problem, file, sheet, cell, reported_value, corrected;
+      status, problem, file, sheet, cell, evidence, input_source (unit, appraiser or
+      system: who supplied it; file, sheet and cell are where it was read), reported_value,
+      corrected;
     - ``points``: unit and indicator — year, unit_id, group, criterion, indicator, points,
       max_points, status (scored/na/invalid), file, sources (cells read), self_points;
     - ``scores``: unit — year, unit_id, name, group, score (0–100), tier, rank (within the
       group), earned, applicable_max, one percentage column per criterion (C1 … Cn),
-      self_score, self_tier, self_rank, score_gap (verified − self-assessed);
+      index (0..1), ranked, self_score, self_tier, self_rank, score_gap (verified −
+      self-assessed);
+    - ``criterion_scores``: unit and criterion — year, unit_id, group, criterion, points,
+      max_points, share (%), rank (within the group, among ranked units), ranked,
+      self_share;
     - ``issues``: problem found (Vietnamese message naming file, sheet and cell);
     - ``register``: registered unit and file — status (Đã nộp, Nộp muộn, Chưa nộp, …),
       report_date; plus ``corrections`` (inspection audit) and ``shortcomings``.
@@ -99,23 +116,80 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     """
     rnd = load_round(raw_dir, year)
     known = load_registry(registry_path(raw_dir))
-    registry = active_units(known, year)
+    registry = round_registry(known, rnd)
     taken = take_in(rnd, registry, renamed_ids(known), progress)
-    reported, register, read = taken.reported, taken.register, taken.read
-    answers, corrections, inspection_issues = verify(rnd, reported, registry)
+    register, read = taken.register, taken.read
+    # The units' answers with the appraiser's and systems' figures joined: what the units'
+    # self-assessed points are computed from (the supplied figures are not theirs to give).
+    reported, corrections, supply_issues = gather(rnd, taken.reported, registry,
+                                                  find_inspection(rnd.folder))
+    answers, limit_issues = apply_corrections(reported, corrections, rnd.rubric, rnd.year)
     issues = issues_frame(drop_resolved(taken.issues, answers) + taken.register_issues
-                          + inspection_issues)
+                          + supply_issues + limit_issues)
     del taken  # the issue rows live on in their table (before the points need memory)
     self_points = compute_points(reported, rnd.rubric, registry)
     points = compute_points(answers, rnd.rubric, registry)
     scores = combine_scores(compute_scores(points, rnd.rubric, registry),
                             compute_scores(self_points, rnd.rubric, registry))
+    pillars = criterion_scores(points, rnd.rubric, registry)
+    pillars = pillars.merge(
+        criterion_scores(self_points, rnd.rubric, registry)[
+            ["year", "unit_id", "criterion", "share"]].rename(columns={"share": "self_share"}),
+        on=["year", "unit_id", "criterion"], how="left")
     key = ["year", "unit_id", "indicator"]
     points = points.merge(self_points[[*key, "points"]].rename(
         columns={"points": "self_points"}), on=key, how="left")
+    fixes = corrections[corrections["kind"] == CORRECTION]
     return RoundResult(rnd, registry, answers, points, scores, issues, register,
-                       audit(corrections, self_points, points, rnd.rubric, registry),
-                       find_shortcomings(points, rnd.rubric), read)
+                       audit(fixes, self_points, points, rnd.rubric, registry),
+                       find_shortcomings(points, rnd.rubric, answers, registry), read,
+                       pillars)
+
+
+def round_registry(known: pd.DataFrame, rnd: Round) -> pd.DataFrame:
+    """The units of a round: those existing in its year, checked against its rubric (groups,
+    flag columns), with round.yaml's unit lists and unranked units applied."""
+    registry = active_units(known, rnd.year)
+    check_registry(registry, rnd.rubric)
+    return with_round_lists(registry, rnd.unit_lists, rnd.not_ranked,
+                            str(rnd.folder / "round.yaml"))
+
+
+def keep_asked(subs: list[Submission], rubric: Rubric, registry: pd.DataFrame) -> None:
+    """Drop from each tied submission the answers its unit was not asked — indicators
+    outside its group's framework or not applying to it, inputs the appraiser or a system
+    supplies — and intake's "answer not found" errors about them (intake reads every input
+    of the rubric; the unit's template holds only its own)."""
+    every = set(rubric.inputs)
+    if set(i.code for i in rubric.asked_inputs()) == every and not any(
+            i.groups or i.applies_to for i in rubric.indicators):
+        return
+    groups = dict(zip(registry["unit_id"], registry["group"]))
+    flags = unit_flags(registry, [n for _, n in rubric.unit_flags])
+    asked: dict[tuple[object, ...], set[str]] = {}
+    # (unit's key, code column) → (positions kept, codes kept)
+    kept: dict[tuple[object, ...], tuple[list[int], tuple[Any, ...]]] = {}
+    for sub in subs:
+        if sub.unit_id is None or sub.unit_id not in groups:
+            continue
+        mine = {n: f[sub.unit_id] for n, f in flags.items()}
+        key = (groups[sub.unit_id], *sorted(mine.items()))
+        if key not in asked:
+            asked[key] = {i.code for i in rubric.asked_inputs(groups[sub.unit_id], mine)}
+        unasked = every - asked[key]
+        if not unasked:
+            continue
+        codes = sub.columns[0] if sub.columns else ()
+        if not unasked.isdisjoint(codes):
+            if (key, codes) not in kept:  # most submissions share their code column
+                keep = [i for i, code in enumerate(codes) if code not in unasked]
+                kept[key, codes] = (keep, tuple(codes[i] for i in keep))
+            keep, kept_codes = kept[key, codes]
+            sub.columns = (kept_codes, *(tuple(column[i] for i in keep)
+                                         for column in sub.columns[1:])) if keep else ()
+        marks = tuple(f"mục {code} “" for code in unasked)
+        sub.issues = [i for i in sub.issues if not (
+            i["code"] == "answer_not_found" and any(m in i["message"] for m in marks))]
 
 
 @dataclass
@@ -137,6 +211,7 @@ def take_in(rnd: Round, registry: pd.DataFrame, renamed: dict[str, str] | None =
     paths, subs = read_submissions(rnd, progress)
     read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
     tied = tie_submissions(subs, registry, renamed, rnd.rubric.general_codes)
+    keep_asked(tied, rnd.rubric, registry)
     counted, _ = choose_counted(tied, rnd.rubric.general_codes)
     register, register_issues = build_register(rnd, subs, registry, counted)
     reported = submissions_frame([counted[u] for u in sorted(counted)], by_code=True)
@@ -161,12 +236,13 @@ def read_submissions(rnd: Round, progress: bool | None = None
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
            ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict[str, Any]]]:
-    """Apply the round's inspection file, if any: (verified answers, corrections, issues)."""
-    path = find_inspection(rnd.folder)
-    corrections, issues = (read_corrections(path, rnd.rubric, registry, rnd.year, reported)
-                           if path else (no_corrections(), []))
-    answers, limit_issues = apply_corrections(reported, corrections, rnd.rubric, rnd.year)
-    return answers, corrections, issues + limit_issues
+    """The round's verified answers: (the units' answers with the appraiser's and systems'
+    figures joined and the inspectors' corrections applied, the corrections and supplied
+    figures read from the inspection file, issues)."""
+    answers, corrections, issues = gather(rnd, reported, registry,
+                                          find_inspection(rnd.folder))
+    verified, limit_issues = apply_corrections(answers, corrections, rnd.rubric, rnd.year)
+    return verified, corrections, issues + limit_issues
 
 
 # Extra outputs written with the tables (the report layer adds the Excel results).

@@ -5,7 +5,7 @@ A round's results are a draft until the IT Centre finalises them (`finalise`): t
 manifest), what they are (SHA-256 of each table), when and by whom — and keeps a copy of
 the tables in ``final-v<N>/``. Afterwards, results computed from other inputs are not
 silently published: `record_changes` (run after scoring) notes which units' score, tier or
-rank would change in ``changes-v<N+1>.csv`` and returns a Vietnamese warning; the published
+rank would change in ``changes-v<N+1>.xlsx`` and returns a Vietnamese warning; the published
 copy stays, and the working tables are version N+1, a draft until finalised again.
 """
 
@@ -13,17 +13,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from cntt_analysis.errors import UsageError
+from cntt_analysis.intake.rounds import load_round
+from cntt_analysis.labels import vn_score
 from cntt_analysis.scoring.manifest import MANIFEST, TABLES, is_stale, processed_folder
-from cntt_analysis.storage import write_bytes, write_text
+from cntt_analysis.storage import put, write_bytes, write_text, write_workbook
 
 FINAL = "final.json"
 
@@ -60,7 +64,7 @@ class Status:
         if self.state == "changed":
             return (f"{DRAFT_LABEL} (bản {self.version}): kết quả khác bản chính thức số "
                     f"{self.version - 1} đã công bố ngày {_vn_date(self.finalised_at)}.")
-        return f"{DRAFT_LABEL}: kết quả chưa được Trung tâm CNTT chốt chính thức."
+        return f"{DRAFT_LABEL}: kết quả chưa được chốt chính thức."
 
 
 def _vn_date(stamp: str | None) -> str:
@@ -98,20 +102,35 @@ def is_final(processed_dir: str | Path, year: int) -> bool:
     return status(processed_dir, year).state == "final"
 
 
-def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
-             when: dt.datetime | None = None) -> Path:
-    """Record the current results as final: copy the tables to ``final-v<N>/`` and write
-    ``final.json``. Refuses results that are missing or computed from other inputs."""
-    folder = processed_folder(processed_dir, year)
+def check_current(raw_dir: str | Path, processed_dir: str | Path, year: int) -> None:
+    """A clear error when a round's results are missing or computed from other inputs."""
     if is_stale(raw_dir, processed_dir, year):
-        raise UsageError(f"Kết quả năm {year} trong {folder} chưa có hoặc chưa cập nhật theo "
-                         "dữ liệu gốc: chạy `cntt score` trước khi chốt.")
-    if not by.strip():
-        raise UsageError("Cần ghi tên người chốt kết quả (--by).")
+        raise UsageError(f"Kết quả năm {year} trong {processed_folder(processed_dir, year)} "
+                         "chưa có hoặc chưa cập nhật theo dữ liệu gốc: chạy `cntt score` trước "
+                         "khi chốt.")
+
+
+def check_not_final(processed_dir: str | Path, year: int) -> Status:
+    """The round's state; a clear error when its current results are already final."""
     current = status(processed_dir, year)
     if current.state == "final":
         raise UsageError(f"Kết quả năm {year} đã được chốt (bản {current.version}, ngày "
                          f"{_vn_date(current.finalised_at)}); không có gì thay đổi.")
+    return current
+
+
+def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
+             when: dt.datetime | None = None,
+             forced: dict[str, Any] | None = None) -> Path:
+    """Record the current results as final: copy the tables to ``final-v<N>/`` and write
+    ``final.json``. Refuses results that are missing or computed from other inputs.
+    `forced` records a decision to finalise despite objections (a partial round, open data
+    errors): the reason given and what was objected, kept in ``final.json``."""
+    folder = processed_folder(processed_dir, year)
+    check_current(raw_dir, processed_dir, year)
+    if not by.strip():
+        raise UsageError("Cần ghi tên người chốt kết quả (--by).")
+    current = check_not_final(processed_dir, year)
     version = current.version
     kept = publication_folder(processed_dir, year) / f"final-v{version}"
     for name in [*(f"{t}.parquet" for t in TABLES), MANIFEST]:
@@ -127,6 +146,8 @@ def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
                      {k: previous[k] for k in ("version", "finalised_at", "by", "folder")}]
                     if previous else []),
     }
+    if forced:
+        record["forced"] = forced
     return write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                       publication_folder(processed_dir, year) / FINAL)
 
@@ -155,11 +176,11 @@ def compare(processed_dir: str | Path, year: int) -> pd.DataFrame:
         else:
             parts = []
             if round(r.score_pub - r.score, 2) != 0:
-                parts.append(f"điểm {r.score_pub:g} → {r.score:g}")
+                parts.append(f"điểm {vn_score(r.score_pub)} → {vn_score(r.score)}")
             if r.tier_pub != r.tier:
                 parts.append(f"xếp loại {r.tier_pub} → {r.tier}")
             if r.rank_pub != r.rank:
-                parts.append(f"hạng {r.rank_pub:g} → {r.rank:g}")
+                parts.append(f"hạng {_rank(r.rank_pub)} → {_rank(r.rank)}")
             if not parts:
                 continue
             change = "; ".join(parts)
@@ -168,22 +189,66 @@ def compare(processed_dir: str | Path, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CHANGE_COLUMNS)
 
 
-def record_changes(processed_dir: str | Path, year: int) -> str | None:
+def _rank(value: Any) -> str:
+    return "–" if pd.isna(value) else str(int(value))
+
+
+# What a clerk opens in Excel: the note's columns, Vietnamese headers, widths and formats.
+NOTE_COLUMNS = {  # column → (header, width, number format or None for text)
+    "unit_id": ("Mã đơn vị", 14, None), "name": ("Tên đơn vị", 40, None),
+    "group": ("Khối", 30, None), "published_score": ("Điểm đã công bố", 11, "0.00"),
+    "score": ("Điểm mới", 11, "0.00"), "published_tier": ("Xếp loại đã công bố", 13, None),
+    "tier": ("Xếp loại mới", 13, None), "published_rank": ("Hạng đã công bố", 10, "0"),
+    "rank": ("Hạng mới", 10, "0"), "change": ("Thay đổi", 50, None),
+}
+
+
+def _group_names(processed_dir: str | Path, year: int,
+                 raw_dir: str | Path | None) -> dict[str, str]:
+    """Group code → the name the round's rubric gives it. Without `raw_dir`, the project's
+    own layout is assumed (data/raw beside data/processed); without the round, the codes."""
+    raw = Path(raw_dir) if raw_dir is not None else Path(processed_dir).parent / "raw"
+    if (raw / str(year)).is_dir():
+        return dict(load_round(raw, year).rubric.groups)
+    return {}
+
+
+def changes_workbook(changed: pd.DataFrame, groups: dict[str, str]) -> Workbook:
+    """The note of what changed as a workbook: numbers as numbers (Excel shows them with
+    the reader's decimal comma), groups by name, header frozen, filterable."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Thay đổi"
+    bold = Font(bold=True, color="FFFFFF")
+    fill = PatternFill("solid", fgColor="1F4E79")
+    for c, (header, width, _) in enumerate(NOTE_COLUMNS.values(), start=1):
+        cell = put(ws, 1, c, header)
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(c)].width = width
+    rows = changed.assign(group=changed["group"].map(lambda g: groups.get(g, g)))
+    for r, record in enumerate(rows.to_dict("records"), start=2):
+        for c, (key, (_, _, fmt)) in enumerate(NOTE_COLUMNS.items(), start=1):
+            put(ws, r, c, record.get(key), fmt)
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(NOTE_COLUMNS))}{max(ws.max_row, 1)}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    return wb
+
+
+def record_changes(processed_dir: str | Path, year: int,
+                   raw_dir: str | Path | None = None) -> str | None:
     """After scoring: when the round was finalised and its results now differ, write the
-    note of what changed (``changes-v<N>.csv``) and return the warning; else None."""
+    note of what changed (``changes-v<N>.xlsx``) and return the warning; else None."""
     current = status(processed_dir, year)
     if current.state != "changed":
         return None
     changed = compare(processed_dir, year)
-    note = publication_folder(processed_dir, year) / f"changes-v{current.version}.csv"
-    buffer = io.StringIO()
-    changed.rename(columns={
-        "unit_id": "Mã đơn vị", "name": "Tên đơn vị", "group": "Khối",
-        "published_score": "Điểm đã công bố", "score": "Điểm mới",
-        "published_tier": "Xếp loại đã công bố", "tier": "Xếp loại mới",
-        "published_rank": "Hạng đã công bố", "rank": "Hạng mới", "change": "Thay đổi",
-    }).to_csv(buffer, index=False, lineterminator="\n")
-    write_bytes(("\ufeff" + buffer.getvalue()).encode("utf-8"), note)
+    note = publication_folder(processed_dir, year) / f"changes-v{current.version}.xlsx"
+    write_workbook(changes_workbook(changed, _group_names(processed_dir, year, raw_dir)), note)
     record = read_final(processed_dir, year) or {}
     units = (f"{len(changed)} đơn vị thay đổi điểm, xếp loại hoặc thứ hạng"
              if len(changed) else "không đơn vị nào thay đổi điểm, xếp loại hay thứ hạng "

@@ -38,7 +38,6 @@ from cntt_analysis.report.build.keys import (
     sha,
     unit_digests,
 )
-from cntt_analysis.scoring.manifest import is_stale, processed_folder
 from cntt_analysis.report.build.publish import (
     build_name,
     current_build,
@@ -47,6 +46,7 @@ from cntt_analysis.report.build.publish import (
     read_keys,
     remove_stale_staging,
 )
+from cntt_analysis.scoring.manifest import is_stale, processed_folder
 from cntt_analysis.storage import link_or_copy
 
 if TYPE_CHECKING:
@@ -125,6 +125,13 @@ def _run_once(task: Task, kernel: Kernel) -> str | None:
     return None
 
 
+def _organisation(raw: Path, year: int):
+    """The organisation's names for the year (department.yaml, the round's overrides)."""
+    from cntt_analysis.report.facts import load_particulars, organisation_of
+
+    return organisation_of(load_particulars(raw, year), year)
+
+
 def plan(year: int, raw: Path, processed: Path, out: Path, notebooks: Path,
          units: dict[str, str]) -> list[Task]:
     """Every notebook run of a year's report: annual report, analyses, unit profiles."""
@@ -133,7 +140,7 @@ def plan(year: int, raw: Path, processed: Path, out: Path, notebooks: Path,
     executed = out / "notebooks"
     tasks = [Task(notebooks / f"{ANNUAL}.ipynb", executed / f"{ANNUAL}.ipynb",
                   out / f"bao-cao-{year}.html",
-                  f"Báo cáo kết quả kiểm tra, đánh giá ứng dụng CNTT năm {year}", base,
+                  f"{_organisation(raw, year).report_title} năm {year}", base,
                   out / f"bao-cao-{year}.pdf")]
     tasks += [Task(notebooks / f"{name}.ipynb", executed / f"{name}.ipynb",
                    out / "phan-tich" / f"{name}.html", f"{title} — năm {year}", base)
@@ -211,8 +218,12 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         _warn_if_published(processed, years)
     # The whole build's key: when it is the current build's, nothing is loaded or run.
     department = raw / "department.yaml"  # the particulars the official documents print
+    from cntt_analysis.report.facts import load_particulars
+    from cntt_analysis.report.word.templates import templates_digest
+
     documents_key = sha(package_digest(), round_digest(processed, years),
-                        department.read_bytes() if department.is_file() else b"")
+                        department.read_bytes() if department.is_file() else b"",
+                        templates_digest(raw, load_particulars(raw, year)))  # a clerk's own
     build_id = sha(documents_key, folder_digest(notebooks),
                    json.dumps([year, str(raw.resolve()), str(processed.resolve()), units]),
                    sha(excel.read_bytes()))[:16]
@@ -226,17 +237,25 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
 
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
+    from cntt_analysis.report.facts import load_particulars, year_facts
     from cntt_analysis.report.word.documents import FOLDER as DOCUMENTS
     from cntt_analysis.report.word.documents import write_documents
     from cntt_analysis.scoring import publication
     from cntt_analysis.storage import write_bytes, write_text
 
     results = load_results(raw, processed, up_to=year)
+    state = publication.status(processed, year)
+    facts = year_facts(results, year, load_particulars(raw, year), state)
     names = dict(zip(results.registry["unit_id"], results.registry["name"]))
     active = active_units(results.registry, year)["unit_id"]
     chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
+    # Every page reads the department's rules and says whether the round is partial
+    # (counting every unit's report): both are part of every document's key.
+    shared = sha(department.read_bytes() if department.is_file() else b"",
+                 f"{facts.partial}:{facts.reported}/{facts.registered}" if facts.partial
+                 else "complete")
     keys = document_keys(plan(year, raw, processed, Path("."), notebooks.resolve(), chosen),
-                         results, processed, year)
+                         results, processed, year, shared)
     keys[DOCUMENTS] = documents_key
 
     # A private staging folder (its name carries our pid, so a later run can tell it is
@@ -254,12 +273,11 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
             reused = _reuse_folder(current, staging, DOCUMENTS,
                                    previous.get(DOCUMENTS) == documents_key)
             documents = None if reused else beside.submit(
-                write_documents, year, raw, processed, staging / DOCUMENTS)
+                write_documents, year, raw, processed, staging / DOCUMENTS, facts)
             errors = run_tasks(todo, jobs, progress, log=log)
             if documents is not None:
                 documents.result()
         write_bytes(excel.read_bytes(), staging / excel.name)
-        state = publication.status(processed, year)
         write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
                           results=results, draft=state.label if state.draft else ""),
                    staging / "index.html")
@@ -282,8 +300,10 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
 
 
 def document_keys(tasks: list[Task], results: Results, processed: Path,
-                  year: int) -> dict[str, str]:
-    """Each document's key, by its executed notebook's path relative to the report."""
+                  year: int, shared: str = "") -> dict[str, str]:
+    """Each document's key, by its executed notebook's path relative to the report;
+    `shared` is what every document reads besides its data (the department's rules, the
+    round's partial state)."""
     years = [y for y in results.years if y <= year]
     package = package_digest()
     everything = round_digest(processed, years)
@@ -293,7 +313,7 @@ def document_keys(tasks: list[Task], results: Results, processed: Path,
 
     def data(task: Task) -> str:
         unit = task.parameters.get("unit_id")
-        return everything if unit is None else sha(settings, per_unit[unit])
+        return sha(shared, everything if unit is None else sha(settings, per_unit[unit]))
 
     return {task.executed.as_posix(): notebook_key(task.notebook, task.parameters, package,
                                                    data(task)) for task in tasks}
@@ -315,6 +335,20 @@ def reuse(task: Task, staging: Path, current: Path | None, previous: dict[str, s
     for src, dst in zip(sources, _outputs(task)):
         link_or_copy(src, dst)
     return True
+
+
+def built_from(reports: Path, year: int) -> tuple[Path, Path] | None:
+    """The (raw, processed) folders the published report of `year` was built from, as
+    its executed annual report records them; None when there is none."""
+    executed = reports / str(year) / "notebooks" / f"{ANNUAL}.ipynb"
+    if not executed.is_file():
+        return None
+    try:
+        meta = json.loads(executed.read_text(encoding="utf-8"))["metadata"]["papermill"]
+        params = meta["parameters"]
+        return Path(params["raw_dir"]).resolve(), Path(params["processed_dir"]).resolve()
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _warn_if_published(processed: Path, years: list[int]) -> None:
@@ -396,7 +430,8 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
         found = [(t.parameters["unit_id"], links(("HTML", t.html), ("PDF", t.pdf)))
                  for t in profiles]
         grouped = profile_sections([(u, f) for u, f in found if f],
-                                   results.of_year("scores", year), results.registry)
+                                   results.of_year("scores", year), results.registry,
+                                   results.rubric(year))
         entries = {k: v for k, v in entries.items() if k != "Hồ sơ từng đơn vị"}
         data = entries.pop("Số liệu")
         documents = entries.pop(DOCUMENTS_HEADING)
@@ -405,5 +440,7 @@ def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
     sections = [(heading, [(label, found) for label, found in items if found])
                 for heading, items in entries.items()]
     warnings = [draft, "Báo cáo chưa hoàn chỉnh: có notebook bị lỗi." if errors else ""]
+    organisation = (_organisation(results.rounds[year].folder.parent, year)
+                    if results is not None else None)
     return index_page(year, [s for s in sections if s[1]], synthetic,
-                      warning=" ".join(w for w in warnings if w))
+                      warning=" ".join(w for w in warnings if w), organisation=organisation)

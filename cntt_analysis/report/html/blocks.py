@@ -20,45 +20,87 @@ from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS, vn_score, vn_share
 from cntt_analysis.text import shorten
 
 CELL_TEXT_LIMIT = 500  # characters of one table cell shown in pages (HTML, PDF)
-# column → (header, kind); kind: "text", "number", "int", "percent", "date", "tier",
-# "change" (signed points)
+# column → (header, kind); kind: "text", "code" (a short code: C2.3, D10), "number", "int",
+# "percent", "date", "tier", "change" (signed points)
 Columns = dict[str, tuple[str, str]]
 
 
-def _cell(value: Any, kind: str) -> str:
+def _cell(value: Any, kind: str, attrs: str = "") -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return '<td class="empty">–</td>'
+        return f'<td class="empty"{attrs}>–</td>'
     if kind == "number":
-        return f'<td class="num">{escape(vn_score(float(value)))}</td>'
+        return f'<td class="num"{attrs}>{escape(vn_score(float(value)))}</td>'
     if kind == "percent":
-        return f'<td class="num">{escape(vn_share(float(value))[:-1])}</td>'
+        return f'<td class="num"{attrs}>{escape(vn_share(float(value))[:-1])}</td>'
     if kind == "change":  # a change in points: signed, never coloured as a loss when up
         shown = vn_score(float(value))
-        return f'<td class="num">{"+" if float(value) > 0 else ""}{escape(shown)}</td>'
+        return f'<td class="num"{attrs}>{"+" if float(value) > 0 else ""}{escape(shown)}</td>'
     if kind == "int":
-        return f'<td class="num">{int(value)}</td>'
+        return f'<td class="num"{attrs}>{int(value)}</td>'
     if kind == "date":
         shown = value.strftime("%d/%m/%Y") if isinstance(value, (dt.date, pd.Timestamp)) \
             else str(value)
-        return f'<td class="date">{escape(shown)}</td>'
+        return f'<td class="date"{attrs}>{escape(shown)}</td>'
     if kind == "tier":
         color = TIER_FILLS.get(str(value), "FFFFFF")
-        return f'<td class="tier" style="background:#{color}">{escape(str(value))}</td>'
+        return (f'<td class="tier" style="background:#{color}"{attrs}>'
+                f"{escape(str(value))}</td>")
+    if kind == "code":
+        return f'<td class="code"{attrs}>{escape(shorten(str(value), CELL_TEXT_LIMIT))}</td>'
     # A unit may type a megabyte into one cell: pages show its start, the data keep it whole.
-    return f"<td>{escape(shorten(str(value), CELL_TEXT_LIMIT))}</td>"
+    return f"<td{attrs}>{escape(shorten(str(value), CELL_TEXT_LIMIT))}</td>"
+
+
+# How wide a column is at least on a phone, in em of the table's text (with its padding),
+# and how many em a phone gives a table: a table wider than that scrolls in its box.
+MIN_WIDTH_EM = {"text": 8.9, "code": 4.0, "tier": 6.5, "date": 7.0}
+NUMBER_WIDTH_EM = 4.0
+PHONE_WIDTH_EM = 33.0
+# The columns naming what a row is about: kept in view while a wide table scrolls.
+KEY_COLUMNS = ("name", "unit")
+
+
+def is_wide(columns: Columns) -> bool:
+    """Whether the table is wider than a phone screen (its box scrolls there)."""
+    return sum(MIN_WIDTH_EM.get(kind, NUMBER_WIDTH_EM) for _, kind in columns.values()) \
+        > PHONE_WIDTH_EM
 
 
 def table_html(frame: pd.DataFrame, columns: Columns, caption: str = "",
-               css_class: str = "data") -> str:
-    """An escaped HTML table of the chosen columns with Vietnamese headers."""
-    head = "".join(f"<th>{escape(header)}</th>" for header, _ in columns.values())
+               css_class: str = "data", layout: str = "scroll") -> str:
+    """An escaped HTML table of the chosen columns with Vietnamese headers.
+
+    On a phone (pages.CSS) a table wider than the screen scrolls in its box, says so above
+    it, and keeps the unit's name in view (``layout="scroll"``); ``layout="stack"`` shows
+    each row as a card of "header: value" lines instead (a few rows of long text)."""
+    wide = layout == "scroll" and is_wide(columns)
+    key = next((c for c in KEY_COLUMNS if c in columns), None) if wide else None
+    keyed = {col: ' class="key"' if col == key else "" for col in columns}
+    head = "".join(f"<th{keyed[col]}>{escape(header)}</th>"
+                   for col, (header, _) in columns.items())
+    # A stacked card shows each value beside its column's name.
+    attrs = {col: f' data-label="{escape(header)}"' if layout == "stack" else ""
+             for col, (header, _) in columns.items()}
     rows = "".join(
-        "<tr>" + "".join(_cell(record.get(col), kind) for col, (_, kind) in columns.items())
+        "<tr>" + "".join(_key(_cell(record.get(col), kind, attrs[col]), col == key)
+                         for col, (_, kind) in columns.items())
         + "</tr>" for record in frame.to_dict("records"))
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    classes = f"{css_class} stack" if layout == "stack" else css_class
+    cue = (f'<p class="scroll-cue">↔ Bảng có {len(columns)} cột, rộng hơn màn hình: vuốt '
+           "ngang trên bảng để xem các cột còn lại.</p>") if wide else ""
     # The box scrolls a table wider than a phone screen by itself, not the whole page.
-    return (f'<div class="table-box"><table class="{css_class}">{cap}<thead><tr>{head}</tr>'
-            f"</thead><tbody>{rows}</tbody></table></div>")
+    return (f'{cue}<div class="table-box{" wide" if wide else ""}"><table class="{classes}">'
+            f"{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def _key(cell: str, key: bool) -> str:
+    """Mark the cell of the column kept in view (class "key")."""
+    if not key:
+        return cell
+    if cell.startswith('<td class="'):
+        return cell.replace('<td class="', '<td class="key ', 1)
+    return cell.replace("<td", '<td class="key"', 1)
 
 
 class Table(HTML):
@@ -78,10 +120,12 @@ def shown_frame(frame: pd.DataFrame, columns: Columns) -> pd.DataFrame:
 
 
 def table(frame: pd.DataFrame, columns: Columns, caption: str = "",
-          empty: str = "Không có dữ liệu.") -> HTML:
+          empty: str = "Không có dữ liệu.", layout: str = "scroll") -> HTML:
+    """`layout`: how a phone shows it (see `table_html`)."""
     if frame.empty:
         return note(empty)
-    return Table(table_html(frame, columns, caption), shown_frame(frame, columns))
+    return Table(table_html(frame, columns, caption, layout=layout),
+                 shown_frame(frame, columns))
 
 
 class Outline:
@@ -107,18 +151,38 @@ def heading(text: str, level: int = 2) -> HTML:
     return HTML(f"<h{level}>{escape(text)}</h{level}>")
 
 
-def figure(fig, caption: str = "", dpi: int = 150) -> HTML:
-    """A matplotlib figure as an embedded PNG (the figure is closed)."""
+# Below this width (CSS px) a page shows a chart's phone variant (the same as the CSS's
+# phone rule in pages.py); print and PDF always show the A4 chart.
+PHONE_MEDIA = "(max-width: 640px)"
+PHONE_DPI = 192  # 2 image pixels per CSS pixel at the phone chart's own scale
+
+
+def png_data(fig, dpi: int, tight: bool = True) -> str:
+    """A figure as a base64 PNG (the figure is closed). `tight` crops it to what is drawn,
+    which draws it twice; a phone chart is laid out to fill its figure exactly (and is
+    then shown at a known scale), so it is drawn once, as it is."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight",
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight" if tight else None,
                 metadata={"Software": None})
     plt.close(fig)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def figure(fig, caption: str = "", dpi: int = 150) -> HTML:
+    """A matplotlib figure as an embedded PNG (the figure is closed). A chart that can draw
+    itself for a phone (`plots.responsive`) comes in a <picture>: narrow screens get the
+    phone chart, readable without zooming; wider screens, print and PDF the A4 one."""
+    phone = getattr(fig, "phone_variant", None)
+    source = ""
+    if callable(phone):
+        source = (f'<source media="{PHONE_MEDIA}" '
+                  f'srcset="data:image/png;base64,{png_data(phone(), PHONE_DPI, False)}">')
+    img = f'<img alt="{escape(caption)}" src="data:image/png;base64,{png_data(fig, dpi)}">'
     cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
-    return HTML(f'<figure><img alt="{escape(caption)}" src="data:image/png;base64,{data}">'
-                f"{cap}</figure>")
+    shown = f"<picture>{source}{img}</picture>" if source else img
+    return HTML(f"<figure>{shown}{cap}</figure>")
 
 
 def paragraphs(texts: Iterable[str], css_class: str = "") -> HTML:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 import pandas as pd
 from nbconvert import HTMLExporter
 
 from cntt_analysis.storage import write_bytes, write_text
+
+if TYPE_CHECKING:
+    from cntt_analysis.report.facts import Organisation
+    from cntt_analysis.rubric.model import Rubric
 
 FONT_STACK = '"Liberation Sans", "DejaVu Sans", Arial, sans-serif'
 CSS = """
@@ -46,11 +51,14 @@ table.data td { padding: 3pt 5pt; border-bottom: 1px solid #d9dee5; vertical-ali
 table.data tr { page-break-inside: avoid; break-inside: avoid; }
 table.data tbody tr:nth-child(even) td { background-color: #f5f8fb; }
 table.data td.num, table.data td.date { text-align: right; white-space: nowrap; }
+table.data td.code { white-space: nowrap; }
 table.data td.tier { font-weight: bold; text-align: center; white-space: nowrap; }
 table.data td.empty { color: #999; text-align: center; }
 img { max-width: 100%%; height: auto; display: block; margin: 6pt auto 10pt;
   page-break-inside: avoid; break-inside: avoid; }
 figure { margin: 4pt 0 12pt; page-break-inside: avoid; break-inside: avoid; }
+picture { display: block; }
+.scroll-cue { display: none; }
 figcaption { text-align: center; font-size: 8.8pt; color: #555; font-style: italic; }
 .callout { border-left: 4px solid #1F4E79; background: #eef4fa; padding: 6pt 9pt;
   margin: 8pt 0; }
@@ -76,15 +84,36 @@ ul { margin: 4pt 0 8pt 14pt; padding: 0; }
 nav.index a { color: #1F4E79; }
 nav.index .meta { color: #555; font-size: 9pt; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; }
-/* A phone: narrow margins, cards two by two; wide tables scroll in their box. */
+/* A phone (the width is blocks.PHONE_MEDIA's): narrow margins, cards two by two, the
+   charts' phone variants (blocks.figure); a wide table scrolls in its box, says so above
+   it and keeps the unit's name in view; a stacked table shows each row as a card. */
 @media screen and (max-width: 640px) {
   body { padding: 5mm 4mm; font-size: 10pt; }
   h1 { font-size: 16pt; } .cover h1 { font-size: 14pt; margin: 4mm 0 2mm; }
   .key-figures .figure { flex: 1 1 40%%; }
   .key-figures .value { font-size: 14pt; }
   table.data { font-size: 8.5pt; }
+  table.data th, table.data td { padding: 3pt 4pt; }
   /* Text columns keep a readable width; the table's box scrolls instead. */
-  table.data td:not(.num):not(.tier):not(.date):not(.empty) { min-width: 8em; }
+  table.data:not(.stack) td:not(.num):not(.tier):not(.date):not(.empty):not(.code) {
+    min-width: 8em; }
+  .scroll-cue { display: block; font-size: 8.5pt; color: #555; font-style: italic;
+    margin: 6pt 0 2pt; }
+  .table-box.wide { margin-top: 0; }
+  table.data .key { position: sticky; left: 0; z-index: 1; background: #fff;
+    box-shadow: 2px 0 3px -1px rgba(0, 0, 0, .25); }
+  table.data th.key { background: #1F4E79; z-index: 2; }
+  table.data tbody tr:nth-child(even) td.key { background-color: #f5f8fb; }
+  table.stack, table.stack tbody, table.stack tr { display: block; }
+  table.stack thead { display: none; }
+  table.stack tr { border: 1px solid #c9d3df; border-radius: 4pt; margin: 0 0 6pt;
+    overflow: hidden; }
+  table.stack td, table.stack td.num, table.stack td.tier, table.stack td.empty,
+  table.stack td.date { display: flex; gap: 6pt; text-align: left; white-space: normal;
+    min-width: 0; border-bottom: 1px solid #e6ebf1; }
+  table.stack td::before { content: attr(data-label); flex: 0 0 38%%; font-weight: bold;
+    color: #1F4E79; }
+  table.stack tbody tr:nth-child(even) td { background-color: transparent; }
 }
 @media print { .table-box { overflow: visible; } }
 /* The draft mark goes in every PDF page's top margin (after .callout: it wins). */
@@ -142,17 +171,19 @@ NOTEBOOK_LABELS = {
 
 
 def profile_sections(profiles: list[tuple[str, list[tuple[str, str]]]],
-                     scores: pd.DataFrame, registry: pd.DataFrame
+                     scores: pd.DataFrame, registry: pd.DataFrame,
+                     rubric: Rubric | None = None
                      ) -> list[tuple[str, list[tuple[str, list[tuple[str, str]]]]]]:
-    """Unit profiles grouped by group (report order), best first, each labelled with its
-    score, tier and rank; units without a score last in their group ("chưa có kết quả")."""
+    """Unit profiles grouped by group (the `rubric`'s order and names; without it, the
+    group codes), best first, each labelled with its score, tier and rank; units without a
+    score last in their group ("chưa có kết quả")."""
     from cntt_analysis.analysis.common import group_order
-    from cntt_analysis.labels import GROUP_LABELS, vn_score
+    from cntt_analysis.labels import vn_score
 
     names = dict(zip(registry["unit_id"], registry["name"]))
     group_of = dict(zip(registry["unit_id"], registry["group"]))
     by_unit = {r.unit_id: r for r in scores.itertuples(index=False)}
-    groups = group_order([*scores["group"], *registry["group"]])
+    groups = group_order([*scores["group"], *registry["group"]], rubric)
     sections: dict[str, list] = {g: [] for g in groups}
     for unit_id, links in profiles:
         row = by_unit.get(unit_id)
@@ -164,18 +195,27 @@ def profile_sections(profiles: list[tuple[str, list[tuple[str, str]]]],
         else:
             label, key = f"{names.get(unit_id, unit_id)} — chưa có kết quả", (1, 0, unit_id)
         sections.setdefault(group, []).append((key, (label, links)))
-    return [(f"Hồ sơ từng đơn vị — {GROUP_LABELS.get(g, g or 'Đơn vị khác')}",
+
+    def group_name(group: str) -> str:
+        if not group:
+            return "Đơn vị khác"
+        return rubric.group_label(group) if rubric is not None else f"khối {group}"
+
+    return [(f"Hồ sơ từng đơn vị — {group_name(g)}",
              [entry for _, entry in sorted(items, key=lambda item: item[0])])
             for g, items in sections.items() if items]
 
 
 def index_page(year: int, sections: list[tuple[str, list[tuple[str, list[tuple[str, str]]]]]],
-               synthetic: bool, warning: str = "") -> str:
+               synthetic: bool, warning: str = "", organisation: Organisation | None = None
+               ) -> str:
     """index.html: every document of the year's report, grouped; each entry is a label and
-    its links (format, relative href)."""
+    its links (format, relative href). The heading names the assessment when the
+    `organisation` (``facts.organisation``) is given."""
     from cntt_analysis.labels import SYNTHETIC_NOTE
 
-    parts = [f"<h1>Kết quả đánh giá ứng dụng CNTT năm {year}</h1>"]
+    what = f" {organisation.assessment_short}" if organisation is not None else ""
+    parts = [f"<h1>{escape(f'Kết quả đánh giá{what} năm {year}')}</h1>"]
     if warning:
         parts.append(f'<div class="callout warning">{escape(warning)}</div>')
     if synthetic:

@@ -20,6 +20,11 @@ Example::
     >>> fig = ranking_bar(res.scores, "so", 2017, res.rubric(2017))
     >>> fig.savefig("xep-hang-so-2017.png", dpi=150)
 
+Every chart function takes ``layout=PAGE`` (A4, the default) or ``layout=PHONE`` (drawn at a
+390 px phone's own scale: names wrapped shorter, panels stacked, legends in fewer columns);
+a page chart's ``fig.phone_variant()`` draws the phone one with the same arguments, and
+`blocks.figure` shows it on narrow screens.
+
 Figures are built with ``matplotlib.figure.Figure`` (not pyplot), so they are never
 displayed or kept open behind the caller's back: in a notebook, make the figure the cell's
 last expression or call ``display(fig)`` (a `ReportFigure` renders itself as PNG in any
@@ -28,8 +33,11 @@ kernel, without ``%matplotlib inline``); to save, ``fig.savefig(path)``.
 
 from __future__ import annotations
 
+import functools
+import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 import matplotlib as mpl
@@ -48,16 +56,50 @@ from cntt_analysis.analysis import (
     group_order,
 )
 from cntt_analysis.labels import tier_colors, vn_number
+from cntt_analysis.report.facts import Organisation
 from cntt_analysis.rounding import half_up_float as round_half_up
 from cntt_analysis.rubric.model import DEFAULT_RUBRIC, Rubric, load_rubric
 
 # A4 portrait, 2 cm margins: 17 cm × 25.7 cm of text area.
 PAGE_WIDTH = 6.7
 PAGE_HEIGHT = 9.6
+# No chart text is smaller than this (points): on a phone the narrow variant is drawn at
+# about the screen's own scale (below), so this is about 9 CSS px there.
+MIN_FONT = 7.0
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a chart is read: its width (inches), its tallest height, how many characters
+    of a unit or group name fit on a line compared with the page (`text_scale`), how many
+    legend columns fit, and whether side-by-side panels are stacked instead."""
+
+    name: str
+    width: float
+    max_height: float
+    text_scale: float
+    legend_columns: int
+    stack_panels: bool
+
+    def chars(self, page_chars: int) -> int:
+        """A wrap width of `page_chars` characters on the page, in this layout."""
+        return max(10, round(page_chars * self.text_scale))
+
+    def columns(self, page_columns: int) -> int:
+        return max(1, min(page_columns, self.legend_columns))
+
+
+# The A4 page (HTML on a computer, PDF) and a phone: 3.6 in (3.8 in saved with its tight
+# margins) is about 360 CSS px at 96 px per inch, the width a 390 px phone gives a page's
+# text, so the narrow variant is shown at about its own scale and its 7-point text is ~9 CSS
+# px (the page variant shrunk to a phone would make it ~5 px).
+PAGE = Layout("page", PAGE_WIDTH, PAGE_HEIGHT, 1.0, 4, False)
+PHONE = Layout("phone", 3.6, 14.0, 0.52, 2, True)
 FONT = "DejaVu Sans"
 NA_COLOR = "#E0E0E0"
 TEXT_COLOR = "#262626"
-GROUP_COLORS = {"so": "#1F4E79", "huyen": "#C55A11"}
+# Group colours in the rubric's group order, for groups the rubric gives no colour.
+GROUP_PALETTE = ("#1F4E79", "#C55A11", "#2E7D32", "#6A1B9A", "#00838F", "#AD1457", "#5D4037")
 MOVE_COLORS = {"up": "#2E7D32", "down": "#C62828", "same": "#9E9E9E",
                # lost places to others while its own score rose: never drawn as a loss
                "down_score_up": "#78909C"}
@@ -123,8 +165,18 @@ def vn_formatter(places: int = 1, suffix: str = "") -> FuncFormatter:
     return FuncFormatter(lambda x, _pos: f"{num(x, places)}{suffix}")
 
 
-_SHORTER = [("Tài nguyên và Môi trường", "TN&MT"), ("tài nguyên và môi trường", "TN&MT"),
-            ("Công nghệ thông tin", "CNTT"), ("công nghệ thông tin", "CNTT")]
+_SHORTER = [("Công nghệ thông tin", "CNTT"), ("công nghệ thông tin", "CNTT"),
+            ("Ủy ban nhân dân", "UBND"), ("Uỷ ban nhân dân", "UBND")]
+# "Khoa học và Công nghệ" → "KH&CN": a sector's name of two two-syllable words joined by
+# "và", as Vietnamese abbreviates them (not inside a list: "Văn hóa, Thể thao và Du lịch").
+_SECTOR = re.compile(r"(?<![,\-–] )(?<!\w)(\w)\w* (\w)\w* và (\w)\w* (\w)\w*(?!\w)")
+
+
+def _sector(match: re.Match) -> str:
+    a, b, c, d = match.groups()
+    if a.isupper() and c.isupper() and b.islower() and d.islower():
+        return f"{a}{b.upper()}&{c}{d.upper()}"
+    return match.group(0)
 
 
 def _mpl_text(text: str) -> str:
@@ -133,11 +185,12 @@ def _mpl_text(text: str) -> str:
 
 
 def display_name(name: object, width: int = 34, max_lines: int = 2) -> str:
-    """A unit name that fits a chart: usual abbreviations (TN&MT, CNTT), wrapped to `width`
-    characters, at most `max_lines` lines, the rest shortened with "…"."""
+    """A unit name that fits a chart: usual abbreviations (CNTT, UBND, a sector's KH&CN),
+    wrapped to `width` characters, at most `max_lines` lines, the rest shortened with "…"."""
     text = "" if name is None or (not isinstance(name, str) and pd.isna(name)) else str(name)
     for long, short in _SHORTER:
         text = text.replace(long, short)
+    text = _SECTOR.sub(_sector, text)
     lines = textwrap.wrap(text, width=width) or [""]
     if len(lines) > max_lines:
         last = " ".join(lines[max_lines - 1:])
@@ -147,7 +200,13 @@ def display_name(name: object, width: int = 34, max_lines: int = 2) -> str:
 
 class ReportFigure(Figure):
     """A Figure that shows itself as a PNG when it is a notebook cell's last expression,
-    in any kernel (no ``%matplotlib inline`` or pyplot needed)."""
+    in any kernel (no ``%matplotlib inline`` or pyplot needed).
+
+    A chart drawn for the page also knows how to draw itself for a phone:
+    ``fig.phone_variant()`` (None when there is none), which `blocks.figure` shows on
+    narrow screens while print and PDF keep the page chart."""
+
+    phone_variant: Callable[[], Figure] | None = None
 
     def _repr_png_(self) -> bytes:
         import io
@@ -157,8 +216,22 @@ class ReportFigure(Figure):
         return buffer.getvalue()
 
 
-def _figure(height: float, width: float = PAGE_WIDTH) -> Figure:
-    return ReportFigure(figsize=(width, min(max(height, 2.4), PAGE_HEIGHT)), layout="constrained")
+def _figure(height: float, layout: Layout = PAGE) -> ReportFigure:
+    return ReportFigure(figsize=(layout.width, min(max(height, 2.4), layout.max_height)),
+                        layout="constrained")
+
+
+def responsive(draw: Callable[..., ReportFigure]) -> Callable[..., ReportFigure]:
+    """A chart function drawn for the page (default ``layout=PAGE``) that can also draw
+    itself for a phone: the page figure's ``phone_variant()`` redraws it with the same
+    arguments and ``layout=PHONE``."""
+    @functools.wraps(draw)
+    def chart(*args: Any, layout: Layout = PAGE, **kwargs: Any) -> ReportFigure:
+        fig = draw(*args, layout=layout, **kwargs)
+        if layout is PAGE:
+            fig.phone_variant = functools.partial(draw, *args, layout=PHONE, **kwargs)
+        return fig
+    return chart
 
 
 def _select(scores: pd.DataFrame, year: int | None = None,
@@ -188,13 +261,24 @@ def _group_name(group: str, rubric: Rubric | None = None, short: bool = False) -
     return _rubric(rubric).group_label(group, short)
 
 
+def group_color(group: str, rubric: Rubric | None = None) -> str:
+    """A group's colour: the rubric's, else the palette's in the rubric's group order."""
+    rubric = _rubric(rubric)
+    if group in rubric.group_colors:
+        return rubric.group_colors[group]
+    order = list(rubric.groups)
+    return GROUP_PALETTE[order.index(group) % len(GROUP_PALETTE)] if group in order \
+        else "#616161"
+
+
 def _tiers(rubric: Rubric | None) -> list[tuple[str, float]]:
     """(tier, minimum score), best first."""
     rubric = _rubric(rubric)
     return [(t.name, float(t.minimum)) for t in rubric.tiers]
 
 
-def _tier_handles(rubric: Rubric | None) -> list[Patch]:
+def _tier_handles(rubric: Rubric | None, compact: bool = False) -> list[Patch]:
+    """Tier legend entries; `compact` (a phone) writes whole thresholds without decimals."""
     tiers = _tiers(rubric)
     handles = []
     for i, (name, low) in enumerate(tiers):
@@ -202,6 +286,8 @@ def _tier_handles(rubric: Rubric | None) -> list[Patch]:
             label = f"{name}: ≥ {vn_number(low)}"
         elif low <= 0:
             label = f"{name}: < {vn_number(tiers[i - 1][1])}"
+        elif compact:
+            label = f"{name}: {vn_number(low)}–<{vn_number(tiers[i - 1][1])}"
         else:
             label = f"{name}: {num(low)} – < {num(tiers[i - 1][1])}"
         handles.append(Patch(facecolor=_tier_colors(rubric).get(name, NA_COLOR), label=label))
@@ -219,6 +305,20 @@ def _year_axis(ax, years: Sequence[int]) -> None:
 
 def _group_label(group: str, width: int = 60, rubric: Rubric | None = None) -> str:
     return textwrap.fill(_group_name(str(group), rubric), width)
+
+
+def _title(fig: Figure, ax, text: str, layout: Layout) -> None:
+    """A chart's title: above the axes on the page; on a phone across the whole figure
+    (left-aligned), since the unit names beside a narrow axes leave it too little room."""
+    if layout is PAGE:
+        ax.set_title(text)
+    else:
+        fig.suptitle(text, x=0.02, ha="left", fontsize=STYLE["axes.titlesize"])
+
+
+def _wrap(text: str, layout: Layout, page_chars: int) -> str:
+    """A title wrapped to the layout's line length."""
+    return textwrap.fill(text, layout.chars(page_chars))
 
 
 def _lower_first(text: str) -> str:
@@ -260,15 +360,20 @@ def _text_color(rgba) -> str:
 # ----------------------------------------------------------------------------- one year
 
 
-def _tier_legend(fig: Figure, rubric: Rubric | None) -> None:
-    fig.legend(handles=_tier_handles(rubric), loc="outside lower center", ncols=4,
+def _tier_legend(fig: Figure, rubric: Rubric | None, layout: Layout = PAGE) -> None:
+    fig.legend(handles=_tier_handles(rubric, compact=layout is not PAGE),
+               loc="outside lower center",
+               ncols=layout.columns(4),
                title="Xếp loại", title_fontsize=8.5, handlelength=1.2, columnspacing=1.2)
 
 
+@responsive
 def ranking_bar(scores: pd.DataFrame, group: str, year: int,
-                rubric: Rubric | None = None) -> Figure:
+                rubric: Rubric | None = None, *, layout: Layout = PAGE,
+                organisation: Organisation | None = None) -> ReportFigure:
     """Horizontal bars of one group's scores in `year`, rank 1 on top, coloured by tier,
-    score labels, tier thresholds as dashed lines and a tier legend.
+    score labels, tier thresholds as dashed lines and a tier legend; the title names the
+    assessment when the `organisation` (``facts.organisation``) is given.
 
     Uses the columns year, group, name, score, tier, rank of `scores`.
 
@@ -276,7 +381,7 @@ def ranking_bar(scores: pd.DataFrame, group: str, year: int,
     """
     data = _select(scores, year, group).sort_values(["rank", "unit_id"], na_position="last")
     n = len(data)
-    fig = _figure(1.5 + 0.34 * n)
+    fig = _figure(1.5 + 0.34 * n, layout)
     ax = fig.subplots()
     y = np.arange(n)
     bars = ax.barh(y, data["score"].fillna(0), height=0.68, zorder=2,
@@ -285,31 +390,39 @@ def ranking_bar(scores: pd.DataFrame, group: str, year: int,
                  color=TEXT_COLOR, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
                                          "edgecolor": "none"})
     ranks = ["–" if pd.isna(r) else str(int(r)) for r in data["rank"]]
-    ax.set_yticks(y, [f"{r}. {display_name(nm)}" for r, nm in zip(ranks, data["name"])])
+    ax.set_yticks(y, [f"{r}. {display_name(nm, layout.chars(34))}"
+                      for r, nm in zip(ranks, data["name"])])
     ax.set_ylim(n - 0.5, -0.5)
     for name, low in _tiers(rubric):
         if low > 0:
             ax.axvline(low, color=_tier_colors(rubric).get(name, "#9E9E9E"), lw=0.9, ls="--",
                        alpha=0.7, zorder=1)
-    ax.set_xlim(0, 109)
-    ax.xaxis.set_major_locator(FixedLocator(range(0, 101, 10)))
+    ax.set_xlim(0, 112 if layout.stack_panels else 109)  # room for the score labels
+    ax.xaxis.set_major_locator(FixedLocator(range(0, 101, 20 if layout.stack_panels else 10)))
     ax.xaxis.set_major_formatter(vn_formatter(0))
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("Điểm (thang điểm 100)")
-    ax.set_title(f"Xếp hạng mức độ ứng dụng CNTT năm {year}\n{_group_label(group, rubric=rubric)}")
-    _tier_legend(fig, rubric)
+    what = f" mức độ {organisation.assessment_short}" if organisation is not None else ""
+    _title(fig, ax, _wrap(f"Xếp hạng{what} năm {year}", layout, 70) + "\n"
+           + _group_label(group, layout.chars(70), rubric), layout)
+    _tier_legend(fig, rubric, layout)
     return fig
 
 
-def tier_distribution(scores: pd.DataFrame, year: int, rubric: Rubric | None = None) -> Figure:
-    """Stacked bars of the number of units in each tier: the whole Department and each
-    group, with the counts written in the segments."""
+@responsive
+def tier_distribution(scores: pd.DataFrame, year: int, rubric: Rubric | None = None, *,
+                      layout: Layout = PAGE,
+                      organisation: Organisation | None = None) -> ReportFigure:
+    """Stacked bars of the number of units in each tier: all units ("Toàn Sở": the
+    `organisation`'s word for them, ``facts.organisation``) and each group, with the counts
+    written in the segments."""
     data = _select(scores, year)
     groups = group_order(data["group"], rubric)
-    rows = [("Toàn Sở", data), *((textwrap.fill(_group_name(g, rubric), 24),
+    everyone = organisation.whole_label if organisation is not None else "Tất cả đơn vị"
+    rows = [(everyone, data), *((textwrap.fill(_group_name(g, rubric), layout.chars(24)),
                                  data[data["group"] == g]) for g in groups)]
     tiers = [name for name, _ in _tiers(rubric)]
-    fig = _figure(1.4 + 0.55 * len(rows))
+    fig = _figure(1.4 + 0.55 * len(rows), layout)
     ax = fig.subplots()
     left = np.zeros(len(rows))
     for tier in tiers:
@@ -330,13 +443,14 @@ def tier_distribution(scores: pd.DataFrame, year: int, rubric: Rubric | None = N
     ax.xaxis.set_major_formatter(vn_formatter(0))
     ax.grid(axis="y", visible=False)
     ax.set_xlabel("Số đơn vị")
-    ax.set_title(f"Phân bố xếp loại năm {year}")
-    _tier_legend(fig, rubric)
+    _title(fig, ax, f"Phân bố xếp loại năm {year}", layout)
+    _tier_legend(fig, rubric, layout)
     return fig
 
 
+@responsive
 def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
-                     group: str | None = None) -> Figure:
+                     group: str | None = None, *, layout: Layout = PAGE) -> ReportFigure:
     """Units × criteria percentages of `year` (green high, red low, annotated); one panel per
     group (or only `group`), units in rank order; grey cells are not applicable.
 
@@ -350,7 +464,11 @@ def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
     groups = [group] if group is not None else group_order(data["group"], rubric)
     parts = [data[data["group"] == g].sort_values(["rank", "unit_id"]) for g in groups]
     total = sum(len(p) for p in parts)
-    fig = _figure(1.9 + 0.27 * total + 0.35 * len(groups))
+    # On a phone a name takes two lines (one line of a narrow column cuts off what tells
+    # two district offices apart) and the criteria are named under the title.
+    lines = 1 if layout is PAGE else 2
+    extra = 0.0 if layout is PAGE else 0.1 * total + 0.18 * len(crits)
+    fig = _figure(1.9 + 0.27 * total + 0.35 * len(groups) + extra, layout)
     axes = fig.subplots(len(groups), 1, squeeze=False,
                         height_ratios=[max(len(p), 1) for p in parts])[:, 0]
     cmap = mpl.colormaps[HEATMAP_CMAP].with_extremes(bad=NA_COLOR)
@@ -364,12 +482,12 @@ def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
             ax.text(c, r, "–" if np.isnan(v) else num(v, 1), ha="center", va="center",
                     fontsize=7.5, color=color)
         ranks = ["–" if pd.isna(r) else str(int(r)) for r in part["rank"]]
-        ax.set_yticks(range(len(part)), [f"{r}. {display_name(n, 46, 1)}"
+        ax.set_yticks(range(len(part)), [f"{r}. {display_name(n, layout.chars(46), lines)}"
                                          for r, n in zip(ranks, part["name"])], fontsize=8)
         ax.set_xticks(range(len(crits)))
         if i == 0:
-            ax.set_xticklabels([_criterion_label(c, shorts.get(c, c), 10) for c in crits],
-                               fontsize=8)
+            ax.set_xticklabels([_criterion_label(c, shorts.get(c, c), 10) if layout is PAGE
+                                else c for c in crits], fontsize=8)
             ax.xaxis.tick_top()
         else:
             ax.set_xticklabels([])
@@ -382,17 +500,25 @@ def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
         ax.set_yticks(np.arange(len(part) + 1) - 0.5, minor=True)
         ax.grid(which="minor", color="white", linewidth=1.2)
         ax.tick_params(which="minor", length=0)
-        ax.set_title(_group_name(g, rubric), fontsize=9, loc="left")
-    fig.suptitle(f"Tỷ lệ điểm đạt theo tiêu chí năm {year} (%)", x=0.02, ha="left")
+        ax.set_title(_group_name(g, rubric, short=layout is not PAGE), fontsize=9, loc="left")
+    title = _wrap(f"Tỷ lệ điểm đạt theo tiêu chí năm {year} (%)", layout, 70)
+    if layout is not PAGE:  # columns headed by codes only: their names under the title
+        title += "\n" + "\n".join(f"{c}: {shorts.get(c, c)}" for c in crits)
+    fig.suptitle(title, x=0.02, ha="left",
+                 fontsize=STYLE["figure.titlesize" if layout is PAGE else "axes.titlesize"])
     bar = fig.colorbar(image, ax=list(axes), orientation="horizontal", location="bottom",
-                       fraction=0.05, shrink=0.6, aspect=35, pad=0.02)
+                       fraction=0.05, shrink=0.6 if layout is PAGE else 0.9, aspect=35,
+                       pad=0.02)
     bar.ax.xaxis.set_major_formatter(vn_formatter(0, "%"))
-    bar.set_label("Tỷ lệ điểm đạt của tiêu chí (ô xám: không áp dụng)", fontsize=8)
+    bar.set_label(_wrap("Tỷ lệ điểm đạt của tiêu chí (ô xám: không áp dụng)", layout, 60),
+                  fontsize=8)
     bar.outline.set_visible(False)
     return fig
 
 
-def criterion_spread(scores: pd.DataFrame, rubric: Rubric, year: int) -> Figure:
+@responsive
+def criterion_spread(scores: pd.DataFrame, rubric: Rubric, year: int, *,
+                     layout: Layout = PAGE) -> ReportFigure:
     """Spread of the units' percentages for each criterion in `year`: a box per group with
     every unit as a dot and the group mean as a diamond."""
     data = _select(scores, year)
@@ -402,10 +528,10 @@ def criterion_spread(scores: pd.DataFrame, rubric: Rubric, year: int) -> Figure:
     width = 0.7 / max(len(groups), 1)
     offsets = (np.arange(len(groups)) - (len(groups) - 1) / 2) * width
     rng = np.random.default_rng(2017)
-    fig = _figure(4.2)
+    fig = _figure(4.2 if layout is PAGE else 4.6, layout)
     ax = fig.subplots()
     for g, off in zip(groups, offsets):
-        color = GROUP_COLORS.get(g, "#616161")
+        color = group_color(g, rubric)
         part = data[data["group"] == g]
         for i, code in enumerate(crits):
             values = part[code].dropna().to_numpy(dtype=float)
@@ -423,20 +549,24 @@ def criterion_spread(scores: pd.DataFrame, rubric: Rubric, year: int) -> Figure:
                        edgecolors="white", linewidths=0.4)
             ax.scatter([pos], [values.mean()], marker="D", s=26, color="white",
                        edgecolors="#1A1A1A", linewidths=0.9, zorder=4)
-    ax.set_xticks(range(len(crits)), [_criterion_label(c, shorts.get(c, c), 16) for c in crits])
+    ax.set_xticks(range(len(crits)), [_criterion_label(c, shorts.get(c, c), layout.chars(16))
+                                      for c in crits],
+                  fontsize=8.5 if layout is PAGE else 7.5)
     ax.set_xlim(-0.6, len(crits) - 0.4)
     ax.set_ylim(0, 104)
     ax.yaxis.set_major_formatter(vn_formatter(0, "%"))
     ax.grid(axis="x", visible=False)
     ax.set_ylabel("Tỷ lệ điểm đạt của tiêu chí (%)")
-    ax.set_title(f"Phân bố tỷ lệ điểm đạt của các đơn vị theo tiêu chí năm {year}")
+    _title(fig, ax, _wrap(f"Phân bố tỷ lệ điểm đạt của các đơn vị theo tiêu chí năm {year}",
+                          layout, 70), layout)
     handles: list[Artist] = [
-        Patch(facecolor=mpl.colors.to_rgba(GROUP_COLORS.get(g, "#616161"), 0.35),
-              edgecolor=GROUP_COLORS.get(g, "#616161"), label=_group_name(g, rubric, short=True))
+        Patch(facecolor=mpl.colors.to_rgba(group_color(g, rubric), 0.35),
+              edgecolor=group_color(g, rubric), label=_group_name(g, rubric, short=True))
         for g in groups]
     handles.append(Line2D([], [], marker="D", ls="", markerfacecolor="white",
                           markeredgecolor="#1A1A1A", label=f"{MEAN_LABEL} khối"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    fig.legend(handles=handles, loc="outside lower center",
+               ncols=len(handles) if layout is PAGE else 2)
     return fig
 
 
@@ -448,7 +578,9 @@ def _palette(n: int) -> list:
     return [cmap(i % cmap.N) for i in range(n)]
 
 
-def score_trends(scores: pd.DataFrame, group: str, rubric: Rubric | None = None) -> Figure:
+@responsive
+def score_trends(scores: pd.DataFrame, group: str, rubric: Rubric | None = None, *,
+                 layout: Layout = PAGE) -> ReportFigure:
     """Score of every unit of `group` over the years, with the group mean (dashed) and the
     tier thresholds."""
     data = _select(scores, group=group)
@@ -456,13 +588,15 @@ def score_trends(scores: pd.DataFrame, group: str, rubric: Rubric | None = None)
     latest = data[data["year"] == years[-1]].sort_values(["rank", "unit_id"])
     order = [*latest["unit_id"], *sorted(set(data["unit_id"]) - set(latest["unit_id"]))]
     names = data.drop_duplicates("unit_id", keep="last").set_index("unit_id")["name"]
-    legend_rows = int(np.ceil((len(order) + 1) / 2))
-    fig = _figure(4.4 + 0.19 * legend_rows)
+    columns = layout.columns(2) if layout is PAGE else 1
+    legend_rows = int(np.ceil((len(order) + 1) / columns))
+    fig = _figure(4.4 + 0.19 * legend_rows, layout)
     ax = fig.subplots()
     for (unit, color) in zip(order, _palette(len(order))):
         part = data[data["unit_id"] == unit].sort_values("year")
         ax.plot(part["year"], part["score"], marker="o", ms=4, lw=1.4, color=color,
-                label=display_name(names.get(unit, unit), 44, 1), zorder=3)
+                label=display_name(names.get(unit, unit), 44 if layout is PAGE else 40, 1),
+                zorder=3)
     mean = data.groupby("year")["score"].mean()
     ax.plot(mean.index, mean.to_numpy(), ls="--", lw=2.4, color="#1A1A1A", marker="s", ms=4,
             label=f"{MEAN_LABEL} {_lower_first(_group_name(group, rubric, short=True))}", zorder=4)
@@ -472,18 +606,21 @@ def score_trends(scores: pd.DataFrame, group: str, rubric: Rubric | None = None)
                        zorder=1)
             ax.annotate(f"{name}\n≥ {num(low)}", (1, low), xycoords=("axes fraction", "data"),
                         xytext=(4, 0), textcoords="offset points", ha="left", va="center",
-                        fontsize=7, color=_tier_colors(rubric).get(name, "#616161"))
+                        fontsize=MIN_FONT, color=_tier_colors(rubric).get(name, "#616161"))
     _year_axis(ax, years)
     low = np.nanmin(data["score"].to_numpy(dtype=float))
     ax.set_ylim(max(0, min(40, np.floor(low / 10) * 10 - 5)), 100)
     ax.yaxis.set_major_formatter(vn_formatter(0))
     ax.set_ylabel("Điểm (thang điểm 100)")
-    ax.set_title(f"Điểm của các đơn vị qua các năm\n{_group_label(group, rubric=rubric)}")
-    fig.legend(loc="outside lower center", ncols=2, fontsize=7.5, handlelength=1.8)
+    _title(fig, ax, f"Điểm của các đơn vị qua các năm\n"
+           f"{_group_label(group, layout.chars(70), rubric)}", layout)
+    fig.legend(loc="outside lower center", ncols=columns, fontsize=7.5, handlelength=1.8)
     return fig
 
 
-def criterion_trends(scores: pd.DataFrame, rubric: Rubric, group: str | None = None) -> Figure:
+@responsive
+def criterion_trends(scores: pd.DataFrame, rubric: Rubric, group: str | None = None, *,
+                     layout: Layout = PAGE) -> ReportFigure:
     """Mean percentage of each criterion per year: one panel per group (or only `group`),
     the latest values written at the line ends."""
     data = _select(scores, group=group)
@@ -492,8 +629,11 @@ def criterion_trends(scores: pd.DataFrame, rubric: Rubric, group: str | None = N
     crits = criterion_columns(data, rubric)
     colors = dict(zip(crits, _palette(len(crits))))
     years = sorted(data["year"].unique())
-    fig = _figure(3.9)
-    axes = fig.subplots(1, len(groups), sharey=True, squeeze=False)[0]
+    # On a phone the groups' panels are stacked, each as wide as the screen.
+    stacked = layout.stack_panels and len(groups) > 1
+    fig = _figure(3.9 + (2.6 * (len(groups) - 1) if stacked else 0), layout)
+    axes = (fig.subplots(len(groups), 1, sharey=True, squeeze=False)[:, 0] if stacked
+            else fig.subplots(1, len(groups), sharey=True, squeeze=False)[0])
     low = np.nanmin(averages["percent"].to_numpy(dtype=float))
     bottom = max(0.0, np.floor(low / 10) * 10 - 10)
     for ax, g in zip(axes, groups):
@@ -510,20 +650,28 @@ def criterion_trends(scores: pd.DataFrame, rubric: Rubric, group: str | None = N
         placed = spread_positions([v for v, _, _ in ends], (102 - bottom) * 0.055)
         for (value, last, code), y in zip(ends, placed):
             ax.annotate(num(value, 1), (last, value), xytext=(last + 0.08, y),
-                        textcoords="data", va="center", fontsize=7, color=colors[code])
+                        textcoords="data", va="center", fontsize=MIN_FONT, color=colors[code])
         _year_axis(ax, years)
         ax.set_xlim(years[0] - 0.4, years[-1] + 0.6)
-        ax.set_title(textwrap.fill(_group_name(g, rubric), 34), fontsize=9)
+        ax.set_title(textwrap.fill(_group_name(g, rubric), 34 if layout is PAGE else 44),
+                     fontsize=9)
     axes[0].set_ylim(bottom, 102)
     axes[0].yaxis.set_major_formatter(vn_formatter(0, "%"))
     axes[0].set_ylabel("Tỷ lệ điểm đạt bình quân (%)")
-    fig.suptitle("Tỷ lệ điểm đạt bình quân theo tiêu chí qua các năm", x=0.02, ha="left")
+    if stacked:
+        for ax in axes[1:]:
+            ax.set_ylabel("Tỷ lệ điểm đạt bình quân (%)")
+    fig.suptitle(_wrap("Tỷ lệ điểm đạt bình quân theo tiêu chí qua các năm", layout, 70),
+                 x=0.02, ha="left")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=3, fontsize=8)
+    fig.legend(handles, labels, loc="outside lower center", ncols=layout.columns(3),
+               fontsize=8)
     return fig
 
 
-def rank_movement_chart(movement: pd.DataFrame, year: int, group: str) -> Figure:
+@responsive
+def rank_movement_chart(movement: pd.DataFrame, year: int, group: str, *,
+                        layout: Layout = PAGE) -> ReportFigure:
     """Rank change of each unit of `group` in `year` (from `analysis.rank_movement`): green
     up, red down, grey unchanged or new, units in rank order. A unit whose own score rose
     is never red: losing places to others it is drawn blue-grey, its score gain written."""
@@ -535,37 +683,44 @@ def rank_movement_chart(movement: pd.DataFrame, year: int, group: str) -> Figure
             if "score_change" in data.columns else np.zeros(n, dtype=bool))
     kinds = np.where(change > 0, "up", np.where(change < 0, np.where(rose, "down_score_up",
                                                                      "down"), "same"))
-    fig = _figure(1.6 + 0.32 * n)
+    fig = _figure(1.6 + 0.32 * n, layout)
     ax = fig.subplots()
     y = np.arange(n)
     ax.barh(y, change, height=0.6, color=[MOVE_COLORS[k] for k in kinds], zorder=2)
     reach = max(float(np.abs(change).max()), 1.0)
     pad = reach * 0.04 + 0.1
+    formed = (data["baseline"].isin(["merged", "split"]).to_numpy()
+              if "baseline" in data.columns else np.zeros(n, dtype=bool))
     for i, (c, k, is_new) in enumerate(zip(change, kinds, new)):
         if is_new:
-            label = "mới"
+            label = ("mới (sáp nhập)" if formed[i] and data["baseline"].iloc[i] == "merged"
+                     else "mới (chia tách)" if formed[i] else "mới")
         elif k == "same":
             label = "giữ nguyên"
         else:
             label = f"{'▲' if c > 0 else '▼'} {int(abs(c))}"
             if k == "down_score_up":
-                label += f" (điểm +{num(data['score_change'].iloc[i])})"
+                label += (" " if layout is PAGE else "\n") + \
+                    f"(điểm +{num(data['score_change'].iloc[i])})"
         ax.text(c + (pad if c >= 0 else -pad), i, label, va="center",
                 ha="left" if c >= 0 else "right", fontsize=8,
                 color=MOVE_COLORS[k] if not is_new else "#616161",
                 fontstyle="italic" if is_new or k == "same" else "normal")
     ranks = ["–" if pd.isna(r) else str(int(r)) for r in data["rank"]]
-    ax.set_yticks(y, [f"{r}. {display_name(nm)}" for r, nm in zip(ranks, data["name"])])
+    ax.set_yticks(y, [f"{r}. {display_name(nm, layout.chars(34))}"
+                      for r, nm in zip(ranks, data["name"])])
     ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xlim(-reach * 1.45 - 0.5, reach * 1.45 + 1.5)
+    room = 1.45 if layout is PAGE else 4.0  # the "▲ 2" labels beside short bars
+    ax.set_xlim(-reach * room - 0.5, reach * room + 1.5)
     ax.axvline(0, color="#616161", lw=0.9, zorder=3)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_formatter(vn_formatter(0))
     ax.grid(axis="y", visible=False)
-    ax.set_xlabel("Số bậc thay đổi (dương: tăng hạng, âm: giảm hạng)")
+    ax.set_xlabel(_wrap("Số bậc thay đổi (dương: tăng hạng, âm: giảm hạng)", layout, 60))
     earlier = movement[(movement["group"] == group) & (movement["year"] < year)]["year"]
     since = f" so với năm {int(earlier.max())}" if len(earlier) else ""
-    ax.set_title(f"Thay đổi thứ hạng năm {year}{since}\n{_group_label(group)}")
+    _title(fig, ax, _wrap(f"Thay đổi thứ hạng năm {year}{since}", layout, 70) + "\n"
+           + _group_label(group, layout.chars(70)), layout)
     return fig
 
 
@@ -579,7 +734,9 @@ def _unit_rows(scores: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     return rows
 
 
-def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int) -> Figure:
+@responsive
+def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int, *,
+               layout: Layout = PAGE) -> ReportFigure:
     """The unit's criterion percentages in `year` against its group's mean, on a radar.
     A criterion that does not apply to the unit is left out of its outline and marked.
 
@@ -596,12 +753,18 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int) ->
     values = unit[crits].to_numpy(dtype=float)
     means = peers[crits].mean().to_numpy(dtype=float)
     angles = np.linspace(0, 2 * np.pi, len(crits), endpoint=False)
-    color = _tier_colors(rubric).get(unit["tier"], GROUP_COLORS.get(unit["group"], "#616161"))
+    color = _tier_colors(rubric).get(unit["tier"], group_color(unit["group"], rubric))
     group_name = _lower_first(_group_name(unit["group"], rubric, short=True))
 
     # Fixed placement: constrained layout misjudges polar tick labels aligned outwards.
-    fig = ReportFigure(figsize=(PAGE_WIDTH, 5.6))
-    ax = cast(PolarAxes, fig.add_axes((0.25, 0.12, 0.5, 0.7), projection="polar"))
+    # On a phone the labels take a larger share of the width: a smaller circle, the title
+    # and legend on more lines.
+    phone = layout is not PAGE
+    fig = ReportFigure(figsize=(layout.width, 4.1 if phone else 5.6))
+    # (left, bottom, width, height): a polar axes is round, so on a phone its box is as
+    # tall as it is wide (1.66 in), with room above for the title and below for the legend.
+    box = (0.27, 0.25, 0.46, 0.405) if phone else (0.25, 0.12, 0.5, 0.7)
+    ax = cast(PolarAxes, fig.add_axes(box, projection="polar"))
     ax.set_theta_offset(np.pi / 2)
     ax.set_theta_direction(-1)
 
@@ -619,30 +782,36 @@ def unit_radar(scores: pd.DataFrame, rubric: Rubric, unit_id: str, year: int) ->
     if got is not None:
         a, v = got
         ax.fill(np.append(a, a[0]), np.append(v, v[0]), color=color, alpha=0.18)
-    labels = [f"{c}. {textwrap.fill(shorts.get(c, c), 18)}\n"
+    labels = [f"{c}. {textwrap.fill(shorts.get(c, c), 18 if not phone else 10)}\n"
               + ("không áp dụng" if np.isnan(v) else f"{num(v, 1)}%")
-              + ("" if np.isnan(m) else f" (khối {num(m, 1)}%)")
+              + ("" if np.isnan(m) else ("\n" if phone else " ") + f"(khối {num(m, 1)}%)")
               for c, v, m in zip(crits, values, means)]
-    ax.set_xticks(angles, labels, fontsize=8)
+    ax.set_xticks(angles, labels, fontsize=8 if not phone else 7.5)
     for text, angle in zip(ax.get_xticklabels(), angles):
         side = np.sin(angle)  # clockwise from the top: right side > 0
         text.set_horizontalalignment("left" if side > 0.1 else "right" if side < -0.1
                                      else "center")
-    ax.tick_params(axis="x", pad=8)
+    ax.tick_params(axis="x", pad=8 if not phone else 4)
     ax.set_ylim(0, 100)
     ax.yaxis.set_major_locator(FixedLocator([25, 50, 75, 100]))
     ax.yaxis.set_major_formatter(vn_formatter(0, "%"))
-    ax.tick_params(axis="y", labelsize=7, labelcolor="#757575")
+    ax.tick_params(axis="y", labelsize=MIN_FONT, labelcolor="#757575")
     ax.set_rlabel_position(180 / len(crits))
     rank = "–" if pd.isna(unit["rank"]) else str(int(unit["rank"]))
-    ax.set_title(f"{display_name(unit['name'], 60)}\nNăm {year}: {num(unit['score'])} điểm, "
-                 f"xếp loại {unit['tier']}, hạng {rank}/{len(peers)} {group_name}",
-                 loc="center", pad=30)
-    fig.legend(loc="lower center", ncols=2, bbox_to_anchor=(0.5, 0.01))
+    summary = (f"Năm {year}: {num(unit['score'])} điểm, xếp loại {unit['tier']}, "
+               f"hạng {rank}/{len(peers)} {group_name}")
+    title = f"{display_name(unit['name'], layout.chars(60))}\n{_wrap(summary, layout, 90)}"
+    if phone:  # above the labels of the top criterion, centred on the figure
+        fig.suptitle(title, x=0.5, y=0.985, ha="center", va="top", fontsize=9)
+    else:
+        ax.set_title(title, loc="center", pad=30)
+    fig.legend(loc="lower center", ncols=2 if not phone else 1, bbox_to_anchor=(0.5, 0.01))
     return fig
 
 
-def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = None) -> Figure:
+@responsive
+def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = None, *,
+                 layout: Layout = PAGE) -> ReportFigure:
     """One unit over the years: score bars coloured by tier with rank and the group mean
     (left), criterion percentages (right)."""
     rows = _unit_rows(scores, unit_id)
@@ -652,13 +821,17 @@ def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = Non
     sizes = scores.groupby(["year", "group"])["unit_id"].nunique()
     means = scores.groupby(["year", "group"])["score"].mean()
 
-    fig = _figure(4.2)
-    left, right = fig.subplots(1, 2, width_ratios=[1.25, 1.2])
+    if layout.stack_panels:  # a phone: the two panels one above the other
+        fig = _figure(7.6, layout)
+        left, right = fig.subplots(2, 1)
+    else:
+        fig = _figure(4.2, layout)
+        left, right = fig.subplots(1, 2, width_ratios=[1.25, 1.2])
     x = np.arange(len(rows))
     half = 0.36
     bars = left.bar(x - half / 2, rows["score"].fillna(0), width=half, zorder=2,
                     color=[_tier_colors(rubric).get(t, NA_COLOR) for t in rows["tier"]])
-    left.bar_label(bars, labels=[num(v) for v in rows["score"]], padding=2, fontsize=7,
+    left.bar_label(bars, labels=[num(v) for v in rows["score"]], padding=2, fontsize=MIN_FONT,
                    color=TEXT_COLOR)
     ticks = []
     for r in rows.itertuples(index=False):
@@ -667,7 +840,8 @@ def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = Non
     group_mean = [means.get((r.year, r.group), np.nan) for r in rows.itertuples(index=False)]
     mean_bars = left.bar(x + half / 2, group_mean, width=half, zorder=2, color="#BDBDBD",
                          label=f"{MEAN_LABEL} khối")
-    left.bar_label(mean_bars, labels=[num(v) for v in group_mean], padding=2, fontsize=7,
+    left.bar_label(mean_bars, labels=[num(v) for v in group_mean], padding=2,
+                   fontsize=MIN_FONT,
                    color="#616161")
     left.set_xticks(x, ticks, fontsize=7.5)
     left.set_xlim(-0.6, len(rows) - 0.4)
@@ -690,7 +864,8 @@ def unit_history(scores: pd.DataFrame, unit_id: str, rubric: Rubric | None = Non
     right.set_ylabel("Tỷ lệ điểm đạt (%)")
     right.set_title("Tỷ lệ điểm đạt theo tiêu chí", fontsize=9)
     right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2, fontsize=7.5)
-    fig.suptitle(display_name(f"Kết quả qua các năm: {rows['name'].iloc[-1]}", 62, 2),
+    fig.suptitle(display_name(f"Kết quả qua các năm: {rows['name'].iloc[-1]}",
+                              layout.chars(62), 2),
                  x=0.02, ha="left")
     return fig
 
@@ -709,7 +884,9 @@ def _rank_ticks(top: int) -> list[int]:
     return [1, *range(step, top + 1, step)]
 
 
-def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
+@responsive
+def rank_bands(robust: pd.DataFrame, year: int, group: str, *,
+               layout: Layout = PAGE) -> ReportFigure:
     """How robust each unit's rank is (from `robustness.rank_robustness`): for every unit of
     `group` in `year`, in rank order, the 5th–95th percentile band of its rank over the
     weight scenarios (a line), the median rank (a dot) and the official rank (an open
@@ -720,7 +897,8 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
     """
     data = _select(robust, year, group).sort_values(["rank", "unit_id"], na_position="last")
     n = len(data)
-    fig = _figure(1.45 + 0.26 * n)
+    lines = 1 if layout is PAGE else 2  # a phone's narrow names take two lines
+    fig = _figure(1.45 + 0.26 * n * lines ** 0.5, layout)
     ax = fig.subplots()
     y = np.arange(n)
     low = data["p05"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -742,8 +920,8 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
         ax.text(high[i] + 0.55, float(i), f"hạng {int(low[i])}–{int(high[i])}",
                 va="center", ha="left", fontsize=7.5, color=UNSTABLE_COLOR)
     ranks = ["–" if pd.isna(r) else str(int(r)) for r in data["rank"]]
-    ax.set_yticks(y, [f"{r}. {display_name(nm, 42, 1)}" for r, nm in zip(ranks, data["name"])],
-                  fontsize=8)
+    ax.set_yticks(y, [f"{r}. {display_name(nm, layout.chars(42), lines)}"
+                      for r, nm in zip(ranks, data["name"])], fontsize=8)
     for label, ok in zip(ax.get_yticklabels(), stable):
         if not ok:
             label.set_color(UNSTABLE_COLOR)
@@ -756,7 +934,7 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
     ax.grid(axis="x", visible=True)
     ax.set_xlabel("Thứ hạng")
     fig.suptitle(textwrap.fill(f"Độ ổn định của thứ hạng năm {year} — "
-                               f"{_group_name(group)}", 76),
+                               f"{_group_name(group)}", layout.chars(76)),
                  x=0.02, ha="left", fontsize=10.5)
     setup = robust.attrs.get("scenarios", {})
     if setup:
@@ -779,6 +957,7 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str) -> Figure:
         Line2D([], [], marker="D", ls="", markerfacecolor="white", markeredgecolor="#424242",
                ms=6, mew=1.3, label="Thứ hạng chính thức"),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, title=caption,
+    fig.legend(handles=handles, loc="outside lower center",
+               ncols=2 if layout is PAGE else 1, title=_wrap(caption, layout, 90),
                title_fontsize=8, fontsize=8, handlelength=1.8, columnspacing=1.5)
     return fig

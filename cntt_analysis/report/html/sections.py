@@ -19,24 +19,18 @@ from IPython.display import HTML
 
 from cntt_analysis import analysis
 from cntt_analysis.analysis import robustness as robust_ranks
-from cntt_analysis.analysis.evidence import claims_without_evidence
+from cntt_analysis.analysis.lineage import is_new
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.errors import UsageError
-from cntt_analysis.intake.register import LATE, MISSING, SENT, status_figures
-from cntt_analysis.intake.rounds import inspection_files
-from cntt_analysis.labels import vn_score
+from cntt_analysis.intake.register import LATE, MISSING
+from cntt_analysis.labels import join_vi, vn_score
 from cntt_analysis.report import sentences
+from cntt_analysis.report.facts import UNIT, YearFacts, load_particulars, year_facts
 from cntt_analysis.report.html import blocks, plots, views
 from cntt_analysis.rubric import crosswalk
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring import publication
-from cntt_analysis.scoring.inspection import (
-    KNOCK_ON,
-    applied_corrections,
-    inspection_issue_mask,
-    largest_gaps,
-)
-from cntt_analysis.scoring.shortcomings import follow_up_summary
+from cntt_analysis.scoring.inspection import largest_gaps
 
 ROBUSTNESS_TEXT = (
     "Thứ hạng được tính lại khi trọng số mỗi tiêu chí thay đổi trong khoảng ±25% (1.000 "
@@ -81,20 +75,15 @@ class Context:
         return self.results.rubric(self.year)
 
     @cached_property
+    def facts(self) -> YearFacts:
+        """What every section states about the year, computed once (`report.facts`)."""
+        return year_facts(self.results, self.year, load_particulars(self.raw_dir, self.year),
+                          publication.status(self.processed_dir, self.year))
+
+    @cached_property
     def scores(self) -> pd.DataFrame:
-        return self.results.of_year("scores", self.year)
-
-    @cached_property
-    def register(self) -> pd.DataFrame:
-        return self.results.of_year("register", self.year)
-
-    @cached_property
-    def issues(self) -> pd.DataFrame:
-        return self.results.of_year("issues", self.year)
-
-    @cached_property
-    def corrections(self) -> pd.DataFrame:
-        return self.results.of_year("corrections", self.year)
+        """The year's scores (with rank movement, flags and evidence counts: facts)."""
+        return self.facts.scores
 
     @cached_property
     def names(self) -> dict[str, str]:
@@ -103,40 +92,17 @@ class Context:
 
     @cached_property
     def movement(self) -> pd.DataFrame:
-        return analysis.rank_movement(self.results.scores)
+        """Rank movement of every year (the trend charts draw earlier years too); merged
+        and split units against their predecessors (`analysis.lineage`)."""
+        return analysis.rank_movement(self.results.scores, self.results.registry)
 
     @property
     def previous(self) -> int | None:
-        return self.results.previous_year(self.year)
+        return self.facts.previous_year
 
     @property
     def synthetic(self) -> bool:
-        return self.results.synthetic(self.year)
-
-    @cached_property
-    def inspection_mask(self) -> pd.Series:
-        """Issues of the inspection file (the inspectors fix them, not the units)."""
-        files = inspection_files(self.results.rounds[self.year].folder)
-        mask = inspection_issue_mask(self.issues)
-        return mask | self.issues["file"].isin([p.name for p in files])
-
-    @cached_property
-    def unit_errors(self) -> pd.DataFrame:
-        """Data errors to verify with the units (not the inspection file's own)."""
-        return self.issues[(self.issues["severity"] == "error") & ~self.inspection_mask]
-
-    @cached_property
-    def inspection_errors(self) -> pd.DataFrame:
-        return self.issues[(self.issues["severity"] == "error") & self.inspection_mask]
-
-    @cached_property
-    def unscored(self) -> pd.DataFrame:
-        return analysis.unscored_units(self.register, self.scores, self.year)
-
-    @cached_property
-    def remedy(self) -> pd.DataFrame:
-        return analysis.units_to_remedy(self.results.scores, self.results.points,
-                                        self.rubric, self.year)
+        return self.facts.synthetic
 
 
 def setup(year: int, raw_dir: str | Path = "data/raw",
@@ -179,39 +145,42 @@ class Section:
 
 def _draft(ctx: Context) -> HTML:
     """ "DỰ THẢO" at the top of every document until the round is finalised."""
-    state = publication.status(ctx.processed_dir, ctx.year)
-    return blocks.draft_banner(state.label if state.draft else None)
+    return blocks.draft_banner(ctx.facts.status_label if ctx.facts.draft else None)
+
+
+def _partial(ctx: Context) -> HTML | None:
+    """The partial-round warning, on every page that states results."""
+    said = sentences.partial_sentence(ctx.facts)
+    return None if said is None else blocks.note(said, "warning")
 
 
 def _banner(ctx: Context) -> HTML:
-    return HTML(_draft(ctx).data + blocks.synthetic_banner(ctx.synthetic).data)
-
-
-def _evidence(ctx: Context) -> pd.DataFrame:
-    counts = claims_without_evidence(ctx.results.answers, ctx.rubric, ctx.year)
-    return counts[counts["claims"] > 0]
+    partial = _partial(ctx)
+    return HTML(_draft(ctx).data + blocks.synthetic_banner(ctx.synthetic).data
+                + (partial.data if partial is not None else ""))
 
 
 def _evidence_parts(ctx: Context, level: int) -> list:
     """Claims (documents issued, systems in use) without evidence, per unit."""
-    counts = _evidence(ctx)
+    counts = ctx.facts.evidence
     if counts.empty:
         return []
-    missing = int(counts["without_evidence"].sum())
-    units = int((counts["without_evidence"] > 0).sum())
     return [blocks.heading("Tài liệu kiểm chứng", level),
-            blocks.paragraphs([sentences.evidence_sentence(missing, units,
-                                                           int(counts["claims"].sum()))]),
-            views.evidence(counts.sort_values(["without_evidence", "unit_id"],
-                                              ascending=[False, True]), ctx.names)]
+            blocks.paragraphs([sentences.evidence_sentence(ctx.facts) or ""]),
+            views.evidence(counts, ctx.names)]
 
 
 def _group_name(ctx: Context, group: str) -> str:
-    return ctx.rubric.groups.get(group, group)
+    return ctx.rubric.group_label(group)
 
 
 def _groups(ctx: Context) -> list[str]:
-    return analysis.group_order(ctx.scores["group"])
+    return [g for g, n in zip(ctx.facts.groups["group"], ctx.facts.groups["units"]) if n]
+
+
+def _issues(ctx: Context, owner: str) -> pd.DataFrame:
+    issues = ctx.facts.issues
+    return issues[issues["owner"] == owner]
 
 
 # 01 intake -------------------------------------------------------------------
@@ -222,26 +191,40 @@ def intake_summary(ctx: Context) -> Section:
         _banner(ctx),
         blocks.heading(f"Tình hình nộp báo cáo và kiểm tra số liệu năm {ctx.year}", 1),
         blocks.paragraphs([
-            f"Hạn nộp báo cáo: {ctx.results.rounds[ctx.year].deadline:%d/%m/%Y}.",
-            sentences.error_counts_sentence(len(ctx.unit_errors), len(ctx.inspection_errors))]),
-        blocks.key_figures(status_figures(ctx.register))])
+            f"Hạn nộp báo cáo: {ctx.facts.deadline:%d/%m/%Y}.",
+            sentences.error_counts_sentence(ctx.facts)]),
+        blocks.key_figures(_status_figures(ctx))])
+
+
+def _status_figures(ctx: Context) -> list[tuple[str, str]]:
+    facts = ctx.facts
+    return [(str(facts.on_time), "nộp đúng hạn"), (str(facts.late), "nộp muộn"),
+            (str(len(facts.not_reported)), "chưa nộp")]
 
 
 def register(ctx: Context) -> Section:
-    return Section([views.register(ctx.register)], {"so_theo_doi": ctx.register})
+    return Section([views.register(ctx.facts.register, ctx.rubric)],
+                   {"so_theo_doi": ctx.facts.register})
 
 
 def issues(ctx: Context) -> Section:
     """Data issues to verify with the units, then the inspection file's own problems."""
-    parts = [views.issues(ctx.issues[~ctx.inspection_mask], ctx.names)]
-    own = ctx.issues[ctx.inspection_mask]
+    parts = [views.issues(_issues(ctx, UNIT), ctx.names)]
+    own = ctx.facts.inspection_errors
     if len(own):
         parts += [blocks.heading("Lỗi trong tệp kiểm tra, thẩm định", 3),
                   blocks.paragraphs(["Các mục dưới đây do đoàn kiểm tra nhập chưa hợp lệ; "
                                      "điều chỉnh tương ứng chưa được áp dụng."]),
                   views.issues(own, ctx.names)]
+    if len(ctx.facts.missing_answers):
+        parts += [blocks.heading("Mục bắt buộc còn bỏ trống", 3),
+                  blocks.paragraphs(["Các mục dưới đây đơn vị chưa ghi số liệu: đây là số "
+                                     "liệu còn thiếu, không phải tồn tại, hạn chế; đơn vị cần "
+                                     "bổ sung."]),
+                  views.missing_answers(ctx.facts.missing_answers)]
     parts += _evidence_parts(ctx, 3)
-    return Section(parts, {"van_de": ctx.issues, "kiem_chung": _evidence(ctx)})
+    return Section(parts, {"van_de": ctx.facts.issues, "kiem_chung": ctx.facts.evidence,
+                           "bo_trong": ctx.facts.missing_answers})
 
 
 # 02 ranking ------------------------------------------------------------------
@@ -251,14 +234,18 @@ def _ranking_parts(ctx: Context, level: int) -> list:
     """Per group: heading, ranking table, bars, and the registered units not ranked; a
     group none of whose units has a score yet still appears, saying who is missing."""
     parts = []
-    for group in analysis.group_order([*ctx.scores["group"], *ctx.unscored["group"]]):
+    unscored = ctx.facts.unscored
+    for group in ctx.facts.groups["group"]:
         parts.append(blocks.heading(_group_name(ctx, group), level))
         ranked = ctx.scores[ctx.scores["group"] == group]
         if len(ranked):
-            parts += [views.ranking(ranked, ctx.rubric, ctx.movement),
-                      blocks.figure(plots.ranking_bar(ctx.scores, group, ctx.year,
-                                                      ctx.rubric))]
-        missing = ctx.unscored[ctx.unscored["group"] == group]
+            parts += [views.ranking(ranked, ctx.rubric, ranked)]
+            if (rule := sentences.baseline_rule_sentence(ranked)) is not None:
+                parts.append(blocks.note(rule, "info"))
+            parts.append(blocks.figure(plots.ranking_bar(
+                ctx.scores, group, ctx.year, ctx.rubric,
+                organisation=ctx.facts.organisation)))
+        missing = unscored[unscored["group"] == group]
         if (text := sentences.unscored_sentence(missing)) is not None:
             parts.append(blocks.note(text, "warning"))
     return parts
@@ -268,12 +255,12 @@ def ranking(ctx: Context) -> Section:
     """Each group's ranking with rank and score change, and who is not ranked and why."""
     return Section([_banner(ctx), blocks.heading(f"Xếp hạng các đơn vị năm {ctx.year}", 1),
                     *_ranking_parts(ctx, 2)],
-                   {"xep_hang": ctx.movement[ctx.movement["year"] == ctx.year],
-                    "chua_co_ket_qua": ctx.unscored})
+                   {"xep_hang": ctx.scores, "chua_co_ket_qua": ctx.facts.unscored})
 
 
 def _robust(ctx: Context) -> pd.DataFrame:
-    return robust_ranks.rank_robustness(ctx.results.of_year("points", ctx.year), ctx.scores)
+    return robust_ranks.rank_robustness(ctx.results.of_year("points", ctx.year),
+                                        ctx.results.of_year("scores", ctx.year))
 
 
 def robustness(ctx: Context, tables: bool = True) -> Section:
@@ -288,7 +275,8 @@ def robustness(ctx: Context, tables: bool = True) -> Section:
 
 def tiers(ctx: Context) -> Section:
     averages = analysis.group_averages(ctx.results.scores)
-    return Section([blocks.figure(plots.tier_distribution(ctx.scores, ctx.year, ctx.rubric)),
+    return Section([blocks.figure(plots.tier_distribution(
+                        ctx.scores, ctx.year, ctx.rubric, organisation=ctx.facts.organisation)),
                     views.group_averages(averages, ctx.rubric)], {"binh_quan": averages})
 
 
@@ -306,7 +294,7 @@ def _heatmap(ctx: Context) -> HTML:
 
 
 def weakest_indicators(ctx: Context, n: int = 10) -> Section:
-    weakest = analysis.weakest_indicators(ctx.results.points, ctx.rubric, n=n, year=ctx.year)
+    weakest = ctx.facts.weakest_indicators.head(n)
     return Section([views.weakest_indicators(weakest)], {"chi_tieu_yeu": weakest})
 
 
@@ -349,22 +337,14 @@ def group_trends(ctx: Context) -> Section:
     return Section(parts, {"thay_doi_thu_hang": ctx.movement})
 
 
-def _follow_up(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
-    follow = ctx.results.follow_up(ctx.year)
-    summary = follow_up_summary(follow, ctx.names)
-    summary["absent"] = summary["unit_id"].isin(sentences.not_reporting(follow))
-    return follow, summary
-
-
 def follow_up(ctx: Context) -> Section:
-    follow, summary = _follow_up(ctx)
-    return Section([blocks.paragraphs(sentences.follow_up_sentences(follow, ctx.names)),
-                    views.follow_up_summary(summary)], {"khac_phuc": follow})
+    return Section([blocks.paragraphs(sentences.follow_up_sentences(ctx.facts)),
+                    views.follow_up_summary(ctx.facts.follow_up_units)],
+                   {"khac_phuc": ctx.facts.follow_up})
 
 
 def tier_changes(ctx: Context) -> Section:
-    changes = analysis.tier_changes(ctx.results.scores)
-    changes = changes[changes["year"] == ctx.year]
+    changes = ctx.facts.tier_changes
     return Section([views.tier_changes(changes)], {"thay_doi_xep_loai": changes})
 
 
@@ -379,20 +359,17 @@ def _unit(ctx: Context) -> str:
 
 
 def _unit_row(ctx: Context) -> pd.Series | None:
-    mine = ctx.scores[ctx.scores["unit_id"] == _unit(ctx)]
-    return None if mine.empty else mine.iloc[0]
+    return ctx.facts.unit(_unit(ctx))
 
 
-def _movement_figures(ctx: Context) -> list[tuple[str, str]]:
-    """Rank movement and score change since last year, as two key figures."""
-    moved = ctx.movement[(ctx.movement["unit_id"] == _unit(ctx))
-                         & (ctx.movement["year"] == ctx.year)]
-    if moved.empty or pd.isna(moved["score_change"].iloc[0]):
-        return [(moved["movement"].iloc[0] if len(moved) else "–", "thứ hạng so với năm trước")]
-    row = moved.iloc[0]
+def _movement_figures(row: pd.Series) -> list[tuple[str, str]]:
+    """Rank movement and score change since last year, as two key figures (the change of
+    a merged or split unit captioned with its baseline)."""
+    if pd.isna(row["score_change"]):
+        return [(row["movement"], "thứ hạng so với năm trước")]
     change = float(row["score_change"])
     return [(row["movement"], "thứ hạng so với năm trước"),
-            (f"{'+' if change > 0 else ''}{vn_score(change)}", "điểm so với năm trước")]
+            (f"{'+' if change > 0 else ''}{vn_score(change)}", sentences.change_label(row))]
 
 
 def unit_header(ctx: Context) -> Section:
@@ -400,41 +377,77 @@ def unit_header(ctx: Context) -> Section:
     the score after inspection, and the radar against the group."""
     name = ctx.names.get(_unit(ctx), _unit(ctx))
     parts = [_banner(ctx), blocks.heading(name, 1),
-             blocks.paragraphs([f"Hồ sơ kết quả đánh giá ứng dụng CNTT năm {ctx.year}."])]
-    mine = ctx.register[(ctx.register["unit_id"] == _unit(ctx))
-                        & ctx.register["status"].isin([SENT, LATE, MISSING])]
+             blocks.paragraphs([f"Hồ sơ kết quả đánh giá "
+                                f"{ctx.facts.organisation.assessment_short} năm {ctx.year}."])]
+    mine = ctx.facts.of_unit("units", _unit(ctx))
     status = ", ".join(mine["status"])          # superseded copies are not a status
     row = _unit_row(ctx)
     if row is None:
-        reason = ctx.unscored.loc[ctx.unscored["unit_id"] == _unit(ctx), "reason"]
-        said = reason.iloc[0] if len(reason) else (status or "không có trong đợt đánh giá")
+        reason = mine["reason"]
+        said = reason.iloc[0] if len(reason) else "không có trong đợt đánh giá"
         parts.append(blocks.note(f"Đơn vị không có kết quả năm {ctx.year}: {said}.", "warning"))
         return Section(parts)
-    group_size = int((ctx.scores["group"] == row["group"]).sum())
     parts.append(blocks.key_figures([
         (vn_score(row["score"]), "điểm (thang 100)"), (row["tier"], "xếp loại"),
-        (f"{row['rank']}/{group_size}", f"hạng trong {_group_name(ctx, row['group'])}"),
-        *_movement_figures(ctx), (status, "tình trạng nộp")]))
+        (f"{row['rank']}/{int(row['group_size'])}", f"hạng trong {row['group_label']}"),
+        *_movement_figures(row), (status, "tình trạng nộp")]))
+    if is_new(row.get("baseline")):
+        parts.append(blocks.note(sentences.change_sentence(row), "info"))
+    if bool(row["incomplete"]):
+        parts.append(blocks.note(sentences.incomplete_unit_sentence(
+            row, ctx.facts.organisation.assessment), "warning"))
+    elif int(row["missing"]):
+        parts.append(blocks.note(
+            f"Báo cáo còn bỏ trống {int(row['missing'])} mục bắt buộc ({row['missing_codes']})"
+            ": chưa có số liệu, đơn vị cần bổ sung (xem “Mục bắt buộc còn bỏ trống”).",
+            "warning"))
     if pd.notna(row.get("score_gap")) and row["score_gap"] != 0:
+        moved = ctx.facts.of_unit("knock_on", _unit(ctx))
+        why = ("" if len(ctx.facts.of_unit("corrections", _unit(ctx))) or moved.empty else
+               f" do điều chỉnh số liệu của {join_vi(list(moved['caused_by']))}; số liệu của "
+               "đơn vị không bị điều chỉnh")
         parts.append(blocks.note(
             f"Sau kiểm tra, điểm thay đổi từ {vn_score(row['self_score'])} (tự đánh giá, "
-            f"{row['self_tier']}) thành {vn_score(row['score'])} ({row['tier']}).", "warning"))
+            f"{row['self_tier']}) thành {vn_score(row['score'])} ({row['tier']}){why}.",
+            "warning"))
     parts.append(blocks.figure(plots.unit_radar(ctx.scores, ctx.rubric, _unit(ctx), ctx.year),
                                "Tỷ lệ điểm đạt theo tiêu chí so với bình quân khối (%)"))
     return Section(parts)
 
 
+def _missing_codes(ctx: Context) -> list[str]:
+    """Indicators of the unit that read a missing answer (missing data, not weakness)."""
+    mine = ctx.facts.of_unit("missing_answers", _unit(ctx))
+    return sorted({i for ind in mine["indicators"] for i in str(ind).split(", ") if i})
+
+
 def unit_weaknesses(ctx: Context) -> Section:
-    """Shortcomings with their remedy, then smaller losses as points still to gain; "no
-    points lost" only when the unit lost none."""
+    """Shortcomings with their remedy, missing data, then smaller losses as points still
+    to gain; "no points lost" only when the unit lost none."""
     weak = analysis.unit_weaknesses(ctx.results.points, ctx.rubric, _unit(ctx), ctx.year,
-                                    n=None)
-    major, minor = weak[weak["shortcoming"]], weak[~weak["shortcoming"]]
+                                    n=None, missing=_missing_codes(ctx))
+    major = weak[weak["shortcoming"]]
+    minor = weak[~weak["shortcoming"] & ~weak["missing"]]
     threshold = float(ctx.rubric.shortcoming_min_lost_share) * 100
-    empty = (f"Không có chỉ tiêu nào bị mất từ {threshold:.0f}% số điểm trở lên."
-             if len(minor) else "Đơn vị không bị mất điểm ở chỉ tiêu nào.")
+    row = ctx.facts.unit(_unit(ctx))
+    if row is not None and bool(row["incomplete"]):
+        empty = ("Chưa xác định được tồn tại, hạn chế vì báo cáo bỏ trống phần lớn số liệu "
+                 "(các mục còn thiếu ở dưới).")
+    elif weak["missing"].any():
+        empty = (f"Không có chỉ tiêu nào bị mất từ {threshold:.0f}% số điểm trở lên (ngoài các "
+                 "chỉ tiêu chưa có số liệu ở dưới).")
+    elif len(minor):
+        empty = f"Không có chỉ tiêu nào bị mất từ {threshold:.0f}% số điểm trở lên."
+    else:
+        empty = "Đơn vị không bị mất điểm ở chỉ tiêu nào."
     parts = [blocks.heading("Tồn tại, hạn chế và hướng khắc phục"),
              views.unit_weaknesses(major, empty=empty)]
+    blank = ctx.facts.of_unit("missing_answers", _unit(ctx))
+    if len(blank):
+        parts += [blocks.heading("Mục bắt buộc còn bỏ trống", 3),
+                  blocks.paragraphs([sentences.missing_answers_sentence(ctx.facts, _unit(ctx))
+                                     or ""]),
+                  views.missing_answers(blank, with_unit=False)]
     if len(minor):
         total = vn_score(float(minor["lost"].sum()))
         parts += [blocks.heading("Điểm còn có thể tăng", 3),
@@ -450,14 +463,18 @@ def unit_details(ctx: Context) -> Section:
     if _unit_row(ctx) is None:
         return Section([])
     parts = list(unit_weaknesses(ctx).parts)
-    mine = ctx.corrections[ctx.corrections["unit_id"] == _unit(ctx)]
+    mine = ctx.facts.of_unit("corrections", _unit(ctx))
+    moved = ctx.facts.of_unit("knock_on", _unit(ctx))
+    if len(mine) or len(moved):
+        parts.append(blocks.heading("Kết quả kiểm tra, thẩm định số liệu"))
     if len(mine):
-        parts += [blocks.heading("Số liệu được điều chỉnh sau kiểm tra"),
-                  views.corrections(mine, with_unit=False)]
+        parts.append(views.corrections(mine, with_unit=False))
+    if len(moved):
+        parts.append(blocks.paragraphs([sentences.unit_knock_on_sentence(r)
+                                        for r in moved.itertuples()]))
     if ctx.previous is not None:
-        follow = ctx.results.follow_up(ctx.year)
         parts += [blocks.heading(f"Khắc phục tồn tại, hạn chế năm {ctx.previous}"),
-                  views.follow_up(follow[follow["unit_id"] == _unit(ctx)])]
+                  views.follow_up(ctx.facts.of_unit("follow_up", _unit(ctx)))]
     profile = analysis.unit_profile_table(ctx.results.points, ctx.results.answers, ctx.rubric,
                                           _unit(ctx), ctx.year)
     parts += [blocks.heading("Điểm từng chỉ tiêu"), views.unit_indicators(profile)]
@@ -466,11 +483,11 @@ def unit_details(ctx: Context) -> Section:
 
 def unit_issues(ctx: Context) -> Section:
     """The unit's own data issues (corrected ones are gone) and its history."""
-    own = ctx.issues[(ctx.issues["unit_id"] == _unit(ctx)) & ~ctx.inspection_mask]
+    own = _issues(ctx, UNIT)
+    own = own[own["unit_id"] == _unit(ctx)]
     parts = [blocks.heading("Vấn đề về số liệu của đơn vị"),
              views.issues(own, with_unit=False)]
-    mine = _evidence(ctx)
-    mine = mine[mine["unit_id"] == _unit(ctx)]
+    mine = ctx.facts.of_unit("evidence", _unit(ctx))
     if len(mine):
         parts += [blocks.heading("Tài liệu kiểm chứng", 3),
                   views.evidence(mine, with_unit=False)]
@@ -485,73 +502,62 @@ def unit_issues(ctx: Context) -> Section:
 
 
 def cover(ctx: Context) -> Section:
-    rnd = ctx.results.rounds[ctx.year]
+    facts = ctx.facts
+    org = facts.organisation
     return Section([_draft(ctx), blocks.cover(
-        "Báo cáo kết quả kiểm tra, đánh giá ứng dụng công nghệ thông tin",
-        f"Năm {ctx.year} — các phòng, đơn vị trực thuộc Sở và Phòng TN&MT cấp huyện",
-        f"{rnd.department} — Trung tâm Công nghệ thông tin",
-        f"Kỳ đánh giá năm {ctx.year} (hạn nộp báo cáo {rnd.deadline:%d/%m/%Y})",
+        org.report_title, f"Năm {ctx.year} — {org.units}",
+        f"{org.full_name} — {org.assessor}",
+        f"Kỳ đánh giá năm {ctx.year} (hạn nộp báo cáo {facts.deadline:%d/%m/%Y})",
         ctx.synthetic)])
 
 
 def summary(ctx: Context) -> Section:
     """Page 1: who is good and who must fix what — key figures, the best and weakest of
     each group, the decisions asked of the leaders, then the summary in sentences."""
-    leaders = analysis.group_leaders(ctx.scores, ctx.year)
-    parts = [ctx.outline.section("Tóm tắt kết quả")]
-    if (partial := sentences.partial_round(ctx.register, ctx.year)) is not None:
-        parts.append(blocks.note(partial, "warning"))
-    mean = vn_score(analysis.round_half_up(ctx.scores["score"].mean())) \
-        if len(ctx.scores) else "–"
+    facts = ctx.facts
+    leaders = facts.groups[facts.groups["units"] > 0]
+    parts = [ctx.outline.section("Tóm tắt kết quả"), _partial(ctx)]
+    mean = vn_score(analysis.round_half_up(facts.scores["score"].mean())) \
+        if len(facts.scores) else "–"
     parts += [
-        blocks.key_figures([(str(len(ctx.scores)), "đơn vị được chấm điểm"),
-                            *status_figures(ctx.register), (mean, "điểm bình quân")]),
+        blocks.key_figures([(str(len(facts.scores)), "đơn vị được chấm điểm"),
+                            *_status_figures(ctx), (mean, "điểm bình quân")]),
         views.group_leaders(leaders),
-        blocks.heading("Đề nghị lãnh đạo Sở", 3),
-        blocks.bullets(sentences.decisions(
-            ctx.scores, ctx.unscored, ctx.remedy, ctx.corrections, len(ctx.unit_errors),
-            len(ctx.inspection_errors), ctx.year)),
+        blocks.heading(f"Đề nghị {facts.organisation.leaders}", 3),
+        blocks.bullets(sentences.decisions(facts)),
         blocks.heading("Kết quả chung", 3),
-        blocks.paragraphs(sentences.summary_sentences(ctx.results.scores,
-                                                      ctx.results.register, ctx.rubric,
-                                                      ctx.year))]
-    return Section(parts, {"dan_dau_va_thap_nhat": leaders})
+        blocks.paragraphs(sentences.summary_sentences(facts))]
+    return Section(parts, {"dan_dau_va_thap_nhat": leaders, "bieu_duong": facts.models,
+                           "phai_khac_phuc": facts.remedy})
 
 
 def annual_ranking(ctx: Context) -> Section:
     parts = [ctx.outline.section("Kết quả xếp hạng"), *_ranking_parts(ctx, 3),
              blocks.heading("Độ ổn định của thứ hạng", 3),
              *robustness(ctx, tables=False).parts]
-    return Section(parts, {"xep_hang": ctx.movement[ctx.movement["year"] == ctx.year]})
+    return Section(parts, {"xep_hang": ctx.scores})
 
 
 def inspection(ctx: Context) -> Section:
-    parts = [ctx.outline.section("Kết quả kiểm tra, thẩm định số liệu")]
-    if not ctx.results.rounds[ctx.year].inspected:
-        parts.append(blocks.paragraphs(["Chưa có kết quả kiểm tra, thẩm định: điểm trong báo "
-                                        "cáo là điểm theo số liệu đơn vị tự báo cáo."]))
+    facts = ctx.facts
+    parts = [ctx.outline.section("Kết quả kiểm tra, thẩm định số liệu"),
+             blocks.paragraphs([sentences.corrections_sentence(facts)])]
+    if not facts.inspected:
         return Section(parts)
-    fixes = applied_corrections(ctx.corrections)
-    knock = (ctx.corrections[ctx.corrections["kind"] == KNOCK_ON]
-             if "kind" in ctx.corrections.columns else ctx.corrections.iloc[0:0])
-    text = (f"Đoàn kiểm tra đã điều chỉnh {len(fixes)} số liệu của "
-            f"{fixes['unit_id'].nunique()} đơn vị; điểm và thứ hạng trong báo cáo là kết quả "
-            "sau kiểm tra.")
-    if len(knock):
-        text += (f" Điều chỉnh này làm thay đổi điểm của {knock['unit_id'].nunique()} đơn vị "
-                 "khác ở các chỉ tiêu chấm so với đơn vị cao nhất khối (các dòng cuối bảng).")
-    parts += [blocks.paragraphs([text, "Các đơn vị có điểm tự đánh giá chênh lệch nhiều nhất "
-                                       "so với kết quả kiểm tra:"]),
+    parts += [blocks.paragraphs(["Các đơn vị có điểm tự đánh giá chênh lệch nhiều nhất so "
+                                 "với kết quả kiểm tra:"]),
               views.self_vs_verified(largest_gaps(ctx.scores, ctx.year)),
-              views.corrections(ctx.corrections)]
-    if len(ctx.inspection_errors):
-        parts.append(blocks.note(sentences.error_counts_sentence(0, len(ctx.inspection_errors)),
-                                 "warning"))
-    return Section(parts, {"dieu_chinh": ctx.corrections})
+              views.corrections(facts.corrections)]
+    if (moved := sentences.knock_on_sentence(facts)) is not None:
+        parts += [blocks.heading("Điểm thay đổi do điều chỉnh số liệu của đơn vị khác", 3),
+                  blocks.paragraphs([moved]), views.knock_on(facts.knock_on)]
+    if (own := sentences.inspection_errors_sentence(facts)) is not None:
+        parts.append(blocks.note(own, "warning"))
+    return Section(parts, {"dieu_chinh": facts.corrections, "anh_huong": facts.knock_on})
 
 
 def annual_criteria(ctx: Context) -> Section:
-    weakest = analysis.weakest_indicators(ctx.results.points, ctx.rubric, n=8, year=ctx.year)
+    weakest = ctx.facts.weakest_indicators.head(8)
     return Section([ctx.outline.section("Kết quả theo tiêu chí"), _heatmap(ctx),
                     blocks.heading("Các chỉ tiêu bị mất nhiều điểm nhất", 3),
                     views.weakest_indicators(weakest)], {"chi_tieu_yeu": weakest})
@@ -560,8 +566,7 @@ def annual_criteria(ctx: Context) -> Section:
 def annual_trends(ctx: Context) -> Section:
     if len(ctx.results.years) < 2:
         return Section([])
-    changes = analysis.tier_changes(ctx.results.scores)
-    changes = changes[changes["year"] == ctx.year]
+    changes = ctx.facts.tier_changes
     parts = [ctx.outline.section(f"Diễn biến qua các năm {ctx.results.years[0]}–{ctx.year}"),
              _criterion_trends(ctx)]
     parts += [blocks.figure(plots.rank_movement_chart(ctx.movement, ctx.year, g))
@@ -571,29 +576,29 @@ def annual_trends(ctx: Context) -> Section:
 
 
 def remedy(ctx: Context) -> Section:
-    floor = analysis.vn_number(float(ctx.rubric.criterion_floor))
+    facts = ctx.facts
     parts = [ctx.outline.section("Đơn vị phải khắc phục tồn tại, hạn chế"),
-             blocks.paragraphs([f"Đơn vị xếp loại {', '.join(ctx.rubric.remedy_tiers)} hoặc có "
-                                f"tiêu chí đạt dưới {floor}% cần khắc phục các tồn tại dưới "
-                                "đây."]),
-             views.units_to_remedy(ctx.remedy)]
+             blocks.paragraphs([f"Đơn vị {sentences.remedy_rule(facts)} cần khắc phục các tồn "
+                                "tại dưới đây."]),
+             views.units_to_remedy(facts.remedy)]
+    if (blank := sentences.incomplete_sentence(facts)) is not None:
+        parts.append(blocks.note(blank, "warning"))
     if ctx.previous is not None:
-        follow, summary_table = _follow_up(ctx)
         parts += [blocks.heading(f"Kết quả khắc phục tồn tại, hạn chế năm {ctx.previous}", 3),
-                  blocks.paragraphs(sentences.follow_up_sentences(follow, ctx.names)),
-                  views.follow_up_summary(summary_table)]
-    return Section(parts, {"phai_khac_phuc": ctx.remedy})
+                  blocks.paragraphs(sentences.follow_up_sentences(facts)),
+                  views.follow_up_summary(facts.follow_up_units)]
+    return Section(parts, {"phai_khac_phuc": facts.remedy})
 
 
 def data_quality(ctx: Context) -> Section:
-    late_or_missing = ctx.register[ctx.register["status"].isin([LATE, MISSING])]
+    facts = ctx.facts
+    late_or_missing = facts.register[facts.register["status"].isin([LATE, MISSING])]
     return Section([
         ctx.outline.section("Tình hình nộp báo cáo và chất lượng số liệu"),
-        views.register(late_or_missing),
-        blocks.paragraphs([sentences.error_counts_sentence(len(ctx.unit_errors),
-                                                           len(ctx.inspection_errors))]),
-        views.issues(ctx.unit_errors, ctx.names), *_evidence_parts(ctx, 3)],
-        {"loi_so_lieu": ctx.unit_errors, "kiem_chung": _evidence(ctx)})
+        views.register(late_or_missing, ctx.rubric),
+        blocks.paragraphs([sentences.error_counts_sentence(facts)]),
+        views.issues(facts.unit_errors, ctx.names), *_evidence_parts(ctx, 3)],
+        {"loi_so_lieu": facts.unit_errors, "kiem_chung": facts.evidence})
 
 
 def appendix(ctx: Context) -> Section:
@@ -606,7 +611,9 @@ def appendix(ctx: Context) -> Section:
                  "đạt / điểm tối đa áp dụng × 100. Xếp loại — " + rubric.tier_text() + ".",
                  "Xếp hạng trong từng khối theo điểm từ cao xuống thấp; các đơn vị bằng điểm "
                  "cùng hạng. Thay đổi thứ hạng so với năm trước chỉ tính giữa các đơn vị có "
-                 "kết quả cả hai năm."]),
+                 "kết quả cả hai năm.",
+                 "Mục bắt buộc đơn vị bỏ trống được 0 điểm theo phiếu đánh giá nhưng được ghi "
+                 "là chưa có số liệu (đơn vị phải bổ sung), không phải tồn tại, hạn chế."]),
              views.method(rubric),
              *_method_change_parts(ctx, 3, "Thay đổi so với phiếu đánh giá năm trước")]
     return Section(parts)

@@ -10,28 +10,37 @@ import pandas as pd
 from IPython.display import HTML
 
 from cntt_analysis.intake.issues import SEVERITY_LABELS
-from cntt_analysis.labels import GROUP_SHORT
 from cntt_analysis.report.html.blocks import table
 from cntt_analysis.rubric.model import Rubric
 
 
+def criterion_columns(rubric: Rubric) -> dict[str, tuple[str, str]]:
+    """The criterion percentage columns, headed by the criterion's code and short name."""
+    return {c.code: (f"{c.code} {c.short} (%)", "percent") for c in rubric.criteria}
+
+
 def ranking(scores: pd.DataFrame, rubric: Rubric, movement: pd.DataFrame | None = None
             ) -> HTML:
-    """Rank, unit, score, tier, criterion percentages (and movement when given)."""
+    """Rank, unit, score, tier (and the score's change and rank movement when given: the
+    facts' scores carry them already), then the criterion percentages. What a leader
+    compares first comes first: on a phone the name, score, tier and change fit the screen
+    and the rest scrolls."""
     frame = scores.sort_values(["rank", "unit_id"])
     columns = {"rank": ("Hạng", "int"), "name": ("Đơn vị", "text"),
                "score": ("Điểm", "number"), "tier": ("Xếp loại", "tier")}
     if movement is not None:
-        frame = frame.merge(movement[["year", "unit_id", "movement", "score_change"]],
-                            on=["year", "unit_id"], how="left")
-        columns["movement"] = ("Thứ hạng so với năm trước", "text")
+        wanted = [c for c in ("movement", "score_change") if c not in frame.columns]
+        if wanted:
+            frame = frame.merge(movement[["year", "unit_id", *wanted]],
+                                on=["year", "unit_id"], how="left")
         columns["score_change"] = ("Điểm tăng/giảm so với năm trước", "change")
-    columns |= {c.code: (f"{c.code} (%)", "percent") for c in rubric.criteria}
-    return table(frame, columns)
+        columns["movement"] = ("Thứ hạng so với năm trước", "text")
+    return table(frame, columns | criterion_columns(rubric))
 
 
-def register(register: pd.DataFrame) -> HTML:
-    frame = register.assign(group_vi=register["group"].map(GROUP_SHORT))
+def register(register: pd.DataFrame, rubric: Rubric) -> HTML:
+    frame = register.assign(group_vi=register["group"].map(
+        lambda g: rubric.group_label(g, short=True) if isinstance(g, str) else ""))
     return table(frame, {"name": ("Đơn vị", "text"), "group_vi": ("Khối", "text"),
                          "status": ("Tình trạng", "text"), "file": ("Tệp", "text"),
                          "report_date": ("Ngày lập báo cáo", "date")})
@@ -52,7 +61,7 @@ def issues(issues: pd.DataFrame, names: dict[str, str] | None = None,
     columns = {"severity_vi": ("Mức độ", "text")}
     if with_unit:
         columns["unit"] = ("Đơn vị", "text")
-    columns |= {"file": ("Tệp", "text"), "sheet": ("Trang", "text"), "cell": ("Ô", "text"),
+    columns |= {"file": ("Tệp", "text"), "sheet": ("Trang", "text"), "cell": ("Ô", "code"),
                 "value": ("Giá trị", "text"), "message": ("Nội dung", "text")}
     return table(frame, columns, empty="Không có vấn đề nào về số liệu.")
 
@@ -61,19 +70,20 @@ def group_averages(averages: pd.DataFrame, rubric: Rubric) -> HTML:
     frame = averages.assign(group_vi=averages["group"].map(rubric.group_short))
     columns = {"year": ("Năm", "int"), "group_vi": ("Khối", "text"),
                "units": ("Số đơn vị", "int"), "mean_score": ("Điểm bình quân", "number")}
-    columns |= {c.code: (f"{c.code} (%)", "percent") for c in rubric.criteria}
-    return table(frame, columns)
+    return table(frame, columns | criterion_columns(rubric))
 
 
 def weakest_indicators(weakest: pd.DataFrame) -> HTML:
-    return table(weakest, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+    """Indicators by the share of their points lost across the Department (facts)."""
+    return table(weakest, {"indicator": ("Chỉ tiêu", "code"), "label": ("Nội dung", "text"),
+                           "lost_percent": ("Tỷ lệ điểm bị mất (%)", "percent"),
                            "total_lost": ("Tổng điểm bị mất", "number"),
                            "mean_lost": ("Bình quân mỗi đơn vị", "number"),
                            "units_losing": ("Số đơn vị bị mất điểm", "int")})
 
 
 def unit_indicators(profile: pd.DataFrame) -> HTML:
-    return table(profile, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+    return table(profile, {"indicator": ("Chỉ tiêu", "code"), "label": ("Nội dung", "text"),
                            "answers": ("Số liệu", "text"), "points": ("Điểm", "number"),
                            "max_points": ("Tối đa", "number"), "lost": ("Bị mất", "number"),
                            "status": ("Trạng thái", "text")})
@@ -82,14 +92,14 @@ def unit_indicators(profile: pd.DataFrame) -> HTML:
 def unit_weaknesses(weak: pd.DataFrame,
                     empty: str = "Đơn vị không bị mất điểm ở chỉ tiêu nào.") -> HTML:
     """Shortcomings with their remedy (say in `empty` what an empty table means)."""
-    return table(weak, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+    return table(weak, {"indicator": ("Chỉ tiêu", "code"), "label": ("Nội dung", "text"),
                         "points": ("Điểm", "number"), "max_points": ("Tối đa", "number"),
                         "remedy": ("Hướng khắc phục", "text")}, empty=empty)
 
 
 def points_to_gain(weak: pd.DataFrame) -> HTML:
     """Indicators that lost points below the shortcoming threshold: points still to gain."""
-    return table(weak, {"indicator": ("Chỉ tiêu", "text"), "label": ("Nội dung", "text"),
+    return table(weak, {"indicator": ("Chỉ tiêu", "code"), "label": ("Nội dung", "text"),
                         "points": ("Điểm", "number"), "max_points": ("Tối đa", "number"),
                         "lost": ("Còn có thể tăng", "number")},
                  empty="Không có chỉ tiêu nào khác bị mất điểm.")
@@ -101,13 +111,12 @@ def unscored(units: pd.DataFrame) -> HTML:
                  empty="Mọi đơn vị trong danh mục đều có kết quả.")
 
 
-def group_leaders(leaders: pd.DataFrame) -> HTML:
-    """Best and weakest unit of each group (page 1 of the annual report)."""
-    frame = leaders.assign(group_vi=leaders["group"].map(GROUP_SHORT).fillna(leaders["group"]))
-    return table(frame, {"group_vi": ("Khối", "text"), "units": ("Số đơn vị", "int"),
+def group_leaders(groups: pd.DataFrame) -> HTML:
+    """Best and weakest unit of each group (page 1 of the annual report; `facts.groups`)."""
+    return table(groups, {"short": ("Khối", "text"), "units": ("Số đơn vị", "int"),
                          "best": ("Cao điểm nhất", "text"), "best_score": ("Điểm", "number"),
                          "weakest": ("Thấp điểm nhất", "text"),
-                         "weakest_score": ("Điểm", "number")})
+                         "weakest_score": ("Điểm", "number")}, layout="stack")
 
 
 def units_to_remedy(remedy: pd.DataFrame) -> HTML:
@@ -115,7 +124,7 @@ def units_to_remedy(remedy: pd.DataFrame) -> HTML:
                           "tier": ("Xếp loại", "tier"), "reasons": ("Lý do", "text"),
                           "weak_indicators": ("Tồn tại, hạn chế chính", "text"),
                           "remedies": ("Yêu cầu khắc phục", "text")},
-                 empty="Không có đơn vị nào phải khắc phục.")
+                 empty="Không có đơn vị nào phải khắc phục.", layout="stack")
 
 
 def tier_changes(changes: pd.DataFrame) -> HTML:
@@ -129,7 +138,7 @@ def method(rubric: Rubric) -> HTML:
     rows = [{"criterion": f"{c.code}. {c.name}", "indicator": i.code, "label": i.label,
              "max": float(i.max_points)} for c in rubric.criteria for i in c.indicators]
     return table(pd.DataFrame(rows), {"criterion": ("Tiêu chí", "text"),
-                                      "indicator": ("Mã", "text"),
+                                      "indicator": ("Mã", "code"),
                                       "label": ("Chỉ tiêu", "text"),
                                       "max": ("Điểm tối đa", "number")})
 
@@ -145,9 +154,9 @@ def self_vs_verified(gaps: pd.DataFrame) -> HTML:
 
 
 def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
-    """Corrections, then the points they moved at other units (the reason says which)."""
+    """The inspectors' corrections (`facts.corrections`)."""
     columns = {"name": ("Đơn vị", "text")} if with_unit else {}
-    columns |= {"code": ("Mục", "text"), "cell": ("Ô", "text"),
+    columns |= {"code": ("Mục", "code"), "cell": ("Ô", "code"),
                 "reported": ("Đơn vị báo cáo", "text"), "verified": ("Kiểm tra", "text"),
                 "indicators": ("Chỉ tiêu", "text"), "points_before": ("Điểm trước", "number"),
                 "points_after": ("Điểm sau", "number"), "reason": ("Lý do", "text"),
@@ -155,6 +164,24 @@ def corrections(audit: pd.DataFrame, with_unit: bool = True) -> HTML:
     if "explanation" in audit.columns and audit["explanation"].fillna("").astype(str).any():
         columns["explanation"] = ("Giải trình của đơn vị", "text")
     return table(audit, columns, empty="Không có số liệu nào được điều chỉnh sau kiểm tra.")
+
+
+def knock_on(moved: pd.DataFrame) -> HTML:
+    """Points that moved at units whose figures were not corrected (`facts.knock_on`)."""
+    return table(moved, {"name": ("Đơn vị", "text"), "indicators": ("Chỉ tiêu", "text"),
+                         "points_before": ("Điểm trước", "number"),
+                         "points_after": ("Điểm sau", "number"),
+                         "causes": ("Do điều chỉnh số liệu của", "text")},
+                 empty="Không có điểm nào thay đổi theo điều chỉnh của đơn vị khác.")
+
+
+def missing_answers(missing: pd.DataFrame, with_unit: bool = True) -> HTML:
+    """Required answers left blank (`facts.missing_answers`): data to complete."""
+    columns = {"name": ("Đơn vị", "text")} if with_unit else {}
+    columns |= {"code": ("Mục", "text"), "label": ("Nội dung", "text"),
+                "sheet": ("Trang", "text"), "cell": ("Ô", "text"),
+                "indicators": ("Chỉ tiêu dùng mục này", "text")}
+    return table(missing, columns, empty="Không có mục bắt buộc nào bị bỏ trống.")
 
 
 def evidence(counts: pd.DataFrame, names: dict[str, str] | None = None,
@@ -170,27 +197,35 @@ def evidence(counts: pd.DataFrame, names: dict[str, str] | None = None,
     return table(frame, columns, empty="Phiếu năm nay không yêu cầu tài liệu kiểm chứng.")
 
 
+FOLLOW_UP_NOTES = {"absent": "Không nộp báo cáo năm nay",
+                   "no_data": "Chưa có số liệu để đánh giá",
+                   "ignored": "Chưa khắc phục tồn tại nào"}
+
+
 def follow_up_summary(summary: pd.DataFrame) -> HTML:
+    """Per unit, last year's shortcomings by outcome (`facts.follow_up_units`)."""
     from cntt_analysis.scoring.shortcomings import OUTCOMES
 
-    absent = (summary["absent"] if "absent" in summary.columns
-              else pd.Series(False, index=summary.index))
-    frame = summary.assign(ignored_vi=[
-        "Không nộp báo cáo năm nay" if gone else "Chưa khắc phục tồn tại nào" if ignored
-        else "" for gone, ignored in zip(absent, summary["ignored"])])
+    frame = summary.assign(ignored_vi=summary["state"].map(FOLLOW_UP_NOTES).fillna(""))
     return table(frame, {"name": ("Đơn vị", "text"), "total": ("Tồn tại năm trước", "int"),
                          **{o: (o, "int") for o in OUTCOMES}, "ignored_vi": ("Ghi chú", "text")},
                  empty="Năm trước không có tồn tại, hạn chế nào để theo dõi.")
 
 
 def follow_up(follow: pd.DataFrame) -> HTML:
+    """A unit's follow-up of last year's shortcomings; for a unit formed by a merger or a
+    split, the unit each one was found at."""
     frame = follow.assign(before=follow["previous_lost_share"] * 100,
                           after=follow["lost_share"] * 100)
-    return table(frame, {"previous_indicator": ("Chỉ tiêu năm trước", "text"),
-                         "label": ("Nội dung", "text"),
-                         "before": ("Tỷ lệ điểm mất năm trước (%)", "percent"),
-                         "after": ("Năm nay (%)", "percent"), "outcome": ("Kết quả", "text")},
-                 empty="Năm trước đơn vị không có tồn tại, hạn chế nào.")
+    columns = {"previous_indicator": ("Chỉ tiêu năm trước", "code"),
+               "label": ("Nội dung", "text"),
+               "before": ("Tỷ lệ điểm mất năm trước (%)", "percent"),
+               "after": ("Năm nay (%)", "percent"), "outcome": ("Kết quả", "text")}
+    if "previous_unit_id" in frame.columns and \
+            (frame["previous_unit_id"] != frame["unit_id"]).any():
+        at = "previous_name" if "previous_name" in frame.columns else "previous_unit_id"
+        columns = {at: ("Tồn tại của đơn vị (trước sáp nhập, chia tách)", "text"), **columns}
+    return table(frame, columns, empty="Năm trước đơn vị không có tồn tại, hạn chế nào.")
 
 
 def robustness(robust: pd.DataFrame) -> HTML:
@@ -204,6 +239,6 @@ def robustness(robust: pd.DataFrame) -> HTML:
 def crosswalk(changes: pd.DataFrame) -> HTML:
     """What changed in the rubric since last year (indicators not carried as they were)."""
     shown = changes[changes["change"] != "same"]
-    return table(shown, {"code": ("Chỉ tiêu", "text"), "previous_code": ("Năm trước", "text"),
+    return table(shown, {"code": ("Chỉ tiêu", "code"), "previous_code": ("Năm trước", "code"),
                          "label": ("Nội dung", "text"), "detail": ("Thay đổi", "text")},
                  empty="Phiếu đánh giá không thay đổi so với năm trước.")

@@ -1,5 +1,6 @@
 """The layout of Vietnamese administrative documents (Decree 30/2020/NĐ-CP, Appendix I),
-for the documents the IT Centre drafts (python-docx).
+with which the default Word templates are built (python-docx; `default_templates`), and
+what is measured again once a template is filled (`fit_rules`, `fit_tables`).
 
 Applied from Phụ lục I, mục II "Kỹ thuật trình bày" and its table of fonts and sizes:
 
@@ -27,7 +28,10 @@ Applied from Phụ lục I, mục II "Kỹ thuật trình bày" and its table of
 - Draft mark (mục "Chỉ dẫn về dự thảo văn bản"): "DỰ THẢO" uppercase, 14 pt bold (13–14),
   in a box, at the top right of every page.
 
-Every text is added as a plain run (never a field): unit-supplied text stays text.
+Every text is added as a plain run (never a field): unit-supplied text stays text. The
+lines under the issuing body and under the summary are sized from the text they underline
+once a template is filled; a data table wider than the text (a column per criterion) is
+narrowed to it.
 """
 
 from __future__ import annotations
@@ -75,17 +79,10 @@ class Heading:
     """The elements above a document's title (thể thức phần đầu văn bản)."""
 
     parent: str        # cơ quan chủ quản, e.g. "UBND TỈNH HÒA AN"
-    issuer: str        # cơ quan ban hành, e.g. "SỞ TÀI NGUYÊN VÀ MÔI TRƯỜNG"
+    issuer: str        # cơ quan ban hành, e.g. "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
     number: str        # "Số:      /BC-TTCNTT"
     place_date: str    # "Hòa An, ngày    tháng    năm 20.."
     cv_summary: str = ""  # công văn only: "V/v …"
-
-
-@dataclass(frozen=True)
-class Signature:
-    authority: str     # "KT. GIÁM ĐỐC" or "GIÁM ĐỐC"
-    title: str         # "PHÓ GIÁM ĐỐC" (may be empty)
-    name: str
 
 
 # ----------------------------------------------------------------------------- basics
@@ -154,12 +151,29 @@ def rule(container, length_mm: float, width_mm: float) -> Paragraph:
     empty paragraph with a bottom border between indents)."""
     paragraph = container.add_paragraph()
     _spacing(paragraph)
-    side = max((width_mm - length_mm) / 2, 0)
-    paragraph.paragraph_format.left_indent = Mm(side)
-    paragraph.paragraph_format.right_indent = Mm(side)
+    _rule_length(paragraph, length_mm, width_mm)
     _mark_size(paragraph, 3)  # an empty paragraph is as tall as its mark's font
     _border(paragraph)
     return paragraph
+
+
+def _rule_length(paragraph: Paragraph, length_mm: float, width_mm: float) -> None:
+    side = max((width_mm - length_mm) / 2, 0)
+    paragraph.paragraph_format.left_indent = Mm(side)
+    paragraph.paragraph_format.right_indent = Mm(side)
+
+
+def issuer_rule_mm(issuer: str, width_mm: float = HEADING_COLUMNS_MM[0]) -> float:
+    """The line under the issuing body: about 45% of its longest line (1/3–1/2)."""
+    longest = max(text_length_mm(part, SIZES["body_name"]) for part in issuer.split("\n"))
+    return max(min(longest, width_mm) * 0.45, 20)
+
+
+def summary_rule_mm(summary: str) -> float:
+    """The line under a document's summary: 40% of its longest line (1/3–1/2)."""
+    longest = max(len(part) for part in summary.split("\n"))
+    length = text_length_mm("x" * longest, SIZES["type"], 0.5)
+    return min(max(length * 0.4, 30), TEXT_WIDTH_MM / 2)
 
 
 def text_length_mm(text: str, size: float, em: float = UPPER_EM) -> float:
@@ -231,8 +245,9 @@ def _draft_run(paragraph: Paragraph) -> None:
     run._element.get_or_add_rPr().append(box)
 
 
-def _headers(section, draft: bool) -> None:
-    """Page numbers centred from page 2; the boxed draft mark at the right of every page."""
+def _headers(section, draft: bool, condition: str = "") -> None:
+    """Page numbers centred from page 2; the boxed draft mark at the right of every page
+    (in a template, between ``{%r if condition %}`` and ``{%r endif %}`` runs)."""
     width = Mm(TEXT_WIDTH_MM)
     for header, numbered in ((section.first_page_header, False), (section.header, True)):
         header.is_linked_to_previous = False
@@ -248,21 +263,33 @@ def _headers(section, draft: bool) -> None:
         if numbered:
             _page_field(paragraph, SIZES["page"])
         if draft:
+            if condition:
+                text_run(paragraph, f"{{%r if {condition} %}}", SIZES["page"])
             text_run(paragraph, "\t", SIZES["page"])
             _draft_run(paragraph)
+            if condition:
+                text_run(paragraph, "{%r endif %}", SIZES["page"])
 
 
-def new_document(title: str, author: str, draft: bool) -> DocumentObject:
+def new_document(title: str, author: str, draft: bool,
+                 draft_condition: str = "") -> DocumentObject:
+    """An empty A4 document in the decree's layout; with `draft_condition` (a template),
+    its draft mark shows only when that field is true."""
     doc = Document()
     _set_default_fonts(doc)
     _page_setup(doc.sections[0])
-    _headers(doc.sections[0], draft)
+    _headers(doc.sections[0], draft, draft_condition)
+    set_properties(doc, title, author)
+    return doc
+
+
+def set_properties(doc: DocumentObject, title: str, author: str) -> None:
+    """Title and author; fixed dates, so the same content gives the same bytes."""
     props = doc.core_properties
     props.title, props.author, props.last_modified_by = title, author, author
     props.created = props.modified = props.last_printed = FIXED_TIME
     props.revision = 1
     props.comments = props.keywords = props.subject = props.category = ""
-    return doc
 
 
 def docx_bytes(doc: DocumentObject) -> bytes:
@@ -351,17 +378,17 @@ def fit_lines(text: str, size: float, width_mm: float) -> str:
 
 def heading(doc: DocumentObject, head: Heading) -> None:
     """The two-column heading, as a borderless 2 × 2 table so both columns line up: the
-    bodies | national heading and motto; the number (and V/v) | place and date."""
+    bodies | national heading and motto; the number (and V/v) | place and date. The bodies'
+    names are written as given (uppercase, broken with `fit_lines`, or a template's
+    fields)."""
     left_w, right_w = HEADING_COLUMNS_MM
     table = _layout_table(doc, HEADING_COLUMNS_MM, rows=2)
     (left, right), (number, place) = table.rows[0].cells, table.rows[1].cells
     p = _first(left)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    text_run(p, fit_lines(head.parent.upper(), SIZES["body_name"], left_w), SIZES["body_name"])
-    issuer = fit_lines(head.issuer.upper(), SIZES["body_name"], left_w)
-    line_paragraph(left, issuer, SIZES["body_name"], bold=True)
-    longest = max(text_length_mm(part, SIZES["body_name"]) for part in issuer.split("\n"))
-    rule(left, max(min(longest, left_w) * 0.45, 20), left_w)
+    text_run(p, head.parent, SIZES["body_name"])
+    line_paragraph(left, head.issuer, SIZES["body_name"], bold=True)
+    rule(left, issuer_rule_mm(head.issuer, left_w), left_w)
     p = _first(number)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _spacing(p, before=6)
@@ -383,9 +410,7 @@ def title(doc: DocumentObject, kind: str, summary: str) -> None:
     """Document type (e.g. BÁO CÁO) and summary, centred, with a line under the summary."""
     line_paragraph(doc, kind.upper(), SIZES["type"], bold=True, before=18)
     line_paragraph(doc, summary, SIZES["type"], bold=True)
-    longest = max(len(part) for part in summary.split("\n"))
-    length = text_length_mm("x" * longest, SIZES["type"], 0.5)
-    rule(doc, min(max(length * 0.4, 30), TEXT_WIDTH_MM / 2), TEXT_WIDTH_MM)
+    rule(doc, summary_rule_mm(summary), TEXT_WIDTH_MM)
     doc.paragraphs[-1].paragraph_format.space_after = Pt(12)
 
 
@@ -447,10 +472,13 @@ def data_table(doc: DocumentObject, headers: Sequence[str], rows: Sequence[Seque
     return table
 
 
-def closing(doc: DocumentObject, recipients: Sequence[str], archive: str,
-            signature: Signature) -> None:
-    """"Nơi nhận:" with the recipients on the left, the signer's block on the right (kept
-    on one page with the paragraph before it, so the signature is never alone)."""
+def closing(doc: DocumentObject, recipients: Sequence[str], signer: Sequence[str],
+            name: str) -> None:
+    """"Nơi nhận:" with `recipients` on the left, each a line as written ("- Văn phòng
+    Sở;", the last "- Lưu: VT, …."); the signer's block on the right: the `signer` lines
+    (authority, title: uppercase, as given), room for the signature and the seal, the
+    `name`. Kept on one page with the paragraph before it, so the signature is never
+    alone."""
     if doc.paragraphs:
         doc.paragraphs[-1].paragraph_format.keep_with_next = True
     table = _layout_table(doc, SIGNATURE_COLUMNS_MM)
@@ -459,21 +487,90 @@ def closing(doc: DocumentObject, recipients: Sequence[str], archive: str,
     p = _first(left)
     _spacing(p, before=12)
     text_run(p, "Nơi nhận:", SIZES["recipients_label"], bold=True, italic=True)
-    for recipient in recipients:
-        line_paragraph(left, f"- {recipient};", SIZES["recipients"],
-                       align=WD_ALIGN_PARAGRAPH.LEFT)
-    line_paragraph(left, f"- Lưu: {archive}.", SIZES["recipients"],
-                   align=WD_ALIGN_PARAGRAPH.LEFT)
+    for line in recipients:
+        line_paragraph(left, line, SIZES["recipients"], align=WD_ALIGN_PARAGRAPH.LEFT)
     p = _first(right)
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _spacing(p, before=12)
-    text_run(p, signature.authority.upper(), SIZES["signer"], bold=True)
-    if signature.title:
-        line_paragraph(right, signature.title.upper(), SIZES["signer"], bold=True)
+    text_run(p, signer[0], SIZES["signer"], bold=True)
+    for line in signer[1:]:
+        line_paragraph(right, line, SIZES["signer"], bold=True)
     for _ in range(4):  # room for the signature and the seal
         line_paragraph(right, "", SIZES["signer"])
-    line_paragraph(right, signature.name, SIZES["signer"], bold=True)
+    line_paragraph(right, name, SIZES["signer"], bold=True)
 
 
 def page_break(doc: DocumentObject) -> None:
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+# ----------------------------------------------------------------------------- once filled
+
+
+def _bordered_empty(paragraph: Paragraph) -> bool:
+    ppr = paragraph._p.pPr
+    return (not paragraph.text and ppr is not None and ppr.find(qn("w:pBdr")) is not None)
+
+
+def _underlined(paragraphs: Sequence[Paragraph]) -> tuple[Paragraph, str] | None:
+    """The first rule (an empty bordered paragraph) of `paragraphs` and the text it
+    underlines (the paragraph before it)."""
+    for before, paragraph in zip(paragraphs, paragraphs[1:]):
+        if _bordered_empty(paragraph) and before.text:
+            return paragraph, before.text
+    return None
+
+
+def fit_rules(doc: DocumentObject) -> None:
+    """Size the lines under the issuing body (the heading's first cell) and under the
+    document's summary (the first line in the body) from the text a template was filled
+    with."""
+    if doc.tables:
+        cell = doc.tables[0].rows[0].cells[0]
+        found = _underlined(cell.paragraphs)
+        if found is not None:
+            width = cell.width.mm if cell.width is not None else HEADING_COLUMNS_MM[0]
+            _rule_length(found[0], issuer_rule_mm(found[1], width), width)
+    found = _underlined(doc.paragraphs)
+    if found is not None:
+        _rule_length(found[0], summary_rule_mm(found[1]), TEXT_WIDTH_MM)
+
+
+def _first_row_widths(table: Table) -> list[int]:
+    """The widths (twips) of the first row's cells; [] unless every one is given."""
+    widths = []
+    for cell in table.rows[0]._tr.findall(qn("w:tc")):
+        width = cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+        if width is None or width.get(qn("w:type")) not in (None, "dxa"):
+            return []
+        widths.append(int(width.get(qn("w:w"))))
+    return widths
+
+
+def fit_tables(doc: DocumentObject) -> None:
+    """Every table's grid follows its first row's cells (a template may have repeated a
+    column, one per criterion); one now wider than the text is narrowed to it, each
+    column in proportion."""
+    text = int(Mm(TEXT_WIDTH_MM).twips)
+    for table in doc.tables:
+        merged = next(table._tbl.iter(qn("w:gridSpan")), None) is not None
+        widths = _first_row_widths(table) if len(table.rows) and not merged else []
+        if not widths:  # a clerk's own table with merged or unsized cells: as it is
+            continue
+        total = sum(widths)
+        if total > text + 20:  # wider than the text (more than a point over)
+            widths = [w * text // total for w in widths]
+            for row in table.rows:
+                cells = row._tr.findall(qn("w:tc"))
+                if len(cells) == len(widths):
+                    for cell, width in zip(cells, widths):
+                        cell.find(f"{qn('w:tcPr')}/{qn('w:tcW')}").set(qn("w:w"), str(width))
+        grid = table._tbl.tblGrid
+        if [int(c.get(qn("w:w"), 0)) for c in grid.findall(qn("w:gridCol"))] == widths:
+            continue
+        for col in grid.findall(qn("w:gridCol")):
+            grid.remove(col)
+        for width in widths:
+            col = OxmlElement("w:gridCol")
+            col.set(qn("w:w"), str(width))
+            grid.append(col)
