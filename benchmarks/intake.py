@@ -31,6 +31,7 @@ Run: ``.venv/bin/python benchmarks/intake.py [--n 500] [--repeat 3] [--large]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import html
@@ -40,11 +41,13 @@ import random
 import re
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,6 +67,7 @@ DEADLINE = dt.date(2017, 8, 10)
 TARGET_RATIO = 10.0
 TARGET_RERUN_S = 2.0
 LARGE_N, LARGE_DISTINCT = 20_000, 500
+REPEAT_LARGE_FROM = 5_000  # rounds this large are timed --repeat-large times
 TARGET_LARGE_S, TARGET_LARGE_MB = 60.0, 1024.0
 # Realistic rounds: seconds allowed at each size (memory: TARGET_LARGE_MB at every size).
 REALISTIC_TARGETS = {5_000: 15.0, 20_000: 60.0}
@@ -81,6 +85,10 @@ REALISTIC = {
     "other_name": 0.02,  # type another registered unit's name (a neighbour's copy)
     "damaged": 0.002,    # a file cut short in transit
 }
+# Hostile files: of each kind, one per HOSTILE_EVERY registered units (at least one).
+HOSTILE_KINDS = ("not_a_workbook", "encrypted", "blank_rows")
+HOSTILE_EVERY = 2_500
+BLANK_ROWS = 20_000  # rows of blank-looking cells (A:H) after a sheet's answers
 # Claims without evidence: how many workbooks cite none, about half, or all of it.
 EVIDENCE_SHARES = {"none": 0.4, "half": 0.3, "all": 0.3}
 EVIDENCE_TEXTS = ["Quyết định số {n}/QĐ-STNMT ngày {d:%d/%m/%Y}",
@@ -333,20 +341,55 @@ def generate_realistic_round(raw_dir: Path, n: int, seed: int) -> list[Path]:
         buffer = io.BytesIO()
         wb.save(buffer)
         written[unit["unit_id"]] = buffer.getvalue()
+    per_kind = max(1, n // HOSTILE_EVERY)
+    chosen = rng.sample(range(n), min(n, per_kind * len(HOSTILE_KINDS)))
+    hostile = {units[i]["unit_id"]: HOSTILE_KINDS[k % len(HOSTILE_KINDS)]
+               for k, i in enumerate(chosen)}
     paths = []
     for group, members in by_group.items():
         for i, unit in enumerate(members):
             source = sources[group][i % len(sources[group])]
             paths += _realistic_files(folder, written[source["unit_id"]], source, unit,
-                                      units, rng)
+                                      units, rng, hostile.get(unit["unit_id"]))
     return sorted(paths)
+
+
+def hostile_bytes(kind: str, data: bytes) -> bytes:
+    """A unit's workbook `data` made into a hostile file of HOSTILE_KINDS: a web page a
+    system exported under an .xlsx name, a password-protected workbook (an OLE file naming
+    an encrypted package), or BLANK_ROWS rows of blank-looking cells after the answers."""
+    if kind == "not_a_workbook":
+        return ("<html><head><meta charset='utf-8'></head><body><table><tr><td>Mã</td>"
+                "<td>Giá trị</td></tr>" + "<tr><td>C1.1</td><td>5</td></tr>" * 200
+                + "</table></body></html>").encode("utf-8")
+    if kind == "encrypted":
+        header = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(16) + struct.pack(
+            "<HHHH", 0x3E, 3, 0xFFFE, 9) + bytes(512 - 32)
+        entry = "EncryptedPackage".encode("utf-16-le") + b"\0\0"
+        directory = entry.ljust(64, b"\0") + struct.pack("<H", len(entry)) + bytes(62)
+        return header + directory.ljust(512, b"\0") + data
+    cell = '<c r="{c}{{r}}" t="inlineStr"><is><t> </t></is></c>'
+    row = "".join(cell.format(c=c) for c in "ABCDEFGH")
+    rows = "".join(f'<row r="{r}">{row.format(r=r)}</row>'
+                   for r in range(200, 200 + BLANK_ROWS)).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = re.sub(rb'<dimension ref="[^"]*"/>', b"", content).replace(
+                    b"</sheetData>", rows + b"</sheetData>")
+            dst.writestr(item, content)
+    return out.getvalue()
 
 
 def _realistic_files(folder: Path, data: bytes, source: dict[str, str],
                      unit: dict[str, str], units: list[dict[str, str]],
-                     rng: random.Random) -> list[Path]:
-    """The files one unit sends (none, one or two), by REALISTIC."""
-    if rng.random() < REALISTIC["missing"]:
+                     rng: random.Random, hostile: str | None = None) -> list[Path]:
+    """The files one unit sends (none, one or two), by REALISTIC; a hostile one of that
+    kind (`hostile_bytes`) instead of its workbook if `hostile` is given."""
+    if rng.random() < REALISTIC["missing"] and hostile is None:
         return []
     typed, unit_id = unit["name"], None
     if rng.random() < REALISTIC["generic"]:
@@ -359,6 +402,8 @@ def _realistic_files(folder: Path, data: bytes, source: dict[str, str],
         data = relabel(data, unit_swaps(source, unit, typed, unit_id))
     if rng.random() < REALISTIC["damaged"]:
         data = data[:len(data) // 2]
+    if hostile is not None:
+        data = hostile_bytes(hostile, data)
     path = folder / f"{unit['unit_id']}.xlsx"
     path.write_bytes(data)
     if rng.random() >= REALISTIC["twice"]:
@@ -366,6 +411,23 @@ def _realistic_files(folder: Path, data: bytes, source: dict[str, str],
     first = folder / f"{unit['unit_id']}-ban-dau.xlsx"  # sorts first: superseded
     first.write_bytes(data)
     return [first, path]
+
+
+@contextlib.contextmanager
+def old_code(rev: str) -> Iterator[list[str]]:
+    """The `cntt` command of commit `rev`: a temporary git worktree of it, run by this
+    interpreter (and this venv's libraries) with PYTHONPATH pointing at it; removed after."""
+    repo = Path(__file__).resolve().parent.parent
+    folder = Path(tempfile.mkdtemp(prefix="cntt-old-")) / "tree"
+    subprocess.run(["git", "-C", str(repo), "worktree", "add", "--detach", "--quiet",
+                    str(folder), rev], check=True)
+    try:
+        yield ["env", f"PYTHONPATH={folder}", sys.executable, "-c",
+               "from cntt_analysis.cli import main; main()"]
+    finally:
+        subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(folder)],
+                       check=False)
+        shutil.rmtree(folder.parent, ignore_errors=True)
 
 
 # --- the measured commands (subprocesses) -----------------------------------------------
@@ -385,10 +447,14 @@ def naive_read(raw_dir: Path) -> None:
     print(f"{len(files)} files, {sheets} sheets, {failed} unreadable")
 
 
-def commands(cntt: str, raw_dir: Path, processed: Path) -> dict[str, list[str]]:
-    score = [cntt, "score", "--year", str(YEAR), "--raw", str(raw_dir),
+def commands(cntt: str | list[str], raw_dir: Path, processed: Path
+             ) -> dict[str, list[str]]:
+    """The measured commands; `cntt` is a command (path) or the words that start one."""
+    cntt = [cntt] if isinstance(cntt, str) else cntt
+    score = [*cntt, "score", "--year", str(YEAR), "--raw", str(raw_dir),
              "--processed", str(processed), "--quiet"]
-    helps = subprocess.run([cntt, "score", "--help"], capture_output=True, text=True).stdout
+    helps = subprocess.run([*cntt, "score", "--help"], capture_output=True,
+                           text=True).stdout
     force = ["--force"] if "--force" in helps else []  # older versions always re-score
     return {"naive": [sys.executable, __file__, "--naive", str(raw_dir)],
             "ours": [*score, *force], "rerun": score}
@@ -527,15 +593,23 @@ def stages(raw_dir: Path, processed: Path) -> None:
     """The steps of one `cntt score`, timed in this process (wall seconds, resident MB)."""
     from cntt_analysis.intake.issues import issues_frame
     from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
-    from cntt_analysis.intake.registry import active_units, load_registry, renamed_ids
+    from cntt_analysis.intake.registry import load_registry, renamed_ids
     from cntt_analysis.intake.rounds import load_round
     from cntt_analysis.intake.workbook import submissions_frame
     from cntt_analysis.report.excel import round_workbook
     from cntt_analysis.scoring import pipeline
-    from cntt_analysis.scoring.inspection import audit, combine_scores, drop_resolved
+    from cntt_analysis.scoring.inspection import (
+        CORRECTION,
+        apply_corrections,
+        audit,
+        combine_scores,
+        drop_resolved,
+        find_inspection,
+    )
     from cntt_analysis.scoring.manifest import input_manifest, registry_path
-    from cntt_analysis.scoring.points import compute_points, compute_scores
+    from cntt_analysis.scoring.points import compute_points, compute_scores, criterion_scores
     from cntt_analysis.scoring.shortcomings import find_shortcomings
+    from cntt_analysis.scoring.supplied import gather
     from cntt_analysis.storage import write_parquet
 
     marks = [time.perf_counter()]
@@ -549,11 +623,12 @@ def stages(raw_dir: Path, processed: Path) -> None:
 
     rnd = load_round(raw_dir, YEAR)
     known = load_registry(registry_path(raw_dir))
-    registry = active_units(known, YEAR)
+    registry = pipeline.round_registry(known, rnd)
     mark("round, registry")
     paths, subs = pipeline.read_submissions(rnd, progress=False)
     mark("read (workers)")
     tied = tie_submissions(subs, registry, renamed_ids(known), rnd.rubric.general_codes)
+    pipeline.keep_asked(tied, rnd.rubric, registry)
     counted, _ = choose_counted(tied, rnd.rubric.general_codes)
     register, register_issues = build_register(rnd, subs, registry, counted)
     mark("tie, register")
@@ -562,7 +637,9 @@ def stages(raw_dir: Path, processed: Path) -> None:
     intake_issues = [i for s in subs for i in s.issues]
     read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
     del subs, tied, counted
-    answers, corrections, inspection_issues = pipeline.verify(rnd, reported, registry)
+    reported, corrections, supply_issues = gather(rnd, reported, registry,
+                                                  find_inspection(rnd.folder))
+    answers, limit_issues = apply_corrections(reported, corrections, rnd.rubric, rnd.year)
     mark("inspection")
     self_points = compute_points(reported, rnd.rubric, registry)
     points = compute_points(answers, rnd.rubric, registry)
@@ -572,15 +649,20 @@ def stages(raw_dir: Path, processed: Path) -> None:
     key = ["year", "unit_id", "indicator"]
     points = points.merge(self_points[[*key, "points"]].rename(
         columns={"points": "self_points"}), on=key, how="left")
-    mark("compute_scores x2")
+    pillars = criterion_scores(points, rnd.rubric, registry).merge(
+        criterion_scores(self_points, rnd.rubric, registry)[
+            ["year", "unit_id", "criterion", "share"]].rename(columns={"share": "self_share"}),
+        on=["year", "unit_id", "criterion"], how="left")
+    mark("compute_scores x2, criteria")
     issues = issues_frame(drop_resolved(intake_issues, answers) + register_issues
-                          + inspection_issues)
+                          + supply_issues + limit_issues)
     del intake_issues
     mark("issues table")
     result = pipeline.RoundResult(
         rnd, registry, answers, points, scores, issues, register,
-        audit(corrections, self_points, points, rnd.rubric, registry),
-        find_shortcomings(points, rnd.rubric), read)
+        audit(corrections[corrections["kind"] == CORRECTION], self_points, points,
+              rnd.rubric, registry),
+        find_shortcomings(points, rnd.rubric, answers, registry), read, pillars)
     mark("audit, shortcomings")
     folder = processed / "stages"
     folder.mkdir(parents=True, exist_ok=True)
@@ -599,7 +681,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=500, help="workbooks to generate (500)")
     parser.add_argument("--repeat", type=int, default=3, help="timed repetitions (3)")
     parser.add_argument("--repeat-large", type=int, default=1,
-                        help="repetitions at 20,000 workbooks (1)")
+                        help="repetitions of rounds of 5,000 workbooks or more (1)")
     parser.add_argument("--seed", type=int, default=2017, help="random seed (2017)")
     parser.add_argument("--large", action="store_true",
                         help=f"{LARGE_N} workbooks, {LARGE_DISTINCT} distinct, ours only")
@@ -618,6 +700,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="the cntt command to time (default: this venv's)")
     parser.add_argument("--before", metavar="CNTT",
                         help="another installation's cntt, timed beside ours")
+    parser.add_argument("--old", metavar="REV",
+                        help="also time the code of commit REV (a temporary git worktree, "
+                             "PYTHONPATH), e.g. 358980f (before this branch)")
     parser.add_argument("--naive", metavar="RAW_DIR", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.naive:
@@ -627,8 +712,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--n and --repeat must be at least 1")
     sizes = [int(s) for s in args.sizes.split(",")] if args.realistic else \
         [LARGE_N if args.large else args.n]
-    for n in sizes:
-        run_one(args, n)
+    with contextlib.ExitStack() as stack:
+        if args.old:
+            args.before = stack.enter_context(old_code(args.old))
+            LABELS["before"] = f"cntt score, commit {args.old}"
+        for n in sizes:
+            run_one(args, n)
     return 0
 
 
@@ -652,7 +741,7 @@ def run_one(args: argparse.Namespace, n: int) -> None:
             del sides["naive"]
         if args.before:
             sides["before"] = commands(args.before, raw_dir, processed)["ours"]
-        repeat = args.repeat_large if n >= LARGE_N else args.repeat
+        repeat = args.repeat_large if n >= REPEAT_LARGE_FROM else args.repeat
         runs = compare(raw_dir, processed, sides, repeat)
         rerun = timed(ours["rerun"])
         rerun_said = "Không có gì thay đổi" in timed(ours["rerun"][:-1]).output
