@@ -17,7 +17,22 @@ from cntt_analysis.text import clean
 
 
 def _choice_points(rubric: Rubric, inp: Input) -> dict[str, Fraction]:
-    """Points of each label of a choice input, from the rule that scores it."""
+    """Points of each label of a choice input, from the rule that scores it (remembered:
+    asked for every claim of every workbook; the rubric is kept with its answer, so that
+    another rubric given the same id later never matches)."""
+    key = (id(rubric), inp.code)
+    known = _CHOICE_POINTS.get(key)
+    if known is None or known[0] is not rubric:
+        if len(_CHOICE_POINTS) > 1000:
+            _CHOICE_POINTS.clear()
+        known = _CHOICE_POINTS[key] = rubric, _rule_points(rubric, inp)
+    return known[1]
+
+
+_CHOICE_POINTS: dict[tuple[int, str], tuple[Rubric, dict[str, Fraction]]] = {}
+
+
+def _rule_points(rubric: Rubric, inp: Input) -> dict[str, Fraction]:
     for ind in rubric.indicators:
         if ind.rule.kind == "choice" and ind.rule.params.get("input") == inp.code:
             return {str(k): Fraction(str(v)) for k, v in ind.rule.params["points"].items()}

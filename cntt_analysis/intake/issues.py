@@ -7,11 +7,12 @@ the IT Centre knows exactly whom to call about what.
 
 from __future__ import annotations
 
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from cntt_analysis.text import shorten
+
+if TYPE_CHECKING:  # imported where used: a reading worker imports this module, not pandas
+    import pandas as pd
 
 # Values quoted in a message are shortened (the value column keeps them whole).
 QUOTE_LIMIT = 200
@@ -144,6 +145,8 @@ def make_issue(code: str, *, year: int, file: str = "", sheet: str = "", cell: s
 
 def issues_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Rows as a DataFrame with the standard columns, in a stable order."""
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=ISSUE_COLUMNS)
     frame["year"] = frame["year"].astype("int64")
     order = ["year", "file", "sheet", "cell", "code", "unit_id"]

@@ -22,7 +22,22 @@ SENT, LATE, MISSING, SUPERSEDED, NOT_SCORED = (
 REGISTER_COLUMNS = ["year", "unit_id", "name", "group", "status", "file", "report_date"]
 
 
-def identify(sub: Submission, unit_ids: set[str], index: dict[str, str],
+class _Names:
+    """Typed unit names → unit ids (`registry.match_unit`), remembered: a round types the
+    same names again and again (most exactly as registered), and reducing a name to its
+    key costs more than the rest of tying a submission to its unit."""
+
+    def __init__(self, registry: pd.DataFrame):
+        self.index = name_index(registry)
+        self.known: dict[str, str | None] = {}
+
+    def match(self, typed: str) -> str | None:
+        if typed not in self.known:
+            self.known[typed] = match_unit(typed, self.index)
+        return self.known[typed]
+
+
+def identify(sub: Submission, unit_ids: set[str], index: dict[str, str] | _Names,
              renamed: dict[str, str] | None = None, codes: GeneralCodes = CODES) -> str | None:
     """The unit a submission belongs to: hidden metadata first (an old template of a
     renamed unit counts for its successor), else the typed name (G01)."""
@@ -33,7 +48,11 @@ def identify(sub: Submission, unit_ids: set[str], index: dict[str, str],
         if candidate and candidate in unit_ids:
             return candidate
     name = sub.answer(codes.unit_name)
-    return match_unit(name["value"] or "", index) if name else None
+    return _match(name["value"] or "", index) if name else None
+
+
+def _match(typed: str, index: dict[str, str] | _Names) -> str | None:
+    return index.match(typed) if isinstance(index, _Names) else match_unit(typed, index)
 
 
 def report_date(sub: Submission, codes: GeneralCodes = CODES) -> dt.date | None:
@@ -53,16 +72,17 @@ def _year_ok(sub: Submission, codes: GeneralCodes = CODES) -> tuple[bool, str]:
 def tie_submissions(subs: list[Submission], registry: pd.DataFrame,
                     renamed: dict[str, str] | None = None,
                     codes: GeneralCodes = CODES) -> list[Submission]:
-    """Set unit_id on every answer and issue; add issues for unknown units and wrong years.
+    """Set unit_id on every submission (its answers) and issue; add issues for unknown units
+    and wrong years.
 
     Returns the submissions that can be scored (readable, known unit, right year)."""
-    index = name_index(registry)
+    names = _Names(registry)
     unit_ids = set(registry["unit_id"])
     tied = []
     for sub in subs:
         if not sub.readable:
             continue
-        unit_id = identify(sub, unit_ids, index, renamed, codes)
+        unit_id = identify(sub, unit_ids, names, renamed, codes)
         ok_year, stated = _year_ok(sub, codes)
         if unit_id is None:
             name = sub.answer(codes.unit_name)
@@ -71,26 +91,26 @@ def tie_submissions(subs: list[Submission], registry: pd.DataFrame,
                                          cell=name["cell"] if name else "",
                                          value=name["raw_value"] if name else ""))
         else:
-            _check_typed_name(sub, unit_id, index, codes)
+            _check_typed_name(sub, unit_id, names, codes)
         if unit_id is not None and not ok_year:
             where = sub.answer(codes.year) or {}
             sub.issues.append(make_issue("year_mismatch", year=sub.year, file=sub.file,
                                          sheet=where.get("sheet", ""),
                                          cell=where.get("cell", ""), value=stated))
         sub.unit_id = unit_id
-        for row in (*sub.answers, *sub.issues):
+        for row in sub.issues:
             row["unit_id"] = unit_id
         if unit_id is not None and ok_year:
             tied.append(sub)
     return tied
 
 
-def _check_typed_name(sub: Submission, unit_id: str, index: dict[str, str],
+def _check_typed_name(sub: Submission, unit_id: str, index: dict[str, str] | _Names,
                       codes: GeneralCodes = CODES) -> None:
     """Warn when the typed name (G01) names another registered unit than the template's
     hidden id: a unit may have filled in a copy of someone else's template."""
     name = sub.answer(codes.unit_name)
-    typed = match_unit(name["value"] or "", index) if name and name["status"] == "ok" else None
+    typed = _match(name["value"] or "", index) if name and name["status"] == "ok" else None
     if name is not None and typed is not None and typed != unit_id:
         sub.issues.append(make_issue("unit_name_mismatch", year=sub.year, file=sub.file,
                                      sheet=name["sheet"], cell=name["cell"],

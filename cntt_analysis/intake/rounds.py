@@ -13,7 +13,9 @@ import yaml
 from cntt_analysis.errors import UsageError
 from cntt_analysis.rubric.model import RUBRIC_DIR, Rubric, RubricError, load_rubric
 from cntt_analysis.rubric.next_year import next_year_text
-from cntt_analysis.storage import write_text
+
+if TYPE_CHECKING:  # imports.py needs pandas: not for a reading worker, which imports this
+    from cntt_analysis.intake.imports import Import
 
 if TYPE_CHECKING:  # reading exports needs pandas; a round's settings do not
     from cntt_analysis.intake.imports import Import
@@ -29,11 +31,52 @@ INSPECTION_MARKS = ("số liệu kiểm tra", "verified")
 
 def is_inspection_file(path: Path) -> bool:
     """Whether a round file is the inspectors' workbook: named ``inspection.xlsx`` or
-    ``inspection.csv``, or a workbook whose "Kiểm tra" sheet has the verified column."""
+    ``inspection.csv``, or a workbook whose "Kiểm tra" sheet has the verified column.
+
+    The answer for a file's content is remembered while the file is unchanged: a run asks
+    it for every file of the round several times (its submissions, its inspection file,
+    its manifest), and a round may hold 20,000 workbooks."""
     if path.stem in NOT_SUBMISSIONS and path.suffix.lower() in (".xlsx", ".csv"):
         return True
     if path.suffix.lower() not in WORKBOOK_SUFFIXES or path.name.startswith(("~$", ".~lock")):
         return False
+    try:
+        key = _file_key(path, path.stat())
+    except OSError:
+        return False
+    if key not in _INSPECTION_FILES:
+        remember_inspection_file(key, _holds_inspection_sheet(path))
+    return _INSPECTION_FILES[key]
+
+
+# (path, device, inode, size, modified, changed) → whether the workbook is an inspection file
+FileKey = tuple[str, int, int, int, int, int]
+_INSPECTION_FILES: dict[FileKey, bool] = {}
+
+
+def _file_key(path: Path, info: os.stat_result) -> FileKey:
+    return (os.path.abspath(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns,
+            info.st_ctime_ns)
+
+
+def file_key(path: Path) -> FileKey | None:
+    """What identifies a file's content while it is unchanged (None if it is gone)."""
+    try:
+        return _file_key(path, path.stat())
+    except OSError:
+        return None
+
+
+def remember_inspection_file(key: FileKey, inspection: bool) -> None:
+    """Record what a file (`file_key` taken before it was read) turned out to be, as the
+    reading workers tell it (`is_inspection_book`): `is_inspection_file` then answers
+    without opening it again."""
+    if len(_INSPECTION_FILES) >= 200_000:
+        _INSPECTION_FILES.clear()
+    _INSPECTION_FILES[key] = inspection
+
+
+def _holds_inspection_sheet(path: Path) -> bool:
     if not _may_hold_inspection_sheet(path):
         return False
     # Opening a workbook may abort the process (a hostile file): only in a sandboxed worker.
@@ -52,17 +95,19 @@ def _may_hold_inspection_sheet(path: Path) -> bool:
     import zipfile
 
     try:
-        if zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
+        try:
+            archive = zipfile.ZipFile(path)
+        except zipfile.BadZipFile:  # .xls (or not a workbook): its first megabytes
+            with open(path, "rb") as handle:
+                head = handle.read(4 << 20)
+        else:
+            with archive:
                 names = set(archive.namelist())
                 part = next((n for n in ("xl/workbook.xml", "content.xml") if n in names), None)
                 if part is None:
                     return False
                 with archive.open(part) as handle:
                     head = handle.read(4 << 20)
-        else:
-            with open(path, "rb") as handle:
-                head = handle.read(4 << 20)
     except Exception:  # unreadable: intake reports it as a submission problem
         return False
     return any(mark in head for mark in _SHEET_MARKS)
@@ -71,17 +116,32 @@ def _may_hold_inspection_sheet(path: Path) -> bool:
 def _has_verified_column(path: Path) -> bool:
     from python_calamine import CalamineWorkbook
 
-    from cntt_analysis.text import fold
-
     try:
-        book = CalamineWorkbook.from_path(str(path))
-        if INSPECTION_SHEET not in book.sheet_names:
-            return False
-        header = book.get_sheet_by_name(INSPECTION_SHEET).to_python(nrows=1)
+        return _verified_column(CalamineWorkbook.from_path(str(path)))
     except Exception:  # a broken file is a submission problem, reported by intake
         return False
+
+
+def _verified_column(book: Any) -> bool:
+    """Whether an open workbook (python-calamine) has the "Kiểm tra" sheet with the
+    verified-value column."""
+    from cntt_analysis.text import fold
+
+    if INSPECTION_SHEET not in book.sheet_names:
+        return False
+    header = book.get_sheet_by_name(INSPECTION_SHEET).to_python(nrows=1)
     marks = {fold(m) for m in INSPECTION_MARKS}
     return any(isinstance(v, str) and fold(v) in marks for row in header[:1] for v in row)
+
+
+def is_inspection_book(path: Path, book: Any) -> bool:
+    """`is_inspection_file`'s answer for a workbook's content, given the workbook already
+    open (python-calamine) in a reading worker: what `_holds_inspection_sheet` says."""
+    try:
+        return INSPECTION_SHEET in book.sheet_names and _may_hold_inspection_sheet(path) \
+            and _verified_column(book)
+    except Exception:  # a broken file is a submission problem, reported by intake
+        return False
 
 
 def inspection_files(folder: Path) -> list[Path]:
@@ -115,12 +175,18 @@ class Round:
         """Workbook files of the round, sorted by name (Office lock files, macOS "._"
         companions, links that lead out of the folder, the inspection file, found by name
         or content, and the systems' exports round.yaml declares, skipped)."""
+        return [p for p in self.candidates() if not is_inspection_file(p)]
+
+    def candidates(self) -> list[Path]:
+        """`submissions` before their content is looked at: the inspection file is left
+        out only when it is known by its name (intake tells the others as it reads them)."""
         exports = {(self.folder / spec.file).resolve() for spec in self.imports}
         return sorted(
             p for p in round_files(self.folder)
             if p.suffix.lower() in WORKBOOK_SUFFIXES
-            and not p.name.startswith(("~$", ".~lock", "._")) and p.resolve() not in exports
-            and not is_inspection_file(p)
+            and not p.name.startswith(("~$", ".~lock", "._"))
+            and not (exports and p.resolve() in exports)
+            and not (p.stem in NOT_SUBMISSIONS and p.suffix.lower() == ".xlsx")
         )
 
 
@@ -133,6 +199,8 @@ def round_files(folder: Path) -> list[Path]:
 
 def load_round(raw_dir: str | Path, year: int) -> Round:
     """Read data/raw/<year>/round.yaml; a clear Vietnamese error when it is unusable."""
+    from cntt_analysis.intake.imports import parse_imports  # pandas: not for a worker
+
     folder = Path(raw_dir) / str(year)
     if not folder.is_dir():
         found = ", ".join(str(y) for y in available_years(raw_dir)) or "không có"
@@ -275,6 +343,8 @@ def create_round(raw_dir: str | Path, year: int, deadline: dt.date | None = None
             raise UsageError(f"Không có đợt đánh giá năm trước nào trong {raw} để sao chép "
                              "phiếu đánh giá; dùng --from NĂM.")
         from_year = earlier[-1]
+    from cntt_analysis.storage import write_text  # pandas: not for a reading worker
+
     last = load_round(raw, from_year)
     last_path = Path(last.rubric.path)
     folder.mkdir(parents=True, exist_ok=True)

@@ -5,27 +5,49 @@ value at XFD1048576, a damaged .xls dimensions record) or takes very long. Such 
 aborts the process that reads it (an allocation failure in the reader's native code is an
 abort, not an exception), so reading happens in a small pool of reused worker processes,
 each with a memory limit (RLIMIT_AS) and a time limit per file. A worker that dies or runs
-out of time takes only its file with it: that file gets `on_failure`'s result and the pool
-goes on with a fresh worker. The same pool is how a round's files are read in parallel.
+out of time takes only its file with it: that file gets `on_failure`'s result, the files
+queued behind it go to a fresh worker and the pool goes on. The same pool is how a round's
+files are read in parallel.
+
+Workers are fresh, lean interpreters (``python -c``), not forks of the caller: a fork
+starts with every page of its parent (pandas and all, ~160 MB), counted again in each
+worker's resident memory, so a pool of forks alone would take a round past its memory
+budget. A worker imports only what its function needs and is given files in batches, so
+that a file costs one message back, not a round trip.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import multiprocessing as mp
-import multiprocessing.connection
 import os
+import pickle
+import selectors
 import signal
+import socket
+import subprocess
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-MEMORY_LIMIT = 512 * 2**20  # resident memory a worker may reach, what it starts with included
+# Resident memory all reading workers together may reach (each its share, what it starts
+# with included, never less than WORKER_MINIMUM): with the caller's own ~170 MB, a round
+# read on two cores stays under 512 MB whatever its files hold.
+WORKERS_MEMORY = 320 * 2**20
+WORKER_MINIMUM = 96 * 2**20
 TIME_LIMIT = 30.0  # seconds per file
+START_LIMIT = 60.0  # seconds for a worker to start (imports), on a machine under load
+# Files given to a worker at once, at most: enough that the parent's replies never keep a
+# worker waiting, few enough that the last ones spread over every worker.
+BATCH = 16
+_READY = "ready"
+_ENTRY = "from cntt_analysis.intake.sandbox import serve; serve()"
 
 
 def cpu_count() -> int:
@@ -48,16 +70,17 @@ def file_digest(path: Path) -> tuple[int, str] | None:
     return size, digest.hexdigest()
 
 
-# Part of the budget kept back: a forked worker maps more than is resident (its parent's
-# reserved but untouched memory), and reading may touch some of it without growing the
-# address space, so resident memory can outgrow the address-space allowance a little.
-_UNMAPPED_SLACK = 128 * 2**20
+# Part of the budget kept back: the interpreter maps more than is resident (shared
+# libraries, the allocator's reserved arenas), and reading may touch some of it without
+# growing the address space, so resident memory can outgrow the address-space allowance a
+# little.
+_UNMAPPED_SLACK = 24 * 2**20
 
 
 def _limit_memory(budget: int) -> None:
     """Cap the address space so that the process's resident memory stays under `budget`:
     what it maps now plus what it may still add (`budget` less what is resident now, less
-    a slack; a forked worker starts with its parent's pages)."""
+    a slack)."""
     try:
         import resource
 
@@ -65,7 +88,7 @@ def _limit_memory(budget: int) -> None:
             status = {k: v for k, _, v in (line.partition(":") for line in handle)}
         size, resident = (int(status[k].split()[0]) * 1024 for k in ("VmSize", "VmRSS"))
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        limit = size + max(budget - resident - _UNMAPPED_SLACK, 64 * 2**20)
+        limit = size + max(budget - resident - _UNMAPPED_SLACK, 32 * 2**20)
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
@@ -74,12 +97,9 @@ def _limit_memory(budget: int) -> None:
 
 
 def _quiet() -> None:
-    """Send the worker's stderr to /dev/null: the reader's native code prints a panic
-    report when an allocation fails, which would only alarm the user (the file gets an
-    issue instead)."""
-    import faulthandler
-
-    faulthandler.disable()  # a parent's fault handler would still write to the old stderr
+    """Send the worker's stderr to /dev/null once it is ready: the reader's native code
+    prints a panic report when an allocation fails, which would only alarm the user (the
+    file gets an issue instead)."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
@@ -88,49 +108,91 @@ def _quiet() -> None:
         pass
 
 
-def _serve(conn: Any, func: Callable[[Path], Any], memory: int) -> None:
-    """Worker loop: read one path at a time until told to stop or the parent is gone."""
+def serve() -> None:
+    """A worker's life (``python -c``, its socket's descriptor in argv): the function and
+    limits first, then batches of (index, path), one answer (index, result) per file, until
+    told to stop or the parent is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _quiet()
+    conn = Connection(int(sys.argv[1]))
+    path_list, job = pickle.loads(conn.recv_bytes())
+    sys.path[:] = path_list  # where the function's module is found (tests, notebooks)
+    func, memory = pickle.loads(job)
     _limit_memory(memory)
+    _quiet()
+    conn.send(_READY)
     while True:
         try:
-            task = conn.recv()
+            batch = conn.recv()
         except (EOFError, OSError):
             return
-        if task is None:
+        if batch is None:
             return
-        index, path = task
-        try:
-            result = func(Path(path))
-        except MemoryError:
-            result = None  # the parent records the file as too large
-        conn.send((index, result))
+        for index, path in batch:
+            try:
+                result = func(Path(path))
+            except MemoryError:
+                result = None  # the parent records the file as too large
+            try:
+                conn.send((index, result))
+            except OSError:  # the parent is gone
+                return
+
+
+class WorkerError(RuntimeError):
+    """A worker could not start (a broken installation, not a file's fault)."""
 
 
 class _Worker:
-    def __init__(self, ctx: Any, func: Callable[[Path], Any], memory: int):
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_serve, args=(child, func, memory), daemon=True)
-        self.proc.start()
-        child.close()
-        self.task: tuple[int, Path] | None = None
-        self.started = 0.0
+    """One worker process and the files it was given, in order, not yet answered."""
 
-    def give(self, task: tuple[int, Path]) -> None:
-        self.task, self.started = task, time.monotonic()
-        self.conn.send((task[0], os.fspath(task[1])))
+    def __init__(self, job: bytes, seconds: float):
+        self.seconds = seconds
+        ours, theirs = socket.socketpair()
+        with theirs:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", _ENTRY, str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.conn = Connection(ours.detach())
+        self.conn.send_bytes(job)
+        self.ready = False
+        self.said = ""
+        self.batch: deque[tuple[int, Path]] = deque()
+        # When it must have answered: until it is ready, its time is its start (imports).
+        self.deadline = time.monotonic() + START_LIMIT
 
-    def take(self) -> tuple[bool, Any]:
-        """(True, result) when the worker answered, (False, None) when it is gone."""
+    def give(self, batch: list[tuple[int, Path]]) -> None:
+        self.batch.extend(batch)
+        # If it has just died (a file killed it), `receive` finds the end of its
+        # connection and these files go back to be read by the next worker.
+        with contextlib.suppress(OSError):
+            self.conn.send([(index, os.fspath(path)) for index, path in batch])
+        if self.ready and len(self.batch) == len(batch):  # it was idle: the file starts now
+            self.deadline = time.monotonic() + self.seconds
+
+    def receive(self) -> tuple[tuple[int, Any] | None, bool]:
+        """The worker's next message, when it has sent one: (its answer (index, result) or
+        None, whether the worker is still there)."""
         try:
-            if self.conn.poll():
-                index, result = self.conn.recv()
-                if self.task is not None and index == self.task[0]:
-                    return True, result
+            message = self.conn.recv()
         except (EOFError, OSError):
-            pass
-        return False, None
+            return None, False
+        self.deadline = time.monotonic() + self.seconds  # the next file starts now
+        if message == _READY:
+            self.ready = True
+            self._release_stderr()
+            return None, True
+        return message, True
+
+    def _release_stderr(self) -> None:
+        if self.proc.stderr is not None:
+            self.proc.stderr.close()
+            self.proc.stderr = None
+
+    def failed_to_start(self, overrun: bool) -> WorkerError:
+        """Why a worker that never became ready is of no use (after `stop`)."""
+        return WorkerError("Không khởi động được tiến trình đọc tệp"
+                           + (" (quá thời gian)." if overrun else f":\n{self.said[-3000:]}"))
 
     def stop(self, kill: bool = False) -> None:
         if not kill:
@@ -138,63 +200,88 @@ class _Worker:
                 self.conn.send(None)
             except OSError:
                 kill = True
-        if kill and self.proc.is_alive():
+        if kill and self.proc.poll() is None:
             self.proc.kill()
         self.conn.close()
-        self.proc.join(timeout=5)
-        if self.proc.is_alive():  # pragma: no cover - a worker that ignores its stop
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:  # pragma: no cover - a worker that ignores its stop
             self.proc.kill()
-            self.proc.join()
+            self.proc.wait()
+        if self.proc.stderr is not None:  # what it said before it was ready (an error)
+            self.said = self.proc.stderr.read().decode("utf-8", "replace")
+        self._release_stderr()
 
 
-def _context() -> Any:
-    # fork: a worker starts in milliseconds with everything already imported.
-    methods = mp.get_all_start_methods()
-    return mp.get_context("fork" if "fork" in methods else "spawn")
+def worker_memory(workers: int) -> int:
+    """Each worker's share of WORKERS_MEMORY."""
+    return max(WORKER_MINIMUM, WORKERS_MEMORY // max(1, workers))
 
 
 def map_isolated(func: Callable[[Path], T], paths: Sequence[Path],
                  on_failure: Callable[[Path, str], T], workers: int | None = None,
-                 memory: int = MEMORY_LIMIT, seconds: float = TIME_LIMIT,
-                 advance: Callable[[], None] | None = None) -> list[T]:
+                 memory: int | None = None, seconds: float = TIME_LIMIT,
+                 advance: Callable[[], None] | None = None,
+                 receive: Callable[[Any], T] | None = None) -> list[T]:
     """`func(path)` for every path, in worker processes; a path whose worker dies, runs out
-    of memory or time gets `on_failure(path, reason)` instead. Results in `paths` order."""
+    of memory or time gets `on_failure(path, reason)` instead. Results in `paths` order.
+
+    `func` must be picklable (a module-level function or a partial of one); `memory` is
+    each worker's resident-memory limit (default: its share of WORKERS_MEMORY); `receive`
+    is applied here to each result as it arrives; `advance` is called once per path."""
     results: list[Any] = [None] * len(paths)
     pending = deque(enumerate(paths))
     count = max(1, min(workers or cpu_count(), len(paths)))
-    ctx = _context()
+    job = pickle.dumps((sys.path, pickle.dumps((func, memory or worker_memory(count)))))
     pool: list[_Worker] = []
+
+    def settle(index: int, result: Any) -> None:
+        results[index] = on_failure(paths[index], "memory") if result is None else \
+            receive(result) if receive is not None else result
+        if advance is not None:
+            advance()
+
+    # One selector for the whole run (a new one per wait costs more than a small file's
+    # answer): each worker's connection, registered while it is in the pool.
+    ready = selectors.DefaultSelector()
     try:
-        pool = [_Worker(ctx, func, memory) for _ in range(count)] if paths else []
-        while pending or any(w.task for w in pool):
-            for worker in pool:
-                if worker.task is None and pending:
-                    worker.give(pending.popleft())
-            busy = [w for w in pool if w.task is not None]
-            wait_for = max(0.0, min(w.started for w in busy) + seconds - time.monotonic())
-            mp.connection.wait([w.conn for w in busy] + [w.proc.sentinel for w in busy],
-                               timeout=wait_for)
+        pool = [_Worker(job, seconds) for _ in range(count)] if paths else []
+        for worker in pool:
+            ready.register(worker.conn, selectors.EVENT_READ)
+        while pending or any(w.batch for w in pool):
+            for worker in pool:  # topped up before it runs dry, so that it never waits
+                size = max(1, min(BATCH, len(pending) // (2 * len(pool))))
+                if pending and len(worker.batch) <= size // 2:
+                    more = min(size - len(worker.batch), len(pending))
+                    worker.give([pending.popleft() for _ in range(more)])
+            busy = [w for w in pool if w.batch]
+            wait_for = min((w.deadline for w in busy), default=time.monotonic())
+            readable = {key.fileobj for key, _ in
+                        ready.select(max(0.0, wait_for - time.monotonic()))}
             for i, worker in enumerate(pool):
-                if worker.task is None:
+                answer, alive = worker.receive() if worker.conn in readable else (None, True)
+                if answer is not None:
+                    worker.batch.popleft()
+                    settle(*answer)
+                overrun = bool(worker.batch) and time.monotonic() >= worker.deadline
+                if alive and not overrun:
                     continue
-                index, path = worker.task
-                answered, result = worker.take()
-                if answered and result is not None:
-                    results[index] = result
-                elif answered:  # MemoryError inside the worker
-                    results[index] = on_failure(path, "memory")
-                elif worker.proc.is_alive() and \
-                        time.monotonic() - worker.started < seconds:
+                ready.unregister(worker.conn)
+                worker.stop(kill=True)
+                if not worker.ready:
+                    raise worker.failed_to_start(overrun)
+                pool[i] = _Worker(job, seconds)
+                ready.register(pool[i].conn, selectors.EVENT_READ)
+                if not worker.batch:  # an idle worker gone: nothing lost
                     continue
-                else:
-                    reason = "time" if worker.proc.is_alive() else "crash"
-                    results[index] = on_failure(path, reason)
-                    worker.stop(kill=True)
-                    pool[i] = _Worker(ctx, func, memory)
-                worker.task = None
+                # The file it was reading is lost; those queued behind it go back first.
+                index, path = worker.batch.popleft()
+                pending.extendleft(reversed(worker.batch))
+                results[index] = on_failure(path, "time" if alive else "crash")
                 if advance is not None:
                     advance()
     finally:
+        ready.close()
         for worker in pool:
-            worker.stop(kill=worker.task is not None)
+            worker.stop(kill=bool(worker.batch))
     return results

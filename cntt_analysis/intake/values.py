@@ -61,7 +61,16 @@ def expected_for(inp: Input) -> str:
 
 
 def is_blank(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and clean(raw) == "")
+    """None, or text of nothing but spaces (of any kind `clean` removes)."""
+    if raw is None:
+        return True
+    if not isinstance(raw, str):
+        return False
+    # Most answers are not blank and say so in their first character (no normalising).
+    return not raw or not (raw[0].isalnum() or raw[0] in _NOT_SPACE) and clean(raw) == ""
+
+
+_NOT_SPACE = frozenset("-+−.,:;/()[]\"'“”‘’%&=*#@!?_~")
 
 
 def parse_answer(raw: object, inp: Input) -> Parsed:

@@ -25,8 +25,15 @@ from cntt_analysis.intake.registry import (
     unit_flags,
     with_round_lists,
 )
-from cntt_analysis.intake.rounds import Round, available_years, load_round
-from cntt_analysis.intake.workbook import Submission, answers_frame, read_round_files
+from cntt_analysis.intake.rounds import (
+    Round,
+    available_years,
+    file_key,
+    is_inspection_file,
+    load_round,
+    remember_inspection_file,
+)
+from cntt_analysis.intake.workbook import Submission, read_round_files, submissions_frame
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.inspection import (
     CORRECTION,
@@ -110,20 +117,16 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     rnd = load_round(raw_dir, year)
     known = load_registry(registry_path(raw_dir))
     registry = round_registry(known, rnd)
-    paths = rnd.submissions()
-    subs = read_round_files(paths, rnd.rubric, year, progress=progress)
-    read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
-    tied = tie_submissions(subs, registry, renamed_ids(known), rnd.rubric.general_codes)
-    keep_asked(tied, rnd.rubric, registry)
-    counted, _ = choose_counted(tied, rnd.rubric.general_codes)
-    register, register_issues = build_register(rnd, subs, registry, counted)
-    reported = answers_frame([a for s in counted.values() for a in s.answers])
-    reported = reported.sort_values(["unit_id", "code"], ignore_index=True)
-    reported, corrections, supply_issues = gather(rnd, reported, registry,
+    taken = take_in(rnd, registry, renamed_ids(known), progress)
+    register, read = taken.register, taken.read
+    # The units' answers with the appraiser's and systems' figures joined: what the units'
+    # self-assessed points are computed from (the supplied figures are not theirs to give).
+    reported, corrections, supply_issues = gather(rnd, taken.reported, registry,
                                                   find_inspection(rnd.folder))
-    answers, inspection_issues = apply_corrections(reported, corrections, rnd.rubric,
-                                                   rnd.year)
-    inspection_issues = supply_issues + inspection_issues
+    answers, limit_issues = apply_corrections(reported, corrections, rnd.rubric, rnd.year)
+    issues = issues_frame(drop_resolved(taken.issues, answers) + taken.register_issues
+                          + supply_issues + limit_issues)
+    del taken  # the issue rows live on in their table (before the points need memory)
     self_points = compute_points(reported, rnd.rubric, registry)
     points = compute_points(answers, rnd.rubric, registry)
     scores = combine_scores(compute_scores(points, rnd.rubric, registry),
@@ -136,8 +139,6 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     key = ["year", "unit_id", "indicator"]
     points = points.merge(self_points[[*key, "points"]].rename(
         columns={"points": "self_points"}), on=key, how="left")
-    intake_issues = drop_resolved([i for s in subs for i in s.issues], answers)
-    issues = issues_frame(intake_issues + register_issues + inspection_issues)
     fixes = corrections[corrections["kind"] == CORRECTION]
     return RoundResult(rnd, registry, answers, points, scores, issues, register,
                        audit(fixes, self_points, points, rnd.rubric, registry),
@@ -166,6 +167,8 @@ def keep_asked(subs: list[Submission], rubric: Rubric, registry: pd.DataFrame) -
     groups = dict(zip(registry["unit_id"], registry["group"]))
     flags = unit_flags(registry, [n for _, n in rubric.unit_flags])
     asked: dict[tuple[object, ...], set[str]] = {}
+    # (unit's key, code column) → (positions kept, codes kept)
+    kept: dict[tuple[object, ...], tuple[list[int], tuple[Any, ...]]] = {}
     for sub in subs:
         if sub.unit_id is None or sub.unit_id not in groups:
             continue
@@ -176,10 +179,59 @@ def keep_asked(subs: list[Submission], rubric: Rubric, registry: pd.DataFrame) -
         unasked = every - asked[key]
         if not unasked:
             continue
-        sub.answers = [a for a in sub.answers if a["code"] not in unasked]
+        codes = sub.columns[0] if sub.columns else ()
+        if not unasked.isdisjoint(codes):
+            if (key, codes) not in kept:  # most submissions share their code column
+                keep = [i for i, code in enumerate(codes) if code not in unasked]
+                kept[key, codes] = (keep, tuple(codes[i] for i in keep))
+            keep, kept_codes = kept[key, codes]
+            sub.columns = (kept_codes, *(tuple(column[i] for i in keep)
+                                         for column in sub.columns[1:])) if keep else ()
         marks = tuple(f"mục {code} “" for code in unasked)
         sub.issues = [i for i in sub.issues if not (
             i["code"] == "answer_not_found" and any(m in i["message"] for m in marks))]
+
+
+@dataclass
+class Intake:
+    """A round's submissions read, tied to their units and registered."""
+
+    reported: pd.DataFrame  # the answers of the submissions counted, by unit and code
+    register: pd.DataFrame
+    issues: list[dict[str, Any]]  # the submissions' own
+    register_issues: list[dict[str, Any]]  # late, missing …
+    read: dict[str, tuple[int, str]]  # file name → (size, SHA-256) as read
+
+
+def take_in(rnd: Round, registry: pd.DataFrame, renamed: dict[str, str] | None = None,
+            progress: bool | None = None) -> Intake:
+    """Read every submission, tie each to its unit, choose one per unit, register them,
+    and make the answers table; the submissions themselves are not kept (a round of
+    20,000 holds a million answers: the table holds them once)."""
+    paths, subs = read_submissions(rnd, progress)
+    read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
+    tied = tie_submissions(subs, registry, renamed, rnd.rubric.general_codes)
+    keep_asked(tied, rnd.rubric, registry)
+    counted, _ = choose_counted(tied, rnd.rubric.general_codes)
+    register, register_issues = build_register(rnd, subs, registry, counted)
+    reported = submissions_frame([counted[u] for u in sorted(counted)], by_code=True)
+    return Intake(reported, register, [i for s in subs for i in s.issues], register_issues,
+                  read)
+
+
+def read_submissions(rnd: Round, progress: bool | None = None
+                     ) -> tuple[list[Path], list[Submission]]:
+    """The round's submissions (`Round.submissions`), read. Which workbook is the
+    inspectors' is found as the files are read (and remembered for `find_inspection` and
+    the manifest), not by opening every file once more beforehand."""
+    candidates = rnd.candidates()
+    keys = [file_key(p) for p in candidates]  # before reading: a later change is not ours
+    subs = read_round_files(candidates, rnd.rubric, rnd.year, progress=progress)
+    for key, sub in zip(keys, subs):
+        if key is not None:
+            remember_inspection_file(key, sub.inspection)
+    kept = [(p, s) for p, s in zip(candidates, subs) if not is_inspection_file(p)]
+    return [p for p, _ in kept], [s for _, s in kept]
 
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
