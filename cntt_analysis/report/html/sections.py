@@ -490,7 +490,8 @@ def unit_issues(ctx: Context) -> Section:
     mine = ctx.facts.of_unit("evidence", _unit(ctx))
     if len(mine):
         parts += [blocks.heading("Tài liệu kiểm chứng", 3),
-                  views.evidence(mine, with_unit=False)]
+                  views.evidence(mine, with_unit=False),
+                  views.evidence_documents(ctx.facts.of_unit("documents", _unit(ctx)))]
     if (ctx.results.scores["unit_id"] == _unit(ctx)).any():
         parts += [blocks.heading("Kết quả qua các năm"),
                   blocks.figure(plots.unit_history(ctx.results.scores, _unit(ctx),
