@@ -226,14 +226,14 @@ def score(
         written = write_round(result, processed, raw, writers=[round_workbook])
         if not quiet:
             _summary(result, written[-1].parent)
-        _warn_if_published(processed, each)
+        _warn_if_published(processed, each, raw)
 
 
-def _warn_if_published(processed: Path, year: int) -> None:
+def _warn_if_published(processed: Path, year: int, raw: Path) -> None:
     """Results that differ from the finalised ones: say so (kept, noted, new version)."""
     from cntt_analysis.scoring.publication import record_changes
 
-    warning = record_changes(processed, year)
+    warning = record_changes(processed, year, raw)
     if warning:
         typer.secho(warning, err=True, fg=typer.colors.YELLOW)
 
@@ -378,7 +378,7 @@ def documents(
     from cntt_analysis.scoring.pipeline import ensure_scored
 
     ensure_scored(raw, processed, progress=False, up_to=year, writers=[round_workbook])
-    _warn_if_published(processed, year)
+    _warn_if_published(processed, year, raw)
     paths = write_documents(year, raw, processed, reports / str(year) / FOLDER)
     typer.echo(f"Đã soạn {len(paths)} văn bản trong {reports / str(year) / FOLDER}.")
     own = own_templates(raw, year)
