@@ -182,7 +182,11 @@ def next_steps(made, raw: Path) -> str:
         f"  4. Đọc và chấm điểm: cntt score --year {y} --raw {raw}",
         f"  5. Tạo tệp kiểm tra số liệu: cntt inspection-template --year {y} --raw {raw}; "
         "điền số liệu kiểm tra rồi chạy lại cntt score.",
-        f"  6. Xuất báo cáo: cntt report --year {y} --raw {raw}",
+        f"  6. Xuất báo cáo (dự thảo) và văn bản: cntt report --year {y} --raw {raw}; gửi "
+        f"thông báo dự thảo (reports/{y}/van-ban/thong-bao/) cho các đơn vị, ghi giải trình "
+        "vào tệp kiểm tra rồi chạy lại cntt score và cntt report.",
+        f"  7. Chốt kết quả chính thức: cntt finalise --year {y} --by \"Họ và tên\" --raw {raw} "
+        "(xuất lại báo cáo và văn bản bản chính thức).",
     ])
 
 
