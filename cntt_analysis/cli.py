@@ -287,7 +287,11 @@ def inspection_template(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
 ) -> None:
     """Tạo tệp kiểm tra, thẩm định số liệu (điền sẵn số liệu các đơn vị đã báo cáo)."""
-    from cntt_analysis.scoring.inspection import FROM_APPRAISER, build_inspection_template
+    from cntt_analysis.scoring.inspection import (
+        COLUMNS,
+        FROM_APPRAISER,
+        build_inspection_template,
+    )
     from cntt_analysis.scoring.pipeline import score_round
     from cntt_analysis.storage import write_workbook
 
@@ -299,8 +303,9 @@ def inspection_template(
     reported = result.answers.assign(raw_value=result.answers["reported_value"])
     wb = build_inspection_template(reported, result.round.rubric, result.registry)
     write_workbook(wb, target)
+    where = list(COLUMNS).index("supplier")
     supplied = sum(1 for row in wb.active.iter_rows(min_row=2, values_only=True)
-                   if row[-1] == FROM_APPRAISER)
+                   if row[where] == FROM_APPRAISER)
     typer.echo(f"Đã tạo tệp kiểm tra {target} ({reported['unit_id'].nunique()} đơn vị)."
                + (f" Có {supplied} số liệu do cơ quan thẩm định cung cấp cần điền vào cột "
                   "“Số liệu kiểm tra” (các dòng “Cơ quan thẩm định cung cấp”)."
