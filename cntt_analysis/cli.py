@@ -182,7 +182,11 @@ def next_steps(made, raw: Path) -> str:
         f"  4. Đọc và chấm điểm: cntt score --year {y} --raw {raw}",
         f"  5. Tạo tệp kiểm tra số liệu: cntt inspection-template --year {y} --raw {raw}; "
         "điền số liệu kiểm tra rồi chạy lại cntt score.",
-        f"  6. Xuất báo cáo: cntt report --year {y} --raw {raw}",
+        f"  6. Xuất báo cáo (dự thảo) và văn bản: cntt report --year {y} --raw {raw}; gửi "
+        f"thông báo dự thảo (reports/{y}/van-ban/thong-bao/) cho các đơn vị, ghi giải trình "
+        "vào tệp kiểm tra rồi chạy lại cntt score và cntt report.",
+        f"  7. Chốt kết quả chính thức: cntt finalise --year {y} --by \"Họ và tên\" --raw {raw} "
+        "(xuất lại báo cáo và văn bản bản chính thức).",
     ])
 
 
@@ -226,14 +230,14 @@ def score(
         written = write_round(result, processed, raw, writers=ROUND_WRITERS)
         if not quiet:
             _summary(result, written[-1].parent, facts_of_scored(result))
-        _warn_if_published(processed, each)
+        _warn_if_published(processed, each, raw)
 
 
-def _warn_if_published(processed: Path, year: int) -> None:
+def _warn_if_published(processed: Path, year: int, raw: Path) -> None:
     """Results that differ from the finalised ones: say so (kept, noted, new version)."""
     from cntt_analysis.scoring.publication import record_changes
 
-    warning = record_changes(processed, year)
+    warning = record_changes(processed, year, raw)
     if warning:
         typer.secho(warning, err=True, fg=typer.colors.YELLOW)
 
@@ -284,7 +288,11 @@ def inspection_template(
     force: Annotated[bool, typer.Option("--force", help="Ghi đè tệp đã có.")] = False,
 ) -> None:
     """Tạo tệp kiểm tra, thẩm định số liệu (điền sẵn số liệu các đơn vị đã báo cáo)."""
-    from cntt_analysis.scoring.inspection import FROM_APPRAISER, build_inspection_template
+    from cntt_analysis.scoring.inspection import (
+        COLUMNS,
+        FROM_APPRAISER,
+        build_inspection_template,
+    )
     from cntt_analysis.scoring.pipeline import score_round
     from cntt_analysis.storage import write_workbook
 
@@ -296,8 +304,9 @@ def inspection_template(
     reported = result.answers.assign(raw_value=result.answers["reported_value"])
     wb = build_inspection_template(reported, result.round.rubric, result.registry)
     write_workbook(wb, target)
+    where = list(COLUMNS).index("supplier")
     supplied = sum(1 for row in wb.active.iter_rows(min_row=2, values_only=True)
-                   if row[-1] == FROM_APPRAISER)
+                   if row[where] == FROM_APPRAISER)
     typer.echo(f"Đã tạo tệp kiểm tra {target} ({reported['unit_id'].nunique()} đơn vị)."
                + (f" Có {supplied} số liệu do cơ quan thẩm định cung cấp cần điền vào cột "
                   "“Số liệu kiểm tra” (các dòng “Cơ quan thẩm định cung cấp”)."
@@ -379,7 +388,7 @@ def documents(
     from cntt_analysis.scoring.pipeline import ensure_scored
 
     ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
-    _warn_if_published(processed, year)
+    _warn_if_published(processed, year, raw)
     paths = write_documents(year, raw, processed, reports / str(year) / FOLDER)
     typer.echo(f"Đã soạn {len(paths)} văn bản trong {reports / str(year) / FOLDER}.")
     own = own_templates(raw, year)

@@ -597,3 +597,29 @@ def test_a_unit_profile_never_says_figures_were_corrected_when_they_were_not(bui
     assert "Số liệu được điều chỉnh" not in details and "Đơn vị báo cáo" not in details
     assert (f"Điểm chỉ tiêu C2.3 tăng từ 1,50 lên 3,00 do điều chỉnh số liệu của "
             f"{NAMES['SO_VP']}") in " ".join(details.split())
+
+
+def test_a_notice_asks_for_the_evidence_its_claims_lack(built):
+    """A unit's notice lists each claim whose evidence is missing (recomputed from the
+    answers) and asks the unit to add it; a unit with every claim backed is not asked."""
+    from cntt_analysis.intake.rounds import load_round
+
+    rubric = load_round(built.raw, built.year).rubric
+    counts = claims_without_evidence(built.table("answers"), rubric, built.year)
+    lacking = {r.unit_id: r.codes_without_evidence.split(", ")
+               for r in counts.itertuples() if r.without_evidence}
+    notices = sorted((built.documents / "thong-bao").glob("*.docx"))
+    assert notices
+    asked = 0
+    for path in notices:
+        rows = table_after(path, ["Mục", "Đơn vị trả lời", "Tài liệu đơn vị đã nêu"])
+        expected = lacking.get(path.stem, [])
+        assert [r[0].split()[0] for r in rows] == expected, path.name
+        assert all(r[2] == "Chưa nêu" for r in rows)
+        said = "bổ sung tài liệu kiểm chứng cho các nội dung kê khai" in docx_text(path)
+        assert said == bool(expected), path.name
+        asked += bool(expected)
+    assert asked == len([u for u in lacking if (built.documents / "thong-bao" /
+                                                f"{u}.docx").exists()])
+    if built.name == "demo":
+        assert asked >= 3  # the demo's weaker units leave claims unproven

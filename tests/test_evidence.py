@@ -199,3 +199,88 @@ def test_demo_round_2017_shows_evidence_and_an_old_form():
     # Evidence survived the units' .ods and .xls copies.
     cited = result.answers.dropna(subset=["evidence"])
     assert {"h-thanh-ha", "tt-qtmt"} <= set(cited["unit_id"])
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("Quyết định số 12/QĐ-UBND ngày 15/3/2025 về việc ban hành Kế hoạch chuyển đổi số",
+     ("Quyết định", "12/QĐ-UBND", "2025-03-15", "ban hành Kế hoạch chuyển đổi số", None)),
+    ("Kế hoạch số: 45/KH-SKHCN ngày 20/01",  # no year: the assessed year's
+     ("Kế hoạch", "45/KH-SKHCN", "2025-01-20", None, None)),
+    ("Quyết định 3/QĐ-VP ngày 5 tháng 3 năm 2024 phê duyệt đề án",
+     ("Quyết định", "3/QĐ-VP", "2024-03-05", "Quyết định phê duyệt đề án", None)),
+    ("Thông báo kết luận phiên họp Ban chỉ đạo (số 7/TB-VP)",
+     ("Thông báo", "7/TB-VP", None, "Thông báo kết luận phiên họp Ban chỉ đạo", None)),
+    ("Biên bản nghiệm thu ngày 12/06/2024", ("Biên bản", None, "2024-06-12",
+                                              "Biên bản nghiệm thu", None)),
+    # A path in a link is not a document number, a date is not one either.
+    ("Danh sách tại https://cds.hoaan.gov.vn/12/KH", ("Danh sách", None, None, "Danh sách tại",
+                                                     "https://cds.hoaan.gov.vn/12/KH")),
+    ("15/KH-VP ngày 20/01/2017", (None, "15/KH-VP", "2017-01-20", None, None)),
+])
+def test_a_citation_is_read_into_number_date_summary_and_link(text, parts):
+    from cntt_analysis.intake.evidence import parse_evidence
+
+    cited = parse_evidence(text, 2025)
+    assert (cited.kind, cited.number, cited.date, cited.summary, cited.link) == parts
+    assert cited.identified
+
+
+def test_a_citation_naming_nothing_or_a_day_that_does_not_exist_is_a_warning(
+        make_round, valid_answers):
+    from cntt_analysis.analysis.evidence import evidence_documents
+
+    rnd = make_round()
+    path = rnd.add("SO_VP", valid_answers, evidence={
+        "C1.1": "Kế hoạch số 15/KH-VP ngày 20/01/2017 về ứng dụng CNTT",
+        "C1.2": "đã có",                                   # nothing to check
+        "C1.5": "Quyết định số 3/QĐ-VP ngày 30/02/2017"})  # 30 February
+    result = rnd.score()
+    own = result.issues[result.issues["file"] == path.name].set_index("code")
+    cells = evidence_cells(rnd.rubric)
+    unnamed = own.loc[["evidence_unidentified"]]
+    assert list(unnamed["cell"]) == [cells["C1.2"][1]]
+    assert "“đã có” không nêu số, ký hiệu, ngày văn bản hay đường dẫn" in \
+        unnamed.iloc[0]["message"]
+    assert "Quyết định số 12/QĐ-UBND ngày 15/3/2017" in unnamed.iloc[0]["message"]
+    bad = own.loc[["evidence_bad_date"]]
+    assert list(bad["cell"]) == [cells["C1.5"][1]]
+    assert "ngày “30/02/2017” không có thật" in bad.iloc[0]["message"]
+    assert set(own["severity"]) == {"warning"}
+    # The claims with their documents, for the profile and the appraiser.
+    docs = evidence_documents(result.answers, rnd.rubric, 2017).set_index(["unit_id", "code"])
+    first = docs.loc[("SO_VP", "C1.1")]
+    assert (first["kind"], first["number"], first["date"], first["summary"]) == \
+        ("Kế hoạch", "15/KH-VP", "2017-01-20", "ứng dụng CNTT")
+    assert not docs.loc[("SO_VP", "C1.2"), "identified"]
+    assert pd.isna(docs.loc[("SO_VP", "C2.5"), "evidence"])  # a claim citing nothing
+    assert ("SO_VP", "C1.3") not in docs.index                # “Không”: no claim
+
+
+def test_inspection_file_splits_each_citation_for_the_appraiser(tmp_path, make_round,
+                                                               valid_answers):
+    import datetime as dt
+
+    rnd = make_round()
+    rnd.add("SO_VP", valid_answers, evidence={
+        "C1.1": "Kế hoạch số 15/KH-VP ngày 20/01 về ứng dụng CNTT",
+        "C4.6": "https://datdai.stnmt.vn"})
+    result = rnd.score()
+    reported = result.answers.assign(raw_value=result.answers["reported_value"])
+    path = write_workbook(build_inspection_template(reported, rnd.rubric, result.registry),
+                          tmp_path / "inspection.xlsx")
+    ws = load_workbook(path).active
+    header = [c.value for c in ws[1]]
+    rows = {row[2]: dict(zip(header, row)) for row in ws.iter_rows(min_row=2,
+                                                                    values_only=True)}
+    plan = rows["C1.1"]
+    assert plan["Số, ký hiệu văn bản kiểm chứng"] == "15/KH-VP"
+    assert plan["Ngày văn bản kiểm chứng"] == dt.datetime(2017, 1, 20)  # a date cell
+    assert rows["C4.6"]["Đường dẫn kiểm chứng"] == "https://datdai.stnmt.vn"
+    assert rows["C2.5"]["Số, ký hiệu văn bản kiểm chứng"] is None
+    assert header[7] == "Số liệu kiểm tra"   # inspectors' columns keep their places
+    # … and the file reads back as before: no correction from the new columns.
+    from cntt_analysis.scoring.inspection import read_corrections
+
+    corrections, issues = read_corrections(path, rnd.rubric, result.registry, 2017,
+                                           result.answers)
+    assert corrections.empty and not issues

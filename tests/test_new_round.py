@@ -59,7 +59,8 @@ def test_new_round_creates_round_and_rubric_copied_from_last_year(cntt, make_rou
     assert [c for c, i in rnd.rubric.inputs.items() if i.evidence] == \
         [c for c, i in load_rubric("2017").inputs.items() if i.evidence]
     for step in ("Các bước tiếp theo", "cntt template --year 2018", "cntt score --year 2018",
-                 "cntt inspection-template --year 2018", "cntt report --year 2018"):
+                 "cntt inspection-template --year 2018", "cntt report --year 2018",
+                 "van-ban/thong-bao/", "cntt finalise --year 2018 --by"):
         assert step in result.output
 
 

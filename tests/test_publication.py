@@ -109,6 +109,8 @@ def test_changing_a_submission_after_finalising_warns_keeps_and_notes(scored):
     assert row["Điểm đã công bố"] == pytest.approx(old.loc["SO_VP", "score"])
     assert row["Điểm mới"] == pytest.approx(current.loc["SO_VP", "score"])
     assert "điểm" in row["Thay đổi"]
+    # Groups named by the round's rubric, although --raw is not beside --processed.
+    assert row["Khối"] == "Khối phòng, đơn vị trực thuộc Sở"
     changed = publication.compare(processed, rd.year)
     assert set(changed["unit_id"]) == set(note["Mã đơn vị"])
 

@@ -383,3 +383,19 @@ def test_a_group_leader_that_must_remedy_shortcomings_is_not_commended(tmp_path)
     assert len(commended) == 1 and "Phòng B (91,50 điểm)" in commended[0]
     assert "Huyện A" not in commended[0]
     assert any("Huyện A" in s for s in asked if s.startswith("Yêu cầu"))
+
+
+def test_a_units_profile_lists_its_claims_with_the_documents_it_cites(project, monkeypatch):
+    monkeypatch.chdir(project)
+    answers = sections.setup(2017).results.answers
+    cited = answers[(answers["year"] == 2017) & answers["evidence"].notna()]
+    unit = cited["unit_id"].iloc[0]
+    ctx = sections.setup(2017, unit_id=unit)
+    mine = ctx.facts.of_unit("documents", unit)
+    assert len(mine) and mine["number"].notna().any()
+    html = sections.unit_issues(ctx)._repr_html_()
+    row = mine[mine["number"].notna()].iloc[0]
+    assert f"<td>{row['number']}</td>" in html
+    assert "Số, ký hiệu" in html and "Trích yếu, đường dẫn" in html
+    if mine["evidence"].isna().any():
+        assert "Chưa có tài liệu kiểm chứng" in html

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cntt_analysis.intake.evidence import claims, has_evidence
+from cntt_analysis.intake.evidence import claims, has_evidence, parse_evidence
 from cntt_analysis.rubric.model import Rubric
 
 EVIDENCE_COLUMNS = ["year", "unit_id", "claims", "with_evidence", "without_evidence",
@@ -44,6 +44,40 @@ def claims_without_evidence(answers: pd.DataFrame, rubric: Rubric,
                           "without_evidence": "int64"})
     return frame.sort_values(["year", "without_evidence", "unit_id"],
                              ascending=[True, False, True], ignore_index=True)
+
+
+DOCUMENT_COLUMNS = ["year", "unit_id", "code", "label", "answer", "evidence", "kind",
+                    "number", "date", "summary", "link", "identified"]
+
+
+def evidence_documents(answers: pd.DataFrame, rubric: Rubric,
+                       year: int | None = None) -> pd.DataFrame:
+    """One row per claim with what the unit cited, read into its parts
+    (intake.evidence.parse_evidence): the document's kind, number and symbol, date (ISO),
+    summary and link; ``identified`` is False when nothing in it can be checked. Claims
+    without evidence have a blank ``evidence``. In unit then rubric order."""
+    part = answers if year is None else answers[answers["year"] == year]
+    if "evidence" not in part.columns:
+        part = part.assign(evidence=None)
+    order = {code: n for n, code in enumerate(rubric.inputs)}
+    rows = []
+    for answer in claims(part.to_dict("records"), rubric):
+        cited = parse_evidence(answer["evidence"], int(answer["year"])) \
+            if has_evidence(answer) else None
+        rows.append({"year": int(answer["year"]), "unit_id": answer["unit_id"],
+                     "code": answer["code"], "label": rubric.inputs[answer["code"]].label,
+                     "answer": answer.get("raw_value"),
+                     "evidence": answer["evidence"] if cited else None,
+                     "kind": cited.kind if cited else None,
+                     "number": cited.number if cited else None,
+                     "date": cited.date if cited else None,
+                     "summary": cited.summary if cited else None,
+                     "link": cited.link if cited else None,
+                     "identified": bool(cited and cited.identified),
+                     "_o": order.get(answer["code"], len(order))})
+    frame = pd.DataFrame(rows, columns=[*DOCUMENT_COLUMNS, "_o"])
+    frame = frame.astype({"year": "int64", "identified": "bool"})
+    return frame.sort_values(["year", "unit_id", "_o"], ignore_index=True).drop(columns="_o")
 
 
 def _in_rubric_order(codes: list[str], rubric: Rubric) -> list[str]:

@@ -4,10 +4,19 @@ the warnings when a claim cites none.
 The rubric marks inputs with ``evidence: true``; the template asks for the evidence in the
 cell beside the answer (``_cells`` column ``evidence``). Intake stores what the unit wrote in
 the answers' ``evidence`` column; scoring never reads it.
+
+Units cite a document the way official letters do — “Quyết định số 12/QĐ-UBND ngày
+15/3/2025 về việc ban hành Kế hoạch chuyển đổi số” — or a link to a system.
+`parse_evidence` reads that citation into its parts (kind, number and symbol, date, summary,
+link) so the appraiser can check each document, and a citation that names no document at
+all (no number, no date, no link) is a warning, as is a date that does not exist.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -63,6 +72,91 @@ def claims(answers: list[dict[str, Any]], rubric: Rubric) -> list[dict[str, Any]
             and is_claim(inp, a["status"], a["value"], a["number"], rubric)]
 
 
+# Kinds of documents cited as evidence (Decree 30/2020 names of administrative documents,
+# plus the records units attach), longest first so "Quyết định" wins over "Quy…".
+DOCUMENT_KINDS = ("Nghị quyết", "Quyết định", "Chỉ thị", "Quy chế", "Quy định", "Thông báo",
+                  "Hướng dẫn", "Kế hoạch", "Chương trình", "Báo cáo", "Công văn", "Tờ trình",
+                  "Biên bản", "Hợp đồng", "Danh sách", "Văn bản")
+_KIND = re.compile(r"\b(" + "|".join(DOCUMENT_KINDS) + r")\b", re.IGNORECASE)
+# "số 12/QĐ-UBND", "số: 45/KH-SKHCN", "(số 7/TB-VP)", or the symbol alone ("15/KH-VP"):
+# digits, a slash, then letters (so a date "20/01" is not a number).
+_NUMBER = re.compile(r"(?:\bsố\s*:?\s*)?(\b\d+[a-z]?/[^\W\d_][\w.&]*(?:[/\-][\w.&]+)*)",
+                     re.IGNORECASE)
+_DATE = re.compile(r"\bngày\s*(\d{1,2})\s*(?:/|-|\.|\s+tháng\s+)(\d{1,2})"
+                   r"(?:\s*(?:/|-|\.|\s+năm\s+)(\d{4}))?", re.IGNORECASE)
+_LINK = re.compile(r"https?://[^\s,;()]+", re.IGNORECASE)
+_ABOUT = re.compile(r"\b(?:về việc|v/v|về)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A citation's parts; any may be missing. `date` is ISO (yyyy-mm-dd) when the
+    citation gives day, month and year, `date_text` what was written; `valid_date` is False
+    for a day that does not exist (31/02)."""
+
+    kind: str | None = None
+    number: str | None = None
+    date: str | None = None
+    date_text: str | None = None
+    valid_date: bool = True
+    summary: str | None = None
+    link: str | None = None
+
+    @property
+    def identified(self) -> bool:
+        """Whether the citation points at a document or a system someone can check."""
+        return bool(self.number or self.date or self.link)
+
+
+def parse_evidence(text: object, year: int | None = None) -> Evidence:
+    """The parts of what a unit cited as evidence. A date without a year takes `year`
+    (units write “ngày 20/01” for a document of the assessed year)."""
+    if not isinstance(text, str) or not clean(text):
+        return Evidence()
+    link = _LINK.search(clean(text))
+    # The rest read without the link: a path "…/12/KH" is not a document number.
+    text = clean(_LINK.sub(" ", clean(text)))
+    kind = _KIND.search(text)
+    number = _NUMBER.search(text)
+    date, date_text, valid = _date(_DATE.search(text), year)
+    about = _ABOUT.search(text)
+    if about is not None:
+        summary: str | None = text[about.end():]
+    else:  # what is left once the number, date and link are taken out
+        rest = text
+        for found in (number, _DATE.search(text)):
+            if found is not None:
+                rest = rest.replace(found.group(0), " ")
+        rest = re.sub(r"\(\s*\)", " ", rest)
+        rest = re.sub(r"\s+([,;:)])", r"\1", clean(rest))
+        summary = re.sub(r"[\s,;:(]+$|^[\s,;:)]+", "", rest) or None
+    if summary is not None and kind is not None and summary.casefold() == kind.group(1).casefold():
+        summary = None  # only the kind: nothing more to say
+    return Evidence(kind=_kind_name(kind.group(1)) if kind else None,
+                    number=number.group(1).rstrip(".") if number else None,
+                    date=date, date_text=date_text, valid_date=valid,
+                    summary=summary, link=link.group(0).rstrip(".") if link else None)
+
+
+def _kind_name(found: str) -> str:
+    return next(k for k in DOCUMENT_KINDS if k.casefold() == found.casefold())
+
+
+def _date(found: re.Match[str] | None, year: int | None
+          ) -> tuple[str | None, str | None, bool]:
+    if found is None:
+        return None, None, True
+    day, month = int(found.group(1)), int(found.group(2))
+    full = found.group(3) or (str(year) if year is not None else None)
+    text = found.group(0)[len("ngày"):].strip()
+    if full is None:
+        return None, text, 1 <= day <= 31 and 1 <= month <= 12
+    try:
+        return dt.date(int(full), month, day).isoformat(), text, True
+    except ValueError:
+        return None, text, False
+
+
 def has_evidence(answer: dict[str, Any]) -> bool:
     text = answer.get("evidence")
     return isinstance(text, str) and clean(text) != ""
@@ -80,12 +174,23 @@ def evidence_issues(answers: list[dict[str, Any]], rubric: Rubric, year: int, fi
                            codes=", ".join(needing))]
     issues = []
     for answer in claims(answers, rubric):
-        if has_evidence(answer) or answer["code"] not in asked:
+        if answer["code"] not in asked:
             continue
         inp = rubric.inputs[answer["code"]]
         sheet, cell = asked[answer["code"]]
-        issues.append(make_issue("evidence_missing", year=year, file=file, sheet=sheet,
-                                 cell=cell, value=answer["raw_value"],
-                                 what=f"mục {inp.code} “{clean(inp.label)}”",
-                                 answer_cell=answer["cell"]))
+        what = f"mục {inp.code} “{clean(inp.label)}”"
+        if not has_evidence(answer):
+            issues.append(make_issue("evidence_missing", year=year, file=file, sheet=sheet,
+                                     cell=cell, value=answer["raw_value"], what=what,
+                                     answer_cell=answer["cell"]))
+            continue
+        cited = parse_evidence(answer["evidence"], year)
+        if not cited.identified:
+            issues.append(make_issue("evidence_unidentified", year=year, file=file,
+                                     sheet=sheet, cell=cell, value=answer["evidence"],
+                                     what=what))
+        elif not cited.valid_date:
+            issues.append(make_issue("evidence_bad_date", year=year, file=file, sheet=sheet,
+                                     cell=cell, value=answer["evidence"], what=what,
+                                     date=cited.date_text))
     return issues

@@ -66,6 +66,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "evidence_missing": ("warning", "{what}: đơn vị trả lời “{value}” (ô {answer_cell}) nhưng "
                                     "chưa ghi tài liệu kiểm chứng (số, ngày văn bản hoặc "
                                     "đường dẫn). Đề nghị đơn vị bổ sung khi kiểm tra."),
+    "evidence_unidentified": ("warning", "{what}: tài liệu kiểm chứng “{value}” không nêu số, "
+                                         "ký hiệu, ngày văn bản hay đường dẫn nên không kiểm "
+                                         "tra được. Ghi theo mẫu: “Quyết định số 12/QĐ-UBND "
+                                         "ngày 15/3/{year} về …” hoặc đường dẫn đến hệ thống."),
+    "evidence_bad_date": ("warning", "{what}: tài liệu kiểm chứng “{value}” ghi ngày "
+                                     "“{date}” không có thật. Đề nghị đơn vị ghi lại ngày văn "
+                                     "bản."),
     "evidence_not_asked": ("warning", "Biểu mẫu cũ không có cột “Tài liệu kiểm chứng” nên chưa "
                                       "có tài liệu kiểm chứng cho {count} mục cần kiểm chứng "
                                       "({codes}). Lần sau đề nghị đơn vị dùng biểu mẫu mới "

@@ -210,8 +210,9 @@ def _instructions(ws: Worksheet, rubric: Rubric, year: int, unit_name: str,
         "3. Số liệu là số của cả năm báo cáo; số thập phân dùng dấu phẩy (ví dụ 12,5). "
         "Giá trị không hợp lệ (ví dụ chữ O thay số 0) sẽ bị từ chối khi nhập.",
         "4. Với mục có cột “Tài liệu kiểm chứng”: khi trả lời “Có”, đã ban hành hoặc đang sử "
-        "dụng, ghi số, ngày văn bản (ví dụ 15/KH-VP ngày 20/01/" + str(year) + ") hoặc đường "
-        "dẫn đến hệ thống.",
+        "dụng, ghi loại, số, ký hiệu, ngày và trích yếu văn bản (ví dụ: Kế hoạch số 15/KH-VP "
+        "ngày 20/01/" + str(year) + " về chuyển đổi số) hoặc đường dẫn đến hệ thống; nhiều "
+        "văn bản thì ghi văn bản chính.",
         "5. Không đổi tên, thêm hoặc xóa các trang, dòng của biểu mẫu.",
         f"6. Ngày lập báo cáo ({rubric.general_codes.report_date}) dùng để xác định thời "
         "hạn nộp.",
@@ -415,8 +416,9 @@ def _evidence_cell(cell: Any, inp: Input, validations: dict[str, DataValidation]
             showErrorMessage=True, showInputMessage=True, errorStyle="stop",
             errorTitle=ERROR_TITLE, error="Ghi ngắn gọn, tối đa 500 ký tự.",
             promptTitle="Tài liệu kiểm chứng",
-            prompt="Khi trả lời Có/đã ban hành/đang sử dụng: ghi số, ngày văn bản (ví dụ "
-                   "15/KH-VP ngày 20/01) hoặc đường dẫn đến hệ thống.")
+            prompt="Khi trả lời Có/đã ban hành/đang sử dụng: ghi số, ký hiệu, ngày và trích "
+                   "yếu văn bản (ví dụ: Kế hoạch số 15/KH-VP ngày 20/01/2025 về "
+                   "chuyển đổi số) hoặc đường dẫn đến hệ thống.")
     validations["evidence"].add(cell)
 
 

@@ -424,6 +424,20 @@ def missing_answers_sentence(facts: YearFacts, unit_id: str) -> str | None:
             "phiếu đánh giá. Đề nghị đơn vị bổ sung:")
 
 
+def unit_evidence_sentence(facts: YearFacts, unit_id: str) -> str | None:
+    """A unit's claims whose evidence is missing or names no document, said to the unit:
+    what to add (not a shortcoming: points do not depend on it)."""
+    documents = facts.of_unit("documents", unit_id)
+    lacking = documents[~documents["identified"].astype(bool)]
+    if lacking.empty:
+        return None
+    which = f"cả {len(lacking)}" if len(lacking) == len(documents) > 1 else str(len(lacking))
+    return (f"Đơn vị kê khai {len(documents)} nội dung cần tài liệu kiểm chứng; "
+            f"{which} nội dung chưa có tài liệu kiểm chứng hoặc tài liệu chưa ghi rõ số, "
+            "ký hiệu, ngày văn bản hay đường dẫn. Đề nghị đơn vị bổ sung (ghi loại, số, ký "
+            "hiệu, ngày và trích yếu văn bản, hoặc đường dẫn đến hệ thống):")
+
+
 def _listing(items: list[str]) -> str:
     return ", ".join(items)
 

@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
 from cntt_analysis.errors import UsageError
-from cntt_analysis.intake.evidence import claims
+from cntt_analysis.intake.evidence import claims, parse_evidence
 from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.rounds import inspection_files
 from cntt_analysis.intake.values import is_blank, parse_answer
@@ -50,6 +50,10 @@ COLUMNS = {
     # After the editable ones, so the columns inspectors fill keep their places (H–J).
     "evidence": "Tài liệu kiểm chứng đơn vị nêu",
     "supplier": "Nguồn số liệu",  # the unit, or the appraiser (a row to fill in)
+    # The citation's parts (intake.evidence.parse_evidence), for checking each document.
+    "evidence_number": "Số, ký hiệu văn bản kiểm chứng",
+    "evidence_date": "Ngày văn bản kiểm chứng",
+    "evidence_link": "Đường dẫn kiểm chứng",
 }
 EDITABLE = ("verified", "reason", "inspector", "explanation")
 NO_EVIDENCE = "Chưa có tài liệu kiểm chứng"
@@ -110,6 +114,8 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
     for each figure the appraiser supplies for it (highlighted: to fill in)."""
     names = dict(zip(registry["unit_id"], registry["name"]))
     rows = _rows(answers, rubric, registry)
+    # A citation's date without its year ("ngày 20/01") is of the round's year.
+    year = int(answers["year"].iloc[0]) if "year" in answers and len(answers) else None
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -130,18 +136,21 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
         values = {"unit_id": row.unit_id, "name": names.get(row.unit_id, ""),
                   "code": row.code, "label": inp.label,
                   "sheet": row.sheet, "cell": row.cell, "reported": typed_value(row.raw_value, inp),
-                  "evidence": cited, "supplier": row.supplier}
+                  "evidence": cited, "supplier": row.supplier,
+                  **_evidence_parts(cited, year)}
         for c, key in enumerate(keys, start=1):
             # The reported figure and the verified one share the answer's format, so a
             # date an inspector types shows as dd/mm/yyyy beside the reported one.
             fmt = NUMBER_FORMATS.get(inp.type) if key in ("reported", "verified") else None
+            fmt = "dd/mm/yyyy" if key == "evidence_date" else fmt
             cell = put(ws, r, c, values.get(key), fmt)
             if key in EDITABLE:
                 cell.protection = Protection(locked=False)
                 cell.fill = to_supply if supplied and key == "verified" else editable
             elif key == "evidence" and cited == NO_EVIDENCE:
                 cell.fill = missing
-    for c, width in enumerate([14, 36, 9, 50, 22, 6, 22, 22, 36, 20, 36, 36, 30], start=1):
+    for c, width in enumerate([14, 36, 9, 50, 22, 6, 22, 22, 36, 20, 36, 36, 30, 20, 14, 30],
+                              start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{max(ws.max_row, 1)}"
@@ -186,6 +195,15 @@ def _evidence_text(row: Any, rubric: Rubric, claimed: bool) -> str | None:
     if isinstance(text, str) and text.strip():
         return text
     return NO_EVIDENCE if claimed else None
+
+
+def _evidence_parts(cited: str | None, year: int | None) -> dict[str, object]:
+    """A citation's number, date (a date cell) and link, for the inspectors' columns."""
+    if cited is None or cited == NO_EVIDENCE:
+        return {}
+    parts = parse_evidence(cited, year)
+    return {"evidence_number": parts.number, "evidence_link": parts.link,
+            "evidence_date": dt.date.fromisoformat(parts.date) if parts.date else None}
 
 
 def no_corrections() -> pd.DataFrame:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from cntt_analysis import analysis
 from cntt_analysis.analysis.common import LATE, MISSING, SENT
-from cntt_analysis.analysis.evidence import claims_without_evidence
+from cntt_analysis.analysis.evidence import claims_without_evidence, evidence_documents
 from cntt_analysis.analysis.lineage import is_new
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.intake.issues import SUPPLIER_CODES
@@ -51,8 +51,8 @@ from cntt_analysis.scoring.shortcomings import follow_up_summary
 
 FRAMES = ("units", "register", "scores", "groups", "criteria", "weakest_indicators",
           "tier_changes", "corrections", "knock_on", "shortcomings", "missing_answers",
-          "follow_up", "follow_up_units", "remedy", "models", "evidence", "issues",
-          "indicator_points")
+          "follow_up", "follow_up_units", "remedy", "models", "evidence", "documents",
+          "issues", "indicator_points")
 FACTS_FILE = "facts.json"
 # Issues' owners: the unit verifies its figures; the inspectors fix their own file; the
 # appraiser or a system supplies the figures units do not report.
@@ -108,6 +108,8 @@ class YearFacts:
       are asked to complete their report instead), with reasons and remedies;
     - ``models``: units proposed as models (the department's rule), best first;
     - ``evidence``: per unit with claims, how many cite no evidence and which;
+    - ``documents``: each claim with what the unit cited, read into kind, number, date,
+      summary and link (analysis.evidence.evidence_documents);
     - ``issues``: data issues with ``owner`` ("unit", "inspection", or "supplier": a figure
       the appraiser or a system must supply) and the unit's name;
     - ``indicator_points``: scored unit and indicator of its group's framework — unit_id,
@@ -146,6 +148,7 @@ class YearFacts:
     remedy: pd.DataFrame
     models: pd.DataFrame
     evidence: pd.DataFrame
+    documents: pd.DataFrame
     issues: pd.DataFrame
     indicator_points: pd.DataFrame
     organisation: Organisation = field(default_factory=Organisation)
@@ -480,6 +483,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
         corrections=corrections, knock_on=knock_on, shortcomings=shortcomings,
         missing_answers=missing, follow_up=follow, follow_up_units=follow_units,
         remedy=remedy, models=models, evidence=evidence,
+        documents=evidence_documents(results.answers, rubric, year),
         issues=_issues(results, year, names),
         indicator_points=_indicator_points(results, year, rubric, scores, names),
         organisation=organisation)

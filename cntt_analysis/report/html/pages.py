@@ -189,9 +189,13 @@ def profile_sections(profiles: list[tuple[str, list[tuple[str, str]]]],
         row = by_unit.get(unit_id)
         group = row.group if row is not None else group_of.get(unit_id, "")
         if row is not None:
+            # A unit assessed but not ranked (registry `ranked`) has no rank: listed after
+            # the ranked units of its group, said so.
+            ranked = not pd.isna(row.rank)
+            place = f"hạng {int(row.rank)}" if ranked else "không xếp hạng"
             label = (f"{names.get(unit_id, unit_id)} — {vn_score(row.score)} điểm, {row.tier}, "
-                     f"hạng {int(row.rank)}")
-            key = (0, row.rank, unit_id)
+                     f"{place}")
+            key = (0, row.rank if ranked else float("inf"), unit_id)
         else:
             label, key = f"{names.get(unit_id, unit_id)} — chưa có kết quả", (1, 0, unit_id)
         sections.setdefault(group, []).append((key, (label, links)))

@@ -516,7 +516,8 @@ def unit_issues(ctx: Context) -> Section:
     mine = ctx.facts.of_unit("evidence", _unit(ctx))
     if len(mine):
         parts += [blocks.heading("Tài liệu kiểm chứng", 3),
-                  views.evidence(mine, with_unit=False)]
+                  views.evidence(mine, with_unit=False),
+                  views.evidence_documents(ctx.facts.of_unit("documents", _unit(ctx)))]
     # Over the years: from a unit's second year of results (one year is the header's).
     if ctx.results.scores.loc[ctx.results.scores["unit_id"] == _unit(ctx), "year"].nunique() > 1:
         parts += [blocks.heading("Kết quả qua các năm"),

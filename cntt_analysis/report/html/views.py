@@ -6,6 +6,8 @@ keeps the DataFrame it shows as ``.frame`` (Vietnamese headers), for analysts to
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from IPython.display import HTML
 
@@ -195,6 +197,28 @@ def evidence(counts: pd.DataFrame, names: dict[str, str] | None = None,
                 "without_evidence": ("Chưa có tài liệu kiểm chứng", "int"),
                 "codes_without_evidence": ("Các mục chưa có", "text")}
     return table(frame, columns, empty="Phiếu năm nay không yêu cầu tài liệu kiểm chứng.")
+
+
+def evidence_documents(documents: pd.DataFrame) -> HTML:
+    """A unit's claims and the document each cites, in parts the appraiser checks
+    (`facts.documents`); a claim citing nothing checkable says so."""
+    frame = documents.assign(
+        date_vi=documents["date"].map(
+            lambda d: "" if not isinstance(d, str) else "/".join(reversed(d.split("-")))),
+        cited=[_cited(r) for r in documents.itertuples(index=False)])
+    return table(frame, {"code": ("Mục", "text"), "label": ("Nội dung", "text"),
+                         "number": ("Số, ký hiệu", "text"), "date_vi": ("Ngày", "text"),
+                         "cited": ("Trích yếu, đường dẫn", "text")},
+                 empty="Đơn vị không có nội dung kê khai cần tài liệu kiểm chứng.")
+
+
+def _cited(row: Any) -> str:
+    if not isinstance(row.evidence, str):
+        return "Chưa có tài liệu kiểm chứng"
+    if not row.identified:
+        return f"{row.evidence} (không nêu số, ngày hay đường dẫn)"
+    return " — ".join(p for p in (row.summary, row.link) if isinstance(p, str)) \
+        or (row.kind or "")
 
 
 FOLLOW_UP_NOTES = {"absent": "Không nộp báo cáo năm nay",

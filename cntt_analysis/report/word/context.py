@@ -190,6 +190,14 @@ NOTICE_FIELDS: list[tuple[str, str]] = [
     ("so_lieu_thieu.bang[].trang", "Trang tính"),
     ("so_lieu_thieu.bang[].o", "Ô"),
     ("so_lieu_thieu.bang[].chi_tieu", "Chỉ tiêu liên quan"),
+    ("muc.kiem_chung", "Số thứ tự mục tài liệu kiểm chứng cần bổ sung (trống khi không có)"),
+    ("kiem_chung.cau", "Câu về các nội dung kê khai chưa có tài liệu kiểm chứng hoặc tài liệu "
+                       "chưa ghi rõ số, ngày văn bản"),
+    ("kiem_chung.bang[]", "Các nội dung đó"),
+    ("kiem_chung.bang[].muc", "Mục"),
+    ("kiem_chung.bang[].tra_loi", "Đơn vị trả lời"),
+    ("kiem_chung.bang[].tai_lieu", "Tài liệu đơn vị đã nêu (“Chưa nêu” khi không có)"),
+    ("yeu_cau.kiem_chung", "Đúng khi đơn vị cần bổ sung tài liệu kiểm chứng"),
     ("ton_tai.nguong", "Ngưỡng tồn tại, hạn chế (50,0%: nội dung bị mất từ tỷ lệ này số điểm)"),
     ("ton_tai.so", "Số tồn tại, hạn chế"),
     ("ton_tai.bang[]", "Các tồn tại, hạn chế và yêu cầu khắc phục (trống nếu không có)"),
@@ -427,6 +435,8 @@ def notice_context(facts: YearFacts, config: dict, rubric: Rubric,
     blank = facts.of_unit("missing_answers", unit_id)
     found = facts.of_unit("shortcomings", unit_id)
     follow = facts.of_unit("follow_up", unit_id)
+    documents = facts.of_unit("documents", unit_id)
+    lacking = documents[~documents["identified"].astype(bool)]
     common = _common(facts, config, NOTICE)
     common["noi_nhan"] = [name, *common["noi_nhan"]]
     return {
@@ -436,6 +446,7 @@ def notice_context(facts: YearFacts, config: dict, rubric: Rubric,
                       "ty_le": vn_share(row[c.code]) if pd.notna(row.get(c.code)) else "—"}
                      for c in rubric.criteria],
         "muc": numbered({"ket_qua": True, "kiem_tra": True, "so_lieu_thieu": bool(len(blank)),
+                         "kiem_chung": bool(len(lacking)),
                          "ton_tai": not incomplete, "khac_phuc_nam_truoc": bool(len(follow)),
                          "to_chuc": True}),
         "kiem_tra": _checked(facts, unit_id),
@@ -444,6 +455,11 @@ def notice_context(facts: YearFacts, config: dict, rubric: Rubric,
                 {"muc": _text(f"{r.code} {r.label}"), "trang": _text(r.sheet),
                  "o": _text(r.cell), "chi_tieu": _text(r.indicators)}
                 for r in blank.itertuples(index=False)]},
+        "kiem_chung": {
+            "cau": sentences.unit_evidence_sentence(facts, unit_id) or "", "bang": [
+                {"muc": _text(f"{r.code} {r.label}"), "tra_loi": _text(r.answer),
+                 "tai_lieu": _text(r.evidence) if isinstance(r.evidence, str) else "Chưa nêu"}
+                for r in lacking.itertuples(index=False)]},
         "ton_tai": {
             "nguong": vn_share(facts.shortcoming_share * 100), "so": str(len(found)),
             "bang": [{"tt": str(i), "noi_dung": _text(f"{r.indicator} {r.label}"),
@@ -453,7 +469,8 @@ def notice_context(facts: YearFacts, config: dict, rubric: Rubric,
         "khac_phuc_nam_truoc": (sentences.unit_follow_up_sentence(
             follow, facts.organisation.short) if len(follow) else ""),
         "yeu_cau": {"bo_sung": bool(len(blank)),
-                    "khac_phuc": bool(len(found)) and not incomplete},
+                    "khac_phuc": bool(len(found)) and not incomplete,
+                    "kiem_chung": bool(len(lacking))},
     }
 
 

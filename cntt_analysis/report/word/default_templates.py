@@ -265,6 +265,13 @@ def notice_template() -> DocumentObject:
                 ["muc", "trang", "o", "chi_tieu"], [75, 45, 15, 30], "lccc")
     _tag(doc, "{%p endif %}")
 
+    _tag(doc, "{%p if muc.kiem_chung %}")
+    fmt.body(doc, "{{ muc.kiem_chung }}. Tài liệu kiểm chứng cần bổ sung", bold=True)
+    fmt.body(doc, "{{ kiem_chung.cau }}")
+    _loop_table(doc, ["Mục", "Đơn vị trả lời", "Tài liệu đơn vị đã nêu"], "kiem_chung.bang",
+                ["muc", "tra_loi", "tai_lieu"], [75, 35, 55], "lcl")
+    _tag(doc, "{%p endif %}")
+
     _tag(doc, "{%p if muc.ton_tai %}")
     fmt.body(doc, "{{ muc.ton_tai }}. Tồn tại, hạn chế và yêu cầu khắc phục", bold=True)
     _tag(doc, "{%p if ton_tai.bang %}")
@@ -294,6 +301,10 @@ def notice_template() -> DocumentObject:
     fmt.body(doc, "Đề nghị {{ don_vi.ten }} khắc phục các tồn tại, hạn chế nêu trên và báo cáo "
                   "kết quả khắc phục về {{ co_quan.ten_goi_tat }} (qua {{ don_vi_thuc_hien.ten }})"
                   " trước {{ han_khac_phuc }}.")
+    _tag(doc, "{%p endif %}")
+    _tag(doc, "{%p if yeu_cau.kiem_chung %}")
+    fmt.body(doc, "Đề nghị {{ don_vi.ten }} bổ sung tài liệu kiểm chứng cho các nội dung kê khai "
+                  "nêu trên, gửi về {{ don_vi_thuc_hien.ten }} để hoàn thiện hồ sơ đánh giá.")
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p if not yeu_cau.bo_sung and not yeu_cau.khac_phuc %}")
     fmt.body(doc, "Đề nghị {{ don_vi.ten }} tiếp tục duy trì, phát huy kết quả "
