@@ -199,7 +199,6 @@ def round_files(folder: Path) -> list[Path]:
 
 def load_round(raw_dir: str | Path, year: int) -> Round:
     """Read data/raw/<year>/round.yaml; a clear Vietnamese error when it is unusable."""
-    from cntt_analysis.intake.imports import parse_imports  # pandas: not for a worker
 
     folder = Path(raw_dir) / str(year)
     if not folder.is_dir():
