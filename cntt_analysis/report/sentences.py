@@ -680,6 +680,8 @@ ISSUE_KINDS = {
     "exceeds": "Vượt quá giới hạn",
     "evidence_missing": "Thiếu tài liệu kiểm chứng",
     "evidence_not_asked": "Biểu mẫu cũ, chưa có cột kiểm chứng",
+    "evidence_unidentified": "Tài liệu kiểm chứng không ghi rõ số, ngày",
+    "evidence_bad_date": "Ngày văn bản kiểm chứng không có thật",
     "late": "Nộp muộn",
     "report_date_unknown": "Không rõ ngày lập báo cáo",
     "superseded": "Bản đã được thay thế",
