@@ -174,9 +174,16 @@ class Built:
 def report(tmp_path_factory, units, fill_template, answers_for) -> Built:
     """The synthetic report, with the profile of the unit named with a <script> tag."""
     def build(root: Path) -> dict:
-        raw = write_rounds(root / "raw", units, fill_template, answers_for, synthetic=True)
-        build_report_retrying(YEAR, raw, root / "processed", root / "reports", NOTEBOOKS,
-                              jobs=2, progress=False, units=[XSS_ID])
+        write_rounds(root / "raw", units, fill_template, answers_for, synthetic=True)
+        # Relative folders, as a user types them (`--reports vi-du/reports`): the kernels
+        # run in other folders, and once wrote into a path relative to theirs.
+        here = Path.cwd()
+        os.chdir(root)
+        try:
+            build_report_retrying(YEAR, Path("raw"), Path("processed"), Path("reports"),
+                                  NOTEBOOKS, jobs=2, progress=False, units=[XSS_ID])
+        finally:
+            os.chdir(here)
         return {}
     root, _ = built_once(tmp_path_factory, "synthetic", build)
     return Built(root / "raw", root / "processed", root / "reports", NOTEBOOKS)

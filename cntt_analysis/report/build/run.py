@@ -218,7 +218,10 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     notebooks = NOTEBOOKS if notebooks is None else Path(notebooks)
     if not notebooks.is_dir():
         raise UsageError(f"Không tìm thấy thư mục notebook {notebooks}.")
-    raw, processed, reports = Path(raw), Path(processed), Path(reports)
+    # Absolute: the kernels run each notebook in its own folder, where a path relative to
+    # the command's folder ("vi-du/reports") would point elsewhere.
+    raw, processed, reports = (Path(p).absolute() for p in (raw, processed, reports))
+    notebooks = notebooks.absolute()
     check_usage(year, raw, jobs)
     reports.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(reports, year)
