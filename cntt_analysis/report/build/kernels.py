@@ -127,6 +127,8 @@ class Kernel:
             self._execute(WARM_UP)
         except Exception:
             self.shutdown()
+        finally:
+            close_thread_loop()
 
     def _execute(self, code: str) -> dict:
         """Run `code` outside the notebook (no history, no output kept); its reply."""
@@ -183,6 +185,19 @@ class Kernel:
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
+
+
+def close_thread_loop() -> None:
+    """Close the event loop jupyter's synchronous calls left in this (worker) thread: left
+    open, its self-pipe sockets are only found by the garbage collector, as unclosed-socket
+    warnings at some later moment."""
+    import asyncio
+
+    with contextlib.suppress(RuntimeError):  # no loop in this thread
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_running() and not loop.is_closed():
+            loop.close()
+        asyncio.set_event_loop(None)
 
 
 class Kernels:

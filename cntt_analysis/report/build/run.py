@@ -28,7 +28,13 @@ from tqdm import tqdm
 from cntt_analysis.errors import ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years
 from cntt_analysis.report import NOTEBOOKS
-from cntt_analysis.report.build.kernels import Kernel, Kernels, NotebookFailed, parameterize
+from cntt_analysis.report.build.kernels import (
+    Kernel,
+    Kernels,
+    NotebookFailed,
+    close_thread_loop,
+    parameterize,
+)
 from cntt_analysis.report.build.keys import (
     folder_digest,
     notebook_key,
@@ -162,6 +168,12 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
     stop = threading.Event()
 
     def drive(kernel: Kernel) -> None:
+        try:
+            _drive(kernel)
+        finally:
+            close_thread_loop()
+
+    def _drive(kernel: Kernel) -> None:
         while not stop.is_set():
             with lock:
                 if not queue:
