@@ -25,8 +25,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from cntt_analysis.errors import UsageError
 from cntt_analysis.rubric.groups import parse_groups, per_group
 from cntt_analysis.rubric.rules import RULE_KEYS as RULE_KEYS
 from cntt_analysis.rubric.rules import RULE_KINDS as RULE_KINDS
@@ -34,6 +33,7 @@ from cntt_analysis.rubric.rules import RubricError as RubricError
 from cntt_analysis.rubric.rules import Rule as Rule
 from cntt_analysis.rubric.rules import check_rule, number, parse_rule
 from cntt_analysis.text import fold
+from cntt_analysis.yamlfile import read_yaml
 
 RUBRIC_DIR = Path(__file__).parent.parent / "rubrics"
 DEFAULT_RUBRIC = "2017"  # the shipped rubric used where no year's rubric is at hand
@@ -751,18 +751,17 @@ def _load_unlinked(path: str) -> Rubric:
 
 
 def _read(path: str) -> Any:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError:
+    if not Path(path).exists():
         shipped = ", ".join(sorted(p.stem for p in RUBRIC_DIR.glob("*.yaml")))
         raise RubricError(f"Không tìm thấy phiếu đánh giá '{path}'. Các phiếu có sẵn: "
                           f"{shipped}. Với đợt đánh giá năm mới, tạo phiếu năm đó (sao chép "
                           "phiếu năm trước) bằng lệnh: cntt new-round --year NĂM.") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RubricError(f"{path}: tệp YAML không đọc được: {exc}") from None
-    return data
+        return read_yaml(path, "tệp phiếu đánh giá")
+    except RubricError:
+        raise
+    except UsageError as exc:
+        raise RubricError(str(exc)) from None
 
 
 def shipped_rubrics() -> list[str]:
