@@ -214,6 +214,7 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
         raise UsageError(f"Thiếu tệp cấu hình đợt đánh giá {config_path} (cần deadline và "
                          "rubric).")
     config = read_round_file(config_path)
+    check_department_file(Path(raw_dir))
     deadline = config.get("deadline")
     if deadline is None:
         raise UsageError(f"{config_path}: thiếu mục 'deadline' (hạn nộp báo cáo, dạng "
@@ -238,6 +239,15 @@ def read_round_file(config_path: Path) -> dict[str, Any]:
                           "deadline: 2017-08-10 và rubric: '2017'")
     settings.check(settings.RoundFile, config, config_path)
     return config
+
+
+def check_department_file(raw: Path) -> None:
+    """data/raw/department.yaml checked against `settings.DepartmentFile` with the round, so
+    that a command stops before it writes anything (the report reads it much later)."""
+    path = raw / settings.DEPARTMENT_FILE
+    if path.exists() or path.is_symlink():
+        settings.check(settings.DepartmentFile,
+                       read_mapping(path, "tệp thông tin cơ quan", "place: Hòa An"), path)
 
 
 def _check_inspection(value: Any, config_path: Path) -> None:
