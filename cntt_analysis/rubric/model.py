@@ -546,9 +546,10 @@ def _check_shape(raw: Any, level: str, where: str, source: str) -> None:
             raise RubricError(f"{source}: {here} có khóa '{key}' không dùng được. {hint}Sửa "
                               f"hoặc xóa khóa này (các khóa dùng được: {', '.join(known)}).")
         kind = known[key]
-        if value is not None and not _of_kind(value, kind):
-            raise RubricError(f"{source}: {here}, mục '{key}' phải là {_KINDS[kind]}, không "
-                              f"phải “{value}”.")
+        if not _of_kind(value, kind):  # None too: `inputs:` left empty is not "no inputs"
+            given = "để trống" if value is None else f"không phải “{value}”"
+            raise RubricError(f"{source}: {here}, mục '{key}' phải là {_KINDS[kind]}, {given} "
+                              "(bỏ hẳn mục này nếu không dùng).")
         item = _ITEMS.get(str(key))
         if item is not None and isinstance(value, list):
             for entry in value:
