@@ -110,6 +110,7 @@ ROUND_CASES = [
     ("kind", BASE + "inspection: ../2016/inspection.xlsx\n", ["'inspection'", "trong thư mục"]),
     ("kind", BASE + "inspection: /etc/passwd\n", ["'inspection'", "trong thư mục"]),
     ("kind", "rubric: '2017'\n", ["thiếu mục 'deadline'"]),
+    ("kind", "deadline: 2017-08-10\nrubric: \"phieu\\n2017.yaml\"\n", ["'rubric'", "điều khiển"]),
     # aliases, size, depth, encoding, syntax
     ("bound", LAUGHS, ["dòng 4", "bí danh"]),
     ("bound", "deadline: &d 2017-08-10\nrubric: '2017'\nremedy_deadline: *d\n",

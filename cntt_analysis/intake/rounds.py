@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from cntt_analysis import settings
 from cntt_analysis.errors import UsageError
 from cntt_analysis.rubric.model import RUBRIC_DIR, Rubric, RubricError, load_rubric
 from cntt_analysis.rubric.next_year import next_year_text
@@ -220,6 +219,7 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
         raise UsageError(f"{config_path}: thiếu mục 'deadline' (hạn nộp báo cáo, dạng "
                          "yyyy-mm-dd, ví dụ deadline: 2017-08-10).")
     _check_inspection(config.get("inspection"), config_path)
+    check_name(Path(str(config.get("rubric", year))), f"{config_path}: mục 'rubric'")
     rubric_path = _rubric_path(folder, config, year)
     rubric = load_rubric(rubric_path)
     _check_link_to_last_year(Path(raw_dir), year, config_path, rubric)
@@ -235,6 +235,8 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
 def read_round_file(config_path: Path) -> dict[str, Any]:
     """A round.yaml read strictly and checked against `settings.RoundFile`: every key known,
     every value of its kind (a Vietnamese error naming the file and the key)."""
+    from cntt_analysis import settings  # pydantic: not for a reading worker, which imports this
+
     config = read_mapping(config_path, "tệp cấu hình đợt đánh giá",
                           "deadline: 2017-08-10 và rubric: '2017'")
     settings.check(settings.RoundFile, config, config_path)
@@ -244,6 +246,8 @@ def read_round_file(config_path: Path) -> dict[str, Any]:
 def check_department_file(raw: Path) -> None:
     """data/raw/department.yaml checked against `settings.DepartmentFile` with the round, so
     that a command stops before it writes anything (the report reads it much later)."""
+    from cntt_analysis import settings
+
     path = raw / settings.DEPARTMENT_FILE
     if path.exists() or path.is_symlink():
         settings.check(settings.DepartmentFile,
