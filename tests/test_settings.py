@@ -22,10 +22,11 @@ from cntt_analysis.rubric.model import RUBRIC_DIR, RubricError, load_rubric
 
 DEPARTMENT = Path(__file__).parent.parent / "data" / "raw" / "department.yaml"
 BASE = "deadline: 2017-08-10\nrubric: '2017'\n"
-# 568 bytes of nested aliases: PyYAML builds it at once, but each level multiplies what any
-# copy or walk of the value touches by ten (1.2 GB and more).
-LAUGHS = BASE + "department: &a ['ha','ha','ha','ha','ha','ha','ha','ha','ha','ha']\n" + "".join(
-    f"x{i}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
+# Under 600 bytes of nested aliases: PyYAML builds the value at once (shared lists), but the
+# organisation's name made of it is 10⁸ words long (gigabytes before, when printed).
+LAUGHS = BASE + "x: &a ['ha','ha','ha','ha','ha','ha','ha','ha','ha','ha']\n" + "".join(
+    f"x{i}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(7)
+) + "department: *h\n"
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
