@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cntt_analysis.errors import ReportError, UsageError
+from cntt_analysis.errors import DiskError, ReportError, UsageError
 
 HELP_OPTION_TEXT = "Hiện hướng dẫn này và thoát."
 
@@ -77,7 +77,9 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def friendly(func: Callable) -> Callable:
-    """Turn usage errors into a clear message and exit status 2, without a traceback."""
+    """Turn usage errors into a clear message and exit status 2, a failed report or a
+    disk that refuses to write (full, read-only: the folder named) into status 1, without
+    a traceback."""
     @wraps(func)
     def wrapper(*args, **kwargs):
         try:
@@ -86,6 +88,11 @@ def friendly(func: Callable) -> Callable:
             _fail(str(exc))
         except ReportError as exc:
             _fail(str(exc), code=1)
+        except OSError as exc:
+            disk = DiskError.of(exc)
+            if disk is None:
+                raise
+            _fail(str(disk), code=1)
     return wrapper
 
 
