@@ -761,3 +761,122 @@ def test_the_inspection_file_reads_back_exactly(base_result, tmp_path, libreoffi
     assert read.loc[("SO_CCQLDD", "G03"), "reported"] == "03/08/2017"
     assert read.loc[("SO_VP", "G11"), "reported"] == "8635,8"
     assert read.loc[("SO_VP", "G11"), "value"] == "8635.8"
+
+
+# --- Text XML cannot hold (issue 17) ----------------------------------------------------
+
+# Characters a unit's workbook or an inspection file can carry that XML cannot hold, or
+# Unicode reserves, by class. The first two are the issue's; then one case per class.
+FORBIDDEN = {
+    "U+FFFE": "\ufffe", "U+FFFF": "\uffff",                       # the examples
+    "noncharacter U+FDD0": "\ufdd0", "noncharacter U+1FFFE": "\U0001fffe",
+    "noncharacter U+10FFFF": "\U0010ffff",
+    "C0 control U+0001": "\x01", "C0 control U+001B": "\x1b", "DEL": "\x7f",
+}
+# Lone surrogates cannot be written to a UTF-8 file; they reach writers from Python only.
+SURROGATES = {"lone high surrogate": "\ud800", "lone low surrogate": "\udfff"}
+
+
+def _with_raw_text(path: Path, marker: str, text: str) -> None:
+    """Put `text` in a workbook's XML as raw UTF-8 (what other tools write; openpyxl
+    refuses to), where it holds `marker`."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        parts = [(i, src.read(i.filename)) for i in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in parts:
+            dst.writestr(info, data.replace(marker.encode(), text.encode("utf-8")))
+
+
+def _xml_parts(path: Path) -> str:
+    """The text of a workbook's or document's XML parts, each checked well-formed (what
+    Word and Excel require; lxml refuses the characters XML cannot hold)."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        parts = [z.read(n) for n in z.namelist() if n.endswith((".xml", ".rels"))]
+    return "\n".join("".join(etree.fromstring(part).itertext()) for part in parts)
+
+
+@pytest.mark.parametrize("char", FORBIDDEN.values(), ids=FORBIDDEN.keys())
+def test_text_xml_cannot_hold_is_dropped_from_every_workbook_and_document(
+        base_raw, tmp_path, char):
+    """In an inspector's reason, a unit's explanation and a unit's remark (G12): before,
+    `cntt inspection-template` stopped with an lxml traceback (U+FFFE, U+FFFF) and
+    the results workbook and documents carried characters Word and Excel refuse."""
+    from docx import Document
+
+    raw = tmp_path / "raw"
+    shutil.copytree(base_raw, raw)
+    for submission in (raw / str(YEAR)).glob("*.xlsx"):
+        book = load_workbook(submission)
+        for ws in book.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value == VALID_ANSWERS["G12"]:
+                        cell.value = "Khó khăn@@X@@ máy chủ"
+        book.save(submission)
+        _with_raw_text(submission, "@@X@@", char)
+    unit = sorted(p.stem for p in (raw / str(YEAR)).glob("*.xlsx"))[0]
+    (raw / str(YEAR) / "inspection.csv").write_text(
+        "unit_id,code,verified,reason,explanation\n"
+        f'{unit},G06,15,Kiểm kê{char} có 15 máy,"Giải{char} trình"\n', encoding="utf-8")
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    template = tmp_path / "kiem-tra.xlsx"
+
+    runs = [["score", "--quiet", "--processed", processed],
+            ["inspection-template", "--out", template],
+            ["documents", "--processed", processed, "--reports", reports]]
+    for args in runs:
+        result = CliRunner().invoke(app, [*map(str, args), "--year", str(YEAR),
+                                          "--raw", str(raw)])
+        assert result.exit_code == 0, (args[0], result.output, result.exception)
+
+    outputs = [template, processed / str(YEAR) / f"ket-qua-{YEAR}.xlsx",
+               *sorted((reports / str(YEAR)).rglob("*.docx"))]
+    assert len(outputs) > 3
+    for path in outputs:
+        text = _xml_parts(path)
+        assert char not in text, path
+        (load_workbook if path.suffix == ".xlsx" else Document)(path)  # opens
+    assert "Kiểm kê có 15 máy" in _xml_parts(processed / str(YEAR) / f"ket-qua-{YEAR}.xlsx")
+    assert "Khó khăn máy chủ" in _xml_parts(template)
+    report = next(p for p in outputs if p.name.startswith("bao-cao"))
+    assert "Giải trình" in _xml_parts(report)
+
+
+@pytest.mark.parametrize("char", [*FORBIDDEN.values(), *SURROGATES.values()],
+                         ids=[*FORBIDDEN, *SURROGATES])
+def test_the_one_sanitiser_makes_text_every_xml_writer_takes(tmp_path, char):
+    """`printable` is what Excel (openpyxl, xlsxwriter), Word (python-docx, docxtpl) and
+    the HTML pages use: each writer takes its result, tab and line breaks kept."""
+    import xlsxwriter
+    from docx import Document
+    from lxml import etree
+    from openpyxl import Workbook
+
+    from cntt_analysis.report.html.blocks import paragraphs
+    from cntt_analysis.report.word import docx_format
+    from cntt_analysis.storage import put, write_workbook
+    from cntt_analysis.text import printable
+
+    text = f"Lý do{char}: máy\tchủ\r\nhỏng"
+    assert printable(text) == "Lý do: máy\tchủ\r\nhỏng"
+    etree.Element("t").text = printable(text)  # lxml refuses anything XML cannot hold
+    wb = Workbook()
+    put(wb.active, 1, 1, text)
+    write_workbook(wb, tmp_path / "a.xlsx")
+    assert load_workbook(tmp_path / "a.xlsx").active["A1"].value == printable(text)
+    doc = Document()
+    docx_format.text_run(doc.add_paragraph(), text, 13)
+    doc.save(tmp_path / "a.docx")
+    book = xlsxwriter.Workbook(tmp_path / "b.xlsx")
+    book.add_worksheet().write_string(0, 0, printable(text))
+    book.close()
+    for path in ("a.xlsx", "a.docx", "b.xlsx"):
+        assert char not in _xml_parts(tmp_path / path)
+    html = paragraphs([text]).data
+    assert char not in html and "Lý do: máy" in html

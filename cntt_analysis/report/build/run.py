@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import nbformat
 from tqdm import tqdm
 
-from cntt_analysis.errors import ReportError, UsageError
+from cntt_analysis.errors import DiskError, ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years
 from cntt_analysis.report import NOTEBOOKS
 from cntt_analysis.report.build.kernels import (
@@ -54,6 +54,7 @@ from cntt_analysis.report.build.publish import (
     remove_stale_staging,
 )
 from cntt_analysis.scoring.manifest import is_stale, processed_folder
+from cntt_analysis.scoring.record import check_record
 from cntt_analysis.storage import link_or_copy
 
 if TYPE_CHECKING:
@@ -125,12 +126,21 @@ def run_task(task: Task, kernel: Kernel) -> str | None:
     that died (e.g. while starting on a loaded machine) is restarted once."""
     try:
         return _run_once(task, kernel)
-    except Exception:
+    except Exception as exc:
+        if (disk := _disk_error(exc)) is not None:  # a full disk is not the notebook's fault
+            raise disk from exc
         kernel.shutdown()
         try:
             return _run_once(task, kernel)
         except Exception as exc:  # the notebook is missing or unreadable, the kernel died
+            if (disk := _disk_error(exc)) is not None:
+                raise disk from exc
             return f"Notebook {task.notebook.name} ({task.title}) không chạy được: {exc}"
+
+
+def _disk_error(exc: BaseException) -> DiskError | None:
+    """The disk error `exc` is or tells (raised here, or in a kernel: only its text)."""
+    return DiskError.of(exc) or DiskError.from_text(str(exc))
 
 
 def _run_once(task: Task, kernel: Kernel) -> str | None:
@@ -140,6 +150,8 @@ def _run_once(task: Task, kernel: Kernel) -> str | None:
     try:
         nb = kernel.run(nb)
     except NotebookFailed as failed:
+        if (disk := DiskError.from_text(f"{failed.evalue}")) is not None:
+            raise disk from None  # the folder it wrote to is full or read-only
         write_text(nbformat.writes(failed.nb) + "\n", task.executed)
         return (f"Notebook {task.notebook.name} ({task.title}) lỗi ở ô thứ "
                 f"{failed.cell_number}: {failed.ename}: {failed.evalue}. Xem notebook đã "
@@ -164,6 +176,7 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
     queue = list(reversed(tasks))  # popped from the end: in the given order
     lock = threading.Lock()
     errors: list[str] = []
+    refused: list[DiskError] = []
     bar = tqdm(total=len(tasks), desc="Chạy notebook", unit="notebook", disable=not progress)
     stop = threading.Event()
 
@@ -181,6 +194,11 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
                 task = queue.pop()
             try:
                 error = run_task(task, kernel)
+            except DiskError as exc:  # every other notebook would fail the same way
+                with lock:
+                    refused.append(exc)
+                stop.set()
+                return
             except Exception as exc:  # pragma: no cover - run_task reports its own
                 error = f"Notebook {task.notebook.name} không chạy được: {exc}"
             with lock:
@@ -204,6 +222,8 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
         if own:
             pool.close()
         bar.close()
+    if refused:
+        raise refused[0]
     return sorted(errors)
 
 
@@ -238,6 +258,8 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     reports.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(reports, year)
     years = [y for y in available_years(raw) if y <= year]
+    for each in years:  # the published versions the pages quote are still as published
+        check_record(processed, each)
     # (the names report.excel gives: that module is not imported before it is needed)
     scored = processed_folder(processed, year)
     excel, points = scored / f"ket-qua-{year}.xlsx", scored / f"diem-chi-tieu-{year}.csv"
