@@ -37,6 +37,7 @@ import papermill as pm
 import pytest
 from conftest import xdist_lock
 from openpyxl import load_workbook
+from system_tools import needs
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
@@ -56,9 +57,7 @@ FAILURE = 'raise ValueError("hỏng")'
 ANALYSIS_PAGES = [f"phan-tich/{name}.html" for name, _ in ANALYSES]
 EXECUTED = [f"notebooks/{name}.ipynb" for name, _ in ANALYSES] + [f"notebooks/{ANNUAL}.ipynb"]
 
-needs_poppler = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfinfo")),
-    reason="poppler-utils (pdftotext, pdffonts, pdfinfo) is not installed")
+needs_poppler = needs("pdftotext", "pdffonts", "pdfinfo")
 
 
 # --------------------------------------------------------------------------- inputs
