@@ -36,6 +36,7 @@ from cntt_analysis.report.build.kernels import (
     parameterize,
 )
 from cntt_analysis.report.build.keys import (
+    documents_digest,
     folder_digest,
     notebook_key,
     package_digest,
@@ -248,13 +249,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
         _warn_if_published(processed, years)
     # The whole build's key: when it is the current build's, nothing is loaded or run.
-    department = raw / "department.yaml"  # the particulars the official documents print
-    from cntt_analysis.report.facts import load_particulars
-    from cntt_analysis.report.word.template_files import templates_digest
-
-    documents_key = sha(package_digest(), round_digest(processed, years),
-                        department.read_bytes() if department.is_file() else b"",
-                        templates_digest(raw, load_particulars(raw, year)))  # a clerk's own
+    documents_key = documents_digest(raw, processed, year, years)
     build_id = sha(documents_key, folder_digest(notebooks),
                    json.dumps([year, str(raw.resolve()), str(processed.resolve()), units])
                    )[:16]
