@@ -11,6 +11,7 @@ import disk
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from system_tools import require_tool
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
@@ -175,8 +176,7 @@ def test_bad_registry_line_fails_clearly(cntt, make_round, tmp_path):
 
 def test_console_script_fails_without_traceback(make_round, tmp_path):
     script = Path(sys.executable).parent / "cntt"
-    if not script.is_file():
-        pytest.skip("the cntt console script is not installed in this environment")
+    require_tool("cntt")
     rnd = make_round()
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run([str(script), "score", "--year", "2018", "--raw", str(rnd.raw),

@@ -27,7 +27,6 @@ from hostile import (
     damaged_dimensions_xls,
     encrypted_ole,
     far_cell_xlsx,
-    has_uno,
     million_rows_xlsx,
     repeated_ods,
     rezip,
@@ -38,6 +37,7 @@ from hostile import (
     xls_records,
 )
 from openpyxl import load_workbook
+from system_tools import require_tool
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
@@ -349,8 +349,7 @@ def test_a_password_protected_file_is_said_to_have_a_password(fmt, make_round, t
                                                               converted_submission):
     from conftest import soffice
 
-    if not has_uno():
-        pytest.skip("python3-uno is not installed (see .ci/system-deps)")
+    require_tool("uno")
     rnd = make_round()
     save_with_password(converted_submission["xlsx"], rnd.folder / f"SO_VP.{fmt}", soffice())
     result = rnd.score()

@@ -108,7 +108,7 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
 
     Example (the demo data, ``cntt demo``)::
 
-        >>> result = score_round("data/raw", 2017)
+        >>> result = score_round("data/raw", 2017, progress=False)
         >>> result.scores[["unit_id", "score", "tier", "rank"]].head(2)
                 unit_id  score tier  rank
         0   h-yen-khanh  93.17  Tốt     1

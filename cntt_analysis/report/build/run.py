@@ -36,6 +36,7 @@ from cntt_analysis.report.build.kernels import (
     parameterize,
 )
 from cntt_analysis.report.build.keys import (
+    documents_digest,
     folder_digest,
     notebook_key,
     package_digest,
@@ -53,7 +54,7 @@ from cntt_analysis.report.build.publish import (
     read_keys,
     remove_stale_staging,
 )
-from cntt_analysis.scoring.manifest import is_stale, processed_folder
+from cntt_analysis.scoring.manifest import is_stale
 from cntt_analysis.scoring.record import check_record
 from cntt_analysis.storage import link_or_copy
 
@@ -260,24 +261,17 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     years = [y for y in available_years(raw) if y <= year]
     for each in years:  # the published versions the pages quote are still as published
         check_record(processed, each)
-    # (the names report.excel gives: that module is not imported before it is needed)
-    scored = processed_folder(processed, year)
-    excel, points = scored / f"ket-qua-{year}.xlsx", scored / f"diem-chi-tieu-{year}.csv"
-    if not excel.is_file() or not points.is_file() \
-            or any(is_stale(raw, processed, y) for y in years):
+    # The report reads the Parquet tables only: a round scored without its Excel results
+    # (the Python API's `ensure_scored`, a file deleted) still makes the report, whose
+    # workbook and points CSV are rendered from the tables.
+    if any(is_stale(raw, processed, y) for y in years):
         from cntt_analysis.report.excel import ROUND_WRITERS
         from cntt_analysis.scoring.pipeline import ensure_scored
 
         ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
         _warn_if_published(processed, years)
     # The whole build's key: when it is the current build's, nothing is loaded or run.
-    department = raw / "department.yaml"  # the particulars the official documents print
-    from cntt_analysis.report.facts import load_particulars
-    from cntt_analysis.report.word.template_files import templates_digest
-
-    documents_key = sha(package_digest(), round_digest(processed, years),
-                        department.read_bytes() if department.is_file() else b"",
-                        templates_digest(raw, load_particulars(raw, year)))  # a clerk's own
+    documents_key = documents_digest(raw, processed, year, years)
     build_id = sha(documents_key, folder_digest(notebooks),
                    json.dumps([year, str(raw.resolve()), str(processed.resolve()), units])
                    )[:16]
@@ -295,7 +289,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     kernels = Kernels(notebooks.resolve(), jobs, log)
     try:
         _build(year, raw, processed, reports, notebooks, jobs, progress, units, kernels, log,
-               current, previous, documents_key, build_id, excel, points)
+               current, previous, documents_key, build_id)
     finally:
         kernels.close()
     # Chart images no document of this build used (each use touches its file) go.
@@ -309,11 +303,16 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
 def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path, jobs: int,
            progress: bool, units: list[str] | None, kernels: Kernels, log: Path,
            current: Path | None, previous: dict[str, str], documents_key: str,
-           build_id: str, excel: Path, points: Path) -> None:
+           build_id: str) -> None:
     """`build_report` once it is known that something must be built."""
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
-    from cntt_analysis.report.excel import write_results_workbook
+    from cntt_analysis.report.excel import (
+        points_csv_bytes,
+        points_csv_name,
+        workbook_name,
+        write_results_workbook,
+    )
     from cntt_analysis.report.facts import cached_facts
     from cntt_analysis.report.word.documents import FOLDER as DOCUMENTS
     from cntt_analysis.report.word.documents import write_documents
@@ -348,8 +347,9 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
                 documents.result()
         # The report's own workbook, rendered from the facts its pages state (its draft or
         # final state is the report's, not the scoring's); the points as scored.
-        write_results_workbook(facts, results.rubric(year), staging / excel.name)
-        write_bytes(points.read_bytes(), staging / points.name)
+        write_results_workbook(facts, results.rubric(year), staging / workbook_name(year))
+        write_bytes(points_csv_bytes(results.of_year("points", year), results.rubric(year),
+                                     names), staging / points_csv_name(year))
         write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
                           results=results, draft=facts.status_label if facts.draft else ""),
                    staging / "index.html")
