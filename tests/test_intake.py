@@ -4,7 +4,6 @@ rows, decomposed text, unit names typed by hand, invalid answers and broken file
 from __future__ import annotations
 
 import datetime as dt
-
 import shutil
 import unicodedata
 

@@ -229,15 +229,14 @@ def no_corrections() -> pd.DataFrame:
     return pd.DataFrame(columns=CORRECTION_COLUMNS)
 
 
-def _read_rows(path: Path) -> InspectionRead:
-    """The inspection file read in a sandboxed worker, with the memory, time and size
-    bounds of a submission: a hostile file (one value at XFD1048576, a million rows) costs
-    the worker, never the run."""
+def read_inspection_files(paths: list[Path]) -> list[InspectionRead]:
+    """Inspection files read in sandboxed workers, with the memory, time and size bounds
+    of a submission: a hostile file (one value at XFD1048576, a million rows) costs its
+    worker, never the run."""
     lost = {"memory": "vượt giới hạn bộ nhớ khi đọc", "time": "đọc quá lâu",
             "crash": "quá trình đọc bị dừng"}
-    return map_isolated(read_inspection, [path],
-                        lambda _p, why: too_large(lost.get(why, why)),
-                        workers=1)[0]
+    return map_isolated(read_inspection, paths,
+                        lambda _p, why: too_large(lost.get(why, why)), workers=1)
 
 
 def _header_map(header: list[Any]) -> dict[str, int]:
@@ -253,7 +252,7 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
 
     A workbook is applied only when it carries the mark `cntt inspection-template` writes
     for this round, or when round.yaml declares it (`confirmed`)."""
-    return corrections_from(_read_rows(path), path.name, rubric, registry, year, answers,
+    return corrections_from(read_inspection_files([path])[0], path.name, rubric, registry, year, answers,
                             confirmed)
 
 
