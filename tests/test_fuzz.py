@@ -123,7 +123,8 @@ INSPECTION_CASES = 100  # per format (.xlsx, .csv): 200 in all
 
 def mutate_csv(data: bytes, rng: random.Random) -> bytes:
     """Text-level damage a hand-edited CSV may carry: an unbalanced quote, a huge field,
-    rows repeated, one with another verified value (a conflict), a stray BOM or NUL, a line cut short."""
+    rows repeated, one with another verified value (a conflict), a stray BOM or NUL, a
+    line cut short."""
     lines = data.split(b"\n")
     i = rng.randrange(1, len(lines))
     kind = rng.randrange(5)

@@ -252,8 +252,8 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
 
     A workbook is applied only when it carries the mark `cntt inspection-template` writes
     for this round, or when round.yaml declares it (`confirmed`)."""
-    return corrections_from(read_inspection_files([path])[0], path.name, rubric, registry, year, answers,
-                            confirmed)
+    read = read_inspection_files([path])[0]
+    return corrections_from(read, path.name, rubric, registry, year, answers, confirmed)
 
 
 def corrections_from(read: InspectionRead, file: str, rubric: Rubric, registry: pd.DataFrame,
