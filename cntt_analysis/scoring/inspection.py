@@ -5,9 +5,10 @@ A round may hold ``inspection.xlsx`` (or ``inspection.csv``, or the file round.y
 as ``inspection:``; a look-alike under another name is reported, never applied: see
 `intake.inspection_file`), generated prefilled and marked by `build_inspection_template`:
 one row per unit and answer code with the reported value, and columns for the verified
-value, the reason, the inspector and the unit's explanation on the draft results (giải trình; optional, older files without the column still load). Rows with
-a verified value are corrections; a bad one (unknown unit or code, unreadable value) is an
-issue, never silently ignored.
+value, the reason, the inspector and the unit's explanation on the draft results (giải
+trình; optional, older files without the column still load). Rows with a verified value are
+corrections; a bad one (unknown unit or code, unreadable value) is an issue, never silently
+ignored.
 
 Figures the appraiser supplies (``source: appraiser`` in the rubric) have their own rows,
 blank, one per scored unit the indicator applies to (column "Nguồn số liệu" says so): what
