@@ -309,7 +309,8 @@ def inspection_template(
                          " Dùng --force nếu thật sự muốn tạo lại.")
     result = score_round(raw, year, progress=False)
     reported = result.answers.assign(raw_value=result.answers["reported_value"])
-    wb = build_inspection_template(reported, result.round.rubric, result.registry)
+    wb = build_inspection_template(reported, result.round.rubric, result.registry,
+                                   result.year)
     write_workbook(wb, target)
     where = list(COLUMNS).index("supplier")
     supplied = sum(1 for row in wb.active.iter_rows(min_row=2, values_only=True)

@@ -629,15 +629,35 @@ def test_cli_inspection_template_out_option(cntt, raw, tmp_path):
 # --------------------------------------------------------------------------- issue 10 §3
 
 
-def test_a_renamed_inspection_file_is_recognised_by_its_content(raw, base_result):
-    """Regression: "inspection (ban sua).xlsx" was read as a submission and its
-    corrections were silently not applied."""
+def declare(raw: Path, value: str) -> None:
+    """Add `inspection: value` to the round's round.yaml (the IT Centre confirming a file)."""
+    config = raw / str(YEAR) / "round.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"inspection: {value}\n",
+                      encoding="utf-8")
+
+
+def applied(result) -> list[tuple[str, str]]:
+    fixes = result.corrections[result.corrections["kind"] == "correction"]
+    return list(zip(fixes["unit_id"], fixes["code"]))
+
+
+def test_a_renamed_inspection_file_is_reported_and_applied_once_declared(raw, base_result):
+    """Issue 10 §3 read "inspection (ban sua).xlsx" as a submission and silently dropped
+    its corrections; issue 17: recognised by content, it is reported (it could be a
+    unit's), not applied, until round.yaml declares it."""
     wb = inspection_workbook(base_result, {("SO_VP", "G06"): ("16", "Đếm lại", "Lan")})
     wb.save(raw / str(YEAR) / "inspection (ban sua).xlsx")
     result = score_round(raw, YEAR, progress=False)
+    assert applied(result) == []
+    found = result.issues[result.issues["code"] == "inspection_candidate"]
+    assert list(found["file"]) == ["inspection (ban sua).xlsx"]
+    assert 'inspection: "inspection (ban sua).xlsx"' in found["message"].iloc[0]
+
+    declare(raw, '"inspection (ban sua).xlsx"')
+    result = score_round(raw, YEAR, progress=False)
     assert "inspection (ban sua).xlsx" not in set(result.register["file"])
-    assert list(result.corrections["code"][result.corrections["kind"] == "correction"]) \
-        == ["G06"]
+    assert applied(result) == [("SO_VP", "G06")]
+    assert "inspection_candidate" not in set(result.issues["code"])
 
 
 def test_two_inspection_files_are_an_error_naming_both(raw, base_result):
@@ -646,6 +666,7 @@ def test_two_inspection_files_are_an_error_naming_both(raw, base_result):
     wb = inspection_workbook(base_result, {("SO_VP", "G06"): ("16", "Đếm lại", "Lan")})
     write_xlsx(raw, wb)
     wb.save(raw / str(YEAR) / "kiem tra moi.xlsx")
+    declare(raw, "kiem tra moi.xlsx")
     with pytest.raises(UsageError) as caught:
         score_round(raw, YEAR, progress=False)
     assert "“inspection.xlsx”" in str(caught.value)
@@ -880,3 +901,137 @@ def test_the_one_sanitiser_makes_text_every_xml_writer_takes(tmp_path, char):
         assert char not in _xml_parts(tmp_path / path)
     html = paragraphs([text]).data
     assert char not in html and "Lý do: máy" in html
+# --------------------------------------------------------------------------- issue 17: trust
+
+
+def _forged(raw: Path, base_result, case: str) -> Path:
+    """SO_VP's own valid workbook with a sheet like the inspectors' in it, "correcting"
+    SO_CCQLDD's G06 from 20 down to 1 (what a unit must never be able to do)."""
+    from openpyxl import load_workbook as load
+
+    path = raw / str(YEAR) / "SO_VP.xlsx"
+    wb = load(path)
+    ws = wb.create_sheet(SHEET)
+    ws.sheet_state = "visible" if case == "visible_sheet" else "hidden"
+    ws.append(list(COLUMNS.values()))
+    row = {"unit_id": "SO_CCQLDD", "code": "G06", "verified": 1, "reason": "Đếm lại"}
+    ws.append([row.get(k) for k in COLUMNS])
+    if case == "with_mark":  # the mark copied from a real inspection file
+        from cntt_analysis.intake.inspection_file import MARK_SHEET, mark_rows
+
+        mark = wb.create_sheet(MARK_SHEET)
+        mark.sheet_state = "veryHidden"
+        for key, value in mark_rows(YEAR, base_result.round.rubric.id):
+            mark.append([key, value])
+    target = path.with_name("SO_VP inspection.xlsx") if case == "named_like" else path
+    wb.save(target)
+    if target != path:
+        path.unlink()
+    return target
+
+
+@pytest.mark.parametrize("case", ["hidden_sheet", "visible_sheet", "with_mark", "named_like"])
+def test_a_units_workbook_never_acts_as_the_inspection_file(raw, base_result, case):
+    """Issue 17: SO_VP's workbook with a hidden "Kiểm tra" sheet was taken as the
+    inspectors' file: SO_VP's own report dropped ("Chưa nộp") and its forged correction
+    lowered SO_CCQLDD's score. Now it stays SO_VP's submission, reported, not applied."""
+    file = _forged(raw, base_result, case).name
+    result = score_round(raw, YEAR, progress=False)
+    assert applied(result) == [] and result.corrections.empty
+    register = result.register.set_index("unit_id")
+    assert register.loc["SO_VP", "status"] == "Đã nộp"
+    assert register.loc["SO_VP", "file"] == file
+    base = base_result.scores.set_index("unit_id")["score"]
+    assert result.scores.set_index("unit_id")["score"].to_dict() == base.to_dict()
+    found = result.issues[result.issues["code"] == "inspection_candidate"]
+    assert list(found["file"]) == [file] and list(found["unit_id"]) == ["SO_VP"]
+    assert "không được áp dụng" in found["message"].iloc[0]
+
+
+@pytest.mark.parametrize("case", ["unmarked", "other_year", "other_rubric"])
+def test_an_inspection_xlsx_without_this_rounds_mark_is_held_until_declared(
+        raw, base_result, case):
+    """Named inspection.xlsx but not written by `cntt inspection-template` for this round:
+    not applied (an inspection-file issue says why and how to confirm), applied once
+    round.yaml declares it."""
+    from cntt_analysis.intake.inspection_file import MARK_SHEET
+
+    wb = inspection_workbook(base_result, {("SO_VP", "G06"): (16, "Đếm lại", "Lan")})
+    if case == "unmarked":
+        del wb[MARK_SHEET]
+    else:
+        mark = wb[MARK_SHEET]
+        row = 2 if case == "other_year" else 3
+        mark.cell(row, 2).value = 2016 if case == "other_year" else "2016"
+    write_xlsx(raw, wb)
+    result = score_round(raw, YEAR, progress=False)
+    assert applied(result) == []
+    found = result.issues[result.issues["code"] == "inspection_not_confirmed"]
+    assert list(found["file"]) == ["inspection.xlsx"]
+    message = found["message"].iloc[0]
+    assert 'inspection: "inspection.xlsx"' in message
+    assert ("cntt inspection-template" in message) if case == "unmarked" else \
+        ("năm 2016" in message or "phiếu 2016" in message)
+
+    declare(raw, "inspection.xlsx")
+    assert applied(score_round(raw, YEAR, progress=False)) == [("SO_VP", "G06")]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("../units.csv", "ra ngoài thư mục"),
+    ("/etc/passwd", "không hợp lệ"),
+    ("khong-co.xlsx", "tệp không có"),
+    ("[1, 2]", "không hợp lệ"),
+])
+def test_a_declared_inspection_path_must_be_a_file_in_the_round_folder(cntt, raw, value,
+                                                                       expected):
+    declare(raw, value)
+    result = cntt("score", "--year", YEAR, "--raw", raw, "--processed", raw.parent / "p")
+    assert result.exit_code == 2, result.output
+    assert "round.yaml" in result.stderr and "'inspection'" in result.stderr
+    assert expected in result.stderr and "Traceback" not in result.output
+    assert not (raw.parent / "p").exists()
+
+
+CONFLICTS = {
+    # two rows, different values: the issue's example
+    "two_values": [("32", "38")],
+    # three rows, two agreeing: still a conflict, none applied
+    "three_rows": [("32", "32", "38")],
+    # the same figure written two ways ("32" and "32,0"): one correction, no conflict
+    "same_value": [("32", "32,0")],
+}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("case", list(CONFLICTS))
+def test_rows_verifying_one_answer_with_different_values_apply_none(raw, base_result, case,
+                                                                    fmt):
+    """Issue 17: two rows for SO_VP G06 (32 and 38): the last won, silently."""
+    values = CONFLICTS[case][0]
+    wb = inspection_workbook(base_result, {("SO_VP", "G06"): (values[0], "Đếm", "Lan"),
+                                           ("SO_VP", "C1.2"): ("Không", "Chưa có", "Lan")})
+    first = row_of(wb, "SO_VP", "G06")
+    template = [c.value for c in wb[SHEET][first]]
+    for value in values[1:]:
+        wb[SHEET].append([value if i == VERIFIED_COL - 1 else v
+                          for i, v in enumerate(template)])
+    (write_csv if fmt == "csv" else write_xlsx)(raw, wb)
+    result = score_round(raw, YEAR, progress=False)
+    found = result.issues[result.issues["code"] == "correction_conflict"]
+    if case == "same_value":
+        assert found.empty
+        assert sorted(applied(result)) == [("SO_VP", "C1.2"), ("SO_VP", "G06")]
+        return
+    # The other correction is applied; neither of the conflicting ones.
+    assert applied(result) == [("SO_VP", "C1.2")]
+    assert len(found) == 1
+    issue = found.iloc[0]
+    letter = chr(ord("A") + VERIFIED_COL - 1)
+    last = wb[SHEET].max_row
+    assert (issue["unit_id"], issue["value"], issue["cell"], issue["severity"]) == \
+        ("SO_VP", "G06", f"{letter}{first}", "error")
+    for r in [first, *range(last - len(values) + 2, last + 1)]:
+        assert f"dòng {r} (ô {letter}{r})" in issue["message"]
+    assert "“32”" in issue["message"] and "“38”" in issue["message"]
+    assert "Không áp dụng dòng nào" in issue["message"]
