@@ -638,7 +638,7 @@ def stages(raw_dir: Path, processed: Path) -> None:
     read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
     del subs, tied, counted
     reported, corrections, supply_issues = gather(rnd, reported, registry,
-                                                  find_inspection(rnd.folder))
+                                                  find_inspection(rnd))
     answers, limit_issues = apply_corrections(reported, corrections, rnd.rubric, rnd.year)
     mark("inspection")
     self_points = compute_points(reported, rnd.rubric, registry)

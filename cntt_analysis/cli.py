@@ -12,7 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from cntt_analysis.errors import ReportError, UsageError
+from cntt_analysis.errors import DiskError, ReportError, UsageError
 
 HELP_OPTION_TEXT = "Hiện hướng dẫn này và thoát."
 
@@ -77,7 +77,9 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def friendly(func: Callable) -> Callable:
-    """Turn usage errors into a clear message and exit status 2, without a traceback."""
+    """Turn usage errors into a clear message and exit status 2, a failed report or a
+    disk that refuses to write (full, read-only: the folder named) into status 1, without
+    a traceback."""
     @wraps(func)
     def wrapper(*args, **kwargs):
         try:
@@ -86,6 +88,11 @@ def friendly(func: Callable) -> Callable:
             _fail(str(exc))
         except ReportError as exc:
             _fail(str(exc), code=1)
+        except OSError as exc:
+            disk = DiskError.of(exc)
+            if disk is None:
+                raise
+            _fail(str(disk), code=1)
     return wrapper
 
 
@@ -302,7 +309,8 @@ def inspection_template(
                          " Dùng --force nếu thật sự muốn tạo lại.")
     result = score_round(raw, year, progress=False)
     reported = result.answers.assign(raw_value=result.answers["reported_value"])
-    wb = build_inspection_template(reported, result.round.rubric, result.registry)
+    wb = build_inspection_template(reported, result.round.rubric, result.registry,
+                                   result.year)
     write_workbook(wb, target)
     where = list(COLUMNS).index("supplier")
     supplied = sum(1 for row in wb.active.iter_rows(min_row=2, values_only=True)
@@ -433,14 +441,21 @@ def finalise(
     no_report: Annotated[bool, typer.Option(
         "--no-report", help="Không xuất lại báo cáo và văn bản sau khi chốt.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Số tiến trình song song.")] = 2,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Chỉ kiểm tra các bản đã chốt còn nguyên vẹn (không chốt).")] = False,
 ) -> None:
     """Chốt kết quả chính thức của một năm, rồi xuất lại báo cáo và văn bản (bản chính thức).
 
     Không chốt khi đợt đánh giá chưa đầy đủ hoặc còn lỗi số liệu, trừ khi ghi --force
-    kèm --reason (lý do được ghi vào final.json)."""
+    kèm --reason (lý do được ghi vào final.json). Với --check: chỉ kiểm tra các bản đã
+    công bố (mã SHA-256 từng tệp) và nói điều gì khác."""
     import getpass
 
     from cntt_analysis.config import resolve
+
+    if check:
+        _check_published(year, resolve(raw, processed).processed)
+        return
     from cntt_analysis.report import sentences
     from cntt_analysis.report.facts import load_facts
     from cntt_analysis.scoring.publication import check_current, check_not_final, status
@@ -471,6 +486,29 @@ def finalise(
         typer.secho(f"Lưu ý: chốt khi {'; '.join(objections)} — lý do: {forced['reason']}.",
                     fg=typer.colors.YELLOW)
     _rebuild_final(year, paths, jobs, no_report)
+
+
+def _check_published(year: int, processed: Path) -> None:
+    """`cntt finalise --check`: whether every published version is as published."""
+    from cntt_analysis.scoring.record import verify
+
+    found = verify(processed, year)
+    for note in found.notes:
+        typer.echo(f"Lưu ý: {note}")
+    if found.problems:
+        typer.secho(f"Bản chính thức năm {year} không còn nguyên vẹn:", err=True,
+                    fg=typer.colors.RED)
+        for problem in found.problems:
+            typer.secho(f"  - {problem}", err=True, fg=typer.colors.RED)
+        typer.secho("Kết quả đã công bố không được sửa: hãy khôi phục các tệp trên từ bản "
+                    "sao lưu.", err=True, fg=typer.colors.RED)
+        raise typer.Exit(1)
+    if found.record is None:
+        typer.echo(f"Kết quả năm {year} chưa được chốt: không có bản chính thức nào.")
+        return
+    versions = ", ".join(map(str, found.versions))
+    typer.echo(f"Các bản chính thức năm {year} (bản {versions}) còn nguyên vẹn: mọi tệp khớp "
+               f"mã SHA-256 đã ghi khi chốt.")
 
 
 def _rebuild_final(year: int, paths, jobs: int, skip: bool) -> None:

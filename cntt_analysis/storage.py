@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cntt_analysis.errors import UsageError
+from cntt_analysis.errors import DiskError, UsageError
 from cntt_analysis.text import printable, readable_name
 
 if TYPE_CHECKING:  # pandas and openpyxl are loaded by the writers that need them: telling
@@ -176,8 +176,19 @@ def link_or_copy(src: Path, dst: Path) -> None:
 
 
 def write_bytes(data: bytes, path: str | Path) -> Path:
-    """Write `data` to `path` atomically (temp file in the same folder, then rename)."""
+    """Write `data` to `path` atomically (temp file in the same folder, then rename). A
+    full or read-only disk is a DiskError naming the folder; `path` is left as it was."""
     path = Path(path)
+    try:
+        return _write_bytes(data, path)
+    except OSError as exc:
+        disk = DiskError.of(exc, path)
+        if disk is None:
+            raise
+        raise disk from exc
+
+
+def _write_bytes(data: bytes, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

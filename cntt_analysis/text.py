@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
 # Non-breaking and other exotic spaces users paste from Word or the web.
 _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What XML 1.0 (xlsx, docx, HTML written as XML) cannot hold or Unicode reserves: C0
+# controls but tab, line feed and carriage return; DEL; lone surrogates (a Python string
+# holds no pairs); the noncharacters U+FDD0–U+FDEF and the last two code points of every
+# plane (U+FFFE, U+FFFF, U+1FFFE, …).
+_ILLEGAL_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+    + "]")
 
 
 def clean(value: str) -> str:
@@ -26,8 +34,15 @@ def fold(value: str) -> str:
 
 
 def printable(value: str) -> str:
-    """Drop control characters that XML (xlsx, HTML) cannot hold."""
+    """THE sanitiser for every text that reaches XML (Word, Excel, HTML): drops the
+    characters XML cannot hold or Unicode reserves (see `_ILLEGAL_XML`), which would
+    otherwise stop lxml with a traceback."""
     return _ILLEGAL_XML.sub("", value)
+
+
+def escape(value: str, quote: bool = True) -> str:
+    """Text for an HTML page: sanitised (`printable`), then escaped (`html.escape`)."""
+    return html.escape(printable(value), quote=quote)
 
 
 def readable_name(name: str) -> str:

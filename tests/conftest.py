@@ -33,6 +33,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from system_tools import pytest_configure as configure_tools
+from system_tools import pytest_runtest_setup, pytest_terminal_summary, require_tool  # noqa: F401 (hooks)
 
 from cntt_analysis.intake.templates import build_template, evidence_cells, template_cells
 from cntt_analysis.rubric.model import Rubric, load_rubric
@@ -119,6 +121,7 @@ HIDDEN_SHEETS = ("_meta", "_cells")
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    configure_tools(config)
     config.addinivalue_line(
         "markers", "libreoffice: converts workbooks with LibreOffice (soffice), slower")
 
@@ -348,9 +351,8 @@ def soffice() -> str | None:
 def convert_with_libreoffice(src: Path, fmt: str, outdir: Path, timeout: int = 120) -> Path:
     """Convert `src` to `fmt` (ods, xls, xlsx) in `outdir`, with a private LibreOffice profile
     so parallel conversions do not clash."""
+    require_tool("soffice")
     binary = soffice()
-    if binary is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
     outdir.mkdir(parents=True, exist_ok=True)
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
     try:
@@ -393,8 +395,7 @@ def converted_submission(tmp_path_factory: pytest.TempPathFactory,
     """The valid SO_VP submission as .xlsx and as LibreOffice .ods and .xls copies.
 
     Converted once per test session, shared between xdist workers through a lock."""
-    if soffice() is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+    require_tool("soffice")
     shared = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         shared = shared.parent

@@ -344,11 +344,6 @@ def save_with_password(src: Path, dst: Path, soffice: str) -> Path:
     return dst
 
 
-def has_uno() -> bool:
-    return Path("/usr/bin/python3").is_file() and subprocess.run(
-        ["/usr/bin/python3", "-c", "import uno"], capture_output=True).returncode == 0
-
-
 def compressed_spaces_xlsx(template: bytes, part: str, size: int = 448 * 2**20) -> bytes:
     """`size` bytes of blanks inside a sheet's data: a few hundred KB once compressed."""
     out = io.BytesIO()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -20,7 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+from system_tools import needs  # noqa: E402
 
 from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS  # noqa: E402
 from cntt_analysis.report.html import blocks  # noqa: E402
@@ -275,8 +274,7 @@ def pdf_text(pdf) -> str:
                           capture_output=True, text=True).stdout
 
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                   reason="poppler-utils (pdftotext) is not installed")
+needs_poppler = needs("pdftotext")
 
 
 @needs_poppler

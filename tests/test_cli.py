@@ -7,9 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import disk
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from system_tools import require_tool
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
@@ -174,8 +176,7 @@ def test_bad_registry_line_fails_clearly(cntt, make_round, tmp_path):
 
 def test_console_script_fails_without_traceback(make_round, tmp_path):
     script = Path(sys.executable).parent / "cntt"
-    if not script.is_file():
-        pytest.skip("the cntt console script is not installed in this environment")
+    require_tool("cntt")
     rnd = make_round()
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     done = subprocess.run([str(script), "score", "--year", "2018", "--raw", str(rnd.raw),
@@ -256,3 +257,65 @@ def test_demo_never_touches_real_data(tmp_path):
     result = CliRunner().invoke(app, ["demo", "--raw", str(raw), "--no-convert"])
     assert result.exit_code == 2 and "không ghi đè" in result.output
     assert {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()} == before
+
+
+# --- A full or read-only disk (issue 17) -------------------------------------------------
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.is_symlink() and p.name != ".ballast"}
+
+
+@pytest.fixture
+def scored_round(cntt, make_round, tmp_path):
+    """A scored round (its results, templates and documents written once), then a new
+    submission so that scoring has something to write again."""
+    rd = make_round()
+    rd.add_all()
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    for args in (["score", "--quiet"], ["documents", "--reports", reports]):
+        result = cntt(*args, "--year", rd.year, "--raw", rd.raw, "--processed", processed)
+        assert result.exit_code == 0, result.output
+    rd.add("SO_VP", C4_1=50)
+    return rd, processed, reports
+
+
+# command → (its arguments, the folder that refuses to be written), given the round.
+DISK_COMMANDS = {
+    "score": lambda rd, p, r, t: (["score", "--quiet", "--processed", p], p),
+    "finalise": lambda rd, p, r, t: (["finalise", "--by", "Bình", "--no-report", "--force",
+                                      "--reason", "thử", "--processed", p],
+                                     p / f"{rd.year}-cong-bo"),
+    "documents": lambda rd, p, r, t: (["documents", "--processed", p, "--reports", r], r),
+    "inspection-template": lambda rd, p, r, t: (
+        ["inspection-template", "--out", t / "kiem-tra" / "inspection.xlsx"], t / "kiem-tra"),
+    "template": lambda rd, p, r, t: (["template", "--out", t / "bieu-mau"], t / "bieu-mau"),
+    "new-round": lambda rd, p, r, t: (["new-round", "--deadline", "2018-08-10"], rd.raw),
+    "report": lambda rd, p, r, t: (["report", "--quiet", "--processed", p, "--reports", r], r),
+}
+SAID = {disk.FULL: "ổ đĩa đã đầy", disk.READ_ONLY: "chỉ cho đọc"}
+
+
+@pytest.mark.parametrize("kind", [disk.FULL, disk.READ_ONLY])
+@pytest.mark.parametrize("command", DISK_COMMANDS)
+def test_a_full_or_read_only_folder_is_said_in_vietnamese_naming_it(
+        cntt, scored_round, tmp_path, monkeypatch, command, kind):
+    """Before: an OSError traceback (Errno 28, Errno 30). After: the folder named, what is
+    wrong with it, exit status 1, and what it held before left as it was."""
+    rd, processed, reports = scored_round
+    if command == "finalise":  # the round as scored (finalising needs current results)
+        assert cntt("score", "--quiet", "--year", rd.year, "--raw", rd.raw,
+                    "--processed", processed).exit_code == 0
+    year = rd.year + 1 if command == "new-round" else rd.year  # new-round: the next year
+    args, folder = DISK_COMMANDS[command](rd, processed, reports, tmp_path)
+    with disk.broken_folder(folder, kind, monkeypatch) as how:
+        before = _files(folder)
+        result = cntt(*args, "--year", year, "--raw", rd.raw)
+        after = _files(folder)
+
+    assert result.exit_code == 1, (how, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("Lỗi: Không ghi được vào thư mục ")
+    assert str(folder) in result.stderr and SAID[kind] in result.stderr
+    assert {name: after.get(name) for name in before} == before  # (a new log may be kept)

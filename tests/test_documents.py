@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from conftest import UNITS, VALID_ANSWERS, write_filled_template, write_registry
 from docx import Document
+from system_tools import needs, require_tool
 
 from cntt_analysis.labels import vn_number, vn_score
 from cntt_analysis.report.facts import load_facts
@@ -36,10 +37,7 @@ NAMES = {u[0]: u[1] for u in REGISTRY}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 EXPLANATION = "Đơn vị có 3 máy mượn, đề nghị tính"
 
-needs_tools = pytest.mark.skipif(
-    not (shutil.which("soffice") or shutil.which("libreoffice"))
-    or not all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "pdftoppm")),
-    reason="LibreOffice or poppler-utils is not installed")
+needs_tools = needs("soffice", "pdftotext", "pdfinfo", "pdftoppm")
 
 
 @dataclass
@@ -335,8 +333,7 @@ def test_draft_mark_until_finalised(built, tmp_path):
 @pytest.fixture(scope="module")
 def pdfs(built, tmp_path_factory) -> dict[str, Path]:
     """The report and two notices converted to PDF by LibreOffice (one call)."""
-    if not (shutil.which("soffice") or shutil.which("libreoffice")):
-        pytest.skip("LibreOffice is not installed")
+    require_tool("soffice")
     outdir = tmp_path_factory.mktemp("pdf")
     sources = [built.report, built.notice("SO_VP"), built.notice(EVIL_ID)]
     profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))

@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-import shutil
 import subprocess
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from system_tools import needs
 from typer.testing import CliRunner
 
 from cntt_analysis.analysis.results import round_results
@@ -240,8 +240,7 @@ def test_header_text_with_an_ampersand_is_not_a_control_code(facts, scored):
     assert "TN&amp;&amp;MT" in huyen
 
 
-@pytest.mark.skipif(not shutil.which("pdfinfo") or not shutil.which("pdftotext"),
-                    reason="poppler-utils is not installed")
+@needs("pdfinfo", "pdftotext")
 def test_libreoffice_prints_the_summary_first_and_each_ranking_whole(facts, scored, tmp_path,
                                                                      libreoffice):
     src = tmp_path / "ket-qua-2017.xlsx"

@@ -239,3 +239,96 @@ def test_mutated_yaml_files_load_or_stop_with_a_message(which, tmp_path):
             outcomes["loaded"] += 1
     # Both outcomes occur: the mutants are neither all harmless nor all broken.
     assert outcomes["loaded"] > 10 and outcomes["refused"] > 10, outcomes
+
+
+# --------------------------------------------------------------------------- inspection file
+
+INSPECTION_CASES = 100  # per format (.xlsx, .csv): 200 in all
+
+
+def mutate_csv(data: bytes, rng: random.Random) -> bytes:
+    """Text-level damage a hand-edited CSV may carry: an unbalanced quote, a huge field,
+    rows repeated, one with another verified value (a conflict), a stray BOM or NUL, a
+    line cut short."""
+    lines = data.split(b"\n")
+    i = rng.randrange(1, len(lines))
+    kind = rng.randrange(5)
+    if kind == 0:
+        lines[i] = b'"' + lines[i]
+    elif kind == 1:
+        lines[i] += b"," + b"9" * rng.choice([10, 10_000, 1_000_000])
+    elif kind == 2:
+        verified = [j for j in range(1, len(lines))
+                    if len(lines[j].split(b",")) > 8 and lines[j].split(b",")[7]]
+        i = rng.choice(verified or [i])
+        fields = lines[i].split(b",")
+        changed = b",".join(fields[:7] + [b"777"] + fields[8:]) if len(fields) > 8 else b""
+        lines[i:i] = [lines[i]] * rng.choice([2, 50]) + [changed]
+    elif kind == 3:
+        lines[i] = rng.choice([b"\xef\xbb\xbf", b"\x00", b"\xff\xfe"]) + lines[i]
+    else:
+        lines[i] = lines[i][:rng.randrange(len(lines[i]) + 1)]
+    return b"\n".join(lines)
+
+
+def inspection_mutants(data: bytes, fmt: str, seed: int) -> list[bytes]:
+    rng = random.Random(seed)
+    ops = [flip_bytes, truncate] + ([mutate_archive] * 3 if fmt == "xlsx" else
+                                    [mutate_csv] * 3)
+    return [rng.choice(ops)(data, rng) for _ in range(INSPECTION_CASES)]
+
+
+def test_mutated_inspection_files_are_read_in_the_sandbox_and_never_misapplied(
+        make_round, tmp_path):
+    """Every mutant of a filled inspection file (made by `build_inspection_template`,
+    .xlsx and its CSV) is read by the production reader in sandboxed workers and turned
+    into corrections: none stops the run, every problem is an issue naming the file, and
+    what is applied is a known unit's known answer, once."""
+    import csv
+
+    from cntt_analysis.scoring.inspection import (
+        SHEET,
+        build_inspection_template,
+        corrections_from,
+        read_inspection_files,
+    )
+
+    rnd = make_round()
+    for unit_id in GOOD:
+        rnd.add(unit_id)
+    result = rnd.score()
+    answers = result.answers.assign(raw_value=result.answers["reported_value"])
+    wb = build_inspection_template(answers, rnd.rubric, result.registry)
+    ws = wb[SHEET]
+    for r in range(2, ws.max_row + 1, 7):  # a verified value on every 7th row
+        ws.cell(r, 8).value = ws.cell(r, 7).value
+    source = tmp_path / "inspection.xlsx"
+    wb.save(source)
+    text = io.StringIO()
+    csv.writer(text).writerows([["" if v is None else v for v in row]
+                                for row in ws.iter_rows(values_only=True)])
+    originals = {"xlsx": source.read_bytes(), "csv": text.getvalue().encode("utf-8-sig")}
+    paths = []
+    for fmt, data in originals.items():
+        folder = tmp_path / fmt
+        folder.mkdir()
+        paths.append(folder / f"original.{fmt}")
+        paths[-1].write_bytes(data)
+        for i, mutant in enumerate(inspection_mutants(data, fmt, SEED + len(paths))):
+            paths.append(folder / f"m{i:03d}.{fmt}")
+            paths[-1].write_bytes(mutant)
+
+    reads = read_inspection_files(paths)
+
+    known_units, known_codes = set(result.registry["unit_id"]), set(rnd.rubric.inputs)
+    outcomes = {"applied": 0, "issue only": 0}
+    for path, read in zip(paths, reads):
+        fixes, issues = corrections_from(read, path.name, rnd.rubric, result.registry, 2017,
+                                         result.answers, confirmed=path.suffix == ".csv")
+        assert all(i["file"] == path.name and i["message"] for i in issues), path
+        assert set(fixes["unit_id"]) <= known_units and set(fixes["code"]) <= known_codes
+        assert not fixes.duplicated(["unit_id", "code"]).any(), path
+        if path.stem == "original":
+            assert issues == [] and len(fixes) == len(range(2, ws.max_row + 1, 7)), path
+        outcomes["applied" if len(fixes) else "issue only"] += 1
+    assert all(outcomes.values()), outcomes  # the mutants reach both outcomes

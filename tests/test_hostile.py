@@ -27,7 +27,6 @@ from hostile import (
     damaged_dimensions_xls,
     encrypted_ole,
     far_cell_xlsx,
-    has_uno,
     million_rows_xlsx,
     repeated_ods,
     rezip,
@@ -38,6 +37,7 @@ from hostile import (
     xls_records,
 )
 from openpyxl import load_workbook
+from system_tools import require_tool
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
@@ -349,8 +349,7 @@ def test_a_password_protected_file_is_said_to_have_a_password(fmt, make_round, t
                                                               converted_submission):
     from conftest import soffice
 
-    if not has_uno():
-        pytest.skip("python3-uno is not installed (see .ci/system-deps)")
+    require_tool("uno")
     rnd = make_round()
     save_with_password(converted_submission["xlsx"], rnd.folder / f"SO_VP.{fmt}", soffice())
     result = rnd.score()
@@ -450,3 +449,53 @@ def test_raw_files_are_never_changed(make_round, template_bytes, tmp_path, hash_
     before = hash_files(rnd.raw)
     assert cntt_score(rnd.raw, tmp_path / "p").code == 0
     assert hash_files(rnd.raw) == before
+
+
+# --------------------------------------------------------------------------- inspection file
+
+
+def _inspection_bytes(rnd) -> bytes:
+    """The round's inspection file as `cntt inspection-template` writes it (marked)."""
+    result = CliRunner().invoke(app, ["inspection-template", "--year", "2017",
+                                      "--raw", str(rnd.raw)])
+    assert result.exit_code == 0, result.output
+    return (rnd.folder / "inspection.xlsx").read_bytes()
+
+
+def _big_csv(rows: int) -> bytes:
+    line = "SO_VP,Văn phòng Sở,G06,Tổng số máy tính,Thông tin chung,D10,18,16,Đếm lại,Lan\n"
+    return ("Mã đơn vị,Tên đơn vị,Mã mục,Nội dung,Trang,Ô,Số liệu đơn vị báo cáo,"
+            "Số liệu kiểm tra,Lý do điều chỉnh,Người kiểm tra\n" + line * rows).encode()
+
+
+@pytest.mark.parametrize("case", ["far_cell", "million_rows", "csv_million_rows",
+                                  "csv_too_big"])
+def test_a_hostile_inspection_file_is_read_within_the_bounds_of_a_submission(
+        case, make_round, tmp_path, valid_score):
+    """Issue 17: the inspection file was read in the scoring process itself: one value at
+    XFD1048576 aborted `cntt score` (SIGABRT, "memory allocation of 549755813888 bytes
+    failed"); rows down to 1,048,576 took it past 1.4 GB. Now it is read in a sandboxed
+    worker, like a submission: the file is an issue, its corrections are not applied."""
+    rnd = good_round(make_round)
+    if case.startswith("csv"):
+        rows = 2_000_000 if case == "csv_million_rows" else 1_000_000
+        data = _big_csv(rows) if case == "csv_million_rows" else \
+            _big_csv(1) + b"#" * (65 * 2**20)
+        name = "inspection.csv"
+    else:
+        data = _inspection_bytes(rnd)
+        part = sheet_part(data, "Kiểm tra")
+        data = far_cell_xlsx(data, part) if case == "far_cell" else \
+            million_rows_xlsx(data, part)
+        name = "inspection.xlsx"
+    rnd.write(name, data)
+    run = cntt_score(rnd.raw, tmp_path / "p")
+    assert run.code == 0, run.err[-3000:]
+    assert "Traceback" not in run.err and "memory allocation" not in run.err
+    assert run.peak_kb < MEMORY_BUDGET_KB, f"{run.peak_kb // 1024} MB"
+    found = issues_of(tmp_path / "p", name)
+    assert found["code"].tolist() == ["file_too_large"], found["message"].tolist()
+    assert found["message"].iloc[0].startswith(f"Tệp “{name}”: Tệp quá lớn hoặc bị hỏng")
+    corrections = pd.read_parquet(tmp_path / "p" / "2017" / "corrections.parquet")
+    assert corrections.empty
+    assert_good_units_scored(tmp_path / "p", valid_score)

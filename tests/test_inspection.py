@@ -629,15 +629,35 @@ def test_cli_inspection_template_out_option(cntt, raw, tmp_path):
 # --------------------------------------------------------------------------- issue 10 §3
 
 
-def test_a_renamed_inspection_file_is_recognised_by_its_content(raw, base_result):
-    """Regression: "inspection (ban sua).xlsx" was read as a submission and its
-    corrections were silently not applied."""
+def declare(raw: Path, value: str) -> None:
+    """Add `inspection: value` to the round's round.yaml (the IT Centre confirming a file)."""
+    config = raw / str(YEAR) / "round.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"inspection: {value}\n",
+                      encoding="utf-8")
+
+
+def applied(result) -> list[tuple[str, str]]:
+    fixes = result.corrections[result.corrections["kind"] == "correction"]
+    return list(zip(fixes["unit_id"], fixes["code"]))
+
+
+def test_a_renamed_inspection_file_is_reported_and_applied_once_declared(raw, base_result):
+    """Issue 10 §3 read "inspection (ban sua).xlsx" as a submission and silently dropped
+    its corrections; issue 17: recognised by content, it is reported (it could be a
+    unit's), not applied, until round.yaml declares it."""
     wb = inspection_workbook(base_result, {("SO_VP", "G06"): ("16", "Đếm lại", "Lan")})
     wb.save(raw / str(YEAR) / "inspection (ban sua).xlsx")
     result = score_round(raw, YEAR, progress=False)
+    assert applied(result) == []
+    found = result.issues[result.issues["code"] == "inspection_candidate"]
+    assert list(found["file"]) == ["inspection (ban sua).xlsx"]
+    assert 'inspection: "inspection (ban sua).xlsx"' in found["message"].iloc[0]
+
+    declare(raw, '"inspection (ban sua).xlsx"')
+    result = score_round(raw, YEAR, progress=False)
     assert "inspection (ban sua).xlsx" not in set(result.register["file"])
-    assert list(result.corrections["code"][result.corrections["kind"] == "correction"]) \
-        == ["G06"]
+    assert applied(result) == [("SO_VP", "G06")]
+    assert "inspection_candidate" not in set(result.issues["code"])
 
 
 def test_two_inspection_files_are_an_error_naming_both(raw, base_result):
@@ -646,6 +666,7 @@ def test_two_inspection_files_are_an_error_naming_both(raw, base_result):
     wb = inspection_workbook(base_result, {("SO_VP", "G06"): ("16", "Đếm lại", "Lan")})
     write_xlsx(raw, wb)
     wb.save(raw / str(YEAR) / "kiem tra moi.xlsx")
+    declare(raw, "kiem tra moi.xlsx")
     with pytest.raises(UsageError) as caught:
         score_round(raw, YEAR, progress=False)
     assert "“inspection.xlsx”" in str(caught.value)
@@ -761,3 +782,256 @@ def test_the_inspection_file_reads_back_exactly(base_result, tmp_path, libreoffi
     assert read.loc[("SO_CCQLDD", "G03"), "reported"] == "03/08/2017"
     assert read.loc[("SO_VP", "G11"), "reported"] == "8635,8"
     assert read.loc[("SO_VP", "G11"), "value"] == "8635.8"
+
+
+# --- Text XML cannot hold (issue 17) ----------------------------------------------------
+
+# Characters a unit's workbook or an inspection file can carry that XML cannot hold, or
+# Unicode reserves, by class. The first two are the issue's; then one case per class.
+FORBIDDEN = {
+    "U+FFFE": "\ufffe", "U+FFFF": "\uffff",                       # the examples
+    "noncharacter U+FDD0": "\ufdd0", "noncharacter U+1FFFE": "\U0001fffe",
+    "noncharacter U+10FFFF": "\U0010ffff",
+    "C0 control U+0001": "\x01", "C0 control U+001B": "\x1b", "DEL": "\x7f",
+}
+# Lone surrogates cannot be written to a UTF-8 file; they reach writers from Python only.
+SURROGATES = {"lone high surrogate": "\ud800", "lone low surrogate": "\udfff"}
+
+
+def _with_raw_text(path: Path, marker: str, text: str) -> None:
+    """Put `text` in a workbook's XML as raw UTF-8 (what other tools write; openpyxl
+    refuses to), where it holds `marker`."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        parts = [(i, src.read(i.filename)) for i in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in parts:
+            dst.writestr(info, data.replace(marker.encode(), text.encode("utf-8")))
+
+
+def _xml_parts(path: Path) -> str:
+    """The text of a workbook's or document's XML parts, each checked well-formed (what
+    Word and Excel require; lxml refuses the characters XML cannot hold)."""
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as z:
+        parts = [z.read(n) for n in z.namelist() if n.endswith((".xml", ".rels"))]
+    return "\n".join("".join(etree.fromstring(part).itertext()) for part in parts)
+
+
+@pytest.mark.parametrize("char", FORBIDDEN.values(), ids=FORBIDDEN.keys())
+def test_text_xml_cannot_hold_is_dropped_from_every_workbook_and_document(
+        base_raw, tmp_path, char):
+    """In an inspector's reason, a unit's explanation and a unit's remark (G12): before,
+    `cntt inspection-template` stopped with an lxml traceback (U+FFFE, U+FFFF) and
+    the results workbook and documents carried characters Word and Excel refuse."""
+    from docx import Document
+
+    raw = tmp_path / "raw"
+    shutil.copytree(base_raw, raw)
+    for submission in (raw / str(YEAR)).glob("*.xlsx"):
+        book = load_workbook(submission)
+        for ws in book.worksheets:
+            for row in ws.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value == VALID_ANSWERS["G12"]:
+                        cell.value = "Khó khăn@@X@@ máy chủ"
+        book.save(submission)
+        _with_raw_text(submission, "@@X@@", char)
+    unit = sorted(p.stem for p in (raw / str(YEAR)).glob("*.xlsx"))[0]
+    (raw / str(YEAR) / "inspection.csv").write_text(
+        "unit_id,code,verified,reason,explanation\n"
+        f'{unit},G06,15,Kiểm kê{char} có 15 máy,"Giải{char} trình"\n', encoding="utf-8")
+    processed, reports = tmp_path / "processed", tmp_path / "reports"
+    template = tmp_path / "kiem-tra.xlsx"
+
+    runs = [["score", "--quiet", "--processed", processed],
+            ["inspection-template", "--out", template],
+            ["documents", "--processed", processed, "--reports", reports]]
+    for args in runs:
+        result = CliRunner().invoke(app, [*map(str, args), "--year", str(YEAR),
+                                          "--raw", str(raw)])
+        assert result.exit_code == 0, (args[0], result.output, result.exception)
+
+    outputs = [template, processed / str(YEAR) / f"ket-qua-{YEAR}.xlsx",
+               *sorted((reports / str(YEAR)).rglob("*.docx"))]
+    assert len(outputs) > 3
+    for path in outputs:
+        text = _xml_parts(path)
+        assert char not in text, path
+        (load_workbook if path.suffix == ".xlsx" else Document)(path)  # opens
+    assert "Kiểm kê có 15 máy" in _xml_parts(processed / str(YEAR) / f"ket-qua-{YEAR}.xlsx")
+    assert "Khó khăn máy chủ" in _xml_parts(template)
+    report = next(p for p in outputs if p.name.startswith("bao-cao"))
+    assert "Giải trình" in _xml_parts(report)
+
+
+@pytest.mark.parametrize("char", [*FORBIDDEN.values(), *SURROGATES.values()],
+                         ids=[*FORBIDDEN, *SURROGATES])
+def test_the_one_sanitiser_makes_text_every_xml_writer_takes(tmp_path, char):
+    """`printable` is what Excel (openpyxl, xlsxwriter), Word (python-docx, docxtpl) and
+    the HTML pages use: each writer takes its result, tab and line breaks kept."""
+    import xlsxwriter
+    from docx import Document
+    from lxml import etree
+    from openpyxl import Workbook
+
+    from cntt_analysis.report.html.blocks import paragraphs
+    from cntt_analysis.report.word import docx_format
+    from cntt_analysis.storage import put, write_workbook
+    from cntt_analysis.text import printable
+
+    text = f"Lý do{char}: máy\tchủ\r\nhỏng"
+    assert printable(text) == "Lý do: máy\tchủ\r\nhỏng"
+    etree.Element("t").text = printable(text)  # lxml refuses anything XML cannot hold
+    wb = Workbook()
+    put(wb.active, 1, 1, text)
+    write_workbook(wb, tmp_path / "a.xlsx")
+    assert load_workbook(tmp_path / "a.xlsx").active["A1"].value == printable(text)
+    doc = Document()
+    docx_format.text_run(doc.add_paragraph(), text, 13)
+    doc.save(tmp_path / "a.docx")
+    book = xlsxwriter.Workbook(tmp_path / "b.xlsx")
+    book.add_worksheet().write_string(0, 0, printable(text))
+    book.close()
+    for path in ("a.xlsx", "a.docx", "b.xlsx"):
+        assert char not in _xml_parts(tmp_path / path)
+    html = paragraphs([text]).data
+    assert char not in html and "Lý do: máy" in html
+# --------------------------------------------------------------------------- issue 17: trust
+
+
+def _forged(raw: Path, base_result, case: str) -> Path:
+    """SO_VP's own valid workbook with a sheet like the inspectors' in it, "correcting"
+    SO_CCQLDD's G06 from 20 down to 1 (what a unit must never be able to do)."""
+    from openpyxl import load_workbook as load
+
+    path = raw / str(YEAR) / "SO_VP.xlsx"
+    wb = load(path)
+    ws = wb.create_sheet(SHEET)
+    ws.sheet_state = "visible" if case == "visible_sheet" else "hidden"
+    ws.append(list(COLUMNS.values()))
+    row = {"unit_id": "SO_CCQLDD", "code": "G06", "verified": 1, "reason": "Đếm lại"}
+    ws.append([row.get(k) for k in COLUMNS])
+    if case == "with_mark":  # the mark copied from a real inspection file
+        from cntt_analysis.intake.inspection_file import MARK_SHEET, mark_rows
+
+        mark = wb.create_sheet(MARK_SHEET)
+        mark.sheet_state = "veryHidden"
+        for key, value in mark_rows(YEAR, base_result.round.rubric.id):
+            mark.append([key, value])
+    target = path.with_name("SO_VP inspection.xlsx") if case == "named_like" else path
+    wb.save(target)
+    if target != path:
+        path.unlink()
+    return target
+
+
+@pytest.mark.parametrize("case", ["hidden_sheet", "visible_sheet", "with_mark", "named_like"])
+def test_a_units_workbook_never_acts_as_the_inspection_file(raw, base_result, case):
+    """Issue 17: SO_VP's workbook with a hidden "Kiểm tra" sheet was taken as the
+    inspectors' file: SO_VP's own report dropped ("Chưa nộp") and its forged correction
+    lowered SO_CCQLDD's score. Now it stays SO_VP's submission, reported, not applied."""
+    file = _forged(raw, base_result, case).name
+    result = score_round(raw, YEAR, progress=False)
+    assert applied(result) == [] and result.corrections.empty
+    register = result.register.set_index("unit_id")
+    assert register.loc["SO_VP", "status"] == "Đã nộp"
+    assert register.loc["SO_VP", "file"] == file
+    base = base_result.scores.set_index("unit_id")["score"]
+    assert result.scores.set_index("unit_id")["score"].to_dict() == base.to_dict()
+    found = result.issues[result.issues["code"] == "inspection_candidate"]
+    assert list(found["file"]) == [file] and list(found["unit_id"]) == ["SO_VP"]
+    assert "không được áp dụng" in found["message"].iloc[0]
+
+
+@pytest.mark.parametrize("case", ["unmarked", "other_year", "other_rubric"])
+def test_an_inspection_xlsx_without_this_rounds_mark_is_held_until_declared(
+        raw, base_result, case):
+    """Named inspection.xlsx but not written by `cntt inspection-template` for this round:
+    not applied (an inspection-file issue says why and how to confirm), applied once
+    round.yaml declares it."""
+    from cntt_analysis.intake.inspection_file import MARK_SHEET
+
+    wb = inspection_workbook(base_result, {("SO_VP", "G06"): (16, "Đếm lại", "Lan")})
+    if case == "unmarked":
+        del wb[MARK_SHEET]
+    else:
+        mark = wb[MARK_SHEET]
+        row = 2 if case == "other_year" else 3
+        mark.cell(row, 2).value = 2016 if case == "other_year" else "2016"
+    write_xlsx(raw, wb)
+    result = score_round(raw, YEAR, progress=False)
+    assert applied(result) == []
+    found = result.issues[result.issues["code"] == "inspection_not_confirmed"]
+    assert list(found["file"]) == ["inspection.xlsx"]
+    message = found["message"].iloc[0]
+    assert 'inspection: "inspection.xlsx"' in message
+    assert ("cntt inspection-template" in message) if case == "unmarked" else \
+        ("năm 2016" in message or "phiếu 2016" in message)
+
+    declare(raw, "inspection.xlsx")
+    assert applied(score_round(raw, YEAR, progress=False)) == [("SO_VP", "G06")]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("../units.csv", "ra ngoài thư mục"),
+    ("/etc/passwd", "không hợp lệ"),
+    ("khong-co.xlsx", "tệp không có"),
+    ("[1, 2]", "không hợp lệ"),
+])
+def test_a_declared_inspection_path_must_be_a_file_in_the_round_folder(cntt, raw, value,
+                                                                       expected):
+    declare(raw, value)
+    result = cntt("score", "--year", YEAR, "--raw", raw, "--processed", raw.parent / "p")
+    assert result.exit_code == 2, result.output
+    assert "round.yaml" in result.stderr and "'inspection'" in result.stderr
+    assert expected in result.stderr and "Traceback" not in result.output
+    assert not (raw.parent / "p").exists()
+
+
+CONFLICTS = {
+    # two rows, different values: the issue's example
+    "two_values": [("32", "38")],
+    # three rows, two agreeing: still a conflict, none applied
+    "three_rows": [("32", "32", "38")],
+    # the same figure written two ways ("32" and "32,0"): one correction, no conflict
+    "same_value": [("32", "32,0")],
+}
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("case", list(CONFLICTS))
+def test_rows_verifying_one_answer_with_different_values_apply_none(raw, base_result, case,
+                                                                    fmt):
+    """Issue 17: two rows for SO_VP G06 (32 and 38): the last won, silently."""
+    values = CONFLICTS[case][0]
+    wb = inspection_workbook(base_result, {("SO_VP", "G06"): (values[0], "Đếm", "Lan"),
+                                           ("SO_VP", "C1.2"): ("Không", "Chưa có", "Lan")})
+    first = row_of(wb, "SO_VP", "G06")
+    template = [c.value for c in wb[SHEET][first]]
+    for value in values[1:]:
+        wb[SHEET].append([value if i == VERIFIED_COL - 1 else v
+                          for i, v in enumerate(template)])
+    (write_csv if fmt == "csv" else write_xlsx)(raw, wb)
+    result = score_round(raw, YEAR, progress=False)
+    found = result.issues[result.issues["code"] == "correction_conflict"]
+    if case == "same_value":
+        assert found.empty
+        assert sorted(applied(result)) == [("SO_VP", "C1.2"), ("SO_VP", "G06")]
+        return
+    # The other correction is applied; neither of the conflicting ones.
+    assert applied(result) == [("SO_VP", "C1.2")]
+    assert len(found) == 1
+    issue = found.iloc[0]
+    letter = chr(ord("A") + VERIFIED_COL - 1)
+    last = wb[SHEET].max_row
+    assert (issue["unit_id"], issue["value"], issue["cell"], issue["severity"]) == \
+        ("SO_VP", "G06", f"{letter}{first}", "error")
+    for r in [first, *range(last - len(values) + 2, last + 1)]:
+        assert f"dòng {r} (ô {letter}{r})" in issue["message"]
+    assert "“32”" in issue["message"] and "“38”" in issue["message"]
+    assert "Không áp dụng dòng nào" in issue["message"]

@@ -3,9 +3,11 @@ rows, decomposed text, unit names typed by hand, invalid answers and broken file
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import unicodedata
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
@@ -387,17 +389,74 @@ def test_broken_files_are_reported_and_the_others_scored(make_round, assert_vali
     assert set(not_scored["file"]) == broken
 
 
-def test_a_template_filled_in_by_another_unit_is_flagged(make_round):
-    """The hidden id wins, but a typed name of another registered unit is a warning."""
+@pytest.mark.parametrize("case, typed", [
+    ("sends_own", "Chi cục Quản lý đất đai"),  # the issue's example
+    ("alone", "Chi cục Quản lý đất đai"),      # SO_VP sends nothing of its own
+    ("alias", "Chi cục QLĐĐ"),                 # the typed name is SO_CCQLDD's alias
+    ("unregistered", "Phòng Kế hoạch"),        # names no unit: the template's id stands
+])
+def test_a_file_whose_identities_disagree_is_held_for_the_it_centre(make_round, case, typed):
+    """Issue 17: SO_CCQLDD filled SO_VP's template (hidden id SO_VP; typed name and file
+    name SO_CCQLDD) while SO_VP sent its own: SO_CCQLDD's figures were published as SO_VP's
+    (a later report date won), SO_VP's own file "Bị thay thế", with only a warning. Now the
+    file is held, scored for neither, with an error naming both units."""
     rnd = make_round()
-    rnd.add("SO_VP", name="Chi cục Quản lý đất đai", file="nham-bieu-mau.xlsx")
-    rnd.add("SO_CCQLDD")
+    rnd.add("SO_VP", name=typed, file="SO_CCQLDD.xlsx", G03=dt.date(2017, 8, 5), C2_5="Không")
+    if case != "alone":
+        rnd.add("SO_VP", G03=dt.date(2017, 8, 1))
     result = rnd.score()
+    register = result.register.set_index("file")
     flagged = result.issues[result.issues["code"] == "unit_name_mismatch"]
+    if case == "unregistered":
+        assert flagged.empty
+        assert register.loc["SO_CCQLDD.xlsx", "unit_id"] == "SO_VP"
+        return
     assert len(flagged) == 1
     issue = flagged.iloc[0]
-    assert (issue["file"], issue["unit_id"], issue["severity"]) == \
-        ("nham-bieu-mau.xlsx", "SO_VP", "warning")
+    assert (issue["file"], issue["severity"]) == ("SO_CCQLDD.xlsx", "error")
     assert "SO_CCQLDD" in issue["message"] and "SO_VP" in issue["message"]
-    # Still scored for the template's unit; the real SO_CCQLDD file is not superseded.
-    assert set(result.scores["unit_id"]) == {"SO_VP", "SO_CCQLDD"}
+    assert "chưa được chấm cho đơn vị nào" in issue["message"]
+    assert register.loc["SO_CCQLDD.xlsx", "status"] == "Không được chấm"
+    assert pd.isna(register.loc["SO_CCQLDD.xlsx", "unit_id"])
+    by_unit = result.register.dropna(subset=["unit_id"]).set_index("unit_id")
+    assert by_unit.loc["SO_CCQLDD", "status"] == "Chưa nộp"
+    if case == "alone":
+        assert by_unit.loc["SO_VP", "status"] == "Chưa nộp"
+        assert "SO_VP" not in set(result.scores["unit_id"])
+    else:
+        assert (by_unit.loc["SO_VP", "status"], by_unit.loc["SO_VP", "file"]) == \
+            ("Đã nộp", "SO_VP.xlsx")
+        wan = result.answers.set_index(["unit_id", "code"]).loc[("SO_VP", "C2.5"), "value"]
+        assert wan != "Không"  # SO_VP's own answer, not the held file's
+
+
+@pytest.mark.parametrize("form_year, form_rubric", [
+    (2016, "2016"),  # the issue's example: last year's form, G02 typed over with 2017
+    (2016, "2017"),  # last year's template of the same rubric
+    (2017, "2016"),  # this year's template built from another rubric
+])
+def test_a_form_of_another_year_or_rubric_is_refused_saying_which(make_round, form_year,
+                                                                  form_rubric):
+    """Issue 17: a 2016 form in the 2017 round was scored with the 2017 rubric (2016's
+    C4.2, documents sent online, counted as 2017's C4.2, documents signed digitally)."""
+    from conftest import write_filled_template
+
+    from cntt_analysis.rubric.model import load_rubric
+
+    rnd = make_round()
+    rnd.add("SO_CCQLDD")
+    rubric = load_rubric(form_rubric)
+    write_filled_template(rnd.folder / "SO_VP.xlsx", {"G02": 2017, "C4.2": 120},
+                          rubric=rubric, year=form_year, unit_id="SO_VP",
+                          unit_name="Văn phòng Sở")
+    result = rnd.score()
+    assert "SO_VP" not in set(result.scores["unit_id"])
+    assert "SO_CCQLDD" in set(result.scores["unit_id"])
+    register = result.register.set_index("file")
+    assert register.loc["SO_VP.xlsx", "status"] == "Không được chấm"
+    found = result.issues[result.issues["file"] == "SO_VP.xlsx"]
+    assert list(found["code"]) == ["template_other_form"]
+    assert found["severity"].iloc[0] == "error"
+    assert (f"Tệp “SO_VP.xlsx”: Tệp là biểu mẫu năm {form_year} (phiếu đánh giá "
+            f"“{form_rubric}”), không phải biểu mẫu của đợt đánh giá năm 2017 (phiếu “2017”)"
+            ) in found["message"].iloc[0]

@@ -17,6 +17,7 @@ import subprocess
 from html.parser import HTMLParser
 
 import pytest
+from system_tools import needs, require_tool
 from test_report import XSS_ESCAPED, report  # noqa: F401  (the shared built report)
 
 from cntt_analysis.report.facts import Organisation
@@ -28,9 +29,10 @@ WIDTHS = (390, 1366)
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    require_tool("playwright")
+    require_tool("chromium")
+    from playwright import sync_api as playwright
+
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM,
                                      args=["--no-sandbox", "--disable-gpu"])
@@ -78,7 +80,7 @@ def pdf_page_text(pdf, first: int, last: int) -> str:
         check=True, capture_output=True, text=True).stdout.split())
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
+@needs("pdftotext")
 def test_page_one_of_the_annual_pdf_tells_who_is_good_and_who_must_fix_what(report):  # noqa: F811
     first = pdf_page_text(report.out / "bao-cao-2017.pdf", 1, 1)
     for text in ("BÁO CÁO KẾT QUẢ KIỂM TRA", "Tóm tắt kết quả", "đơn vị được chấm điểm",

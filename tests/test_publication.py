@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 
 import pandas as pd
 import pytest
@@ -215,3 +216,145 @@ def test_the_note_of_changes_opens_in_vietnamese_excel_as_numbers_and_names(scor
     again = path.read_bytes()
     publication.record_changes(processed, rd.year, rd.raw)
     assert path.read_bytes() == again                                    # same bytes
+
+
+# --- A published version never changes (issue 17) -------------------------------------
+
+def _other_parquet(path):
+    """Valid Parquet with other numbers: what a hand edit in a tool would leave."""
+    frame = pd.read_parquet(path)
+    frame["score"] = frame["score"] + 1
+    frame.to_parquet(path, index=False)
+
+
+def _edit_json(path, key, value):
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data[key] = value
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+# Each way a published version can be changed by hand → the file the check names.
+TAMPERING = {
+    "a table edited": (lambda v1, top: _other_parquet(v1 / "scores.parquet"),
+                       "final-v1/scores.parquet"),
+    "the inputs manifest edited": (lambda v1, top: _edit_json(v1 / "inputs.json", "registry",
+                                                              "0" * 64),
+                                   "final-v1/inputs.json"),
+    "a table removed": (lambda v1, top: (v1 / "points.parquet").unlink(),
+                        "final-v1/points.parquet"),
+    "a file added": (lambda v1, top: (v1 / "ghi-chu.txt").write_text("sửa tay"),
+                     "final-v1/ghi-chu.txt"),
+    "the version folder removed": (lambda v1, top: shutil.rmtree(v1), "final-v1"),
+    "the year's record edited": (lambda v1, top: _edit_json(top, "by", "Người khác"),
+                                 "final.json"),
+    "the version's own record edited": (lambda v1, top: _edit_json(
+        v1 / "final.json", "outputs", {}), "final-v1/final.json"),
+    "the year's record not JSON": (lambda v1, top: top.write_text("{hỏng", encoding="utf-8"),
+                                   "final.json"),
+}
+
+
+@pytest.fixture
+def published(scored):
+    rd, processed = scored
+    publication.finalise(rd.raw, processed, rd.year, "Bình", when=WHEN)
+    return rd, processed, pub(processed, rd) / "final-v1", pub(processed, rd) / "final.json"
+
+
+@pytest.mark.parametrize("how", TAMPERING)
+def test_finalise_check_names_what_differs_in_a_published_version(published, how):
+    rd, processed, v1, top = published
+    ok = run_cli("finalise", "--check", "--year", rd.year, "--processed", processed,
+                 "--raw", rd.raw)
+    assert ok.exit_code == 0, ok.output
+    assert "còn nguyên vẹn" in ok.output
+
+    tamper, named = TAMPERING[how]
+    tamper(v1, top)
+    result = run_cli("finalise", "--check", "--year", rd.year, "--processed", processed,
+                     "--raw", rd.raw)
+
+    assert result.exit_code == 1, result.output
+    assert "không còn nguyên vẹn" in result.output
+    assert named in result.output
+    assert "Traceback" not in result.output
+
+
+# Every command that reads or extends the record: how it is run on the published round.
+READERS = {
+    "score": lambda rd, processed, tmp: ("score", "--force", "--quiet"),
+    "finalise": lambda rd, processed, tmp: ("finalise", "--by", "Lan", "--no-report"),
+    "documents": lambda rd, processed, tmp: ("documents", "--reports", tmp / "reports"),
+    "report": lambda rd, processed, tmp: ("report", "--reports", tmp / "reports", "--quiet"),
+}
+
+
+@pytest.mark.parametrize("command", READERS)
+@pytest.mark.parametrize("how", ["a table edited", "the year's record edited"])
+def test_commands_reading_the_record_refuse_a_changed_published_version(
+        published, tmp_path, command, how):
+    rd, processed, v1, top = published
+    TAMPERING[how][0](v1, top)
+    before = {p: p.read_bytes() for p in pub(processed, rd).rglob("*") if p.is_file()}
+
+    args = READERS[command](rd, processed, tmp_path)
+    result = run_cli(*args, "--year", rd.year, "--raw", rd.raw, "--processed", processed)
+
+    assert result.exit_code == 2, result.output
+    assert "Bản chính thức đã công bố năm 2017 không còn nguyên vẹn" in result.output
+    assert TAMPERING[how][1] in result.output
+    assert "finalise --check" in result.output
+    assert {p: p.read_bytes() for p in pub(processed, rd).rglob("*") if p.is_file()} == before
+
+
+def test_refinalising_after_the_record_is_deleted_never_reuses_a_version(published):
+    """Regression: deleting final.json then finalising other results wrote them over
+    final-v1/, still as version 1."""
+    rd, processed, v1, top = published
+    kept = {p.name: p.read_bytes() for p in v1.iterdir()}
+    top.unlink()
+    assert publication.status(processed, rd.year).state == "final"  # v1's own record
+
+    rd.add("SO_VP", C4_1=50)
+    write_round(rd.score(), processed, rd.raw)
+    publication.finalise(rd.raw, processed, rd.year, "Lan", when=WHEN)
+
+    assert {p.name: p.read_bytes() for p in v1.iterdir()} == kept
+    record = publication.read_final(processed, rd.year)
+    assert (record["version"], record["folder"]) == (2, "final-v2")
+    assert [h["version"] for h in record["history"]] == [1]
+    assert publication.verify(processed, rd.year).problems == []
+
+
+def test_a_folder_left_by_an_interrupted_finalisation_keeps_its_number(published):
+    """The year's record still names version 1 while final-v2/ (complete, with its own
+    record) was written: the next finalisation is version 3, v2 is not overwritten."""
+    rd, processed, v1, top = published
+    rd.add("SO_VP", C4_1=50)
+    write_round(rd.score(), processed, rd.raw)
+    publication.finalise(rd.raw, processed, rd.year, "Lan", when=WHEN)
+    v2 = pub(processed, rd) / "final-v2"
+    kept = {p.name: p.read_bytes() for p in v2.iterdir()}
+    top.write_text((v1 / "final.json").read_text(encoding="utf-8"), encoding="utf-8")
+
+    found = publication.verify(processed, rd.year)
+    assert found.problems == [] and found.record["version"] == 2
+    assert any("bản 2" in note for note in found.notes)
+    rd.add("SO_VP", C4_1=20)
+    write_round(rd.score(), processed, rd.raw)
+    publication.finalise(rd.raw, processed, rd.year, "Lan", when=WHEN)
+
+    assert {p.name: p.read_bytes() for p in v2.iterdir()} == kept
+    assert publication.read_final(processed, rd.year)["version"] == 3
+
+
+def test_a_version_folder_that_exists_is_never_written_over(published, monkeypatch):
+    """Even when the record is older than a folder on disk that it cannot see (a stray
+    final-v2/ with no record), finalising refuses rather than write into it."""
+    rd, processed, v1, top = published
+    stray = pub(processed, rd) / "final-v2"
+    stray.mkdir()
+    (stray / "scores.parquet").write_bytes(b"not ours")
+    with pytest.raises(UsageError, match="final-v2"):
+        publication.finalise(rd.raw, processed, rd.year, "Lan", when=WHEN)
+    assert (stray / "scores.parquet").read_bytes() == b"not ours"

@@ -15,7 +15,7 @@ import pytest
 from hostile import abort_on, allocate_until_refused, nap, square
 
 from cntt_analysis.intake import templates
-from cntt_analysis.intake.rounds import is_inspection_file, load_round
+from cntt_analysis.intake.rounds import load_round
 from cntt_analysis.intake.sandbox import WorkerError, _Worker, map_isolated, worker_memory
 from cntt_analysis.intake.values import parse_answer
 from cntt_analysis.intake.workbook import (
@@ -174,16 +174,24 @@ def test_remembered_parsing_tells_inputs_and_values_apart():
 # --------------------------------------------------------------------------- inspection
 
 
-def test_a_workbook_that_becomes_the_inspection_file_is_seen_as_changed(three):
+def test_only_the_name_or_round_yaml_makes_a_file_the_inspection_file(three):
+    """Content never does (issue 17): a workbook that looks like the inspectors' stays a
+    submission; named inspection.xlsx or declared in round.yaml, it is not one."""
     from openpyxl import Workbook
 
     path = three.folder / "kiem tra.xlsx"
-    shutil.copy(three.folder / "SO_VP.xlsx", path)
-    assert not is_inspection_file(path)
-    assert path in load_round(three.raw, 2017).submissions()
     wb = Workbook()
     wb.active.title = "Kiểm tra"
     wb.active.append(["unit_id", "code", "Số liệu kiểm tra"])
-    wb.save(path)  # another size, another change time: asked again
-    assert is_inspection_file(path)
-    assert path not in load_round(three.raw, 2017).submissions()
+    wb.save(path)
+    rnd = load_round(three.raw, 2017)
+    assert path in rnd.submissions() and rnd.inspection_files() == []
+    renamed = path.rename(three.folder / "Inspection.xlsx")
+    rnd = load_round(three.raw, 2017)
+    assert renamed not in rnd.submissions() and rnd.inspection_files() == [renamed]
+    renamed.rename(path)
+    config = three.folder / "round.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + 'inspection: "kiem tra.xlsx"\n',
+                      encoding="utf-8")
+    rnd = load_round(three.raw, 2017)
+    assert path not in rnd.submissions() and rnd.inspection_files() == [path]

@@ -37,6 +37,7 @@ import papermill as pm
 import pytest
 from conftest import xdist_lock
 from openpyxl import load_workbook
+from system_tools import needs
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
@@ -56,9 +57,7 @@ FAILURE = 'raise ValueError("hỏng")'
 ANALYSIS_PAGES = [f"phan-tich/{name}.html" for name, _ in ANALYSES]
 EXECUTED = [f"notebooks/{name}.ipynb" for name, _ in ANALYSES] + [f"notebooks/{ANNUAL}.ipynb"]
 
-needs_poppler = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfinfo")),
-    reason="poppler-utils (pdftotext, pdffonts, pdfinfo) is not installed")
+needs_poppler = needs("pdftotext", "pdffonts", "pdfinfo")
 
 
 # --------------------------------------------------------------------------- inputs
@@ -792,6 +791,36 @@ def test_a_finalised_rounds_report_has_a_final_workbook(tmp_path, units, fill_te
     assert state(processed / str(YEAR) / workbook).startswith("DỰ THẢO")
     assert state(out / workbook).startswith("Kết quả chính thức (bản 1")
     assert "DỰ THẢO" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("scored_by", ["api", "csv_deleted"])
+def test_a_round_scored_without_its_excel_results_still_makes_the_report(
+        tmp_path, units, fill_template, answers_for, scored_by):
+    """The Python API scores to the Parquet tables only (no workbook, no points CSV), and a
+    user may delete a file: `cntt report` renders both from the tables, the same bytes
+    `cntt score` writes (it failed with a traceback reading the missing CSV)."""
+    from cntt_analysis.scoring.pipeline import ensure_scored
+
+    raw = write_rounds(tmp_path / "raw", units, fill_template, answers_for, synthetic=True)
+    notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
+    processed, reports, by_cli = tmp_path / "processed", tmp_path / "reports", tmp_path / "cli"
+    assert run_cli("score", "--raw", raw, "--processed", by_cli, "--quiet").exit_code == 0
+    csv_name = f"diem-chi-tieu-{YEAR}.csv"
+    if scored_by == "api":
+        ensure_scored(raw, processed, progress=False)
+    else:
+        shutil.copytree(by_cli, processed, symlinks=True)
+        (processed / str(YEAR) / csv_name).unlink()
+    assert not (processed / str(YEAR) / csv_name).exists()
+    done = run_cli("report", "--year", YEAR, "--raw", raw, "--processed", processed,
+                   "--reports", reports, "--notebooks", notebooks, "--quiet")
+    assert done.exit_code == 0, done.output
+    out = reports / str(YEAR)
+    assert (out / csv_name).read_bytes() == (by_cli / str(YEAR) / csv_name).read_bytes()
+    sheets = load_workbook(out / f"ket-qua-{YEAR}.xlsx", read_only=True).sheetnames
+    assert sheets[0] == "Tóm tắt"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert f'href="ket-qua-{YEAR}.xlsx"' in index and f'href="{csv_name}"' in index
 
 
 # --------------------------------------------------------------------------- build: publishing

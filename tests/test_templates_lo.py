@@ -12,8 +12,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import UNIT_NAMES, VALID_ANSWERS, YEAR, convert_with_libreoffice, soffice
+from conftest import UNIT_NAMES, VALID_ANSWERS, YEAR, convert_with_libreoffice
 from openpyxl import load_workbook
+from system_tools import needs
 from typer.testing import CliRunner
 
 from cntt_analysis.cli import app
@@ -31,15 +32,7 @@ EVIDENCE = {"C1.1": "15/KH-VP ngày 20/01/2017", "C1.2": "12/QC-VP ngày 01/03/2
             "C1.5": "https://stnmt.hoaan.gov.vn/qd-3"}
 
 
-def _uno_available() -> bool:
-    if soffice() is None or not Path(SYSTEM_PYTHON).exists():
-        return False
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True)
-    return probe.returncode == 0
-
-
-pytestmark = pytest.mark.skipif(not _uno_available(),
-                                reason="LibreOffice with python3-uno is not installed")
+pytestmark = needs("soffice", "uno")
 
 
 def run_uno(jobs: list[dict], folder: Path) -> list[dict]:
@@ -174,7 +167,7 @@ def _page_sizes(pdf: Path) -> list[tuple[float, float]]:
             for line in info.splitlines() if line.startswith("Page") and "size:" in line]
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@needs("pdftotext")
 def test_printed_template_is_one_page_wide_per_sheet_and_ends_with_signatures(calc):
     pdf = convert_with_libreoffice(calc["template"], "pdf", calc["folder"] / "pdf")
     pages = _pdf_pages(pdf)

@@ -45,11 +45,14 @@ def rank_movement(scores: pd.DataFrame, registry: pd.DataFrame | None = None
 
     Example::
 
+        >>> from cntt_analysis.analysis.results import load_results
+        >>> res = load_results("data/raw", "data/processed")  # the demo data, scored
         >>> moved = rank_movement(res.scores, res.registry)
-        >>> moved[moved["year"] == 2017][["unit_id", "rank", "prev_rank", "movement"]].head(2)
-           unit_id  rank  prev_rank    movement
-        44 cc-bvmt     1          1  giữ nguyên
-        46   p-tnn     3          4  tăng 1 bậc
+        >>> moved = moved[(moved["year"] == 2017) & (moved["movement"] != "giữ nguyên")]
+        >>> moved[["unit_id", "rank", "prev_rank", "movement"]].head(2)
+              unit_id  rank  prev_rank    movement
+        46      p-tnn     3          4  tăng 1 bậc
+        47  thanh-tra     4          3  giảm 1 bậc
     """
     frame = scores[["year", "unit_id", "name", "group", "score", "tier", "rank"]].copy()
     frame["rank"] = frame["rank"].astype("Int64")
@@ -185,7 +188,10 @@ def tier_changes(scores: pd.DataFrame, tiers: Sequence[str] | None = None) -> pd
 
     Example::
 
-        >>> tier_changes(res.scores, res.rubric(2017).tier_names)[["unit_id", "change"]]
+        >>> from cntt_analysis.analysis.results import load_results
+        >>> res = load_results("data/raw", "data/processed")  # the demo data, scored
+        >>> changes = tier_changes(res.scores, res.rubric(2017).tier_names)
+        >>> changes[changes["year"] == 2017][["unit_id", "change"]].head(2)
                unit_id                 change
         7       p-khtc  từ Yếu lên Trung bình
         8    thanh-tra       từ Tốt xuống Khá

@@ -31,7 +31,10 @@ def group_averages(scores: pd.DataFrame, criteria: Sequence[str] | None = None,
 
     Example::
 
-        >>> group_averages(res.scores)[["year", "group", "units", "mean_score", "Tốt", "Yếu"]]
+        >>> from cntt_analysis.analysis.results import load_results
+        >>> res = load_results("data/raw", "data/processed")  # the demo data, scored
+        >>> averages = group_averages(res.scores)
+        >>> averages[["year", "group", "units", "mean_score", "Tốt", "Yếu"]].tail(2)
            year  group  units  mean_score  Tốt  Yếu
         4  2017     so     11   74.456364    2    0
         5  2017  huyen     10   77.486000    4    0
@@ -91,6 +94,8 @@ def weakest_indicators(points: pd.DataFrame, rubric: Rubric, n: int | None = Non
 
     Example::
 
+        >>> from cntt_analysis.analysis.results import load_results
+        >>> res = load_results("data/raw", "data/processed")  # the demo data, scored
         >>> weakest_indicators(res.points, res.rubric(2017), n=2, year=2017)[
         ...     ["indicator", "units_losing", "total_lost", "lost_percent"]]
           indicator  units_losing  total_lost  lost_percent

@@ -174,10 +174,13 @@ def rank_robustness(points: pd.DataFrame, scores: pd.DataFrame, draws: int = 100
 
     Example::
 
+        >>> from cntt_analysis.analysis.results import load_results
+        >>> res = load_results("data/raw", "data/processed")  # the demo data, scored
         >>> now = res.scores[res.scores["year"] == 2017]
-        >>> rank_robustness(res.points, now)[["unit_id", "rank", "p05", "p95", "robust"]]
+        >>> rank_robustness(res.points, now)[["unit_id", "rank", "p05", "p95", "robust"]].head(3)
                 unit_id  rank  p05  p95  robust
         0   h-yen-khanh     1    1    1    True
+        1  h-tx-phu-lam     2    2    2    True
         2   h-huong-son     3    3    4    True
     """
     weights = criterion_weights(points)

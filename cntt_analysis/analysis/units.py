@@ -96,7 +96,9 @@ def unit_weaknesses(points: pd.DataFrame, rubric: Rubric, unit_id: str, year: in
 
     Example::
 
-        >>> unit_weaknesses(res.points, rubric, "h-kim-bang", 2017, n=2)[
+        >>> from cntt_analysis.analysis.results import load_results
+        >>> res = load_results("data/raw", "data/processed")  # the demo data, scored
+        >>> unit_weaknesses(res.points, res.rubric(2017), "h-kim-bang", 2017, n=2)[
         ...     ["indicator", "points", "max_points", "lost"]]
           indicator  points  max_points  lost
         0      C1.3    0.00         3.0  3.00
@@ -138,11 +140,15 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
 
     Example::
 
-        >>> units_to_remedy(res.scores, res.points, res.rubric(2017), 2017)[
-        ...     ["unit_id", "tier", "reasons"]].head(2)
-          unit_id        tier                                                   reasons
-        0  p-ddbd  Trung bình   Xếp loại Trung bình; tiêu chí đạt dưới 50%: C4 (43,8%).
-        1  p-khtc  Trung bình  Xếp loại Trung bình; tiêu chí đạt dưới 50%: C3 (39,93%), …
+        >>> from cntt_analysis.analysis.results import load_results
+        >>> res = load_results("data/raw", "data/processed")  # the demo data, scored
+        >>> remedy = units_to_remedy(res.scores, res.points, res.rubric(2017), 2017)
+        >>> remedy[["unit_id", "tier"]].head(2)
+          unit_id        tier
+        0  p-ddbd  Trung bình
+        1  p-khtc  Trung bình
+        >>> remedy["reasons"].iloc[0]
+        'Xếp loại Trung bình; tiêu chí đạt dưới 50%: C4 (43,8%).'
     """
     names, _ = _criterion_names(rubric)
     crits = criterion_columns(scores, rubric)

@@ -43,10 +43,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unit_unknown": ("error", "Không xác định được đơn vị: tên “{value}” không khớp với đơn vị "
                               "nào trong danh mục. Bài nộp không được chấm điểm; hãy sửa tên "
                               "đơn vị hoặc thêm tên gọi khác vào danh mục (units.csv)."),
-    "unit_name_mismatch": ("warning", "Tên đơn vị “{value}” là của đơn vị {typed}, nhưng biểu "
-                                      "mẫu được tạo cho đơn vị {meta}; bài nộp được tính cho "
-                                      "{meta}. Hãy kiểm tra đơn vị có dùng nhầm biểu mẫu của "
-                                      "đơn vị khác không."),
+    "unit_name_mismatch": ("error", "Tên đơn vị “{value}” là của đơn vị {typed}, nhưng biểu "
+                                    "mẫu được tạo cho đơn vị {meta}: không rõ tệp của đơn vị "
+                                    "nào nên tệp chưa được chấm cho đơn vị nào. Trung tâm CNTT "
+                                    "hỏi lại đơn vị gửi tệp: nếu là của {typed}, đề nghị "
+                                    "{typed} điền biểu mẫu của mình và gửi lại; nếu là của "
+                                    "{meta}, sửa tên đơn vị tại ô này cho đúng."),
+    "template_other_form": ("error", "Tệp là biểu mẫu năm {form_year} (phiếu đánh giá "
+                                     "“{form_rubric}”), không phải biểu mẫu của đợt đánh giá "
+                                     "năm {year} (phiếu “{rubric}”): mục cùng mã có thể hỏi "
+                                     "nội dung khác nên bài nộp không được chấm. Đề nghị đơn "
+                                     "vị điền số liệu vào biểu mẫu năm {year} (lệnh cntt "
+                                     "template) và gửi lại."),
     "year_mismatch": ("error", "Năm báo cáo {value} không phải năm của đợt đánh giá ({year}). "
                                "Bài nộp không được chấm điểm."),
     "required": ("error", "{what} đang để trống — cần {expected}."),
@@ -86,6 +94,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "inspection_columns": ("error", "Tệp kiểm tra thiếu cột: {columns}. Không áp dụng điều "
                                     "chỉnh nào; hãy tạo lại tệp bằng lệnh "
                                     "cntt inspection-template."),
+    "inspection_candidate": ("error", "Tệp có trang giống tệp kiểm tra, thẩm định nhưng "
+                                      "không phải tệp kiểm tra của đợt đánh giá (tên "
+                                      "inspection.xlsx hoặc tệp khai báo ở round.yaml, mục "
+                                      "inspection) nên được đọc như bài nộp của đơn vị; các "
+                                      "điều chỉnh trong tệp không được áp dụng. Nếu đây đúng "
+                                      "là tệp kiểm tra của Trung tâm CNTT, thêm dòng "
+                                      "inspection: \"{file_name}\" vào round.yaml rồi chạy "
+                                      "lại."),
+    "inspection_not_confirmed": ("error", "Không áp dụng điều chỉnh nào của tệp kiểm tra: "
+                                          "{detail}. Tạo lại tệp bằng lệnh cntt "
+                                          "inspection-template, hoặc nếu chắc chắn đây là tệp "
+                                          "kiểm tra của Trung tâm CNTT, khai báo ở round.yaml: "
+                                          "inspection: \"{file_name}\"."),
+    "correction_conflict": ("error", "Mã đơn vị {unit} mục {value} có nhiều dòng kiểm tra "
+                                     "với số liệu khác nhau: {rows}. Không áp dụng dòng nào; "
+                                     "giữ lại một dòng đúng rồi chạy lại."),
     "correction_unit_unknown": ("error", "Điều chỉnh cho mã đơn vị “{value}” không có trong "
                                          "danh mục; điều chỉnh này không được áp dụng."),
     "correction_code_unknown": ("error", "Điều chỉnh cho mã mục “{value}” không có trong phiếu "

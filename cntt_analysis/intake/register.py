@@ -90,8 +90,8 @@ def tie_submissions(subs: list[Submission], registry: pd.DataFrame,
                                          sheet=name["sheet"] if name else "",
                                          cell=name["cell"] if name else "",
                                          value=name["raw_value"] if name else ""))
-        else:
-            _check_typed_name(sub, unit_id, names, codes)
+        elif _typed_name_disagrees(sub, unit_id, names, codes):
+            unit_id = None  # held for the IT Centre: never scored for either unit
         if unit_id is not None and not ok_year:
             where = sub.answer(codes.year) or {}
             sub.issues.append(make_issue("year_mismatch", year=sub.year, file=sub.file,
@@ -105,16 +105,19 @@ def tie_submissions(subs: list[Submission], registry: pd.DataFrame,
     return tied
 
 
-def _check_typed_name(sub: Submission, unit_id: str, index: dict[str, str] | _Names,
-                      codes: GeneralCodes = CODES) -> None:
-    """Warn when the typed name (G01) names another registered unit than the template's
-    hidden id: a unit may have filled in a copy of someone else's template."""
+def _typed_name_disagrees(sub: Submission, unit_id: str, index: dict[str, str] | _Names,
+                          codes: GeneralCodes = CODES) -> bool:
+    """Whether the typed name (G01) names another registered unit than the template's
+    hidden id — a unit filled in a copy of someone else's template, or sent another's
+    figures under its own name — with the issue naming both (the file is then held)."""
     name = sub.answer(codes.unit_name)
     typed = _match(name["value"] or "", index) if name and name["status"] == "ok" else None
-    if name is not None and typed is not None and typed != unit_id:
-        sub.issues.append(make_issue("unit_name_mismatch", year=sub.year, file=sub.file,
-                                     sheet=name["sheet"], cell=name["cell"],
-                                     value=name["raw_value"], meta=unit_id, typed=typed))
+    if name is None or typed is None or typed == unit_id:
+        return False
+    sub.issues.append(make_issue("unit_name_mismatch", year=sub.year, file=sub.file,
+                                 sheet=name["sheet"], cell=name["cell"],
+                                 value=name["raw_value"], meta=unit_id, typed=typed))
+    return True
 
 
 def choose_counted(tied: list[Submission], codes: GeneralCodes = CODES

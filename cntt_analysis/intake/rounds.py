@@ -24,132 +24,14 @@ if TYPE_CHECKING:  # reading exports needs pandas; a round's settings do not
 
 ROUND_FOLDER = re.compile(r"(19|20|21)[0-9]{2}")  # a round folder is named by its year
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-# Files the IT Centre keeps in a round folder that are not submissions.
-NOT_SUBMISSIONS = {"inspection"}
-# An inspection workbook is known by its sheet and the verified-value column, whatever
-# its name ("inspection (ban sua).xlsx"): see scoring.inspection.
-INSPECTION_SHEET = "Kiểm tra"
-INSPECTION_MARKS = ("số liệu kiểm tra", "verified")
+# The inspection file's own names in a round folder (`Round.inspection_files`): the IT
+# Centre's, never a submission.
+INSPECTION_NAMES = ("inspection.xlsx", "inspection.csv")
 
 
-def is_inspection_file(path: Path) -> bool:
-    """Whether a round file is the inspectors' workbook: named ``inspection.xlsx`` or
-    ``inspection.csv``, or a workbook whose "Kiểm tra" sheet has the verified column.
-
-    The answer for a file's content is remembered while the file is unchanged: a run asks
-    it for every file of the round several times (its submissions, its inspection file,
-    its manifest), and a round may hold 20,000 workbooks."""
-    if path.stem in NOT_SUBMISSIONS and path.suffix.lower() in (".xlsx", ".csv"):
-        return True
-    if path.suffix.lower() not in WORKBOOK_SUFFIXES or path.name.startswith(("~$", ".~lock")):
-        return False
-    try:
-        key = _file_key(path, path.stat())
-    except OSError:
-        return False
-    if key not in _INSPECTION_FILES:
-        remember_inspection_file(key, _holds_inspection_sheet(path))
-    return _INSPECTION_FILES[key]
-
-
-# (path, device, inode, size, modified, changed) → whether the workbook is an inspection file
-FileKey = tuple[str, int, int, int, int, int]
-_INSPECTION_FILES: dict[FileKey, bool] = {}
-
-
-def _file_key(path: Path, info: os.stat_result) -> FileKey:
-    return (os.path.abspath(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns,
-            info.st_ctime_ns)
-
-
-def file_key(path: Path) -> FileKey | None:
-    """What identifies a file's content while it is unchanged (None if it is gone)."""
-    try:
-        return _file_key(path, path.stat())
-    except OSError:
-        return None
-
-
-def remember_inspection_file(key: FileKey, inspection: bool) -> None:
-    """Record what a file (`file_key` taken before it was read) turned out to be, as the
-    reading workers tell it (`is_inspection_book`): `is_inspection_file` then answers
-    without opening it again."""
-    if len(_INSPECTION_FILES) >= 200_000:
-        _INSPECTION_FILES.clear()
-    _INSPECTION_FILES[key] = inspection
-
-
-def _holds_inspection_sheet(path: Path) -> bool:
-    if not _may_hold_inspection_sheet(path):
-        return False
-    # Opening a workbook may abort the process (a hostile file): only in a sandboxed worker.
-    from cntt_analysis.intake.sandbox import map_isolated
-
-    return bool(map_isolated(_has_verified_column, [path], lambda _p, _why: False,
-                             workers=1)[0])
-
-
-_SHEET_MARKS = (INSPECTION_SHEET.encode("utf-8"), INSPECTION_SHEET.encode("utf-16-le"))
-
-
-def _may_hold_inspection_sheet(path: Path) -> bool:
-    """A cheap, bounded look for the sheet name in the workbook's directory (xlsx, ods) or
-    in the first megabytes of the file (xls), before any reader opens it."""
-    import zipfile
-
-    try:
-        try:
-            archive = zipfile.ZipFile(path)
-        except zipfile.BadZipFile:  # .xls (or not a workbook): its first megabytes
-            with open(path, "rb") as handle:
-                head = handle.read(4 << 20)
-        else:
-            with archive:
-                names = set(archive.namelist())
-                part = next((n for n in ("xl/workbook.xml", "content.xml") if n in names), None)
-                if part is None:
-                    return False
-                with archive.open(part) as handle:
-                    head = handle.read(4 << 20)
-    except Exception:  # unreadable: intake reports it as a submission problem
-        return False
-    return any(mark in head for mark in _SHEET_MARKS)
-
-
-def _has_verified_column(path: Path) -> bool:
-    from python_calamine import CalamineWorkbook
-
-    try:
-        return _verified_column(CalamineWorkbook.from_path(str(path)))
-    except Exception:  # a broken file is a submission problem, reported by intake
-        return False
-
-
-def _verified_column(book: Any) -> bool:
-    """Whether an open workbook (python-calamine) has the "Kiểm tra" sheet with the
-    verified-value column."""
-    from cntt_analysis.text import fold
-
-    if INSPECTION_SHEET not in book.sheet_names:
-        return False
-    header = book.get_sheet_by_name(INSPECTION_SHEET).to_python(nrows=1)
-    marks = {fold(m) for m in INSPECTION_MARKS}
-    return any(isinstance(v, str) and fold(v) in marks for row in header[:1] for v in row)
-
-
-def is_inspection_book(path: Path, book: Any) -> bool:
-    """`is_inspection_file`'s answer for a workbook's content, given the workbook already
-    open (python-calamine) in a reading worker: what `_holds_inspection_sheet` says."""
-    try:
-        return INSPECTION_SHEET in book.sheet_names and _may_hold_inspection_sheet(path) \
-            and _verified_column(book)
-    except Exception:  # a broken file is a submission problem, reported by intake
-        return False
-
-
-def inspection_files(folder: Path) -> list[Path]:
-    """Every file of a round folder that is an inspection file, by name or by content."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and is_inspection_file(p))
+def is_inspection_name(path: Path) -> bool:
+    """Whether a round file has the inspection file's own name (any case)."""
+    return path.name.lower() in INSPECTION_NAMES
 
 
 @dataclass(frozen=True)
@@ -168,28 +50,47 @@ class Round:
     not_ranked: tuple[str, ...] = ()
     # Exports of systems the round reads figures from (round.yaml `imports`).
     imports: tuple[Import, ...] = ()
+    # The inspection file round.yaml declares (`inspection:`, relative to the folder): the
+    # IT Centre's confirmation of a file not named inspection.xlsx, or of one without the
+    # mark `cntt inspection-template` writes.
+    inspection: str | None = None
 
     @property
     def inspected(self) -> bool:
         """Whether the inspection team's file is in the round folder."""
-        return bool(inspection_files(self.folder))
+        return bool(self.inspection_files())
+
+    def inspection_files(self) -> list[Path]:
+        """The round's inspection file(s): the one round.yaml declares and any file named
+        inspection.xlsx or inspection.csv — never one recognised only by its content (a
+        unit's workbook could look like it). More than one is an error (`find_inspection`)."""
+        declared = self.declared_inspection()
+        named = [p for p in round_files(self.folder) if is_inspection_name(p)]
+        found = ([declared] if declared is not None and declared.is_file() else []) + [
+            p for p in named if declared is None or p.resolve() != declared.resolve()]
+        return sorted(found, key=lambda p: p.name)
+
+    def declared_inspection(self) -> Path | None:
+        return None if self.inspection is None else self.folder / self.inspection
+
+    def is_inspection(self, path: Path) -> bool:
+        """Whether a round file is the inspection file (by name or declaration)."""
+        declared = self.declared_inspection()
+        return is_inspection_name(path) or (
+            declared is not None and path.resolve() == declared.resolve())
 
     def submissions(self) -> list[Path]:
         """Workbook files of the round, sorted by name (Office lock files, macOS "._"
-        companions, links that lead out of the folder, the inspection file, found by name
-        or content, and the systems' exports round.yaml declares, skipped)."""
-        return [p for p in self.candidates() if not is_inspection_file(p)]
-
-    def candidates(self) -> list[Path]:
-        """`submissions` before their content is looked at: the inspection file is left
-        out only when it is known by its name (intake tells the others as it reads them)."""
+        companions, links that lead out of the folder, the inspection file and the
+        systems' exports round.yaml declares, skipped). A workbook that only looks like the
+        inspection file stays a submission (intake reports it)."""
         exports = {(self.folder / spec.file).resolve() for spec in self.imports}
         return sorted(
             p for p in round_files(self.folder)
             if p.suffix.lower() in WORKBOOK_SUFFIXES
             and not p.name.startswith(("~$", ".~lock", "._"))
             and not (exports and p.resolve() in exports)
-            and not (p.stem in NOT_SUBMISSIONS and p.suffix.lower() == ".xlsx")
+            and not self.is_inspection(p)
         )
 
 
@@ -229,7 +130,29 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
                  department=str(config.get("department", Round.department)),
                  warnings=_reuse_warning(rubric, year, config_path),
                  unit_lists=lists, not_ranked=not_ranked,
-                 imports=_imports(config.get("imports"), config_path, rubric))
+                 imports=_imports(config.get("imports"), config_path, rubric),
+                 inspection=_inspection(config.get("inspection"), folder, config_path))
+
+
+def _inspection(raw: Any, folder: Path, config_path: Path) -> str | None:
+    """round.yaml's `inspection`: the inspection file, a path inside the round folder."""
+    if raw is None:
+        return None
+    fix = ("Ghi tên tệp kiểm tra, thẩm định nằm trong thư mục đợt đánh giá, ví dụ "
+           "inspection: \"kiem tra (ban sua).xlsx\".")
+    if not isinstance(raw, str) or not raw.strip() or Path(raw).is_absolute():
+        raise UsageError(f"{config_path}: mục 'inspection' không hợp lệ ({raw!r}). {fix}")
+    path = (folder / raw).resolve()
+    if not path.is_relative_to(folder.resolve()):
+        raise UsageError(f"{config_path}: mục 'inspection' ({raw}) trỏ ra ngoài thư mục đợt "
+                         f"đánh giá {folder}. {fix}")
+    if not path.is_file():
+        raise UsageError(f"{config_path}: mục 'inspection' trỏ đến tệp {folder / raw} nhưng "
+                         "tệp không có. Đặt tệp vào thư mục đợt đánh giá hoặc xoá mục này.")
+    if path.suffix.lower() not in (".xlsx", ".csv"):
+        raise UsageError(f"{config_path}: mục 'inspection' ({raw}) phải là tệp .xlsx hoặc "
+                         ".csv (tệp do lệnh cntt inspection-template tạo).")
+    return raw
 
 
 def read_round_file(config_path: Path) -> dict[str, Any]:

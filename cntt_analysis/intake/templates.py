@@ -279,7 +279,7 @@ def _list_formula(lists: Worksheet, inp: Input) -> str:
 
 def _answer_sheet(ws: Worksheet, title: str, rows: list[Row], year: int, unit_name: str,
                   lists: Worksheet) -> None:
-    ws["A1"] = title
+    put(ws, 1, 1, title)
     ws["A1"].font = Font(bold=True, size=13, color="1F4E79")
     put(ws, 2, 1, f"Năm báo cáo {year}" + (f" — {unit_name}" if unit_name else ""))
     ws["A2"].font = Font(italic=True)
@@ -296,7 +296,7 @@ def _answer_sheet(ws: Worksheet, title: str, rows: list[Row], year: int, unit_na
     for r, row in enumerate(rows, start=HEADER_ROW + 1):
         values = [row.code, row.label, row.unit, None, *([None] if evidence else []), row.hint]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = put(ws, r, col, value)  # rubric texts: sanitised, never a formula
             cell.border = _BORDER
             cell.alignment = Alignment(vertical="center", wrap_text=col in (2, len(values)))
             if row.input is None:

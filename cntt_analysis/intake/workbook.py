@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 from python_calamine import CalamineWorkbook, PasswordError
 
 from cntt_analysis.intake.evidence import evidence_issues
+from cntt_analysis.intake.inspection_file import looks_like_inspection
 from cntt_analysis.intake.issues import make_issue
-from cntt_analysis.intake.rounds import is_inspection_book
 from cntt_analysis.intake.sandbox import TIME_LIMIT, file_digest, map_isolated
 from cntt_analysis.intake.values import Parsed, is_blank, parse_answer
 from cntt_analysis.rubric.model import Input, Rubric
@@ -93,7 +93,8 @@ class Submission:
                  unit_id: str | None = None, digest: tuple[int, str] | None = None,
                  inspection: bool = False):
         self.file, self.year = file, year
-        # The inspectors' workbook (`rounds.is_inspection_file`), found as it was read.
+        # Whether it looks like the inspectors' workbook (`inspection_file`): a candidate
+        # reported to the IT Centre, read as a submission all the same.
         self.inspection = inspection
         self.columns: tuple[tuple[Any, ...], ...] = answer_columns(answers)
         self.issues: list[dict[str, Any]] = issues if issues is not None else []
@@ -339,7 +340,7 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
         if _encrypted(head, path):
             return _unreadable(sub, "", "file_password")
         sheets = _Sheets(_open_book(path))
-        sub.inspection = is_inspection_book(path, sheets.book)
+        sub.inspection = looks_like_inspection(path, sheets.book)
         located = locate_answers(sheets, rubric)
         sub.meta = {r[0]: r[1] for r in sheets.keys("_meta") if len(r) >= 2}
     except PasswordError:
@@ -349,6 +350,12 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
     except Exception as exc:  # calamine raises several types for broken files
         return _unreadable(sub, "tệp bị hỏng hoặc không phải bảng tính",
                            value=f"{type(exc).__name__}: {exc}"[:300])
+    other = other_form(sub.meta, rubric, year)
+    if other:  # its codes may ask other things than this year's rubric's same codes
+        sub.readable = False
+        sub.issues.append(make_issue("template_other_form", year=year, file=sub.file,
+                                     value=other["form_year"], **other))
+        return sub
     if not located:
         return _unreadable(sub, "không tìm thấy mã mục nào của biểu mẫu báo cáo")
     blanks = {code: (sheet, cell_address(row, col))
@@ -375,6 +382,16 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
     sub.issues += evidence_issues(rows, rubric, year, sub.file, asked)
     sub.columns = answer_columns(rows)
     return sub
+
+
+def other_form(meta: dict[str, str], rubric: Rubric, year: int) -> dict[str, str] | None:
+    """Which form a template is when its hidden metadata (`_meta`: year, rubric) says it is
+    not this round's (None when it is, or when it carries no metadata)."""
+    form_year, form_rubric = meta.get("year", ""), meta.get("rubric", "")
+    if form_year in ("", str(year)) and form_rubric in ("", rubric.id):
+        return None
+    return {"form_year": form_year or "?", "form_rubric": form_rubric or "?",
+            "rubric": rubric.id}
 
 
 _FORMULA_NO_VALUE = Parsed("invalid", problem=("formula_no_value", ""))

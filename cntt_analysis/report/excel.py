@@ -219,13 +219,13 @@ class Sheets:
     def _top(self, ws: Worksheet, heading: str, note: str, width: int, columns: int) -> None:
         """Title, the year's state (red while a draft) and the sheet's note, each over the
         table's width (text spilling to the right would widen the printed area)."""
-        ws.write_string(0, 0, heading, self.fmt.title)
+        ws.write_string(0, 0, printable(heading), self.fmt.title)
         for row, text, fmt in ((1, self.state, self.fmt.state if self.facts.draft
                                 else self.fmt.note), (2, note, self.fmt.note)):
             if columns > 1:
-                ws.merge_range(row, 0, row, columns - 1, text, fmt)
+                ws.merge_range(row, 0, row, columns - 1, printable(text), fmt)
             else:
-                ws.write_string(row, 0, text, fmt)
+                ws.write_string(row, 0, printable(text), fmt)
             ws.set_row(row, LINE_HEIGHT * _lines(len(text), width))
 
     def _print_layout(self, ws: Worksheet, heading: str, width: int,
@@ -279,13 +279,13 @@ class Sheets:
             lines = 1
             for first, last, text in bands:
                 if last > first:
-                    ws.merge_range(head - 1, first, head - 1, last, text, fmt.band)
+                    ws.merge_range(head - 1, first, head - 1, last, printable(text), fmt.band)
                 else:
-                    ws.write_string(head - 1, first, text, fmt.band)
+                    ws.write_string(head - 1, first, printable(text), fmt.band)
                 lines = max(lines, _lines(len(text), sum(shown[first:last + 1])))
             ws.set_row(head - 1, LINE_HEIGHT * lines)
         for c, (header, _, _) in enumerate(columns):
-            ws.write_string(head, c, header, fmt.header)
+            ws.write_string(head, c, printable(header), fmt.header)
             ws.set_column(c, c, shown[c])
         ws.set_row(head, LINE_HEIGHT * max(_lines(max(len(part) for part in h.split("\n")), w)
                                            + h.count("\n") for (h, _, _), w
@@ -320,7 +320,7 @@ def _summary(sheets: Sheets) -> None:
         ws.set_column(c, c, width)
     last, total = len(widths) - 1, sum(widths)
     heading = f"KẾT QUẢ ĐÁNH GIÁ {sheets.what.upper()} NĂM {facts.year}"
-    ws.write_string(0, 0, heading, fmt.title)
+    ws.write_string(0, 0, printable(heading), fmt.title)
     row = 1
 
     def line(text: str, style: Format) -> None:
@@ -366,7 +366,7 @@ def _summary(sheets: Sheets) -> None:
     asked = f"Đề nghị {facts.organisation.leaders}"  # as page 1 heads them
     for title, said in ((asked, [f"– {t}" for t in sentences.decisions(facts)]),
                         ("Kết quả chung", sentences.summary_sentences(facts))):
-        ws.write_string(row, 0, title, fmt.heading)
+        ws.write_string(row, 0, printable(title), fmt.heading)
         row += 1
         for text in said:
             line(text, fmt.text)

@@ -12,13 +12,8 @@ from pathlib import Path
 
 import cntt_analysis
 from cntt_analysis._version import __version__
-from cntt_analysis.scoring.manifest import (
-    FINAL,
-    MANIFEST,
-    TABLES,
-    processed_folder,
-    publication_folder,
-)
+from cntt_analysis.scoring.manifest import MANIFEST, TABLES, processed_folder
+from cntt_analysis.scoring.record import record_digest
 
 DEPARTMENT_FILE = "department.yaml"  # (policy.DEPARTMENT_FILE, not imported: it loads YAML)
 
@@ -52,8 +47,7 @@ def package_digest() -> str:
 
 def publication_digest(processed: Path, year: int) -> str:
     """The year's finalisation record: finalising turns every "DỰ THẢO" page final."""
-    record = publication_folder(processed, year) / FINAL
-    return sha(record.read_bytes()) if record.is_file() else "draft"
+    return record_digest(processed, year)
 
 
 def round_digest(processed: Path, years: Iterable[int]) -> str:

@@ -1,13 +1,14 @@
 """Inspection (kiểm tra, thẩm định): the inspectors' verified figures replace what units
 reported, and every correction is audited.
 
-A round may hold ``inspection.xlsx`` (or ``inspection.csv``; a renamed copy is recognised by
-its content), generated prefilled by
-`build_inspection_template`: one row per unit and answer code with the reported value, and
-columns for the verified value, the reason, the inspector and the unit's explanation on the
-draft results (giải trình; optional, older files without the column still load). Rows with
-a verified value are corrections; a bad one (unknown unit or code, unreadable value) is an
-issue, never silently ignored.
+A round may hold ``inspection.xlsx`` (or ``inspection.csv``, or the file round.yaml declares
+as ``inspection:``; a look-alike under another name is reported, never applied: see
+`intake.inspection_file`), generated prefilled and marked by `build_inspection_template`:
+one row per unit and answer code with the reported value, and columns for the verified
+value, the reason, the inspector and the unit's explanation on the draft results (giải
+trình; optional, older files without the column still load). Rows with a verified value are
+corrections; a bad one (unknown unit or code, unreadable value) is an issue, never silently
+ignored.
 
 Figures the appraiser supplies (``source: appraiser`` in the rubric) have their own rows,
 blank, one per scored unit the indicator applies to (column "Nguồn số liệu" says so): what
@@ -27,12 +28,20 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineWorkbook
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.evidence import claims, parse_evidence
+from cntt_analysis.intake.inspection_file import (
+    MARK_SHEET,
+    InspectionRead,
+    mark_problem,
+    mark_rows,
+    read_inspection,
+    too_large,
+)
 from cntt_analysis.intake.issues import make_issue
-from cntt_analysis.intake.rounds import inspection_files
+from cntt_analysis.intake.rounds import Round
+from cntt_analysis.intake.sandbox import map_isolated
 from cntt_analysis.intake.values import is_blank, parse_answer
 from cntt_analysis.intake.workbook import check_limits, raw_text
 from cntt_analysis.rubric.model import Input, Rubric
@@ -71,21 +80,24 @@ AUDIT_COLUMNS = ["year", "unit_id", "name", "code", "sheet", "cell", "reported",
 # Audit rows: a correction itself, or points of another unit it moved (best-in-group rules).
 CORRECTION, KNOCK_ON = "correction", "knock_on"
 # Issues that belong to the inspection file (the inspectors fix them, not the units).
-INSPECTION_CODES = ("inspection_columns", "correction_unit_unknown", "correction_code_unknown",
+INSPECTION_CODES = ("inspection_columns", "inspection_not_confirmed", "inspection_candidate",
+                    "correction_conflict", "correction_unit_unknown", "correction_code_unknown",
                     "correction_not_submitted", "correction_invalid",
                     "correction_system_input", "supplied_not_assessed")
 
 
-def find_inspection(folder: Path) -> Path | None:
-    """The round's inspection file, if the inspectors have produced one: found by name or
-    by content (a renamed copy such as "inspection (ban sua).xlsx"); two are an error
-    naming both, since applying either silently could apply the wrong corrections."""
-    found = inspection_files(folder)
+def find_inspection(rnd: Round) -> Path | None:
+    """The round's inspection file, if the inspectors have produced one: named
+    inspection.xlsx / inspection.csv or declared in round.yaml (`Round.inspection_files`);
+    two are an error naming both, since applying either silently could apply the wrong
+    corrections."""
+    found = rnd.inspection_files()
     if len(found) > 1:
         raise UsageError(
-            f"Thư mục {folder} có {len(found)} tệp kiểm tra, thẩm định: "
+            f"Thư mục {rnd.folder} có {len(found)} tệp kiểm tra, thẩm định: "
             + ", ".join(f"“{p.name}”" for p in found)
-            + ". Chỉ giữ lại một tệp (bản đúng) rồi chạy lại; không áp dụng tệp nào.")
+            + ". Chỉ giữ lại một tệp (bản đúng, khai báo ở round.yaml, mục inspection) rồi "
+              "chạy lại; không áp dụng tệp nào.")
     return found[0] if found else None
 
 
@@ -109,13 +121,15 @@ def _rows(answers: pd.DataFrame, rubric: Rubric, registry: pd.DataFrame) -> pd.D
 
 
 def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
-                              registry: pd.DataFrame) -> Workbook:
+                              registry: pd.DataFrame, year: int | None = None) -> Workbook:
     """A workbook prefilled with every scored unit's reported answers, and a blank row
-    for each figure the appraiser supplies for it (highlighted: to fill in)."""
+    for each figure the appraiser supplies for it (highlighted: to fill in), marked as
+    the inspection file of the round (`year`, by default the answers')."""
     names = dict(zip(registry["unit_id"], registry["name"]))
     rows = _rows(answers, rubric, registry)
     # A citation's date without its year ("ngày 20/01") is of the round's year.
-    year = int(answers["year"].iloc[0]) if "year" in answers and len(answers) else None
+    if year is None and "year" in answers and len(answers):
+        year = int(answers["year"].iloc[0])
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -157,6 +171,12 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
     ws.protection.sheet = True
     ws.protection.autoFilter = False
     ws.protection.sort = False
+    if year is not None:  # the mark only this command writes (`inspection_file`)
+        mark = wb.create_sheet(MARK_SHEET)
+        mark.sheet_state = "veryHidden"
+        for r, (key, value) in enumerate(mark_rows(year, rubric.id), start=1):
+            put(mark, r, 1, key)
+            put(mark, r, 2, value)
     return wb
 
 
@@ -210,15 +230,14 @@ def no_corrections() -> pd.DataFrame:
     return pd.DataFrame(columns=CORRECTION_COLUMNS)
 
 
-def _read_rows(path: Path) -> tuple[str, list[list[Any]]]:
-    """(sheet name, rows as read) of an inspection workbook or CSV."""
-    if path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, header=None,
-                            encoding="utf-8-sig")
-        return "", frame.values.tolist()
-    book = CalamineWorkbook.from_path(str(path))
-    name = SHEET if SHEET in book.sheet_names else book.sheet_names[0]
-    return name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+def read_inspection_files(paths: list[Path]) -> list[InspectionRead]:
+    """Inspection files read in sandboxed workers, with the memory, time and size bounds
+    of a submission: a hostile file (one value at XFD1048576, a million rows) costs its
+    worker, never the run."""
+    lost = {"memory": "vượt giới hạn bộ nhớ khi đọc", "time": "đọc quá lâu",
+            "crash": "quá trình đọc bị dừng"}
+    return map_isolated(read_inspection, paths,
+                        lambda _p, why: too_large(lost.get(why, why)), workers=1)
 
 
 def _header_map(header: list[Any]) -> dict[str, int]:
@@ -228,20 +247,34 @@ def _header_map(header: list[Any]) -> dict[str, int]:
 
 
 def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: int,
-                     answers: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """Corrections (rows with a verified value) and the issues of the inspection file."""
+                     answers: pd.DataFrame, confirmed: bool = False
+                     ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Corrections (rows with a verified value) and the issues of the inspection file.
+
+    A workbook is applied only when it carries the mark `cntt inspection-template` writes
+    for this round, or when round.yaml declares it (`confirmed`)."""
+    read = read_inspection_files([path])[0]
+    return corrections_from(read, path.name, rubric, registry, year, answers, confirmed)
+
+
+def corrections_from(read: InspectionRead, file: str, rubric: Rubric, registry: pd.DataFrame,
+                     year: int, answers: pd.DataFrame, confirmed: bool = False
+                     ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """`read_corrections` of a file already read (`inspection_file.read_inspection`)."""
     issues: list[dict[str, Any]] = []
-    try:
-        sheet, rows = _read_rows(path)
-    except Exception:  # unreadable inspection file: reported (in Vietnamese), scoring goes on
-        issues.append(make_issue("file_unreadable", year=year, file=path.name,
-                                 detail="tệp kiểm tra, thẩm định bị hỏng hoặc không phải "
-                                        "bảng tính"))
+    if read.failed:  # unreadable inspection file: reported (in Vietnamese), scoring goes on
+        issues.append(make_issue(read.failure, year=year, file=file, detail=read.failed))
         return no_corrections(), issues
+    problem = "" if confirmed else mark_problem(read.mark, year, rubric.id)
+    if problem:
+        issues.append(make_issue("inspection_not_confirmed", year=year, file=file,
+                                 detail=problem, file_name=file))
+        return no_corrections(), issues
+    sheet, rows = read.sheet, read.rows
     columns = _header_map(rows[0]) if rows else {}
     missing = [COLUMNS[k] for k in ("unit_id", "code", "verified") if k not in columns]
     if missing:
-        issues.append(make_issue("inspection_columns", year=year, file=path.name, sheet=sheet,
+        issues.append(make_issue("inspection_columns", year=year, file=file, sheet=sheet,
                                  cell="A1", columns=", ".join(missing)))
         return no_corrections(), issues
     known_units = set(registry["unit_id"])
@@ -259,7 +292,7 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
         if is_blank(verified):
             continue
         cell = f"{get_column_letter(columns['verified'] + 1)}{r}"
-        where: dict[str, Any] = {"year": year, "file": path.name, "sheet": sheet, "cell": cell}
+        where: dict[str, Any] = {"year": year, "file": file, "sheet": sheet, "cell": cell}
         unit_id, code = clean(raw_text(get("unit_id"))), clean(raw_text(get("code")))
         if unit_id not in known_units:
             issues.append(make_issue("correction_unit_unknown", **where, value=unit_id))
@@ -296,10 +329,33 @@ def read_corrections(path: Path, rubric: Rubric, registry: pd.DataFrame, year: i
             "verified": shown_value(verified),
             "value": parsed.value, "number": parsed.number, "status": parsed.status,
             "reason": clean(raw_text(get("reason"))),
-            "inspector": clean(raw_text(get("inspector"))), "source": f"{path.name}!{cell}",
+            "inspector": clean(raw_text(get("inspector"))), "source": f"{file}!{cell}",
             "explanation": clean(raw_text(get("explanation"))),
             "kind": SUPPLIED if supplied else CORRECTION})
-    return pd.DataFrame(corrections, columns=CORRECTION_COLUMNS), issues
+    corrections, conflicts = _without_conflicts(corrections, year, file, sheet)
+    return pd.DataFrame(corrections, columns=CORRECTION_COLUMNS), issues + conflicts
+
+
+def _without_conflicts(corrections: list[dict[str, Any]], year: int, file: str, sheet: str
+                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One correction per answer: rows verifying the same answer with the same value are
+    one correction; with different values none is applied (which one the inspectors meant
+    is theirs to say) and the issue names every row."""
+    by_answer: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for fix in corrections:
+        by_answer.setdefault((fix["unit_id"], fix["code"]), []).append(fix)
+    kept, issues = [], []
+    for (unit_id, code), fixes in by_answer.items():
+        if len({(f["status"], f["value"]) for f in fixes}) == 1:
+            kept.append(fixes[0])
+            continue
+        cells = [f["source"].rsplit("!", 1)[1] for f in fixes]
+        rows = "; ".join(f"dòng {c.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')} (ô {c}) ghi "
+                         f"“{f['verified']}”" for c, f in zip(cells, fixes))
+        issues.append(make_issue("correction_conflict", year=year, file=file, sheet=sheet,
+                                 cell=cells[0], unit_id=unit_id, value=code, unit=unit_id,
+                                 rows=rows))
+    return kept, issues
 
 
 def supplied_answers(corrections: pd.DataFrame) -> pd.DataFrame:

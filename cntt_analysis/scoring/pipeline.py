@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from cntt_analysis.intake.issues import issues_frame
+from cntt_analysis.intake.issues import issues_frame, make_issue
 from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
 from cntt_analysis.intake.registry import (
     active_units,
@@ -25,14 +25,7 @@ from cntt_analysis.intake.registry import (
     unit_flags,
     with_round_lists,
 )
-from cntt_analysis.intake.rounds import (
-    Round,
-    available_years,
-    file_key,
-    is_inspection_file,
-    load_round,
-    remember_inspection_file,
-)
+from cntt_analysis.intake.rounds import Round, available_years, load_round
 from cntt_analysis.intake.workbook import Submission, read_round_files, submissions_frame
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.inspection import (
@@ -108,7 +101,7 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
 
     Example (the demo data, ``cntt demo``)::
 
-        >>> result = score_round("data/raw", 2017)
+        >>> result = score_round("data/raw", 2017, progress=False)
         >>> result.scores[["unit_id", "score", "tier", "rank"]].head(2)
                 unit_id  score tier  rank
         0   h-yen-khanh  93.17  Tốt     1
@@ -122,7 +115,7 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
     # The units' answers with the appraiser's and systems' figures joined: what the units'
     # self-assessed points are computed from (the supplied figures are not theirs to give).
     reported, corrections, supply_issues = gather(rnd, taken.reported, registry,
-                                                  find_inspection(rnd.folder))
+                                                  find_inspection(rnd))
     answers, limit_issues = apply_corrections(reported, corrections, rnd.rubric, rnd.year)
     issues = issues_frame(drop_resolved(taken.issues, answers) + taken.register_issues
                           + supply_issues + limit_issues)
@@ -221,17 +214,16 @@ def take_in(rnd: Round, registry: pd.DataFrame, renamed: dict[str, str] | None =
 
 def read_submissions(rnd: Round, progress: bool | None = None
                      ) -> tuple[list[Path], list[Submission]]:
-    """The round's submissions (`Round.submissions`), read. Which workbook is the
-    inspectors' is found as the files are read (and remembered for `find_inspection` and
-    the manifest), not by opening every file once more beforehand."""
-    candidates = rnd.candidates()
-    keys = [file_key(p) for p in candidates]  # before reading: a later change is not ours
-    subs = read_round_files(candidates, rnd.rubric, rnd.year, progress=progress)
-    for key, sub in zip(keys, subs):
-        if key is not None:
-            remember_inspection_file(key, sub.inspection)
-    kept = [(p, s) for p, s in zip(candidates, subs) if not is_inspection_file(p)]
-    return [p for p, _ in kept], [s for _, s in kept]
+    """The round's submissions (`Round.submissions`), read. One that looks like the
+    inspectors' file (found as it is read) stays a submission: only the IT Centre makes a
+    file the inspection file (its name, or round.yaml), so it is reported, not applied."""
+    paths = rnd.submissions()
+    subs = read_round_files(paths, rnd.rubric, rnd.year, progress=progress)
+    for sub in subs:
+        if sub.inspection:
+            sub.issues.append(make_issue("inspection_candidate", year=sub.year, file=sub.file,
+                                         file_name=sub.file))
+    return paths, subs
 
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
@@ -240,7 +232,7 @@ def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
     figures joined and the inspectors' corrections applied, the corrections and supplied
     figures read from the inspection file, issues)."""
     answers, corrections, issues = gather(rnd, reported, registry,
-                                          find_inspection(rnd.folder))
+                                          find_inspection(rnd))
     verified, limit_issues = apply_corrections(answers, corrections, rnd.rubric, rnd.year)
     return verified, corrections, issues + limit_issues
 

@@ -53,7 +53,9 @@ def compute_points(answers: pd.DataFrame, rubric: Rubric,
 
     Example::
 
-        >>> points = compute_points(result.answers, rubric, result.registry)
+        >>> from cntt_analysis.scoring.pipeline import score_round
+        >>> result = score_round("data/raw", 2017, progress=False)  # the demo data
+        >>> points = compute_points(result.answers, result.round.rubric, result.registry)
         >>> points[["unit_id", "indicator", "points", "max_points", "status"]].head(2)
            unit_id indicator  points  max_points  status
         0  cc-bvmt      C1.1     2.0         4.0  scored
@@ -252,7 +254,10 @@ def compute_scores(points: pd.DataFrame, rubric: Rubric,
 
     Example::
 
-        >>> compute_scores(points, rubric, registry)[["unit_id", "score", "tier", "rank"]]
+        >>> from cntt_analysis.scoring.pipeline import score_round
+        >>> result = score_round("data/raw", 2017, progress=False)  # the demo data
+        >>> scores = compute_scores(result.points, result.round.rubric, result.registry)
+        >>> scores[["unit_id", "score", "tier", "rank"]].head(2)
                 unit_id  score tier  rank
         0   h-yen-khanh  93.17  Tốt     1
         ...

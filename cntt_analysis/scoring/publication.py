@@ -14,6 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,13 @@ from cntt_analysis.scoring.manifest import (  # noqa: F401  (FINAL: re-exported)
     is_stale,
     processed_folder,
     publication_folder,
+)
+from cntt_analysis.scoring.record import (  # noqa: F401  (read_final, verify: re-exported)
+    check_record,
+    file_hashes,
+    read_final,
+    verify,
+    version_folder,
 )
 from cntt_analysis.storage import put, write_bytes, write_text, write_workbook
 
@@ -81,11 +91,6 @@ def output_hashes(folder: Path) -> dict[str, str]:
             if (folder / f"{name}.parquet").is_file()}
 
 
-def read_final(processed_dir: str | Path, year: int) -> dict[str, Any] | None:
-    path = publication_folder(processed_dir, year) / FINAL
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
 def status(processed_dir: str | Path, year: int, folder: Path | None = None) -> Status:
     """Draft, final, or changed since finalised (the current tables differ from the
     published ones). `folder`: the tables to judge, when not the round's folder (a new set
@@ -132,26 +137,50 @@ def finalise(raw_dir: str | Path, processed_dir: str | Path, year: int, by: str,
     check_current(raw_dir, processed_dir, year)
     if not by.strip():
         raise UsageError("Cần ghi tên người chốt kết quả (--by).")
-    current = check_not_final(processed_dir, year)
-    version = current.version
-    kept = publication_folder(processed_dir, year) / f"final-v{version}"
-    for name in [*(f"{t}.parquet" for t in TABLES), MANIFEST]:
-        write_bytes((folder / name).read_bytes(), kept / name)
-    previous = read_final(processed_dir, year)
+    check_not_final(processed_dir, year)
+    found = check_record(processed_dir, year)
+    version = found.next_version
+    previous = found.record
     stamp = (when or dt.datetime.now(dt.timezone.utc)).replace(microsecond=0).isoformat()
+    kept = version_folder(processed_dir, year, version)
+    stage = _stage(folder, kept)
     record = {
         "year": year, "version": version, "finalised_at": stamp, "by": by.strip(),
         "folder": kept.name,
-        "inputs": json.loads((folder / MANIFEST).read_text(encoding="utf-8")),
-        "outputs": output_hashes(folder),
+        "inputs": json.loads((stage / MANIFEST).read_text(encoding="utf-8")),
+        "outputs": output_hashes(stage),
+        "files": file_hashes(stage),
         "history": ([*previous.get("history", []),
                      {k: previous[k] for k in ("version", "finalised_at", "by", "folder")}]
                     if previous else []),
     }
     if forced:
         record["forced"] = forced
-    return write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                      publication_folder(processed_dir, year) / FINAL)
+    text = json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_text(text, stage / FINAL)
+    try:  # a folder is published once: renaming onto an existing one fails
+        os.rename(stage, kept)
+    except OSError:
+        shutil.rmtree(stage, ignore_errors=True)
+        if kept.exists():
+            raise UsageError(f"Thư mục {kept} đã có; bản chính thức đã công bố không bao giờ "
+                             "bị ghi đè. Chạy lại `cntt finalise`.") from None
+        raise
+    return write_text(text, publication_folder(processed_dir, year) / FINAL)
+
+
+def _stage(folder: Path, kept: Path) -> Path:
+    """The version's copy of the tables and manifest, in a private folder beside `kept`
+    (renamed into place once complete: a published folder is never half written)."""
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{kept.name}.staging-", dir=kept.parent))
+    try:
+        for name in [*(f"{t}.parquet" for t in TABLES), MANIFEST]:
+            write_bytes((folder / name).read_bytes(), stage / name)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+    return stage
 
 
 def compare(processed_dir: str | Path, year: int) -> pd.DataFrame:

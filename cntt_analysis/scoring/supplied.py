@@ -44,7 +44,8 @@ def gather(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame,
     system = {u: set(c) for u, c in supplied_codes(rubric, registry, SYSTEM).items()
               if u in scored}
     imported, issues = read_imports(rnd.imports, rnd.folder, rubric, registry, year, system)
-    corrections, found = (read_corrections(inspection, rubric, registry, year, reported)
+    corrections, found = (read_corrections(inspection, rubric, registry, year, reported,
+                                           confirmed=rnd.inspection is not None)
                           if inspection else (no_corrections(), []))
     issues += found
     parts = [reported, pd.DataFrame(imported, columns=[*ANSWER_COLUMNS, SOURCE_COLUMN]),

@@ -45,7 +45,9 @@ def share_results() -> None:
     its own shallow copies of the frames (pandas copy-on-write: a notebook that changes a
     frame changes only its copy). Files changed on disk are read again."""
     from cntt_analysis.analysis import results as module
+    from cntt_analysis.frames import copy_on_write, shared_copy
 
+    copy_on_write()  # before the first frame is loaded
     if getattr(module.load_results, "shared", False):
         return
     original = module.load_results
@@ -59,7 +61,7 @@ def share_results() -> None:
             cache[key] = original(raw_dir, processed_dir, up_to=up_to)
         loaded: Any = cache[key]
         return dataclasses.replace(loaded, **{
-            f.name: getattr(loaded, f.name).copy(deep=False)
+            f.name: shared_copy(getattr(loaded, f.name))
             for f in dataclasses.fields(loaded)
             if hasattr(getattr(loaded, f.name), "copy") and f.name != "rounds"})
 

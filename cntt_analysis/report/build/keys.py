@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cntt_analysis.report.inputs import (
+    DEPARTMENT_FILE,
     package_digest,
     publication_digest,
     round_digest,
@@ -43,13 +44,27 @@ if TYPE_CHECKING:  # pandas is loaded only when documents must be keyed one by o
 YEAR_TABLES = ("points", "answers")
 
 
-__all__ = ["folder_digest", "notebook_key", "package_digest", "publication_digest",
-           "round_digest", "settings_digest", "sha", "shared_digest", "unit_digests"]
+__all__ = ["documents_digest", "folder_digest", "notebook_key", "package_digest",
+           "publication_digest", "round_digest", "settings_digest", "sha", "shared_digest",
+           "unit_digests"]
 
 
 def folder_digest(folder: Path) -> str:
     """The notebooks of a folder (names and bytes)."""
     return sha(*(f"{p.name}:{sha(p.read_bytes())}" for p in sorted(folder.glob("*.ipynb"))))
+
+
+def documents_digest(raw: Path, processed: Path, year: int, years: Iterable[int]) -> str:
+    """What the official (Word) documents are made from: the package, every round's tables
+    and settings, the department's particulars and the document templates (a clerk's own
+    ones included). Also the whole build's key, with the notebooks'."""
+    from cntt_analysis.report.facts import load_particulars
+    from cntt_analysis.report.word.template_files import templates_digest
+
+    department = raw / DEPARTMENT_FILE
+    return sha(package_digest(), round_digest(processed, years),
+               department.read_bytes() if department.is_file() else b"",
+               templates_digest(raw, load_particulars(raw, year)))
 
 
 def settings_digest(processed: Path, years: Iterable[int]) -> str:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import nbformat
 from tqdm import tqdm
 
-from cntt_analysis.errors import ReportError, UsageError
+from cntt_analysis.errors import DiskError, ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years, load_round
 from cntt_analysis.report import NOTEBOOKS
 from cntt_analysis.report.build.kernels import (
@@ -36,6 +36,7 @@ from cntt_analysis.report.build.kernels import (
     parameterize,
 )
 from cntt_analysis.report.build.keys import (
+    documents_digest,
     folder_digest,
     notebook_key,
     package_digest,
@@ -53,7 +54,8 @@ from cntt_analysis.report.build.publish import (
     read_keys,
     remove_stale_staging,
 )
-from cntt_analysis.scoring.manifest import is_stale, processed_folder
+from cntt_analysis.scoring.manifest import is_stale
+from cntt_analysis.scoring.record import check_record
 from cntt_analysis.storage import link_or_copy
 
 if TYPE_CHECKING:
@@ -125,12 +127,21 @@ def run_task(task: Task, kernel: Kernel) -> str | None:
     that died (e.g. while starting on a loaded machine) is restarted once."""
     try:
         return _run_once(task, kernel)
-    except Exception:
+    except Exception as exc:
+        if (disk := _disk_error(exc)) is not None:  # a full disk is not the notebook's fault
+            raise disk from exc
         kernel.shutdown()
         try:
             return _run_once(task, kernel)
         except Exception as exc:  # the notebook is missing or unreadable, the kernel died
+            if (disk := _disk_error(exc)) is not None:
+                raise disk from exc
             return f"Notebook {task.notebook.name} ({task.title}) không chạy được: {exc}"
+
+
+def _disk_error(exc: BaseException) -> DiskError | None:
+    """The disk error `exc` is or tells (raised here, or in a kernel: only its text)."""
+    return DiskError.of(exc) or DiskError.from_text(str(exc))
 
 
 def _run_once(task: Task, kernel: Kernel) -> str | None:
@@ -140,6 +151,8 @@ def _run_once(task: Task, kernel: Kernel) -> str | None:
     try:
         nb = kernel.run(nb)
     except NotebookFailed as failed:
+        if (disk := DiskError.from_text(f"{failed.evalue}")) is not None:
+            raise disk from None  # the folder it wrote to is full or read-only
         write_text(nbformat.writes(failed.nb) + "\n", task.executed)
         return (f"Notebook {task.notebook.name} ({task.title}) lỗi ở ô thứ "
                 f"{failed.cell_number}: {failed.ename}: {failed.evalue}. Xem notebook đã "
@@ -164,6 +177,7 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
     queue = list(reversed(tasks))  # popped from the end: in the given order
     lock = threading.Lock()
     errors: list[str] = []
+    refused: list[DiskError] = []
     bar = tqdm(total=len(tasks), desc="Chạy notebook", unit="notebook", disable=not progress)
     stop = threading.Event()
 
@@ -181,6 +195,11 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
                 task = queue.pop()
             try:
                 error = run_task(task, kernel)
+            except DiskError as exc:  # every other notebook would fail the same way
+                with lock:
+                    refused.append(exc)
+                stop.set()
+                return
             except Exception as exc:  # pragma: no cover - run_task reports its own
                 error = f"Notebook {task.notebook.name} không chạy được: {exc}"
             with lock:
@@ -204,6 +223,8 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
         if own:
             pool.close()
         bar.close()
+    if refused:
+        raise refused[0]
     return sorted(errors)
 
 
@@ -244,24 +265,19 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     reports.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(reports, year)
     years = [y for y in available_years(raw) if y <= year]
-    # (the names report.excel gives: that module is not imported before it is needed)
-    scored = processed_folder(processed, year)
-    excel, points = scored / f"ket-qua-{year}.xlsx", scored / f"diem-chi-tieu-{year}.csv"
-    if not excel.is_file() or not points.is_file() \
-            or any(is_stale(raw, processed, y) for y in years):
+    for each in years:  # the published versions the pages quote are still as published
+        check_record(processed, each)
+    # The report reads the Parquet tables only: a round scored without its Excel results
+    # (the Python API's `ensure_scored`, a file deleted) still makes the report, whose
+    # workbook and points CSV are rendered from the tables.
+    if any(is_stale(raw, processed, y) for y in years):
         from cntt_analysis.report.excel import ROUND_WRITERS
         from cntt_analysis.scoring.pipeline import ensure_scored
 
         ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
         _warn_if_published(processed, years)
     # The whole build's key: when it is the current build's, nothing is loaded or run.
-    department = raw / "department.yaml"  # the particulars the official documents print
-    from cntt_analysis.report.facts import load_particulars
-    from cntt_analysis.report.word.template_files import templates_digest
-
-    documents_key = sha(package_digest(), round_digest(processed, years),
-                        department.read_bytes() if department.is_file() else b"",
-                        templates_digest(raw, load_particulars(raw, year)))  # a clerk's own
+    documents_key = documents_digest(raw, processed, year, years)
     build_id = sha(documents_key, folder_digest(notebooks),
                    json.dumps([year, str(raw.resolve()), str(processed.resolve()), units])
                    )[:16]
@@ -279,7 +295,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     kernels = Kernels(notebooks.resolve(), jobs, log)
     try:
         _build(year, raw, processed, reports, notebooks, jobs, progress, units, kernels, log,
-               current, previous, documents_key, build_id, excel, points)
+               current, previous, documents_key, build_id)
     finally:
         kernels.close()
     # Chart images no document of this build used (each use touches its file) go.
@@ -293,11 +309,16 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
 def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path, jobs: int,
            progress: bool, units: list[str] | None, kernels: Kernels, log: Path,
            current: Path | None, previous: dict[str, str], documents_key: str,
-           build_id: str, excel: Path, points: Path) -> None:
+           build_id: str) -> None:
     """`build_report` once it is known that something must be built."""
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
-    from cntt_analysis.report.excel import write_results_workbook
+    from cntt_analysis.report.excel import (
+        points_csv_bytes,
+        points_csv_name,
+        workbook_name,
+        write_results_workbook,
+    )
     from cntt_analysis.report.facts import cached_facts
     from cntt_analysis.report.word.documents import FOLDER as DOCUMENTS
     from cntt_analysis.report.word.documents import write_documents
@@ -332,8 +353,9 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
                 documents.result()
         # The report's own workbook, rendered from the facts its pages state (its draft or
         # final state is the report's, not the scoring's); the points as scored.
-        write_results_workbook(facts, results.rubric(year), staging / excel.name)
-        write_bytes(points.read_bytes(), staging / points.name)
+        write_results_workbook(facts, results.rubric(year), staging / workbook_name(year))
+        write_bytes(points_csv_bytes(results.of_year("points", year), results.rubric(year),
+                                     names), staging / points_csv_name(year))
         write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
                           results=results, draft=facts.status_label if facts.draft else ""),
                    staging / "index.html")

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cntt_analysis.frames import copy_on_write, shared_copy
 from cntt_analysis.report.facts.year import FACTS_FILE, YearFacts, read_facts, write_facts
 from cntt_analysis.report.inputs import facts_digest
 
@@ -30,6 +31,7 @@ FIGURES = Path(".cache") / "figures"  # the charts' images (report.html.blocks.f
 READER_GRACE = 120.0  # seconds an older cache folder stays for readers still inside it
 # The facts last read in this process (a kernel running many notebooks reads them once).
 _READ: dict[Path, YearFacts] = {}
+copy_on_write()  # before any frame is read: each reader gets a shallow copy
 
 
 def facts_folder(raw_dir: str | Path, processed_dir: str | Path, year: int) -> Path:
@@ -109,6 +111,6 @@ def _sweep(kept: Path) -> None:
 
 def _copy(facts: YearFacts) -> YearFacts:
     return dataclasses.replace(facts, **{
-        f.name: getattr(facts, f.name).copy(deep=False) for f in dataclasses.fields(facts)
+        f.name: shared_copy(getattr(facts, f.name)) for f in dataclasses.fields(facts)
         if hasattr(getattr(facts, f.name), "copy") and not isinstance(getattr(facts, f.name),
                                                                      (str, tuple))})

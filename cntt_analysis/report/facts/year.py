@@ -22,7 +22,6 @@ from cntt_analysis.analysis.evidence import claims_without_evidence, evidence_do
 from cntt_analysis.analysis.lineage import is_new
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.intake.issues import SUPPLIER_CODES
-from cntt_analysis.intake.rounds import inspection_files
 from cntt_analysis.labels import join_vi
 from cntt_analysis.report.facts.decisions import (
     follow_up_states,
@@ -284,7 +283,7 @@ def _corrections(results: Results, year: int, rubric: Rubric
 
 def _issues(results: Results, year: int, names: dict[str, str]) -> pd.DataFrame:
     issues = results.of_year("issues", year)
-    files = inspection_files(results.rounds[year].folder) if year in results.rounds else []
+    files = results.rounds[year].inspection_files() if year in results.rounds else []
     supplier = issues["code"].isin(SUPPLIER_CODES)
     own = ~supplier & (inspection_issue_mask(issues)
                        | issues["file"].isin([p.name for p in files]))

@@ -12,7 +12,6 @@ import datetime as dt
 import io
 import os
 from collections.abc import Callable, Iterable
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from IPython.display import HTML
 
 from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS, vn_score, vn_share
 from cntt_analysis.storage import write_bytes
-from cntt_analysis.text import shorten
+from cntt_analysis.text import escape, shorten
 
 CELL_TEXT_LIMIT = 500  # characters of one table cell shown in pages (HTML, PDF)
 # column → (header, kind); kind: "text", "code" (a short code: C2.3, D10), "number", "int",

@@ -6,7 +6,6 @@ rendered from that same HTML by WeasyPrint, with its fonts embedded.
 
 from __future__ import annotations
 
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ import pandas as pd
 from nbconvert import HTMLExporter
 
 from cntt_analysis.storage import write_bytes, write_text
+from cntt_analysis.text import escape
 
 if TYPE_CHECKING:
     from cntt_analysis.report.facts import Organisation

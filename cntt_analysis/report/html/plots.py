@@ -15,7 +15,8 @@ when the selection (year, group, unit) has no rows.
 
 Example::
 
-    >>> res = load_results("data/raw", "data/processed")
+    >>> from cntt_analysis.analysis.results import load_results
+    >>> res = load_results("data/raw", "data/processed")  # the demo data, scored
     >>> use_style()
     >>> fig = ranking_bar(res.scores, "so", 2017, res.rubric(2017))
     >>> fig.savefig("xep-hang-so-2017.png", dpi=150)

@@ -1,0 +1,28 @@
+"""Frames shared between readers: one loaded table handed to many notebooks of a kernel.
+
+A reader gets a shallow copy (`shared_copy`), cheap whatever the frame's size, which is safe
+only with pandas copy-on-write: a notebook that changes its copy then changes only its copy,
+never the frame the next notebook gets. pandas 3 always copies on write; pandas 2.2 (the
+oldest supported) does so once its option is turned on, which `copy_on_write` does.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def copy_on_write() -> None:
+    """Turn pandas copy-on-write on (an option before pandas 3, always on since; setting
+    it there is deprecated, so it is left alone)."""
+    import pandas as pd
+
+    if int(pd.__version__.split(".")[0]) < 3:
+        pd.options.mode.copy_on_write = True
+
+
+def shared_copy(frame: T) -> T:
+    """A shallow copy of a DataFrame or Series that its reader may change freely."""
+    copy_on_write()
+    return frame.copy(deep=False)  # type: ignore[attr-defined]
