@@ -191,8 +191,9 @@ class RoundFile(Overrides):
     unit_lists: Optional[dict[str, Optional[list[Name]]]] = None
     not_ranked: Optional[list[Name]] = None
     imports: Optional[Any] = None  # checked in full by intake.imports.parse_imports
-    # The inspectors' file, a path relative to the round folder (checked by load_round).
-    inspection: Optional[Name] = None
+    # The inspectors' file, a path relative to the round folder (checked in full by
+    # intake.rounds.load_round).
+    inspection: Optional[Any] = None
 
 
 EXAMPLES = {

@@ -108,8 +108,8 @@ ROUND_CASES = [
     ("kind", BASE + "contact: Nguyễn Văn A\n", ["'contact'", "bảng khóa: giá trị"]),
     ("kind", "deadline: 2017-08-10\nrubric: [2017]\n", ["'rubric'", "một tên"]),
     ("kind", "deadline: 2017-08-10\nrubric: {year: 2017}\n", ["'rubric'", "một tên"]),
-    ("kind", BASE + "inspection: ../2016/inspection.xlsx\n", ["'inspection'", "trong thư mục"]),
-    ("kind", BASE + "inspection: /etc/passwd\n", ["'inspection'", "trong thư mục"]),
+    ("kind", BASE + "inspection: ../2016/inspection.xlsx\n", ["'inspection'", "ra ngoài"]),
+    ("kind", BASE + "inspection: /etc/passwd\n", ["'inspection'", "không hợp lệ"]),
     ("kind", "rubric: '2017'\n", ["thiếu mục 'deadline'"]),
     ("kind", "deadline: 2017-08-10\nrubric: \"phieu\\n2017.yaml\"\n", ["'rubric'", "điều khiển"]),
     # aliases, size, depth, encoding, syntax

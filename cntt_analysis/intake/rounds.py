@@ -119,7 +119,6 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
     if deadline is None:
         raise UsageError(f"{config_path}: thiếu mục 'deadline' (hạn nộp báo cáo, dạng "
                          "yyyy-mm-dd, ví dụ deadline: 2017-08-10).")
-    _check_inspection(config.get("inspection"), config_path)
     check_name(Path(str(config.get("rubric", year))), f"{config_path}: mục 'rubric'")
     rubric_path = _rubric_path(folder, config, year)
     rubric = load_rubric(rubric_path)
@@ -175,21 +174,6 @@ def check_department_file(raw: Path) -> None:
     if path.exists() or path.is_symlink():
         settings.check(settings.DepartmentFile,
                        read_mapping(path, "tệp thông tin cơ quan", "place: Hòa An"), path)
-
-
-def _check_inspection(value: Any, config_path: Path) -> None:
-    """round.yaml's optional `inspection`: a file of the round folder, named relative to it."""
-    if value is None:
-        return
-    text = str(value)
-    folder = config_path.parent.resolve()
-    where = f"{config_path}: mục 'inspection'"
-    if not text.strip() or Path(text).is_absolute() or folder not in \
-            (folder / text).resolve().parents:
-        raise UsageError(f"{where} phải là tên tệp kiểm tra trong thư mục đợt đánh giá "
-                         f"{config_path.parent} (ví dụ inspection: inspection.xlsx), không phải "
-                         f"“{text}”.")
-    check_name(Path(text), f"{where}: tệp")
 
 
 def _imports(raw: Any, config_path: Path, rubric: Rubric) -> tuple[Import, ...]:
