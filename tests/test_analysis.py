@@ -556,3 +556,21 @@ def test_vn_number_rounds_half_up_like_the_scores():
     assert vn_number(61.705, trim=False) == "61,71"
     assert vn_number(2.675) == "2,68"
     assert vn_number(1234.5) == "1.234,5"
+
+
+def test_weaknesses_of_every_unit_at_once_are_each_units_own():
+    """The bulk pass units_to_remedy uses gives, unit by unit, what unit_weaknesses gives
+    (same rows, order and values), blank answers included."""
+    points = make_points()
+    missing = {("S1", "C3.4"), ("S4", "C5.1"), ("S2", "C9.9")}  # two lost points, one none
+    every = A.weaknesses(points, RUBRIC, 2017, missing)
+    units = sorted(points.loc[points["year"] == 2017, "unit_id"].unique())  # S1…S4, H1…
+    assert len(units) >= 4
+    for unit in units:
+        own = A.unit_weaknesses(points, RUBRIC, unit, 2017, n=None,
+                                missing=[i for u, i in missing if u == unit])
+        got = every[every["unit_id"] == unit].drop(columns="unit_id").reset_index(drop=True)
+        pd.testing.assert_frame_equal(got, own)
+    flagged = every[every["missing"]]
+    assert set(zip(flagged["unit_id"], flagged["indicator"])) == {("S1", "C3.4"), ("S4", "C5.1")}
+    assert not flagged["shortcoming"].any()  # missing data is never a shortcoming

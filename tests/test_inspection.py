@@ -1035,3 +1035,17 @@ def test_rows_verifying_one_answer_with_different_values_apply_none(raw, base_re
         assert f"dòng {r} (ô {letter}{r})" in issue["message"]
     assert "“32”" in issue["message"] and "“38”" in issue["message"]
     assert "Không áp dụng dòng nào" in issue["message"]
+
+
+def test_the_shipped_demo_applies_its_inspection_file(tmp_path):
+    """The demo's 2017 round (data/raw) carries an inspection file `cntt demo` writes: it is
+    the IT Centre's (marked), so its corrections are applied, none held, no candidate."""
+    from cntt_analysis.scoring.pipeline import score_round
+
+    raw = tmp_path / "raw"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "raw", raw)
+    result = score_round(raw, 2017, progress=False)
+    codes = set(result.issues["code"])
+    assert not codes & {"inspection_not_confirmed", "inspection_candidate",
+                        "correction_conflict"}
+    assert len(result.corrections) >= 4

@@ -26,6 +26,7 @@ from cntt_analysis.analysis.units import (
     unit_weaknesses,
     units_to_remedy,
     unscored_units,
+    weaknesses,
 )
 from cntt_analysis.labels import vn_number, vn_percent
 from cntt_analysis.rounding import half_up_float as round_half_up
@@ -38,5 +39,6 @@ __all__ = ["LATE", "MISSING", "NOT_SCORED", "SENT",
            "group_averages", "group_leaders", "group_order", "load_results", "points_lost",
            "rank_movement",
            "round_half_up", "score_changes", "tier_changes", "unit_profile_table",
-           "unit_weaknesses", "units_to_remedy", "unscored_units", "vn_number", "vn_percent",
+           "unit_weaknesses", "units_to_remedy", "unscored_units", "weaknesses", "vn_number",
+           "vn_percent",
            "weakest_indicators"]

@@ -104,21 +104,40 @@ def unit_weaknesses(points: pd.DataFrame, rubric: Rubric, unit_id: str, year: in
         0      C1.3    0.00         3.0  3.00
         1      C4.2    1.07         4.0  2.93
     """
-    lost = points_lost(_unit_points(points, unit_id, year))
+    _unit_points(points, unit_id, year)  # a clear error when the unit has no points
+    rows = points[points["unit_id"] == unit_id]
+    out = weaknesses(rows, rubric, year, [(unit_id, code) for code in missing])
+    out = out.drop(columns="unit_id").reset_index(drop=True)
+    return out if n is None else out.head(n)
+
+
+WEAKNESS_COLUMNS = ["unit_id", "criterion", "criterion_name", "indicator", "label", "points",
+                    "max_points", "lost", "lost_share", "shortcoming", "missing", "status",
+                    "remedy"]
+
+
+def weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,
+               missing: Collection[tuple[str, str]] = ()) -> pd.DataFrame:
+    """`unit_weaknesses` of every unit of `year` at once (all of them, no `n`): one frame
+    with a ``unit_id`` column, each unit's rows in `unit_weaknesses`' order. `missing`
+    holds (unit_id, indicator) pairs. Computed in one pass: a round of thousands of units
+    asks for every weak unit's indicators."""
+    lost = points_lost(points[points["year"] == year])
     lost = lost[lost["lost"] > 0]
-    out = _indicator_info(rubric).merge(lost[["indicator", "points", "max_points", "lost",
-                                              "status"]], on="indicator", how="inner")
+    out = _indicator_info(rubric).merge(
+        lost[["unit_id", "indicator", "points", "max_points", "lost", "status"]],
+        on="indicator", how="inner")
     out["lost_share"] = out["lost"] / out["max_points"]
-    out["missing"] = out["indicator"].isin(list(missing))
+    blank = set(missing)
+    out["missing"] = [pair in blank for pair in zip(out["unit_id"], out["indicator"])] \
+        if blank else False
+    out["missing"] = out["missing"].astype(bool)
     out["shortcoming"] = ((out["lost_share"] >= float(rubric.shortcoming_min_lost_share) - 1e-9)
                           & ~out["missing"])
     out["status"] = out["status"].map(lambda s: POINT_STATUS.get(s, s))
-    out = out.sort_values(["lost", "lost_share", "_order"], ascending=[False, False, True],
-                          kind="stable")
-    columns = ["criterion", "criterion_name", "indicator", "label", "points", "max_points",
-               "lost", "lost_share", "shortcoming", "missing", "status", "remedy"]
-    out = out[columns].reset_index(drop=True)
-    return out if n is None else out.head(n)
+    out = out.sort_values(["unit_id", "lost", "lost_share", "_order"],
+                          ascending=[True, False, False, True], kind="stable")
+    return out[WEAKNESS_COLUMNS].reset_index(drop=True)
 
 
 def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, year: int,
@@ -156,6 +175,11 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
         criterion_floor = float(rubric.criterion_floor)
     tiers = rubric.remedy_tiers if tiers is None else tiers
     rows = []
+    weak_by_unit = {unit: frame for unit, frame in
+                    weaknesses(points, rubric, year, missing).groupby("unit_id", sort=False)}
+    scored = set(points.loc[points["year"] == year, "unit_id"])
+    no_points = pd.DataFrame(columns=WEAKNESS_COLUMNS).astype({"missing": bool,
+                                                                "shortcoming": bool})
     for r in scores[scores["year"] == year].to_dict("records"):
         below = sorted((r[c], c) for c in crits if pd.notna(r[c]) and r[c] < criterion_floor)
         weak_tier = r["tier"] in tiers
@@ -169,12 +193,8 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
                            + ", ".join(f"{c} ({vn_share(v)})" for v, c in below))
         reason = "; ".join(reasons)
         shown = below or sorted((r[c], c) for c in crits if pd.notna(r[c]))[:1]
-        has_points = ((points["unit_id"] == r["unit_id"]) & (points["year"] == year)).any()
-        blank = [i for u, i in missing if u == r["unit_id"]]
-        weak = (unit_weaknesses(points, rubric, r["unit_id"], year, n=None, missing=blank)
-                if has_points else pd.DataFrame(columns=["indicator", "label", "points",
-                                                         "max_points", "remedy", "shortcoming",
-                                                         "missing"]))
+        weak = weak_by_unit.get(r["unit_id"], no_points) if r["unit_id"] in scored \
+            else no_points
         weak = weak[~weak["missing"].astype(bool)]
         weak = weak.sort_values("shortcoming", ascending=False, kind="stable")
         weak = weak.head(max_indicators)
