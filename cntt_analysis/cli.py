@@ -120,7 +120,7 @@ def template(
     registry = active_units(load_registry(raw / "units.csv"), year)
     if unit is not None and unit not in set(registry["unit_id"]):
         raise UsageError(f"Không có đơn vị mã “{unit}” trong danh mục {raw / 'units.csv'}.")
-    rnd = load_round(raw, year) if (raw / str(year) / "round.yaml").is_file() else None
+    rnd = load_round(raw, year) if (raw / str(year) / "round.yaml").exists() else None
     if rubric is not None:
         chosen = load_rubric(rubric)
     elif rnd is not None:

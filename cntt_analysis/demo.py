@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.templates import build_template, evidence_cells, template_cells
 from cntt_analysis.rubric.model import Rubric, load_rubric
 from cntt_analysis.storage import write_bytes, write_text, write_workbook
+from cntt_analysis.yamlfile import read_mapping
 
 YEARS = (2015, 2016, 2017)
 SEED = 2017
@@ -439,8 +439,9 @@ def _check_synthetic(folder: Path) -> None:
     """Never overwrite a real round: only folders marked synthetic may be regenerated."""
     config = folder / "round.yaml"
     try:
-        marked = bool((yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("synthetic"))
-    except (OSError, yaml.YAMLError, AttributeError):
+        marked = read_mapping(config, "tệp cấu hình đợt đánh giá", "synthetic: true").get(
+            "synthetic") is True
+    except UsageError:
         marked = False
     if not marked:
         raise UsageError(f"Thư mục {folder} chứa dữ liệu thật (không có 'synthetic: true' "

@@ -141,8 +141,8 @@ def test_broken_rubric_in_round_yaml_fails_clearly(cntt, make_round, tmp_path, c
 
 
 @pytest.mark.parametrize(("content", "phrase"), [
-    ("rubric: '2017'\n", "cần 'deadline' dạng yyyy-mm-dd"),
-    ("deadline: 10/08/2017\n", "cần 'deadline' dạng yyyy-mm-dd"),
+    ("rubric: '2017'\n", "thiếu mục 'deadline'"),
+    ("deadline: 10/08/2017\n", "'deadline' phải là một ngày dạng yyyy-mm-dd"),
     ("deadline: [2017\n", "tệp YAML không đọc được"),
     (None, "Thiếu tệp cấu hình đợt đánh giá"),
 ])

@@ -116,6 +116,131 @@ def test_mutated_templates_never_stop_the_round(fmt, make_round, converted_submi
     assert set(names) <= set(register["file"])
 
 
+# --------------------------------------------------------------------------- YAML files
+# The configuration files a clerk edits, mutated as an editor would (a line lost or doubled,
+# indentation shifted, a key misspelt, a value of another kind, a stray character, bytes
+# flipped, the file cut short). Whatever the mutant, loading it (and reading what the
+# outputs read from it) either works or stops with the package's Vietnamese message
+# (UsageError) naming a file: never another exception.
+
+YAML_CASES = 150  # per file: 450 in all
+_VALUES = ["[a, b]", "{x: 1}", "'chữ'", "2017-02-30", "2017-13-45", "*x", "&x 1", "~", "yes",
+           "-1", "1e400", "!!python/object/apply:os.system ['true']", "!!binary '@@'", '"',
+           "[", "{", "'", "0x1F", ".nan", "2017-08-10 25:61:00", "|", ">", "? a", "- a"]
+_CHARS = [":", "-", "[", "]", "{", "}", "'", '"', "\t", "\x00", "&", "*", "!", "%", "@", "`",
+          "#", ",", "\u2028", "\ufeff"]
+
+
+def _key_typo(line: str, rng: random.Random) -> str:
+    head, sep, tail = line.partition(":")
+    stripped = head.lstrip(" -")
+    if not sep or not stripped:
+        return line
+    i = rng.randrange(len(stripped))
+    edit = rng.choice([stripped[:i] + stripped[i + 1:], stripped[:i] + "x" + stripped[i:],
+                       stripped[:i] + stripped[i:][::-1]])
+    return head[:len(head) - len(stripped)] + edit + sep + tail
+
+
+def _value_swap(line: str, rng: random.Random) -> str:
+    head, sep, _tail = line.partition(": ")
+    return head + sep + rng.choice(_VALUES) if sep else line + " " + rng.choice(_VALUES)
+
+
+def mutate_yaml(text: str, rng: random.Random) -> bytes:
+    lines = text.splitlines()
+    i = rng.randrange(len(lines))
+    kind = rng.randrange(8)
+    if kind == 0:
+        del lines[i]
+    elif kind == 1:
+        lines.insert(i, lines[i])
+    elif kind == 2:
+        lines[i] = rng.choice(["  ", "    ", " "]) + lines[i] if rng.random() < 0.5 \
+            else lines[i][rng.randint(1, 4):]
+    elif kind == 3:
+        lines[i] = _key_typo(lines[i], rng)
+    elif kind == 4:
+        lines[i] = _value_swap(lines[i], rng)
+    elif kind == 5:
+        at = rng.randrange(len(lines[i]) + 1)
+        lines[i] = lines[i][:at] + rng.choice(_CHARS) + lines[i][at:]
+    out = ("\n".join(lines) + "\n").encode("utf-8")
+    if kind == 6:
+        return flip_bytes(out, rng)
+    if kind == 7:
+        return truncate(out, rng)
+    return out
+
+
+def _load_round_file(raw, path):
+    from cntt_analysis.intake.rounds import load_round
+
+    load_round(raw, 2017)
+
+
+def _load_department(raw, path):
+    from cntt_analysis.report.facts.organisation import organisation_of
+    from cntt_analysis.report.facts.policy import load_particulars, policy_of, remedy_deadline
+    from cntt_analysis.report.word.template_files import template_path
+
+    config = load_particulars(raw, 2017)
+    policy_of(config)
+    remedy_deadline(config, 2017)
+    organisation_of(config, 2017)
+    for kind in ("report", "notice", "reminder"):
+        template_path(raw, config, kind)
+
+
+def _load_rubric(raw, path):
+    from cntt_analysis.rubric.model import load_rubric
+
+    load_rubric(path)
+
+
+@pytest.mark.parametrize("which", ["round.yaml", "department.yaml", "rubric"])
+def test_mutated_yaml_files_load_or_stop_with_a_message(which, tmp_path):
+    from pathlib import Path
+
+    from cntt_analysis.errors import UsageError
+    from cntt_analysis.rubric.model import RUBRIC_DIR
+
+    root = Path(__file__).parent.parent
+    source, load = {
+        "round.yaml": (root / "data/raw/2017/round.yaml", _load_round_file),
+        "department.yaml": (root / "data/raw/department.yaml", _load_department),
+        "rubric": (RUBRIC_DIR / "2017.yaml", _load_rubric),
+    }[which]
+    text = source.read_text("utf-8")
+    if which == "round.yaml":  # the override keys too, so that mutants reach them
+        text += ("remedy_deadline: 2018-03-31\nnot_ranked: [vp-so]\nmodels: {tiers: [Tốt], "
+                 "max_shortcomings: 2}\ndocuments:\n  report:\n    number: 15\n"
+                 "    date: 2017-09-20\n    recipients: [Giám đốc Sở, Văn phòng Sở]\n")
+    rng = random.Random(SEED + ["round.yaml", "department.yaml", "rubric"].index(which))
+    raw = tmp_path / "raw"
+    (raw / "2017").mkdir(parents=True)
+    (raw / "2017" / "round.yaml").write_text("deadline: 2017-08-10\nrubric: '2017'\n", "utf-8")
+    outcomes = {"loaded": 0, "refused": 0}
+    for i in range(YAML_CASES):
+        mutant = mutate_yaml(text, rng)
+        path = {"round.yaml": raw / "2017" / "round.yaml",
+                "department.yaml": raw / "department.yaml",
+                "rubric": tmp_path / f"phieu-{i:03d}.yaml"}[which]
+        path.write_bytes(mutant)
+        try:
+            load(raw, path)
+        except UsageError as exc:
+            assert ".yaml" in str(exc), (i, str(exc))
+            outcomes["refused"] += 1
+        except Exception as exc:  # the failure this test looks for
+            raise AssertionError(f"mutant {i} of {which}: {type(exc).__name__}: {exc}\n"
+                                 f"{mutant.decode('utf-8', 'replace')[:3000]}") from exc
+        else:
+            outcomes["loaded"] += 1
+    # Both outcomes occur: the mutants are neither all harmless nor all broken.
+    assert outcomes["loaded"] > 10 and outcomes["refused"] > 10, outcomes
+
+
 # --------------------------------------------------------------------------- inspection file
 
 INSPECTION_CASES = 100  # per format (.xlsx, .csv): 200 in all

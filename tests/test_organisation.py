@@ -140,19 +140,19 @@ def test_a_round_overrides_the_names_and_an_older_round_file_still_counts(tmp_pa
 
 
 @pytest.mark.parametrize(("keys", "where"), [
-    ({"organisation": {"ten": "Sở X"}}, "'organisation' có khóa không dùng được: ten"),
-    ({"organisation": "Sở X"}, "'organisation' phải có dạng"),
+    ({"organisation": {"ten": "Sở X"}}, "'organisation: ten': khóa 'ten' không dùng được"),
+    ({"organisation": "Sở X"}, "'organisation' phải là một bảng khóa: giá trị"),
     ({"assessment": {"name": ""}}, "'assessment: name'"),
     ({"assessment": {"short": ["CĐS"]}}, "'assessment: short'"),
     ({"assessment": {"plan": "Kế hoạch năm {nam}"}}, "'assessment: plan' chỉ được dùng {năm}"),
     ({"assessed_units": {"whole": None}}, "'assessed_units: whole'"),
-    ({"bodies": {"department": "SỞ X"}}, "'bodies' phải có dạng"),
+    ({"bodies": {"department": "SỞ X"}}, "'bodies: department' phải là một bảng"),
     ({"bodies": {"department": {"parent": "UBND", "name": ["SỞ"]}}},
      "'bodies: department: name'"),
     ({"documents": {"notice": {"issuer": "phong"}}}, "'documents: notice: issuer'"),
     ({"documents": {"report": {"signer": "Ông A"}}}, "'documents: report: signer'"),
     ({"contact": {"phone": {"a": 1}}}, "'contact: phone'"),
-    ({"templates": {"thong_bao": "x.docx"}}, "'templates' phải có dạng"),
+    ({"templates": {"thong_bao": "x.docx"}}, "'templates: thong_bao': khóa 'thong_bao'"),
 ])
 def test_department_yaml_is_checked_with_the_file_and_the_key(tmp_path, keys, where):
     raw = department(tmp_path / "raw", **keys)

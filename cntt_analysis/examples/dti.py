@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.templates import build_template, evidence_cells, template_cells
 from cntt_analysis.rubric.model import Rubric, load_rubric
 from cntt_analysis.storage import write_bytes, write_text, write_workbook
+from cntt_analysis.yamlfile import read_mapping
 
 NAME = "dti-2025"
 DATA = Path(__file__).parent / "dti"
@@ -412,8 +412,8 @@ def _check_free(raw: Path) -> None:
     for year in YEARS:
         config = raw / str(year) / "round.yaml"
         if config.is_file():
-            data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
-            if not data.get("synthetic"):
+            data = read_mapping(config, "tệp cấu hình đợt đánh giá", "synthetic: true")
+            if data.get("synthetic") is not True:
                 raise UsageError(f"Thư mục {config.parent} chứa dữ liệu thật (không có "
                                  "'synthetic: true' trong round.yaml); không ghi đè. Hãy "
                                  "chọn thư mục khác bằng --raw.")

@@ -14,6 +14,8 @@ since a province's groups are the rubric's (sở, huyện, xã, …).
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -23,6 +25,7 @@ import pandas as pd
 from cntt_analysis.errors import UsageError
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.text import clean, fold, shorten, strip_diacritics
+from cntt_analysis.yamlfile import check_name
 
 REGISTRY_COLUMNS = ["unit_id", "name", "group", "aliases"]
 RANKED = "ranked"
@@ -54,10 +57,15 @@ def name_key(name: str) -> str:
 def load_registry(path: str | Path) -> pd.DataFrame:
     """Read and check units.csv; errors name the file and line, in Vietnamese."""
     path = Path(path)
+    check_name(path, "Danh mục đơn vị")
+    if path.is_dir():
+        raise UsageError(f"Danh mục đơn vị “{path}” là một thư mục, không phải tệp CSV (cần các "
+                         f"cột {', '.join(REGISTRY_COLUMNS)}).")
     if not path.is_file():
         raise UsageError(f"Không tìm thấy danh mục đơn vị “{path}” (cần các cột "
                          f"{', '.join(REGISTRY_COLUMNS)}).")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    text = _registry_text(path)
+    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     missing = [c for c in REGISTRY_COLUMNS[:3] if c not in frame.columns]
     if missing:
         raise UsageError(f"Danh mục đơn vị “{path.name}” thiếu cột: {', '.join(missing)}.")
@@ -91,6 +99,47 @@ def load_registry(path: str | Path) -> pd.DataFrame:
     # Kept for messages about a row found later (a group the round's rubric lacks).
     frame.attrs["path"] = str(path)
     return frame
+
+
+MAX_REGISTRY_BYTES = 16 << 20  # ~100,000 units
+
+
+def _registry_text(path: Path) -> str:
+    """units.csv's text, its shape checked before pandas reads it (pandas would stop with a
+    traceback, or shift a row with a stray comma into the wrong columns): UTF-8, a header
+    of distinct names, no row longer than the header, quotes closed."""
+    where = f"Danh mục đơn vị “{path.name}”"
+    if path.stat().st_size > MAX_REGISTRY_BYTES:
+        raise UsageError(f"{where} quá lớn (tối đa {MAX_REGISTRY_BYTES:,} byte).")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UsageError(f"{where}, dòng {line}: không phải văn bản UTF-8; trong Excel lưu lại "
+                         "bằng “CSV UTF-8 (Comma delimited)”.") from None
+    rows = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(rows, None)
+        if not header or not any(h.strip() for h in header):
+            raise UsageError(f"{where}: tệp trống; dòng đầu phải là tên các cột "
+                             f"{', '.join(REGISTRY_COLUMNS)}.")
+        names = [clean(h) for h in header]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice or "" in names:
+            what = (f"cột {', '.join(twice)} có hai lần" if twice
+                    else f"cột thứ {names.index('') + 1} không có tên")
+            raise UsageError(f"{where}, dòng 1: {what}; mỗi cột một tên riêng.")
+        for row in rows:
+            if len(row) > len(header) and any(cell.strip() for cell in row[len(header):]):
+                raise UsageError(
+                    f"{where}, dòng {rows.line_num}: có {len(row)} ô nhưng chỉ có "
+                    f"{len(header)} cột; tên có dấu phẩy phải đặt trong nháy kép (ví dụ "
+                    "\"Phòng Tài nguyên, Môi trường\").")
+    except csv.Error as exc:
+        raise UsageError(f"{where}, dòng {rows.line_num}: có dấu nháy kép chưa đóng hoặc đặt "
+                         f"sai chỗ ({exc}); sửa hoặc bỏ dấu nháy ở dòng đó.") from None
+    return text
 
 
 def flag_value(text: str) -> bool | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,7 @@ import yaml
 from cntt_analysis.errors import UsageError
 from cntt_analysis.rubric.model import RUBRIC_DIR, Rubric, RubricError, load_rubric
 from cntt_analysis.rubric.next_year import next_year_text
+from cntt_analysis.yamlfile import check_name, read_mapping
 
 if TYPE_CHECKING:  # imports.py needs pandas: not for a reading worker, which imports this
     from cntt_analysis.intake.imports import Import
@@ -20,6 +22,7 @@ if TYPE_CHECKING:  # imports.py needs pandas: not for a reading worker, which im
 if TYPE_CHECKING:  # reading exports needs pandas; a round's settings do not
     from cntt_analysis.intake.imports import Import
 
+ROUND_FOLDER = re.compile(r"(19|20|21)[0-9]{2}")  # a round folder is named by its year
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # The inspection file's own names in a round folder (`Round.inspection_files`): the IT
 # Centre's, never a submission.
@@ -107,16 +110,16 @@ def load_round(raw_dir: str | Path, year: int) -> Round:
         raise UsageError(f"Không có thư mục đợt đánh giá năm {year} ({folder}). "
                          f"Các năm hiện có: {found}.")
     config_path = folder / "round.yaml"
-    if not config_path.is_file():
+    if not config_path.exists() and not config_path.is_symlink():
         raise UsageError(f"Thiếu tệp cấu hình đợt đánh giá {config_path} (cần deadline và "
                          "rubric).")
-    try:
-        config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{config_path}: tệp YAML không đọc được: {exc}") from None
+    config = read_round_file(config_path)
+    check_department_file(Path(raw_dir))
     deadline = config.get("deadline")
-    if not isinstance(deadline, dt.date):
-        raise UsageError(f"{config_path}: cần 'deadline' dạng yyyy-mm-dd (ví dụ 2017-08-10).")
+    if deadline is None:
+        raise UsageError(f"{config_path}: thiếu mục 'deadline' (hạn nộp báo cáo, dạng "
+                         "yyyy-mm-dd, ví dụ deadline: 2017-08-10).")
+    check_name(Path(str(config.get("rubric", year))), f"{config_path}: mục 'rubric'")
     rubric_path = _rubric_path(folder, config, year)
     rubric = load_rubric(rubric_path)
     _check_link_to_last_year(Path(raw_dir), year, config_path, rubric)
@@ -149,6 +152,28 @@ def _inspection(raw: Any, folder: Path, config_path: Path) -> str | None:
         raise UsageError(f"{config_path}: mục 'inspection' ({raw}) phải là tệp .xlsx hoặc "
                          ".csv (tệp do lệnh cntt inspection-template tạo).")
     return raw
+
+
+def read_round_file(config_path: Path) -> dict[str, Any]:
+    """A round.yaml read strictly and checked against `settings.RoundFile`: every key known,
+    every value of its kind (a Vietnamese error naming the file and the key)."""
+    from cntt_analysis import settings  # pydantic: not for a reading worker, which imports this
+
+    config = read_mapping(config_path, "tệp cấu hình đợt đánh giá",
+                          "deadline: 2017-08-10 và rubric: '2017'")
+    settings.check(settings.RoundFile, config, config_path)
+    return config
+
+
+def check_department_file(raw: Path) -> None:
+    """data/raw/department.yaml checked against `settings.DepartmentFile` with the round, so
+    that a command stops before it writes anything (the report reads it much later)."""
+    from cntt_analysis import settings
+
+    path = raw / settings.DEPARTMENT_FILE
+    if path.exists() or path.is_symlink():
+        settings.check(settings.DepartmentFile,
+                       read_mapping(path, "tệp thông tin cơ quan", "place: Hòa An"), path)
 
 
 def _imports(raw: Any, config_path: Path, rubric: Rubric) -> tuple[Import, ...]:
@@ -212,8 +237,8 @@ def _check_link_to_last_year(raw: Path, year: int, config_path: Path, rubric: Ru
     if rubric.previous is None or not last.is_file():
         return
     try:
-        last_config = yaml.safe_load(last.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        last_config = read_mapping(last, "tệp cấu hình đợt đánh giá", "deadline: …")
+    except UsageError:
         return  # reported when that round itself is loaded
     last_path = _rubric_path(last.parent, last_config, year - 1)
     own = Path(rubric.path)
@@ -233,8 +258,17 @@ def available_years(raw_dir: str | Path) -> list[int]:
     raw = Path(raw_dir)
     if not raw.is_dir():
         return []
-    return sorted(int(p.name) for p in raw.iterdir()
-                  if p.name.isdigit() and (p / "round.yaml").is_file())
+    years = []
+    for path in raw.iterdir():
+        if not (path / "round.yaml").exists():
+            continue
+        check_name(path, "Thư mục đợt đánh giá")
+        if not ROUND_FOLDER.fullmatch(path.name):
+            raise UsageError(f"Thư mục đợt đánh giá “{path}” có round.yaml nhưng tên không phải "
+                             "một năm: đổi tên thư mục thành năm đánh giá (4 chữ số, ví dụ "
+                             f"{raw / '2017'}), hoặc chuyển round.yaml ra khỏi thư mục đó.")
+        years.append(int(path.name))
+    return sorted(years)
 
 
 @dataclass(frozen=True)

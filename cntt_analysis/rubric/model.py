@@ -17,6 +17,7 @@ cycle). Only the direct link is checked: last year's own link is checked when it
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -25,8 +26,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from cntt_analysis.errors import UsageError
 from cntt_analysis.rubric.groups import parse_groups, per_group
 from cntt_analysis.rubric.rules import RULE_KEYS as RULE_KEYS
 from cntt_analysis.rubric.rules import RULE_KINDS as RULE_KINDS
@@ -34,6 +34,7 @@ from cntt_analysis.rubric.rules import RubricError as RubricError
 from cntt_analysis.rubric.rules import Rule as Rule
 from cntt_analysis.rubric.rules import check_rule, number, parse_rule
 from cntt_analysis.text import fold
+from cntt_analysis.yamlfile import read_yaml
 
 RUBRIC_DIR = Path(__file__).parent.parent / "rubrics"
 DEFAULT_RUBRIC = "2017"  # the shipped rubric used where no year's rubric is at hand
@@ -492,6 +493,80 @@ def _crosswalk_keys(data: dict[str, Any], source: str) -> tuple[str | None, tupl
     return previous, tuple(c.strip() for c in dropped)
 
 
+# What each level of a rubric file may hold: key → its kind. "text" is one line (a number is
+# accepted: a code like 2017), "flag" true/false, "list" a list in brackets, "map" a mapping;
+# "any" is checked in full where it is read. A key not listed is an error (a misspelt
+# `requried` would otherwise be ignored and the input stay required).
+_LEVELS: dict[str, dict[str, str]] = {
+    "top": {"id": "text", "title": "text", "total": "any", "tiers": "list", "general": "map",
+            "criteria": "list", "groups": "any", "group_short": "any", "previous": "any",
+            "dropped": "any", "remedy_tiers": "any", "criterion_floor": "any",
+            "result": "any", "general_codes": "any", "shortcoming_min_lost_share": "any"},
+    "general": {"sheet": "text", "inputs": "list"},
+    "criterion": {"code": "text", "name": "text", "short": "text", "sheet": "text",
+                  "max": "any", "weight": "any", "indicators": "list"},
+    "indicator": {"code": "text", "label": "text", "max": "any", "rule": "any",
+                  "remedy": "text", "inputs": "list", "previous": "any", "groups": "any",
+                  "applies_to": "any"},
+    "input": {"code": "text", "label": "text", "type": "any", "required": "flag",
+              "unit": "text", "min": "any", "at_most": "list", "allow_na": "flag",
+              "choices": "list", "evidence": "any", "source": "any", "system": "any"},
+    "tier": {"name": "text", "min": "any"},
+}
+_KINDS = {"text": "một dòng chữ", "flag": "true hoặc false",
+          "list": "một danh sách trong ngoặc vuông (một giá trị cũng ghi [giá trị])",
+          "map": "một bảng khóa: giá trị"}
+_ITEMS = {"criteria": "criterion", "indicators": "indicator", "inputs": "input",
+          "tiers": "tier", "at_most": "text", "choices": "text"}
+
+
+def _of_kind(value: Any, kind: str) -> bool:
+    if kind == "text":
+        return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    if kind == "flag":
+        return isinstance(value, bool)
+    if kind == "list":
+        return isinstance(value, list)
+    return kind == "any" or isinstance(value, dict)
+
+
+def _check_shape(raw: Any, level: str, where: str, source: str) -> None:
+    """Every key of `raw` known at `level` and of its kind, down the file: a Vietnamese
+    error naming the key (and the closest known one for a misspelling)."""
+    if not isinstance(raw, dict):
+        raise RubricError(f"{source}: {where} phải là {_KINDS['map']} (ví dụ {{code: …, "
+                          f"label: …}}), không phải “{raw}”.")
+    known = _LEVELS[level]
+    code = raw.get("code")
+    here = f"{where} {code}" if isinstance(code, (str, int)) and level != "top" else where
+    for key, value in raw.items():
+        if key not in known:
+            close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
+            hint = f"Có phải ý là '{close[0]}'? " if close else ""
+            raise RubricError(f"{source}: {here} có khóa '{key}' không dùng được. {hint}Sửa "
+                              f"hoặc xóa khóa này (các khóa dùng được: {', '.join(known)}).")
+        kind = known[key]
+        if not _of_kind(value, kind):  # None too: `inputs:` left empty is not "no inputs"
+            given = "để trống" if value is None else f"không phải “{value}”"
+            raise RubricError(f"{source}: {here}, mục '{key}' phải là {_KINDS[kind]}, {given} "
+                              "(bỏ hẳn mục này nếu không dùng).")
+        item = _ITEMS.get(str(key))
+        if item is not None and isinstance(value, list):
+            for entry in value:
+                if item == "text":
+                    if not _of_kind(entry, "text"):
+                        raise RubricError(f"{source}: {here}, mục '{key}' chỉ gồm các giá trị "
+                                          f"một dòng, không phải “{entry}”.")
+                else:
+                    _check_shape(entry, item, _LEVEL_NAMES[item], source)
+        if key == "general" and isinstance(value, dict):
+            _check_shape(value, "general", "phần 'general'", source)
+
+
+_LEVEL_NAMES = {"criterion": "tiêu chí", "indicator": "chỉ tiêu", "input": "mục",
+                "tier": "xếp loại trong 'tiers'"}
+
+
 def parse_rubric(data: dict[str, Any], source: str = "<rubric>", path: str | Path | None = None,
                  check_previous: bool = True) -> Rubric:
     """Build and validate a rubric from its parsed YAML mapping.
@@ -501,6 +576,7 @@ def parse_rubric(data: dict[str, Any], source: str = "<rubric>", path: str | Pat
     """
     if not isinstance(data, dict):
         raise RubricError(f"{source}: tệp phiếu đánh giá phải là một bảng (mapping) YAML.")
+    _check_shape(data, "top", "phiếu đánh giá", source)
     for key in ("id", "total", "tiers", "general", "criteria"):
         if key not in data:
             raise RubricError(f"{source}: thiếu mục bắt buộc '{key}'.")
@@ -751,18 +827,17 @@ def _load_unlinked(path: str) -> Rubric:
 
 
 def _read(path: str) -> Any:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError:
+    if not Path(path).exists():
         shipped = ", ".join(sorted(p.stem for p in RUBRIC_DIR.glob("*.yaml")))
         raise RubricError(f"Không tìm thấy phiếu đánh giá '{path}'. Các phiếu có sẵn: "
                           f"{shipped}. Với đợt đánh giá năm mới, tạo phiếu năm đó (sao chép "
                           "phiếu năm trước) bằng lệnh: cntt new-round --year NĂM.") from None
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RubricError(f"{path}: tệp YAML không đọc được: {exc}") from None
-    return data
+        return read_yaml(path, "tệp phiếu đánh giá")
+    except RubricError:
+        raise
+    except UsageError as exc:
+        raise RubricError(str(exc)) from None
 
 
 def shipped_rubrics() -> list[str]:

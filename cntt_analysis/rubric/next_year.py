@@ -15,6 +15,9 @@ from typing import Any
 
 import yaml
 
+from cntt_analysis.errors import UsageError
+from cntt_analysis.yamlfile import parse
+
 COPIED_FROM = "Sao chép từ phiếu năm {last_year} bằng lệnh `cntt new-round`."
 _TOP_KEY = re.compile(r"^([A-Za-z_]+)\s*:")
 _INLINE_PREVIOUS = re.compile(r",\s*previous:\s*(?:\"[^\"]*\"|'[^']*'|[^,}]*)")
@@ -37,12 +40,12 @@ def next_year_data(data: dict[str, Any], year: int, last_year: int,
 
 def next_year_text(text: str, year: int, last_year: int, previous: str) -> str:
     """The copy as text; `text` is last year's rubric file."""
-    data = yaml.safe_load(text)
+    data = parse(text, f"phiếu đánh giá năm {last_year}")
     want = next_year_data(data, year, last_year, previous)
     edited = _edit(text, want, year, last_year)
     try:
-        same = yaml.safe_load(edited) == want
-    except yaml.YAMLError:
+        same = parse(edited, "") == want
+    except UsageError:
         same = False
     if same:
         return edited

@@ -26,7 +26,7 @@ import nbformat
 from tqdm import tqdm
 
 from cntt_analysis.errors import DiskError, ReportError, UsageError
-from cntt_analysis.intake.rounds import available_years
+from cntt_analysis.intake.rounds import available_years, load_round
 from cntt_analysis.report import NOTEBOOKS
 from cntt_analysis.report.build.kernels import (
     Kernel,
@@ -236,6 +236,12 @@ def check_usage(year: int, raw: Path, jobs: int) -> None:
     if year not in years:
         where = f"các năm có: {', '.join(map(str, years))}" if years else "không có năm nào"
         raise UsageError(f"Không có đợt đánh giá năm {year} trong {raw} ({where}).")
+    # The year's configuration (round.yaml, its rubric, department.yaml) checked before the
+    # reports folder is made: a bad key stops the command with nothing written.
+    from cntt_analysis.report.facts import load_particulars
+
+    load_round(raw, year)
+    load_particulars(raw, year)
 
 
 def build_report(year: int, raw: Path, processed: Path, reports: Path,

@@ -15,10 +15,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import BaseModel
 
+from cntt_analysis import settings
 from cntt_analysis.errors import UsageError
 from cntt_analysis.report.facts.organisation import organisation_of
+from cntt_analysis.yamlfile import read_mapping
 
 DEPARTMENT_FILE = "department.yaml"
 # Keys of round.yaml that override department.yaml for one round.
@@ -86,13 +88,10 @@ def merge(base: dict[str, Any], extra: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise UsageError(f"{path}: tệp YAML không đọc được: {exc}") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path}: cần các cặp khóa: giá trị (xem data/raw/{DEPARTMENT_FILE}).")
+def _read_yaml(path: Path, model: type[BaseModel]) -> dict[str, Any]:
+    """department.yaml or a round.yaml, read strictly and checked against its model."""
+    data = read_mapping(path, f"tệp {path.name}", "place: Hòa An")
+    settings.check(model, data, path)
     return data
 
 
@@ -100,11 +99,11 @@ def load_particulars(raw_dir: str | Path, year: int) -> dict[str, Any]:
     """department.yaml over the defaults, then the round's own overrides."""
     raw = Path(raw_dir)
     config = merge(DEFAULTS, {})
-    if (raw / DEPARTMENT_FILE).is_file():
-        config = merge(config, _read_yaml(raw / DEPARTMENT_FILE))
+    if (raw / DEPARTMENT_FILE).exists():
+        config = merge(config, _read_yaml(raw / DEPARTMENT_FILE, settings.DepartmentFile))
     round_file = raw / str(year) / "round.yaml"
-    if round_file.is_file():
-        own = _read_yaml(round_file)
+    if round_file.exists():
+        own = _read_yaml(round_file, settings.RoundFile)
         # An older round.yaml names the organisation in `department:`; it is the
         # organisation's full name only when department.yaml does not name it.
         legacy = own.get("department")
