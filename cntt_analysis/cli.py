@@ -275,6 +275,8 @@ def _summary(result, folder: Path, facts=None) -> None:
             typer.echo(f"  {moved}")
     else:
         typer.echo("  Chưa có tệp kiểm tra, thẩm định: điểm theo số liệu đơn vị tự báo cáo.")
+    if (candidates := sentences.inspection_candidate_sentence(facts)) is not None:
+        typer.secho(f"  {candidates}", fg=typer.colors.YELLOW)
     if len(facts.supplier_errors):
         typer.secho(f"  {sentences.supplier_sentence(facts)}", fg=typer.colors.YELLOW)
     for said in (sentences.partial_sentence(facts), sentences.incomplete_sentence(facts)):

@@ -652,12 +652,31 @@ def test_a_renamed_inspection_file_is_reported_and_applied_once_declared(raw, ba
     found = result.issues[result.issues["code"] == "inspection_candidate"]
     assert list(found["file"]) == ["inspection (ban sua).xlsx"]
     assert 'inspection: "inspection (ban sua).xlsx"' in found["message"].iloc[0]
+    # its inspection rows (codes and values) are not read as a unit's answers: one issue,
+    # not one per row that is no number
+    own = result.issues[result.issues["file"] == "inspection (ban sua).xlsx"]
+    assert list(own["code"]) == ["inspection_candidate"]
 
     declare(raw, '"inspection (ban sua).xlsx"')
     result = score_round(raw, YEAR, progress=False)
     assert "inspection (ban sua).xlsx" not in set(result.register["file"])
     assert applied(result) == [("SO_VP", "G06")]
     assert "inspection_candidate" not in set(result.issues["code"])
+
+
+def test_cntt_score_says_a_look_alike_inspection_file_is_not_applied(raw, base_result,
+                                                                     tmp_path):
+    from typer.testing import CliRunner
+
+    from cntt_analysis.cli import app
+
+    wb = inspection_workbook(base_result, {("SO_VP", "G06"): ("16", "Đếm lại", "Lan")})
+    wb.save(raw / str(YEAR) / "kiem tra ban sua.xlsx")
+    said = CliRunner().invoke(app, ["score", "--raw", str(raw), "--processed",
+                                    str(tmp_path / "processed")])
+    assert said.exit_code == 0, said.output
+    assert "chưa được xác nhận: “kiem tra ban sua.xlsx”" in said.output
+    assert "round.yaml" in said.output
 
 
 def test_two_inspection_files_are_an_error_naming_both(raw, base_result):

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from python_calamine import CalamineWorkbook, PasswordError
 
 from cntt_analysis.intake.evidence import evidence_issues
-from cntt_analysis.intake.inspection_file import looks_like_inspection
+from cntt_analysis.intake.inspection_file import INSPECTION_SHEET, looks_like_inspection
 from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.sandbox import TIME_LIMIT, file_digest, map_isolated
 from cntt_analysis.intake.values import Parsed, is_blank, parse_answer
@@ -342,6 +342,9 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
         sheets = _Sheets(_open_book(path))
         sub.inspection = looks_like_inspection(path, sheets.book)
         located = locate_answers(sheets, rubric)
+        if sub.inspection:  # its inspection-like rows (codes, values) are not answers
+            located = {code: where for code, where in located.items()
+                       if where[0] != INSPECTION_SHEET}
         sub.meta = {r[0]: r[1] for r in sheets.keys("_meta") if len(r) >= 2}
     except PasswordError:
         return _unreadable(sub, "", "file_password")
@@ -355,6 +358,9 @@ def read_submission(path: Path, rubric: Rubric, year: int) -> Submission:
         sub.readable = False
         sub.issues.append(make_issue("template_other_form", year=year, file=sub.file,
                                      value=other["form_year"], **other))
+        return sub
+    if not located and sub.inspection:  # a renamed inspection file: its issue says it
+        sub.readable = False
         return sub
     if not located:
         return _unreadable(sub, "không tìm thấy mã mục nào của biểu mẫu báo cáo")

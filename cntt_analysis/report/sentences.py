@@ -329,6 +329,21 @@ def decisions(facts: YearFacts) -> list[str]:
     return asked
 
 
+def inspection_candidate_sentence(facts: YearFacts) -> str | None:
+    """Files that look like the inspectors' workbook but are not the round's inspection
+    file: their corrections are not applied until the IT Centre declares one."""
+    issues = facts.issues
+    if issues.empty or "code" not in issues:
+        return None
+    files = sorted(set(issues.loc[issues["code"] == "inspection_candidate", "file"]))
+    if not files:
+        return None
+    named = ", ".join(f"“{name}”" for name in files)
+    return (f"Có tệp giống tệp kiểm tra, thẩm định nhưng chưa được xác nhận: {named}; các "
+            "điều chỉnh trong tệp chưa được áp dụng. Nếu đúng là tệp kiểm tra của Trung tâm "
+            "CNTT, khai báo tệp ở mục inspection của round.yaml (xem trang “Vấn đề dữ liệu”).")
+
+
 def supplier_sentence(facts: YearFacts) -> str | None:
     """Figures the appraiser or a system has not supplied (or not readably): who must
     supply them — never the units."""
