@@ -421,9 +421,16 @@ def old_code(rev: str) -> Iterator[list[str]]:
     folder = Path(tempfile.mkdtemp(prefix="cntt-old-")) / "tree"
     subprocess.run(["git", "-C", str(repo), "worktree", "add", "--detach", "--quiet",
                     str(folder), rev], check=True)
+    # Run from inside the worktree: `python -c` puts the current folder first on sys.path,
+    # so started from this checkout it would import this code, not `rev`'s (the 4 Dec
+    # "before" figures compared the current code with itself).
+    start = ["env", "-C", str(folder), f"PYTHONPATH={folder}", sys.executable, "-c"]
     try:
-        yield ["env", f"PYTHONPATH={folder}", sys.executable, "-c",
-               "from cntt_analysis.cli import main; main()"]
+        found = subprocess.run([*start, "import cntt_analysis; print(cntt_analysis.__file__)"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        if not Path(found).resolve().is_relative_to(folder.resolve()):
+            raise SystemExit(f"--old {rev}: the old side imports {found}, not its worktree")
+        yield [*start, "from cntt_analysis.cli import main; main()"]
     finally:
         subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(folder)],
                        check=False)
