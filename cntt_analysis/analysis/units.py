@@ -175,11 +175,7 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
         criterion_floor = float(rubric.criterion_floor)
     tiers = rubric.remedy_tiers if tiers is None else tiers
     rows = []
-    weak_by_unit = {unit: frame for unit, frame in
-                    weaknesses(points, rubric, year, missing).groupby("unit_id", sort=False)}
-    scored = set(points.loc[points["year"] == year, "unit_id"])
-    no_points = pd.DataFrame(columns=WEAKNESS_COLUMNS).astype({"missing": bool,
-                                                                "shortcoming": bool})
+    listed = _listed_weaknesses(points, rubric, year, missing, max_indicators)
     for r in scores[scores["year"] == year].to_dict("records"):
         below = sorted((r[c], c) for c in crits if pd.notna(r[c]) and r[c] < criterion_floor)
         weak_tier = r["tier"] in tiers
@@ -193,11 +189,7 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
                            + ", ".join(f"{c} ({vn_share(v)})" for v, c in below))
         reason = "; ".join(reasons)
         shown = below or sorted((r[c], c) for c in crits if pd.notna(r[c]))[:1]
-        weak = weak_by_unit.get(r["unit_id"], no_points) if r["unit_id"] in scored \
-            else no_points
-        weak = weak[~weak["missing"].astype(bool)]
-        weak = weak.sort_values("shortcoming", ascending=False, kind="stable")
-        weak = weak.head(max_indicators)
+        weak = listed.get(r["unit_id"], [])
         rows.append({
             "year": year, "group": r["group"], "unit_id": r["unit_id"], "name": r["name"],
             "score": r["score"], "tier": r["tier"], "rank": r["rank"],
@@ -205,9 +197,9 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
             "weak_criteria": "; ".join(f"{c}. {names.get(c, c)} ({vn_share(v)})"
                                        for v, c in shown),
             "weak_indicators": "; ".join(
-                f"{w.indicator} {w.label} ({vn_score(w.points or 0.0)}/"
-                f"{vn_score(w.max_points)} điểm)" for w in weak.itertuples(index=False)),
-            "remedies": " ".join(w for w in weak["remedy"] if w),
+                f"{code} {label} ({vn_score(got or 0.0)}/{vn_score(most)} điểm)"
+                for code, label, got, most, _ in weak),
+            "remedies": " ".join(remedy for *_, remedy in weak if remedy),
         })
     columns = ["year", "group", "unit_id", "name", "score", "tier", "rank", "reasons",
                "weak_criteria", "weak_indicators", "remedies"]
@@ -215,6 +207,24 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
     if out.empty:
         return out
     return _sort_units(out, by=("score", "unit_id"))
+
+
+def _listed_weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,
+                       missing: Collection[tuple[str, str]], most: int
+                       ) -> dict[str, list[tuple[str, str, float, float, str]]]:
+    """Each unit's weaknesses a direction lists: (indicator, label, points, max_points,
+    remedy) of at most `most` indicators, shortcomings first, then as `weaknesses` orders
+    them; missing data never listed."""
+    weak = weaknesses(points, rubric, year, missing)
+    weak = weak[~weak["missing"]]
+    # stable: within a unit and shortcoming or not, `weaknesses`' order stays
+    weak = weak.sort_values(["unit_id", "shortcoming"], ascending=[True, False], kind="stable")
+    weak = weak.groupby("unit_id", sort=False).head(most)
+    listed: dict[str, list[tuple[str, str, float, float, str]]] = {}
+    for unit, *row in zip(weak["unit_id"], weak["indicator"], weak["label"], weak["points"],
+                          weak["max_points"], weak["remedy"]):
+        listed.setdefault(unit, []).append(tuple(row))
+    return listed
 
 
 def unscored_units(register: pd.DataFrame, scores: pd.DataFrame, year: int) -> pd.DataFrame:
