@@ -19,9 +19,6 @@ from cntt_analysis.yamlfile import check_name, read_mapping
 if TYPE_CHECKING:  # imports.py needs pandas: not for a reading worker, which imports this
     from cntt_analysis.intake.imports import Import
 
-if TYPE_CHECKING:  # reading exports needs pandas; a round's settings do not
-    from cntt_analysis.intake.imports import Import
-
 ROUND_FOLDER = re.compile(r"(19|20|21)[0-9]{2}")  # a round folder is named by its year
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 # The inspection file's own names in a round folder (`Round.inspection_files`): the IT
