@@ -233,12 +233,15 @@ def unscored_units(register: pd.DataFrame, scores: pd.DataFrame, year: int) -> p
     Columns: unit_id, name, group, status (the register's), reason (Vietnamese: "chưa nộp
     báo cáo", "tệp “x.xlsx” không chấm được").
     """
-    reg = register[(register["year"] == year) & register["unit_id"].notna()]
-    scored = set(scores.loc[scores["year"] == year, "unit_id"])
+    scored = scores.loc[scores["year"] == year, "unit_id"]
+    # Only the unscored units' rows are grouped (a round has few; grouping them all was
+    # most of the cost at a province's size).
+    reg = register[(register["year"] == year) & register["unit_id"].notna()
+                   & ~register["unit_id"].isin(scored)]
     rows = []
     for unit_id, part in reg.groupby("unit_id", sort=True):
         units = part[part["status"].isin([SENT, LATE, MISSING])]
-        if unit_id in scored or units.empty:
+        if units.empty:
             continue
         failed = [f for f in part.loc[part["status"] == NOT_SCORED, "file"] if f]
         first = units.iloc[0]

@@ -303,8 +303,11 @@ def predecessors(registry: pd.DataFrame) -> dict[str, list[str]]:
     """unit_id → the ids it replaced (renamed, merged or split units, from `previous_ids`)."""
     if "previous_ids" not in registry.columns:
         return {}
-    return {row.unit_id: _previous_ids(row.previous_ids)
-            for row in registry.itertuples(index=False) if _previous_ids(row.previous_ids)}
+    # Most units replaced none: only the rows with something in the cell are split.
+    cells = registry["previous_ids"]
+    listed = registry[cells.notna() & (cells.astype(str).str.strip(" ;") != "")]
+    return {unit: ids for unit, cell in zip(listed["unit_id"], listed["previous_ids"])
+            if (ids := _previous_ids(cell))}
 
 
 def successors(registry: pd.DataFrame) -> dict[str, list[str]]:

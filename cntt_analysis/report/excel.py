@@ -26,9 +26,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -579,6 +581,16 @@ def _csv_number(value: Any) -> str:
     return f"{float(value):.2f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
+def _each_distinct(convert: Callable[[Any], str]) -> Callable[[pd.Series], pd.Series]:
+    """`convert` applied once per distinct value of a column, not once per row (a round's
+    points repeat the same few unit ids, names, groups and labels thousands of times)."""
+    def column(values: pd.Series) -> pd.Series:
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+        texts = np.array([*(convert(v) for v in distinct), convert(None)], dtype=object)
+        return pd.Series(texts[codes], index=values.index, dtype=object)
+    return column
+
+
 def points_csv_bytes(points: pd.DataFrame, rubric: Rubric, names: dict[str, str]) -> bytes:
     """Every point of every unit with the cells it was computed from, as a CSV Vietnamese
     Excel opens as it is: ``;`` between fields, decimal comma, UTF-8 with a BOM."""
@@ -586,13 +598,14 @@ def points_csv_bytes(points: pd.DataFrame, rubric: Rubric, names: dict[str, str]
     header = ["Mã đơn vị", "Tên đơn vị", "Khối", "Tiêu chí", "Chỉ tiêu", "Nội dung", "Điểm",
               "Tối đa", "Trạng thái", "Tệp", "Ô nguồn"]
     groups = {g: rubric.group_label(g) for g in rubric.groups}
+    text, number = _each_distinct(_csv_text), _each_distinct(_csv_number)
     columns = [
-        points["unit_id"].map(_csv_text), points["unit_id"].map(names).map(_csv_text),
-        points["group"].map(groups).map(_csv_text), points["criterion"].map(_csv_text),
-        points["indicator"].map(_csv_text), points["indicator"].map(labels).map(_csv_text),
-        points["points"].map(_csv_number), points["max_points"].map(_csv_number),
-        points["status"].map(POINT_STATUS).map(_csv_text), points["file"].map(_csv_text),
-        points["sources"].map(_csv_text)]
+        text(points["unit_id"]), text(points["unit_id"].map(names)),
+        text(points["group"].map(groups)), text(points["criterion"]),
+        text(points["indicator"]), text(points["indicator"].map(labels)),
+        number(points["points"]), number(points["max_points"]),
+        text(points["status"].map(POINT_STATUS)), text(points["file"]),
+        text(points["sources"])]
     lines = [";".join(header)]
     if len(points):
         joined = columns[0].str.cat(columns[1:], sep=";")
