@@ -39,6 +39,7 @@ from xlsxwriter.worksheet import Worksheet
 from cntt_analysis.intake.issues import SEVERITY_LABELS
 from cntt_analysis.labels import POINT_STATUS, SYNTHETIC_NOTE, TIER_FILLS, lower_first
 from cntt_analysis.report import sentences
+from cntt_analysis.report.excel_body import BodyColumn, TableSheet, plain_cell
 from cntt_analysis.report.sentences import plain_value
 from cntt_analysis.storage import write_bytes
 from cntt_analysis.text import printable
@@ -102,16 +103,9 @@ class Formats:
         return self._cache[key]
 
 
-def _plain(value: Any) -> Any:
-    """A cell value as a plain Python object; None for missing values."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
-
-
 def put(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> None:
     """Write one bordered table value (0-based row/col); text is never a formula."""
-    value = _plain(value)
+    value = plain_cell(value)
     if value is None or value == "":
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, str):
@@ -155,44 +149,15 @@ def _lines(chars: int, width: int) -> int:
     return max(1, math.ceil(chars / max(width - 2, 1)))
 
 
-def _row_heights(ws: Worksheet, frame: pd.DataFrame, wrapped: list[tuple[str, int]],
-                 first: int) -> None:
+def _row_heights(frame: pd.DataFrame, wrapped: list[tuple[str, int]]) -> list[float | None]:
     """Tall enough rows for wrapped texts (spreadsheet programs keep the stored default
-    height of rows written by XlsxWriter, so wrapped lines would overlap the next row)."""
+    height of rows written by XlsxWriter, so wrapped lines would overlap the next row):
+    points per row, None where one line is enough."""
     if not wrapped or frame.empty:
-        return
+        return []
     lines = pd.concat([(-(-_lengths(frame[field]) // max(width - 2, 1))).rename(field)
                        for field, width in wrapped], axis=1).max(axis=1)
-    for r, n in enumerate(lines.tolist(), start=first):
-        if n > 1:
-            ws.set_row(r, LINE_HEIGHT * n)
-
-
-def _write_column(ws: Worksheet, fmt: Formats, first: int, col: int, values: list,
-                  number_format: str | None, wrap: bool, tier: bool) -> None:
-    """One column's cells; numbers and plain texts take a short path (most of the cells),
-    anything else goes through `put`."""
-    plain = fmt.cell(number_format, None, wrap)
-    write_number, write_string, write_blank = ws.write_number, ws.write_string, ws.write_blank
-    for r, value in enumerate(values, start=first):
-        kind = type(value)
-        if kind is float:
-            if value == value and math.isfinite(value):
-                write_number(r, col, value, plain)
-            else:
-                write_blank(r, col, None, plain)
-        elif kind is str:
-            if not value:
-                write_blank(r, col, None, plain)
-            elif tier and value in TIER_FILLS:
-                write_string(r, col, printable(value), fmt.cell(number_format,
-                                                                TIER_FILLS[value], wrap))
-            else:
-                write_string(r, col, printable(value), plain)
-        elif value is None:
-            write_blank(r, col, None, plain)
-        else:
-            put(ws, r, col, value, plain)
+    return [LINE_HEIGHT * n if n > 1 else None for n in lines.tolist()]
 
 
 # --------------------------------------------------------------------------- the state
@@ -261,11 +226,22 @@ class Sheets:
                   for k, start in enumerate(range(0, len(frame), per_sheet))]
         return sheets[0]
 
+    def _body_column(self, frame: pd.DataFrame, field: str, number_format: str | None,
+                     wrap: bool) -> BodyColumn:
+        """A column of a table's body; the tier column fills each tier's cells."""
+        values = frame[field].tolist() if field in frame else [None] * len(frame)
+        tiers = None
+        if field == "tier":
+            def tiers(text: str) -> Format | None:
+                fill = TIER_FILLS.get(text)
+                return self.fmt.cell(number_format, fill, wrap) if fill else None
+        return BodyColumn(values, self.fmt.cell(number_format, None, wrap), tiers)
+
     def _table(self, title: str, heading: str, note: str, frame: pd.DataFrame,
                columns: list[Column], key_columns: int,
                bands: list[tuple[int, int, str]] | None) -> Worksheet:
         fmt = self.fmt
-        ws = self.wb.add_worksheet(title[:31])
+        ws = self.wb.add_worksheet(title[:31], worksheet_class=TableSheet)
         head = HEADER_ROW - 1
         widths = [_width(frame, header, field) for header, field, _ in columns]
         wrap = [w > MAX_WIDTH for w in widths]  # long texts wrap inside a capped column
@@ -292,12 +268,10 @@ class Sheets:
         ws.set_row(head, LINE_HEIGHT * max(_lines(max(len(part) for part in h.split("\n")), w)
                                            + h.count("\n") for (h, _, _), w
                                            in zip(columns, shown)))
-        for c, (_, field, number_format) in enumerate(columns):  # column by column: one
-            values = frame[field].tolist() if field in frame else [None] * len(frame)
-            _write_column(ws, fmt, head + 1, c, values, number_format, wrap[c],
-                          field == "tier")
-        _row_heights(ws, frame, [(f, w) for (_, f, _), w, wraps in zip(columns, shown, wrap)
-                                 if wraps], head + 1)
+        ws.set_body(head + 1, [self._body_column(frame, field, number_format, wraps)
+                               for (_, field, number_format), wraps in zip(columns, wrap)],
+                    _row_heights(frame, [(f, w) for (_, f, _), w, wraps
+                                         in zip(columns, shown, wrap) if wraps]))
         ws.freeze_panes(HEADER_ROW, key_columns)
         if len(frame):
             ws.autofilter(head, 0, head + len(frame), len(columns) - 1)
