@@ -31,13 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.registry import match_unit, name_index
 from cntt_analysis.intake.values import parse_answer
-from cntt_analysis.intake.workbook import raw_text
+from cntt_analysis.intake.workbook import cell_address, raw_text
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.text import clean, fold, shorten
 
@@ -254,7 +253,7 @@ def read_import(spec: Import, folder: Path, rubric: Rubric, registry: pd.DataFra
         # a numeric id read from a workbook is a float (101.0): shown as typed (101)
         typed = clean(raw_text(row[unit_at])) if unit_at < len(row) else ""
         unit = typed if typed in ids else match_unit(typed, index)
-        cell = f"{get_column_letter(unit_at + 1)}{r}"
+        cell = cell_address(r - 1, unit_at)
         if unit is None:
             issues.append(make_issue("import_unit_unknown", **where, cell=cell, value=typed,
                                      column=spec.unit_column))
@@ -264,7 +263,7 @@ def read_import(spec: Import, folder: Path, rubric: Rubric, registry: pd.DataFra
     for unit, lines in seen.items():
         if len(lines) > 1:
             issues.append(make_issue("import_unit_twice", **where, unit_id=unit,
-                                     cell=f"{get_column_letter(unit_at + 1)}{lines[1]}",
+                                     cell=cell_address(lines[1] - 1, unit_at),
                                      value=unit, lines=", ".join(map(str, lines))))
     answers = []
     for unit, (line,) in sorted(rows_of.items()):
@@ -276,7 +275,7 @@ def read_import(spec: Import, folder: Path, rubric: Rubric, registry: pd.DataFra
             raw = row[at] if at < len(row) else None
             raw = raw.strip() if isinstance(raw, str) else raw
             parsed = parse_answer(raw, inp)
-            cell = f"{get_column_letter(at + 1)}{line}"
+            cell = cell_address(line - 1, at)
             problem = parsed.problem[0] if parsed.problem else None
             if parsed.status == "invalid" and problem != "required":
                 issues.append(make_issue(

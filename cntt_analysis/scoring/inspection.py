@@ -22,12 +22,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.evidence import claims, parse_evidence
@@ -43,11 +40,14 @@ from cntt_analysis.intake.issues import make_issue
 from cntt_analysis.intake.rounds import Round
 from cntt_analysis.intake.sandbox import map_isolated
 from cntt_analysis.intake.values import is_blank, parse_answer
-from cntt_analysis.intake.workbook import check_limits, raw_text
+from cntt_analysis.intake.workbook import cell_address, check_limits, raw_text
 from cntt_analysis.rubric.model import Input, Rubric
 from cntt_analysis.scoring.completeness import supplied_codes
 from cntt_analysis.storage import put
 from cntt_analysis.text import clean, fold
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is made (it is slow to import)
+    from openpyxl import Workbook
 
 SHEET = "Kiểm tra"
 # key → header people see; the file is read back by these headers (or the keys).
@@ -125,6 +125,10 @@ def build_inspection_template(answers: pd.DataFrame, rubric: Rubric,
     """A workbook prefilled with every scored unit's reported answers, and a blank row
     for each figure the appraiser supplies for it (highlighted: to fill in), marked as
     the inspection file of the round (`year`, by default the answers')."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
+
     names = dict(zip(registry["unit_id"], registry["name"]))
     rows = _rows(answers, rubric, registry)
     # A citation's date without its year ("ngày 20/01") is of the round's year.
@@ -291,7 +295,7 @@ def corrections_from(read: InspectionRead, file: str, rubric: Rubric, registry: 
         verified = get("verified")
         if is_blank(verified):
             continue
-        cell = f"{get_column_letter(columns['verified'] + 1)}{r}"
+        cell = cell_address(r - 1, columns['verified'])
         where: dict[str, Any] = {"year": year, "file": file, "sheet": sheet, "cell": cell}
         unit_id, code = clean(raw_text(get("unit_id"))), clean(raw_text(get("code")))
         if unit_id not in known_units:

@@ -19,12 +19,9 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.rounds import load_round
@@ -45,6 +42,9 @@ from cntt_analysis.scoring.record import (  # noqa: F401  (read_final, verify: r
     version_folder,
 )
 from cntt_analysis.storage import put, write_bytes, write_text, write_workbook
+
+if TYPE_CHECKING:  # openpyxl is imported where a workbook is made (it is slow to import)
+    from openpyxl import Workbook
 
 DRAFT_LABEL = "DỰ THẢO"
 CHANGE_COLUMNS = ["unit_id", "name", "group", "published_score", "score", "published_tier",
@@ -247,6 +247,10 @@ def _group_names(processed_dir: str | Path, year: int,
 def changes_workbook(changed: pd.DataFrame, groups: dict[str, str]) -> Workbook:
     """The note of what changed as a workbook: numbers as numbers (Excel shows them with
     the reader's decimal comma), groups by name, header frozen, filterable."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Thay đổi"
