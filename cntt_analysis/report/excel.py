@@ -581,9 +581,9 @@ def points_csv_bytes(points: pd.DataFrame, rubric: Rubric, names: dict[str, str]
         text(points["status"].map(POINT_STATUS)), text(points["file"]),
         text(points["sources"])]
     lines = [";".join(header)]
-    if len(points):
-        joined = columns[0].str.cat(columns[1:], sep=";")
-        lines += joined.tolist()
+    # Joined row by row (Series.str.cat sums object arrays column after column: 0.7 s of
+    # 1 s at 5,000 units).
+    lines += map(";".join, zip(*(column.tolist() for column in columns)))
     return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
