@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -62,7 +63,7 @@ class Round:
         inspection.xlsx or inspection.csv — never one recognised only by its content (a
         unit's workbook could look like it). More than one is an error (`find_inspection`)."""
         declared = self.declared_inspection()
-        named = [p for p in round_files(self.folder) if is_inspection_name(p)]
+        named = round_files(self.folder, lambda name: name.lower() in INSPECTION_NAMES)
         found = ([declared] if declared is not None and declared.is_file() else []) + [
             p for p in named if declared is None or p.resolve() != declared.resolve()]
         return sorted(found, key=lambda p: p.name)
@@ -82,20 +83,35 @@ class Round:
         systems' exports round.yaml declares, skipped). A workbook that only looks like the
         inspection file stays a submission (intake reports it)."""
         exports = {(self.folder / spec.file).resolve() for spec in self.imports}
+        declared = self.declared_inspection()
+        if declared is not None:
+            exports.add(declared.resolve())
         return sorted(
             p for p in round_files(self.folder)
             if p.suffix.lower() in WORKBOOK_SUFFIXES
             and not p.name.startswith(("~$", ".~lock", "._"))
+            and not is_inspection_name(p)
             and not (exports and p.resolve() in exports)
-            and not self.is_inspection(p)
         )
 
 
-def round_files(folder: Path) -> list[Path]:
-    """Files of a round folder; a symbolic link counts only when it stays inside it."""
+def round_files(folder: Path, named: Callable[[str], bool] | None = None) -> list[Path]:
+    """Files of a round folder (only those whose name passes `named`, when given); a
+    symbolic link counts only when it stays inside it. The folder's entries say which are
+    files and links, so a round of 20,000 files is not asked about file by file."""
     base = folder.resolve()
-    return sorted(p for p in folder.iterdir() if p.is_file()
-                  and (not p.is_symlink() or p.resolve().parent == base))
+    found = []
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if named is not None and not named(entry.name):
+                continue
+            path = folder / entry.name
+            if entry.is_symlink():
+                if path.is_file() and path.resolve().parent == base:
+                    found.append(path)
+            elif entry.is_file():
+                found.append(path)
+    return sorted(found)
 
 
 def load_round(raw_dir: str | Path, year: int) -> Round:
