@@ -81,11 +81,13 @@ class Results:
         return without_data(self.of_year("answers", year), self.rubric(year),
                             self.units_of(year))
 
-    def shortcomings_of(self, year: int) -> pd.DataFrame:
+    def shortcomings_of(self, year: int,
+                        blank: set[tuple[str, str]] | None = None) -> pd.DataFrame:
         """`year`'s shortcomings proper: without indicators whose answer is missing (rounds
-        scored before missing data was told apart still list them)."""
+        scored before missing data was told apart still list them). `blank` is
+        `missing_indicators(year)` when the caller has it already."""
         found = self.of_year("shortcomings", year)
-        blank = self.missing_indicators(year)
+        blank = self.missing_indicators(year) if blank is None else blank
         if not blank or found.empty:
             return found
         keep = [(u, i) not in blank for u, i in zip(found["unit_id"], found["indicator"])]

@@ -416,7 +416,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
     blank = missing_indicators(missing, rubric) | missing_indicators(
         unsupplied(answers, rubric, asked), rubric)
     complete = completeness(answers, rubric, missing, asked)
-    shortcomings = results.shortcomings_of(year)
+    shortcomings = results.shortcomings_of(year, blank)
     shortcomings.insert(2, "name", shortcomings["unit_id"].map(names))
     evidence = claims_without_evidence(results.answers, rubric, year)
     evidence = evidence[evidence["claims"] > 0].reset_index(drop=True)
