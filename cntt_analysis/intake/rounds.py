@@ -63,19 +63,13 @@ class Round:
         inspection.xlsx or inspection.csv — never one recognised only by its content (a
         unit's workbook could look like it). More than one is an error (`find_inspection`)."""
         declared = self.declared_inspection()
-        named = round_files(self.folder, lambda name: name.lower() in INSPECTION_NAMES)
+        named = round_files(self.folder, lambda name: is_inspection_name(Path(name)))
         found = ([declared] if declared is not None and declared.is_file() else []) + [
             p for p in named if declared is None or p.resolve() != declared.resolve()]
         return sorted(found, key=lambda p: p.name)
 
     def declared_inspection(self) -> Path | None:
         return None if self.inspection is None else self.folder / self.inspection
-
-    def is_inspection(self, path: Path) -> bool:
-        """Whether a round file is the inspection file (by name or declaration)."""
-        declared = self.declared_inspection()
-        return is_inspection_name(path) or (
-            declared is not None and path.resolve() == declared.resolve())
 
     def submissions(self) -> list[Path]:
         """Workbook files of the round, sorted by name (Office lock files, macOS "._"

@@ -5,9 +5,8 @@ time when the workbook closes; a round of a province writes hundreds of thousand
 cells, and that was most of `cntt score`'s time. `TableSheet` takes a table's body as
 columns (values, format), turns each distinct value into its cell XML once (texts into the
 workbook's shared strings, numbers as XlsxWriter writes them) and writes the rows straight
-into the sheet XML when the workbook is written. Everything
-else on the sheet (titles, headers, merged bands, widths, row heights, print layout, frozen
-panes, the filter) is XlsxWriter's own.
+into the sheet XML when the workbook is written. Everything else on the sheet (titles,
+headers, merged bands, widths, print layout, frozen panes, the filter) is XlsxWriter's own.
 """
 
 from __future__ import annotations
