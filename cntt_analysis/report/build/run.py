@@ -148,6 +148,10 @@ def _run_once(task: Task, kernel: Kernel) -> str | None:
     from cntt_analysis.storage import write_text
 
     nb = parameterize(nbformat.read(str(task.notebook), as_version=4), task.parameters)
+    # Straight in the kernel's interpreter when the notebook allows (`direct`): the same
+    # documents without a message per cell; else (and after any error) run the usual way.
+    if kernel.render(nb, task.executed, task.html, task.title, task.pdf):
+        return None
     try:
         nb = kernel.run(nb)
     except NotebookFailed as failed:
