@@ -228,6 +228,7 @@ class Kernels:
     def __init__(self, cwd: Path, count: int, log: Path | None = None, warm: bool = True):
         import threading
 
+        self.log = log
         self.kernels = [Kernel(cwd, log) for _ in range(max(1, count))]
         self._threads = [threading.Thread(target=k.warm_up, daemon=True)
                          for k in (self.kernels if warm else [])]
