@@ -12,13 +12,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_report import (  # noqa: F401 - the session's report fixture
+from test_report import (
     NOTEBOOK_NAMES,
     NOTEBOOKS,
     XSS_ID,
     YEAR,
     copy_notebooks,
-    report,
+    report,  # noqa: F401  (the shared built report)
 )
 
 from cntt_analysis.report.build import kernels as kernels_module
@@ -26,7 +26,7 @@ from cntt_analysis.report.build import run as build
 from cntt_analysis.report.build.kernels import Kernel, parameterize
 
 
-def parameterized(notebook: Path, report, **extra) -> nbformat.NotebookNode:
+def parameterized(notebook: Path, report, **extra) -> nbformat.NotebookNode:  # noqa: F811
     return parameterize(nbformat.read(str(notebook), as_version=4),
                         {"year": YEAR, "raw_dir": str(report.raw.resolve()),
                          "processed_dir": str(report.processed.resolve()), **extra})
@@ -43,9 +43,9 @@ def kernel(tmp_path):
     ("05-unit-profile", {"unit_id": XSS_ID}, True),   # markup in the unit's name
     ("02-ranking", {}, False),
 ])
-def test_direct_run_writes_the_bytes_the_kernels_messaging_writes(report, kernel, tmp_path,
-                                                                  name, extra, pdf):
-    """The executed notebook, its HTML page and its PDF, byte for byte."""
+def test_direct_run_writes_the_same_bytes(report, kernel, tmp_path, name, extra, pdf):  # noqa: F811
+    """A direct run writes the executed notebook, its HTML page and its PDF as the
+    kernel's messaging does, byte for byte."""
     notebook = NOTEBOOKS / f"{name}.ipynb"
     direct, usual = tmp_path / "direct", tmp_path / "usual"
     paths = {side: (side / "nb.ipynb", side / "page.html", side / "page.pdf" if pdf else None)
@@ -74,8 +74,8 @@ def test_direct_run_writes_the_bytes_the_kernels_messaging_writes(report, kernel
     "1 + 1;",                                            # output silenced
     "import matplotlib.pyplot as plt\nplt.figure()",     # left open: the inline backend shows it
 ])
-def test_what_the_direct_run_cannot_reproduce_goes_through_the_kernel(report, kernel,
-                                                                      tmp_path, cell):
+def test_what_direct_cannot_reproduce_falls_back(report, kernel, tmp_path, cell):  # noqa: F811
+    """A direct run gives up (nothing written) on what it could not reproduce."""
     nb = parameterized(NOTEBOOKS / "02-ranking.ipynb", report)
     nb.cells.append(nbformat.v4.new_code_cell(cell))
     executed, html = tmp_path / "nb.ipynb", tmp_path / "page.html"
@@ -87,7 +87,7 @@ def test_what_the_direct_run_cannot_reproduce_goes_through_the_kernel(report, ke
         assert done.cells[-1].execution_count is not None
 
 
-def test_a_build_runs_its_notebooks_directly(report, tmp_path, monkeypatch):
+def test_a_build_runs_its_notebooks_directly(report, tmp_path, monkeypatch):  # noqa: F811
     """No notebook of an ordinary build goes through the kernel's messaging."""
     ran: list[str] = []
     usual = Kernel.run
@@ -101,7 +101,8 @@ def test_a_build_runs_its_notebooks_directly(report, tmp_path, monkeypatch):
     assert (out / "don-vi" / f"{XSS_ID}.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_the_kernels_start_while_the_rounds_are_scored(report, tmp_path, monkeypatch):
+def test_the_kernels_start_while_the_rounds_are_scored(report, tmp_path,  # noqa: F811
+                                                       monkeypatch):
     """Rounds to score mean a report to build: the kernels are started first, and load
     their libraries during the scoring instead of after it."""
     from cntt_analysis.scoring import pipeline

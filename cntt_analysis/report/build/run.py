@@ -28,6 +28,7 @@ from tqdm import tqdm
 from cntt_analysis.errors import DiskError, ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years, load_round
 from cntt_analysis.report import NOTEBOOKS
+from cntt_analysis.report.build.direct import release_memory
 from cntt_analysis.report.build.kernels import (
     Kernel,
     Kernels,
@@ -285,6 +286,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
             kernels = _start_kernels(notebooks, jobs, reports, year)
             ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
             _warn_if_published(processed, years)
+            release_memory()  # what scoring freed, while the kernels work
         # The whole build's key: when it is the current build's, nothing is loaded or run.
         documents_key = documents_digest(raw, processed, year, years)
         build_id = sha(documents_key, folder_digest(notebooks),
@@ -368,6 +370,8 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
                                    previous.get(DOCUMENTS) == documents_key)
             documents = None if reused else beside.submit(
                 write_documents, year, raw, processed, staging / DOCUMENTS, facts)
+            if documents is not None:
+                documents.add_done_callback(lambda _: release_memory())
             errors = run_tasks(todo, jobs, progress, log=log, kernels=kernels)
             if documents is not None:
                 documents.result()
