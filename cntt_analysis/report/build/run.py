@@ -3,7 +3,9 @@
 
 Only documents whose inputs changed are rebuilt (keys in `keys`); an unchanged re-run
 starts no kernel. Notebooks run on `jobs` kept-alive kernels (`kernels`), each driven by a
-thread of this process (no worker processes: the kernels are the only other processes);
+thread of this process (no worker processes: the kernels are the only other processes),
+straight in the kernel's interpreter when the notebook allows (`direct`), else cell by
+cell through the kernel's messaging; the kernels start while the rounds are scored;
 a notebook that fails is kept (executed up to the failing cell) and named in the error,
 and the others still run. ``reports/<year>`` is a symbolic link to a versioned build in
 ``reports/.builds/``, flipped atomically. Kernels die with the command.
