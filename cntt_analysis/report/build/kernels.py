@@ -137,14 +137,33 @@ class Kernel:
         return self.kc.execute_interactive(code, store_history=False, silent=True,
                                            timeout=None, output_hook=lambda msg: None)
 
+    def _ensure_started(self) -> None:
+        if self.km is None or not self.km.is_alive():
+            self.shutdown()
+            self._start()
+
+    def render(self, nb: nbformat.NotebookNode, executed: Path, html: Path, title: str,
+               pdf: Path | None) -> bool:
+        """Run `nb` straight in the kernel's interpreter and write its documents
+        (`direct`); False when it must go through `run` instead (nothing written)."""
+        self._ensure_started()
+        arguments = ", ".join(repr(str(a)) if a is not None else "None"
+                              for a in (nbformat.writes(nb), executed, html, title, pdf))
+        reply = self._execute("__import__('cntt_analysis.report.build.direct', "
+                              f"fromlist=['render']).render({arguments})")
+        content = reply.get("content", {})
+        if content.get("status") == "ok":
+            return True
+        if content.get("ename") == "Fallback":
+            return False
+        raise RuntimeError(f"{content.get('ename', 'Error')}: {content.get('evalue', '')}")
+
     def run(self, nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         """Execute every code cell of `nb` in a fresh namespace; raises NotebookFailed."""
         from nbclient import NotebookClient
         from nbclient.exceptions import CellExecutionError
 
-        if self.km is None or not self.km.is_alive():
-            self.shutdown()
-            self._start()
+        self._ensure_started()
         self._execute(FRESH)
         client = NotebookClient(nb, km=self.km, timeout=None, record_timing=False,
                                 kernel_name="python3",
@@ -209,6 +228,7 @@ class Kernels:
     def __init__(self, cwd: Path, count: int, log: Path | None = None, warm: bool = True):
         import threading
 
+        self.log = log
         self.kernels = [Kernel(cwd, log) for _ in range(max(1, count))]
         self._threads = [threading.Thread(target=k.warm_up, daemon=True)
                          for k in (self.kernels if warm else [])]
@@ -234,11 +254,18 @@ class Kernels:
 
 def export_notebook(executed: str, html: str, title: str, pdf: str | None) -> None:
     """Run in a kernel: an executed notebook → its HTML page (and A4 PDF)."""
-    from cntt_analysis.report.html.pages import html_to_pdf, notebook_to_html
+    export_node(nbformat.read(executed, as_version=4), html, title, pdf)
 
-    page = notebook_to_html(executed, html, title)
+
+def export_node(nb: nbformat.NotebookNode, html: str, title: str, pdf: str | None) -> None:
+    """An executed notebook (in memory) → its HTML page (and A4 PDF)."""
+    from cntt_analysis.report.html.pages import html_to_pdf, notebook_page
+    from cntt_analysis.storage import write_text
+
+    text = notebook_page(nb, title)
+    write_text(text, html)
     if pdf is not None:
-        html_to_pdf(page, pdf, base_url=Path(html).parent)
+        html_to_pdf(text, pdf, base_url=Path(html).parent)
 
 
 def _failed_cell(nb: nbformat.NotebookNode) -> int | None:

@@ -3,7 +3,9 @@
 
 Only documents whose inputs changed are rebuilt (keys in `keys`); an unchanged re-run
 starts no kernel. Notebooks run on `jobs` kept-alive kernels (`kernels`), each driven by a
-thread of this process (no worker processes: the kernels are the only other processes);
+thread of this process (no worker processes: the kernels are the only other processes),
+straight in the kernel's interpreter when the notebook allows (`direct`), else cell by
+cell through the kernel's messaging; the kernels start while the rounds are scored;
 a notebook that fails is kept (executed up to the failing cell) and named in the error,
 and the others still run. ``reports/<year>`` is a symbolic link to a versioned build in
 ``reports/.builds/``, flipped atomically. Kernels die with the command.
@@ -28,6 +30,7 @@ from tqdm import tqdm
 from cntt_analysis.errors import DiskError, ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years, load_round
 from cntt_analysis.report import NOTEBOOKS
+from cntt_analysis.report.build.direct import release_memory
 from cntt_analysis.report.build.kernels import (
     Kernel,
     Kernels,
@@ -148,6 +151,10 @@ def _run_once(task: Task, kernel: Kernel) -> str | None:
     from cntt_analysis.storage import write_text
 
     nb = parameterize(nbformat.read(str(task.notebook), as_version=4), task.parameters)
+    # Straight in the kernel's interpreter when the notebook allows (`direct`): the same
+    # documents without a message per cell; else (and after any error) run the usual way.
+    if kernel.render(nb, task.executed, task.html, task.title, task.pdf):
+        return None
     try:
         nb = kernel.run(nb)
     except NotebookFailed as failed:
@@ -270,34 +277,43 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     # The report reads the Parquet tables only: a round scored without its Excel results
     # (the Python API's `ensure_scored`, a file deleted) still makes the report, whose
     # workbook and points CSV are rendered from the tables.
-    if any(is_stale(raw, processed, y) for y in years):
-        from cntt_analysis.report.excel import ROUND_WRITERS
-        from cntt_analysis.scoring.pipeline import ensure_scored
-
-        ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
-        _warn_if_published(processed, years)
-    # The whole build's key: when it is the current build's, nothing is loaded or run.
-    documents_key = documents_digest(raw, processed, year, years)
-    build_id = sha(documents_key, folder_digest(notebooks),
-                   json.dumps([year, str(raw.resolve()), str(processed.resolve()), units])
-                   )[:16]
-    out = reports / str(year)
-    current = current_build(reports, year)
-    if current is not None and current.name == build_name(year, build_id):
-        if progress:  # nothing changed: no kernel started, nothing written
-            print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn ở {out}.")
-        return out
-    previous = read_keys(current)
-    log = reports / "logs" / f"kernels-{year}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text("", encoding="utf-8")  # this run's chatter only
-    # The kernels start now and load their libraries while what to run is worked out.
-    kernels = Kernels(notebooks.resolve(), jobs, log)
+    kernels: Kernels | None = None
     try:
-        _build(year, raw, processed, reports, notebooks, jobs, progress, units, kernels, log,
-               current, previous, documents_key, build_id)
+        if any(is_stale(raw, processed, y) for y in years):
+            from cntt_analysis.report.excel import ROUND_WRITERS
+            from cntt_analysis.scoring.pipeline import ensure_scored
+
+            # New data makes a new report: the kernels start now and load their libraries
+            # while the rounds are scored (~4 s a kernel, no longer waited for after).
+            kernels = _start_kernels(notebooks, jobs, reports, year)
+            ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
+            _warn_if_published(processed, years)
+            release_memory()  # what scoring freed, while the kernels work
+        # The whole build's key: when it is the current build's, nothing is loaded or run.
+        documents_key = documents_digest(raw, processed, year, years)
+        build_id = sha(documents_key, folder_digest(notebooks),
+                       json.dumps([year, str(raw.resolve()), str(processed.resolve()), units])
+                       )[:16]
+        out = reports / str(year)
+        current = current_build(reports, year)
+        if current is not None and current.name == build_name(year, build_id):
+            if progress:  # nothing changed: nothing written (no kernel started, unless the
+                # rounds had to be scored again and came out the same)
+                print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn ở "
+                      f"{out}.")
+            return out
+        previous = read_keys(current)
+        if kernels is None:  # they load their libraries while what to run is worked out
+            kernels = _start_kernels(notebooks, jobs, reports, year)
+        _build(year, raw, processed, reports, notebooks, jobs, progress, units, kernels,
+               kernels.log, current, previous, documents_key, build_id)
+    except BaseException:
+        if kernels is not None:  # stopped (scoring failed, interrupted): not waited for
+            kernels.kill()
+        raise
     finally:
-        kernels.close()
+        if kernels is not None:
+            kernels.close()
     # Chart images no document of this build used (each use touches its file) go.
     from cntt_analysis.report.facts.cache import FIGURES
     from cntt_analysis.report.html.blocks import sweep_figures
@@ -306,8 +322,16 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     return out
 
 
+def _start_kernels(notebooks: Path, jobs: int, reports: Path, year: int) -> Kernels:
+    """`jobs` kernels started in the background, their chatter in this run's log."""
+    log = reports / "logs" / f"kernels-{year}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("", encoding="utf-8")  # this run's chatter only
+    return Kernels(notebooks.resolve(), jobs, log)
+
+
 def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path, jobs: int,
-           progress: bool, units: list[str] | None, kernels: Kernels, log: Path,
+           progress: bool, units: list[str] | None, kernels: Kernels, log: Path | None,
            current: Path | None, previous: dict[str, str], documents_key: str,
            build_id: str) -> None:
     """`build_report` once it is known that something must be built."""
@@ -348,6 +372,8 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
                                    previous.get(DOCUMENTS) == documents_key)
             documents = None if reused else beside.submit(
                 write_documents, year, raw, processed, staging / DOCUMENTS, facts)
+            if documents is not None:
+                documents.add_done_callback(lambda _: release_memory())
             errors = run_tasks(todo, jobs, progress, log=log, kernels=kernels)
             if documents is not None:
                 documents.result()

@@ -1,0 +1,128 @@
+"""Notebooks run straight in a kept kernel's interpreter (report.build.direct): the same
+documents as through the kernel's messaging, the usual way for whatever it cannot
+reproduce, and the kernels started while the rounds are scored.
+
+Real kernels, real notebooks and real PDFs, on the synthetic report of test_report.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+from test_report import (
+    NOTEBOOK_NAMES,
+    NOTEBOOKS,
+    XSS_ID,
+    YEAR,
+    copy_notebooks,
+    report,  # noqa: F401  (the shared built report)
+)
+
+from cntt_analysis.report.build import kernels as kernels_module
+from cntt_analysis.report.build import run as build
+from cntt_analysis.report.build.kernels import Kernel, parameterize
+
+
+def parameterized(notebook: Path, report, **extra) -> nbformat.NotebookNode:  # noqa: F811
+    return parameterize(nbformat.read(str(notebook), as_version=4),
+                        {"year": YEAR, "raw_dir": str(report.raw.resolve()),
+                         "processed_dir": str(report.processed.resolve()), **extra})
+
+
+@pytest.fixture
+def kernel(tmp_path):
+    kernel = Kernel(NOTEBOOKS, tmp_path / "kernel.log")
+    yield kernel
+    kernel.shutdown()
+
+
+@pytest.mark.parametrize("name,extra,pdf", [
+    ("05-unit-profile", {"unit_id": XSS_ID}, True),   # markup in the unit's name
+    ("02-ranking", {}, False),
+])
+def test_direct_run_writes_the_same_bytes(report, kernel, tmp_path, name, extra, pdf):  # noqa: F811
+    """A direct run writes the executed notebook, its HTML page and its PDF as the
+    kernel's messaging does, byte for byte."""
+    notebook = NOTEBOOKS / f"{name}.ipynb"
+    direct, usual = tmp_path / "direct", tmp_path / "usual"
+    paths = {side: (side / "nb.ipynb", side / "page.html", side / "page.pdf" if pdf else None)
+             for side in (direct, usual)}
+    assert kernel.render(parameterized(notebook, report, **extra), *paths[direct][:2],
+                         "Tiêu đề <thử>", paths[direct][2])
+    executed = kernel.run(parameterized(notebook, report, **extra))
+    usual.mkdir()
+    paths[usual][0].write_text(nbformat.writes(executed) + "\n", encoding="utf-8")
+    kernel.export(paths[usual][0], paths[usual][1], "Tiêu đề <thử>", paths[usual][2])
+    for ours, theirs in zip(paths[direct], paths[usual]):
+        if ours is not None:
+            assert ours.read_bytes() == theirs.read_bytes(), ours.name
+    code = [c for c in nbformat.read(paths[direct][0], as_version=4).cells
+            if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert any(o.output_type == "execute_result" for c in code for o in c.outputs)
+
+
+@pytest.mark.parametrize("cell", [
+    'print("đã in")',                                   # a stream output
+    'raise ValueError("hỏng")',                          # the kernel formats the error
+    "import warnings\nwarnings.warn('cảnh báo')",        # stderr
+    "from IPython.display import display\ndisplay(1)",   # a display output
+    "%time 1 + 1",                                       # not plain Python
+    "1 + 1;",                                            # output silenced
+    "import matplotlib.pyplot as plt\nplt.figure()",     # left open: the inline backend shows it
+])
+def test_what_direct_cannot_reproduce_falls_back(report, kernel, tmp_path, cell):  # noqa: F811
+    """A direct run gives up (nothing written) on what it could not reproduce."""
+    nb = parameterized(NOTEBOOKS / "02-ranking.ipynb", report)
+    nb.cells.append(nbformat.v4.new_code_cell(cell))
+    executed, html = tmp_path / "nb.ipynb", tmp_path / "page.html"
+    assert kernel.render(nb, executed, html, "Tiêu đề", None) is False
+    assert not executed.exists() and not html.exists()
+    # The kernel is still usable, as it was: the notebook runs the usual way.
+    if "raise" not in cell:
+        done = kernel.run(nb)
+        assert done.cells[-1].execution_count is not None
+
+
+def test_a_build_runs_its_notebooks_directly(report, tmp_path, monkeypatch):  # noqa: F811
+    """No notebook of an ordinary build goes through the kernel's messaging."""
+    ran: list[str] = []
+    usual = Kernel.run
+    monkeypatch.setattr(Kernel, "run", lambda self, nb: ran.append("run") or usual(self, nb))
+    notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
+    out = build.build_report(YEAR, report.raw, report.processed, tmp_path / "reports",
+                             notebooks, jobs=2, progress=False, units=[XSS_ID])
+    assert ran == []
+    profile = nbformat.read(out / "notebooks" / "don-vi" / f"{XSS_ID}.ipynb", as_version=4)
+    assert profile.metadata.papermill.parameters.unit_id == XSS_ID
+    assert (out / "don-vi" / f"{XSS_ID}.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_the_kernels_start_while_the_rounds_are_scored(report, tmp_path,  # noqa: F811
+                                                       monkeypatch):
+    """Rounds to score mean a report to build: the kernels are started first, and load
+    their libraries during the scoring instead of after it."""
+    from cntt_analysis.scoring import pipeline
+
+    events: list[str] = []
+    score, start = pipeline.ensure_scored, kernels_module.Kernels.__init__
+
+    def scoring(*args, **kwargs):
+        events.append("score")
+        return score(*args, **kwargs)
+
+    def starting(self, *args, **kwargs):
+        events.append("kernels")
+        start(self, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "ensure_scored", scoring)
+    monkeypatch.setattr(kernels_module.Kernels, "__init__", starting)
+    processed = tmp_path / "processed"   # nothing scored yet
+    shutil.copytree(report.raw, tmp_path / "raw")
+    notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
+    build.build_report(YEAR, tmp_path / "raw", processed, tmp_path / "reports", notebooks,
+                       jobs=1, progress=False, units=[])
+    assert events == ["kernels", "score"]
