@@ -599,6 +599,7 @@ def issue_counts(processed: Path) -> str:
 def stages(raw_dir: Path, processed: Path) -> None:
     """The steps of one `cntt score`, timed in this process (wall seconds, resident MB)."""
     from cntt_analysis.intake.issues import issues_frame
+    from cntt_analysis.intake.reading import start_reading
     from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
     from cntt_analysis.intake.registry import load_registry, renamed_ids
     from cntt_analysis.intake.rounds import load_round
@@ -632,7 +633,7 @@ def stages(raw_dir: Path, processed: Path) -> None:
     known = load_registry(registry_path(raw_dir))
     registry = pipeline.round_registry(known, rnd)
     mark("round, registry")
-    paths, subs = pipeline.read_submissions(rnd, progress=False)
+    paths, subs = start_reading(rnd, progress=False).result()
     mark("read (workers)")
     tied = tie_submissions(subs, registry, renamed_ids(known), rnd.rubric.general_codes)
     pipeline.keep_asked(tied, rnd.rubric, registry)

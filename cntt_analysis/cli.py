@@ -228,10 +228,16 @@ def score(
                 typer.echo(f"Năm {each}: Không có gì thay đổi kể từ lần chấm trước "
                            f"(kết quả vẫn ở {folder}); bỏ qua. Dùng --force để chấm lại.")
             continue
-        from cntt_analysis.report.excel import ROUND_WRITERS, facts_of_scored
-        from cntt_analysis.scoring.pipeline import score_round, write_round
+        from cntt_analysis.intake.reading import start_reading
+        from cntt_analysis.intake.rounds import load_round
 
-        result = score_round(raw, each, progress=None if not quiet else False)
+        # The files are read while pandas and the rest of the scoring is imported.
+        progress = None if not quiet else False
+        with start_reading(load_round(raw, each), progress) as reading:
+            from cntt_analysis.report.excel import ROUND_WRITERS, facts_of_scored
+            from cntt_analysis.scoring.pipeline import score_round, write_round
+
+            result = score_round(raw, each, progress, reading=reading)
         if not quiet:
             _warn(result.round.warnings)
         written = write_round(result, processed, raw, writers=ROUND_WRITERS)

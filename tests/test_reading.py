@@ -8,15 +8,24 @@ import pickle
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from hostile import abort_on, allocate_until_refused, nap, square
 
-from cntt_analysis.intake import templates
+from cntt_analysis.errors import UsageError
+from cntt_analysis.intake import reading, templates
+from cntt_analysis.intake.reading import start_reading
 from cntt_analysis.intake.rounds import load_round
-from cntt_analysis.intake.sandbox import WorkerError, _Worker, map_isolated, worker_memory
+from cntt_analysis.intake.sandbox import (
+    Cancelled,
+    WorkerError,
+    _Worker,
+    map_isolated,
+    worker_memory,
+)
 from cntt_analysis.intake.values import parse_answer
 from cntt_analysis.intake.workbook import (
     ANSWER_COLUMN,
@@ -28,6 +37,7 @@ from cntt_analysis.intake.workbook import (
     submissions_frame,
 )
 from cntt_analysis.rubric.model import Input
+from cntt_analysis.scoring.pipeline import score_round
 
 # --------------------------------------------------------------------------- the pool
 
@@ -195,3 +205,62 @@ def test_only_the_name_or_round_yaml_makes_a_file_the_inspection_file(three):
                       encoding="utf-8")
     rnd = load_round(three.raw, 2017)
     assert path not in rnd.submissions() and rnd.inspection_files() == [path]
+
+
+# --------------------------------------------------------------------------- in background
+
+
+def test_a_round_read_in_the_background_is_the_round_read_here(three, rubric):
+    rnd = load_round(three.folder.parent, 2017)
+    paths, subs = start_reading(rnd, progress=False).result()
+    here = read_round_files(paths, rubric, 2017, progress=False, workers=0)
+    assert paths == rnd.submissions() and len(paths) == 4
+    assert [s.answers for s in subs] == [s.answers for s in here]
+    assert [s.issues for s in subs] == [s.issues for s in here]
+
+
+def test_a_stop_ends_the_reading_and_its_workers():
+    stop = threading.Event()
+    timer = threading.Timer(0.5, stop.set)
+    timer.start()
+    before = set(_children())
+    with pytest.raises(Cancelled):
+        # 400 naps of 0.15 s: 30 s on two workers, unless stopped
+        map_isolated(nap, [Path(str(n)) for n in range(400)], lambda p, why: why,
+                     workers=2, stop=stop)
+    assert set(_children()) <= before  # no worker left behind
+
+
+def test_a_broken_registry_stops_the_reading_at_once(make_round, tmp_path, monkeypatch):
+    rnd = make_round()
+    rnd.add("SO_VP")
+    (rnd.folder.parent / "units.csv").write_text("unit_id,name,group\nSO_VP,,so\n", "utf-8")
+    started = []
+    real = reading.read_round_files
+
+    def slow(*args, stop, **kwargs):  # the files would take 60 s to read
+        started.append(stop)
+        assert stop.wait(60), "the reading was not stopped"
+        return real(*args, stop=stop, **kwargs)
+
+    monkeypatch.setattr(reading, "read_round_files", slow)
+    with pytest.raises(UsageError, match="units.csv"):
+        score_round(rnd.folder.parent, 2017, progress=False)
+    assert started and started[0].is_set()
+
+
+def _children() -> list[int]:
+    """The live child processes of this one."""
+    import os
+
+    me, found = os.getpid(), []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == me and fields[0] != b"Z":
+                found.append(int(entry.name))
+    return found

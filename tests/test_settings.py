@@ -15,6 +15,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from cntt_analysis import yamlfile
 from cntt_analysis.cli import app
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.rounds import load_round
@@ -366,3 +367,35 @@ def test_every_command_stops_on_a_bad_file_and_writes_nothing(make_round, tmp_pa
         os.chdir(cwd)
     assert_stops(result, *phrases)
     assert snapshot(tmp_path) == before
+
+
+# --------------------------------------------------------------------------- YAML reading
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_YAML = sorted(
+    [*(ROOT / "cntt_analysis").rglob("*.yaml"), *(ROOT / "tests" / "rubrics").glob("*.yaml"),
+     *(ROOT / "data" / "raw").rglob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", SHIPPED_YAML, ids=lambda p: str(p.relative_to(ROOT)))
+def test_libyaml_reads_each_shipped_file_as_the_strict_loader_does(path):
+    text = yamlfile.read_text(path, "tệp")
+    done, fast = yamlfile._load_fast(text)
+    assert done
+    assert fast == yaml.load(text, Loader=yamlfile._StrictLoader)  # noqa: S506
+
+
+@pytest.mark.parametrize("text, phrase", [
+    ("a: &x 1\nb: *x\n", "bí danh"),
+    ("a: 1\na: 2\n", "ghi hai lần"),
+    ("a: 2017-02-30\n", "không có thật"),
+    ("a: [1, 2\n", "sai cú pháp"),
+    ("a: " + "[" * 200_000 + "]" * 200_000 + "\n", "lồng nhau"),  # no C recursion
+    ("a: " + "[" * yamlfile.MAX_DEPTH + "]" * yamlfile.MAX_DEPTH + "\n",
+     "lồng nhau"),
+])
+def test_what_libyaml_would_accept_or_stumble_on_is_read_again_strictly(text, phrase):
+    assert yamlfile._load_fast(text) == (False, None)
+    with pytest.raises(UsageError, match=phrase) as raised:
+        yamlfile.parse(text, "x.yaml")
+    assert "x.yaml" in str(raised.value)

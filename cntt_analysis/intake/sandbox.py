@@ -27,6 +27,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -142,6 +143,10 @@ class WorkerError(RuntimeError):
     """A worker could not start (a broken installation, not a file's fault)."""
 
 
+class Cancelled(RuntimeError):
+    """`map_isolated` was told to stop (`stop` set) before every file was read."""
+
+
 class _Worker:
     """One worker process and the files it was given, in order, not yet answered."""
 
@@ -222,13 +227,15 @@ def map_isolated(func: Callable[[Path], T], paths: Sequence[Path],
                  on_failure: Callable[[Path, str], T], workers: int | None = None,
                  memory: int | None = None, seconds: float = TIME_LIMIT,
                  advance: Callable[[], None] | None = None,
-                 receive: Callable[[Any], T] | None = None) -> list[T]:
+                 receive: Callable[[Any], T] | None = None,
+                 stop: threading.Event | None = None) -> list[T]:
     """`func(path)` for every path, in worker processes; a path whose worker dies, runs out
     of memory or time gets `on_failure(path, reason)` instead. Results in `paths` order.
 
     `func` must be picklable (a module-level function or a partial of one); `memory` is
     each worker's resident-memory limit (default: its share of WORKERS_MEMORY); `receive`
-    is applied here to each result as it arrives; `advance` is called once per path."""
+    is applied here to each result as it arrives; `advance` is called once per path; when
+    `stop` is set (from another thread), the workers are killed and `Cancelled` raised."""
     results: list[Any] = [None] * len(paths)
     pending = deque(enumerate(paths))
     count = max(1, min(workers or cpu_count(), len(paths)))
@@ -249,6 +256,8 @@ def map_isolated(func: Callable[[Path], T], paths: Sequence[Path],
         for worker in pool:
             ready.register(worker.conn, selectors.EVENT_READ)
         while pending or any(w.batch for w in pool):
+            if stop is not None and stop.is_set():
+                raise Cancelled("đã dừng đọc tệp")
             for worker in pool:  # topped up before it runs dry, so that it never waits
                 size = max(1, min(BATCH, len(pending) // (2 * len(pool))))
                 if pending and len(worker.batch) <= size // 2:
@@ -256,8 +265,10 @@ def map_isolated(func: Callable[[Path], T], paths: Sequence[Path],
                     worker.give([pending.popleft() for _ in range(more)])
             busy = [w for w in pool if w.batch]
             wait_for = min((w.deadline for w in busy), default=time.monotonic())
-            readable = {key.fileobj for key, _ in
-                        ready.select(max(0.0, wait_for - time.monotonic()))}
+            wait = max(0.0, wait_for - time.monotonic())
+            if stop is not None:  # a stop is seen within a fifth of a second
+                wait = min(wait, 0.2)
+            readable = {key.fileobj for key, _ in ready.select(wait)}
             for i, worker in enumerate(pool):
                 answer, alive = worker.receive() if worker.conn in readable else (None, True)
                 if answer is not None:

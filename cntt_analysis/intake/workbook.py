@@ -16,6 +16,7 @@ import datetime as dt
 import re
 import sys
 import tempfile
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, partial
@@ -624,13 +625,14 @@ def check_limits(answers: list[dict[str, Any]], rubric: Rubric, year: int,
 
 
 def read_round_files(paths: list[Path], rubric: Rubric, year: int,
-                     progress: bool | None = None, workers: int | None = None
-                     ) -> list[Submission]:
+                     progress: bool | None = None, workers: int | None = None,
+                     stop: threading.Event | None = None) -> list[Submission]:
     """Read many workbooks, with a progress bar on a terminal. Each file is read in a
     worker process with a memory and time limit (`intake.sandbox`), so a file that
     exhausts either becomes an issue instead of stopping the round; ``workers=0`` reads
     in this process (tests, tools that read a trusted file). Repeated answer values are
-    shared between the submissions as they arrive (`share_strings`)."""
+    shared between the submissions as they arrive (`share_strings`). Setting `stop` (from
+    another thread) ends the reading (`sandbox.Cancelled`)."""
     from tqdm import tqdm
 
     show = sys.stderr.isatty() if progress is None else progress
@@ -646,7 +648,8 @@ def read_round_files(paths: list[Path], rubric: Rubric, year: int,
             return subs
         read = partial(read_submission, rubric=rubric, year=year)
         return map_isolated(read, paths, partial(_lost, year=year), workers=workers,
-                            advance=bar.update, receive=partial(share_strings, shared=shared))
+                            advance=bar.update, receive=partial(share_strings, shared=shared),
+                            stop=stop)
 
 
 _LOST = {"memory": " (vượt giới hạn bộ nhớ khi đọc)",

@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from cntt_analysis.intake.issues import issues_frame, make_issue
+from cntt_analysis.intake.issues import issues_frame
+from cntt_analysis.intake.reading import Reading, start_reading
 from cntt_analysis.intake.register import build_register, choose_counted, tie_submissions
 from cntt_analysis.intake.registry import (
     active_units,
@@ -26,7 +27,7 @@ from cntt_analysis.intake.registry import (
     with_round_lists,
 )
 from cntt_analysis.intake.rounds import Round, available_years, load_round
-from cntt_analysis.intake.workbook import Submission, read_round_files, submissions_frame
+from cntt_analysis.intake.workbook import Submission, submissions_frame
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.inspection import (
     CORRECTION,
@@ -74,12 +75,15 @@ class RoundResult:
         return self.round.year
 
 
-def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) -> RoundResult:
+def score_round(raw_dir: str | Path, year: int, progress: bool | None = None,
+                reading: Reading | None = None) -> RoundResult:
     """Read, validate, verify (inspection) and score every submission of `year`.
 
     In: `raw_dir` holding ``units.csv`` and ``<year>/round.yaml`` (deadline, rubric) with the
     units' filled workbooks (.xlsx/.xls/.ods) and, optionally, the inspection workbook.
     Nothing is written (``write_round`` stores the result; ``cntt score`` does both).
+    `reading` is the round's submissions already being read (`intake.reading`: ``cntt
+    score`` starts reading before it imports pandas); by default they are read here.
 
     Out: a ``RoundResult`` of tidy tables, one row per
     - ``answers``: unit and input code — year, unit_id, code, raw_value, value, number,
@@ -107,10 +111,15 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None) ->
         0   h-yen-khanh  93.17  Tốt     1
         1  h-tx-phu-lam  91.96  Tốt     2
     """
-    rnd = load_round(raw_dir, year)
-    known = load_registry(registry_path(raw_dir))
-    registry = round_registry(known, rnd)
-    taken = take_in(rnd, registry, renamed_ids(known), progress)
+    if reading is None:
+        reading = start_reading(load_round(raw_dir, year), progress)
+    elif reading.round.year != year:
+        raise ValueError(f"reading holds the round of {reading.round.year}, not {year}")
+    rnd = reading.round
+    with reading:  # a broken registry stops the reading at once
+        known = load_registry(registry_path(raw_dir))
+        registry = round_registry(known, rnd)
+        taken = take_in(rnd, registry, renamed_ids(known), reading=reading)
     register, read = taken.register, taken.read
     # The units' answers with the appraiser's and systems' figures joined: what the units'
     # self-assessed points are computed from (the supplied figures are not theirs to give).
@@ -197,11 +206,11 @@ class Intake:
 
 
 def take_in(rnd: Round, registry: pd.DataFrame, renamed: dict[str, str] | None = None,
-            progress: bool | None = None) -> Intake:
-    """Read every submission, tie each to its unit, choose one per unit, register them,
-    and make the answers table; the submissions themselves are not kept (a round of
-    20,000 holds a million answers: the table holds them once)."""
-    paths, subs = read_submissions(rnd, progress)
+            progress: bool | None = None, reading: Reading | None = None) -> Intake:
+    """Read every submission (or take those `reading` read), tie each to its unit, choose
+    one per unit, register them, and make the answers table; the submissions themselves
+    are not kept (a round of 20,000 holds a million answers: the table holds them once)."""
+    paths, subs = (reading or start_reading(rnd, progress)).result()
     read = {p.name: s.digest for p, s in zip(paths, subs) if s.digest is not None}
     tied = tie_submissions(subs, registry, renamed, rnd.rubric.general_codes)
     keep_asked(tied, rnd.rubric, registry)
@@ -210,20 +219,6 @@ def take_in(rnd: Round, registry: pd.DataFrame, renamed: dict[str, str] | None =
     reported = submissions_frame([counted[u] for u in sorted(counted)], by_code=True)
     return Intake(reported, register, [i for s in subs for i in s.issues], register_issues,
                   read)
-
-
-def read_submissions(rnd: Round, progress: bool | None = None
-                     ) -> tuple[list[Path], list[Submission]]:
-    """The round's submissions (`Round.submissions`), read. One that looks like the
-    inspectors' file (found as it is read) stays a submission: only the IT Centre makes a
-    file the inspection file (its name, or round.yaml), so it is reported, not applied."""
-    paths = rnd.submissions()
-    subs = read_round_files(paths, rnd.rubric, rnd.year, progress=progress)
-    for sub in subs:
-        if sub.inspection:
-            sub.issues.append(make_issue("inspection_candidate", year=sub.year, file=sub.file,
-                                         file_name=sub.file))
-    return paths, subs
 
 
 def verify(rnd: Round, reported: pd.DataFrame, registry: pd.DataFrame
