@@ -5,6 +5,7 @@ units leaders must direct to remedy shortcomings.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -238,18 +239,24 @@ def unscored_units(register: pd.DataFrame, scores: pd.DataFrame, year: int) -> p
     # most of the cost at a province's size).
     reg = register[(register["year"] == year) & register["unit_id"].notna()
                    & ~register["unit_id"].isin(scored)]
+    # Each unit's register rows in plain Python (a province has hundreds without a score:
+    # a pandas filter per unit was most of the cost).
+    reg = reg.sort_values("unit_id", kind="stable")
+    parts: dict[str, list[tuple[Any, ...]]] = {}
+    for row in zip(reg["unit_id"], reg["status"], reg["file"], reg["name"], reg["group"]):
+        parts.setdefault(row[0], []).append(row)
     rows = []
-    for unit_id, part in reg.groupby("unit_id", sort=True):
-        units = part[part["status"].isin([SENT, LATE, MISSING])]
-        if units.empty:
+    for unit_id, part in parts.items():
+        units = [r for r in part if r[1] in (SENT, LATE, MISSING)]
+        if not units:
             continue
-        failed = [f for f in part.loc[part["status"] == NOT_SCORED, "file"] if f]
-        first = units.iloc[0]
+        failed = [r[2] for r in part if r[1] == NOT_SCORED and r[2]]
+        _, status, _, name, group = units[0]
         reason = ("tệp " + ", ".join(f"“{f}”" for f in failed) + " không chấm được" if failed
-                  else "chưa nộp báo cáo" if first["status"] == MISSING
+                  else "chưa nộp báo cáo" if status == MISSING
                   else "đã nộp nhưng chưa được chấm điểm")
-        rows.append({"unit_id": unit_id, "name": first["name"], "group": first["group"],
-                     "status": first["status"], "reason": reason})
+        rows.append({"unit_id": unit_id, "name": name, "group": group,
+                     "status": status, "reason": reason})
     return pd.DataFrame(rows, columns=["unit_id", "name", "group", "status", "reason"])
 
 

@@ -18,6 +18,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from cntt_analysis.intake.issues import make_issue
@@ -113,6 +114,13 @@ def parse_evidence(text: object, year: int | None = None) -> Evidence:
     (units write “ngày 20/01” for a document of the assessed year)."""
     if not isinstance(text, str) or not clean(text):
         return Evidence()
+    return _parse_evidence(text, year)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_evidence(text: str, year: int | None) -> Evidence:
+    """`parse_evidence` of a text, memoised: units cite the same plans and decisions (the
+    province's, the ministry's), and a round of thousands parses each citation once."""
     link = _LINK.search(clean(text))
     # The rest read without the link: a path "…/12/KH" is not a document number.
     text = clean(_LINK.sub(" ", clean(text)))

@@ -135,8 +135,10 @@ def unsupplied(answers: pd.DataFrame, rubric: Rubric,
     supplied = supplied_codes(rubric, registry)
     every = [i.code for i in rubric.supplied_inputs()]
     users = _users(rubric)
-    state = {(u, c): s for u, c, s in zip(answers["unit_id"], answers["code"],
-                                          answers["status"])}
+    # Only the supplied figures' rows (a round's answers are mostly the units' own).
+    theirs = answers[answers["code"].isin(every)]
+    state = {(u, c): s for u, c, s in zip(theirs["unit_id"], theirs["code"],
+                                          theirs["status"])}
     rows = []
     units = answers[["year", "unit_id"]].drop_duplicates().itertuples(index=False)
     for year, unit_id in units:
