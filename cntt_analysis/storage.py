@@ -15,8 +15,10 @@ import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cntt_analysis.errors import DiskError, UsageError
 from cntt_analysis.text import printable, readable_name
@@ -178,30 +180,45 @@ def link_or_copy(src: Path, dst: Path) -> None:
 def write_bytes(data: bytes, path: str | Path) -> Path:
     """Write `data` to `path` atomically (temp file in the same folder, then rename). A
     full or read-only disk is a DiskError naming the folder; `path` is left as it was."""
+    with atomic_file(path) as handle:
+        handle.write(data)
+    return Path(path)
+
+
+@contextmanager
+def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
+    """A binary file to write `path` through, piece by piece (a large output is never
+    held whole in memory), moved into place when the block ends well; as `write_bytes`:
+    a reader never sees it half-written, a failure leaves `path` as it was, a full or
+    read-only disk is a DiskError naming the folder."""
     path = Path(path)
     try:
-        return _write_bytes(data, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        disk = DiskError.of(exc, path)
-        if disk is None:
-            raise
-        raise disk from exc
-
-
-def _write_bytes(data: bytes, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        _raise_disk_error(exc, path)
+        raise
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        _raise_disk_error(exc, path)
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+
+
+def _raise_disk_error(exc: OSError, path: Path) -> None:
+    """Raise the DiskError `exc` is (a full or read-only disk); return if it is not one."""
+    disk = DiskError.of(exc, path)
+    if disk is not None and disk is not exc:
+        raise disk from exc
 
 
 def write_text(text: str, path: str | Path) -> Path:

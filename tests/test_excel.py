@@ -20,8 +20,15 @@ from typer.testing import CliRunner
 from cntt_analysis.analysis.results import round_results
 from cntt_analysis.cli import app
 from cntt_analysis.intake.issues import CATALOGUE
-from cntt_analysis.report import sentences
-from cntt_analysis.report.excel import HEADER_ROW, results_workbook_bytes
+from cntt_analysis.report import excel, sentences
+from cntt_analysis.report.excel import (
+    HEADER_ROW,
+    points_csv_bytes,
+    results_workbook_bytes,
+    write_points_csv,
+    write_results_workbook,
+)
+from cntt_analysis.report.excel_body import TableSheet
 from cntt_analysis.report.facts import Organisation, load_particulars, year_facts
 
 SHEETS = ["Tóm tắt", "Xếp hạng khối Sở", "Xếp hạng khối huyện", "Khung chỉ tiêu",
@@ -333,3 +340,48 @@ def test_the_workbook_written_at_scoring_compares_with_last_year(make_round, tmp
     wb = load_workbook(processed / "2017" / "ket-qua-2017.xlsx")
     so = rows(wb["Xếp hạng khối Sở"])
     assert so[0][1] == "Văn phòng Sở" and so[0][4] == -4.0  # C1.1: 4 points lost
+
+
+def test_the_points_csv_written_piece_by_piece_is_the_csv_made_whole(scored, tmp_path,
+                                                                     monkeypatch):
+    rubric = scored.round.rubric
+    names = dict(zip(scored.registry["unit_id"], scored.registry["name"]))
+    whole = points_csv_bytes(scored.points, rubric, names)
+    monkeypatch.setattr(excel, "CSV_PIECE", 9)  # many pieces, the last one short
+    assert len(scored.points) % 9
+    out = tmp_path / "out"
+    path = write_points_csv(scored.points, rubric, names, out / "diem.csv")
+    assert path.read_bytes() == whole
+    lines = whole.decode("utf-8").split("\r\n")
+    assert lines[0].startswith("\ufeffMã đơn vị;Tên đơn vị;Khối")
+    assert lines[-1] == "" and len(lines) == len(scored.points) + 2
+    assert sorted(p.name for p in out.iterdir()) == ["diem.csv"]
+
+
+@pytest.mark.parametrize("where", ["sheets", "archive"])
+def test_a_workbook_that_fails_midway_leaves_the_old_file_and_nothing_else(
+        facts, scored, tmp_path, monkeypatch, where):
+    target = tmp_path / "out" / "ket-qua-2017.xlsx"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+
+    def broken(*args):
+        raise RuntimeError("hỏng")
+
+    if where == "sheets":  # while the sheets are made
+        monkeypatch.setattr(excel, "_register", broken)
+    else:  # while XlsxWriter writes them to its temporary files and zips them
+        calls = []
+        real = TableSheet._write_rows
+
+        def third_fails(self):
+            calls.append(self)
+            if len(calls) == 3:
+                broken()
+            real(self)
+
+        monkeypatch.setattr(TableSheet, "_write_rows", third_fails)
+    with pytest.raises(RuntimeError, match="hỏng"):
+        write_results_workbook(facts, scored.round.rubric, target)
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in target.parent.iterdir()) == [target.name]

@@ -89,7 +89,10 @@ def _candidates(part: pd.DataFrame, rubric: Rubric) -> list[dict]:
         rows = rows.assign(evidence=None)
     if "raw_value" not in rows.columns:
         rows = rows.assign(raw_value=None)
-    return rows[_CLAIM_FIELDS].to_dict("records")
+    # Records from the columns' Python values (DataFrame.to_dict boxes cell by cell: half
+    # of this at 20,000 units).
+    columns = [rows[field].tolist() for field in _CLAIM_FIELDS]
+    return [dict(zip(_CLAIM_FIELDS, values)) for values in zip(*columns)]
 
 
 def _in_rubric_order(codes: list[str], rubric: Rubric) -> list[str]:

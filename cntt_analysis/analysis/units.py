@@ -175,13 +175,18 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
     if criterion_floor is None:
         criterion_floor = float(rubric.criterion_floor)
     tiers = rubric.remedy_tiers if tiers is None else tiers
-    rows = []
-    listed = _listed_weaknesses(points, rubric, year, missing, max_indicators)
+    chosen = []
     for r in scores[scores["year"] == year].to_dict("records"):
         below = sorted((r[c], c) for c in crits if pd.notna(r[c]) and r[c] < criterion_floor)
         weak_tier = r["tier"] in tiers
-        if not weak_tier and not below:
-            continue
+        if weak_tier or below:
+            chosen.append((r, below, weak_tier))
+    # The weaknesses of the units chosen only (a province's strong units are most of them).
+    ids = {r["unit_id"] for r, _, _ in chosen}
+    listed = _listed_weaknesses(points[points["unit_id"].isin(ids)], rubric, year, missing,
+                                max_indicators) if ids else {}
+    rows = []
+    for r, below, weak_tier in chosen:
         reasons = []
         if weak_tier:
             reasons.append(f"xếp loại {r['tier']}")

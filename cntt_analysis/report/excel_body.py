@@ -65,18 +65,19 @@ class TableSheet(Worksheet):
         """What follows ``<c r="A1"`` in each cell of a column; the same value gives the
         same text object, built once."""
         style = _style(column.fmt)
-        made: dict[tuple[type, Any], str] = {}
-        out = []
+        # One table per kind of value: 1, 1.0 and True are equal keys, not the same cell.
+        made: dict[type, dict[Any, str]] = {kind: {} for kind in _HASHABLE}
+        out: list[str] = []
+        append = out.append
         for value in column.values:
-            kind = value.__class__
-            if kind in _HASHABLE:
-                key = (kind, value)
-                body = made.get(key)
-                if body is None:
-                    body = made[key] = self._cell_body(value, column, style)
-            else:
-                body = self._cell_body(value, column, style)
-            out.append(body)
+            seen = made.get(value.__class__)
+            if seen is None:  # not hashable (a date, a numpy value): built each time
+                append(self._cell_body(value, column, style))
+                continue
+            body = seen.get(value)
+            if body is None:
+                body = seen[value] = self._cell_body(value, column, style)
+            append(body)
         return out
 
     def _cell_body(self, value: Any, column: BodyColumn, style: str) -> str:
@@ -120,7 +121,7 @@ class TableSheet(Worksheet):
                              in zip(letters, bodies)]) + "</row>")
 
 
-_HASHABLE = frozenset({str, float, int, bool, type(None)})
+_HASHABLE: frozenset[type] = frozenset({str, float, int, bool, type(None)})
 
 
 def _height(points: float) -> str:

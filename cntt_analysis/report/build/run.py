@@ -338,15 +338,15 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
     from cntt_analysis.report.excel import (
-        points_csv_bytes,
         points_csv_name,
         workbook_name,
+        write_points_csv,
         write_results_workbook,
     )
     from cntt_analysis.report.facts import cached_facts
     from cntt_analysis.report.word.documents import FOLDER as DOCUMENTS
     from cntt_analysis.report.word.documents import write_documents
-    from cntt_analysis.storage import write_bytes, write_text
+    from cntt_analysis.storage import write_text
 
     results = load_results(raw, processed, up_to=year)
     # Computed once here and kept (keyed by the data): every notebook reads them.
@@ -380,8 +380,8 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
         # The report's own workbook, rendered from the facts its pages state (its draft or
         # final state is the report's, not the scoring's); the points as scored.
         write_results_workbook(facts, results.rubric(year), staging / workbook_name(year))
-        write_bytes(points_csv_bytes(results.of_year("points", year), results.rubric(year),
-                                     names), staging / points_csv_name(year))
+        write_points_csv(results.of_year("points", year), results.rubric(year), names,
+                         staging / points_csv_name(year))
         write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
                           results=results, draft=facts.status_label if facts.draft else ""),
                    staging / "index.html")
