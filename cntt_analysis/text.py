@@ -37,7 +37,9 @@ def printable(value: str) -> str:
     """THE sanitiser for every text that reaches XML (Word, Excel, HTML): drops the
     characters XML cannot hold or Unicode reserves (see `_ILLEGAL_XML`), which would
     otherwise stop lxml with a traceback."""
-    return _ILLEGAL_XML.sub("", value)
+    # A printable text (letters, marks, digits, punctuation, symbols, the plain space:
+    # nearly every text) holds none of them; `str.isprintable` tells it without a regex.
+    return value if value.isprintable() else _ILLEGAL_XML.sub("", value)
 
 
 def escape(value: str, quote: bool = True) -> str:

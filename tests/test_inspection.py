@@ -16,6 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import VALID_ANSWERS
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -1068,3 +1070,23 @@ def test_the_shipped_demo_applies_its_inspection_file(tmp_path):
     assert not codes & {"inspection_not_confirmed", "inspection_candidate",
                         "correction_conflict"}
     assert len(result.corrections) >= 4
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=())))
+def test_printable_drops_exactly_what_xml_cannot_hold(text):
+    from cntt_analysis.text import _ILLEGAL_XML, printable
+
+    assert printable(text) == _ILLEGAL_XML.sub("", text)
+
+
+def test_printable_decides_every_code_point_as_the_xml_rule_does():
+    """Its shortcut (a printable text is kept as it is) drops nothing XML can hold and
+    keeps nothing it cannot, code point by code point."""
+    from cntt_analysis.text import _ILLEGAL_XML, printable
+
+    wrong = [c for c in range(0x110000)
+             if printable(f"a{chr(c)}b") != _ILLEGAL_XML.sub("", f"a{chr(c)}b")]
+    assert wrong == []
+    for ch in ("\ufdd0", "\ufffe", "\U0010ffff", "\ud800", "\x0b", "\x7f"):
+        assert printable(f"a{ch}b") == "ab"
