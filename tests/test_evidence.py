@@ -11,7 +11,11 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from cntt_analysis.analysis.evidence import claims_without_evidence
+from cntt_analysis.analysis.evidence import (
+    claims_without_evidence,
+    evidence_claims,
+    evidence_documents,
+)
 from cntt_analysis.intake.evidence import is_claim
 from cntt_analysis.intake.templates import EVIDENCE_HEADER, evidence_cells, template_cells
 from cntt_analysis.rubric.model import RUBRIC_DIR, RubricError, parse_rubric
@@ -157,6 +161,15 @@ def test_claims_without_evidence_per_unit(make_round, valid_answers):
     assert rows.loc["H_CAILAY", "claims"] == claims - 2
     assert rows.loc["H_CAILAY", "codes_without_evidence"] == "C1.4, C2.5, C2.6, C2.8, C4.6, C4.11"
     assert list(table["unit_id"]) == ["SO_VP", "H_CAILAY", "H_TANPHUOC"]  # most missing first
+    # The claims gone through once for both tables (as the facts do) change neither.
+    claimed = evidence_claims(result.answers, rnd.rubric, 2017)
+    assert len(claimed) == 2 * claims + claims - 2
+    pd.testing.assert_frame_equal(
+        claims_without_evidence(result.answers, rnd.rubric, 2017, claimed), table)
+    documents = evidence_documents(result.answers, rnd.rubric, 2017)
+    assert documents["evidence"].notna().sum() == 1 + claims + 2  # SO_VP, H_TANPHUOC, H_CAILAY
+    pd.testing.assert_frame_equal(
+        evidence_documents(result.answers, rnd.rubric, 2017, claimed), documents)
 
 
 def test_inspection_template_shows_evidence_beside_each_claim(tmp_path, make_round,

@@ -6,6 +6,8 @@ A claim is an answer to an input the rubric marks ``evidence: true`` that assert
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from cntt_analysis.intake.evidence import claims, has_evidence, parse_evidence
@@ -15,18 +17,31 @@ EVIDENCE_COLUMNS = ["year", "unit_id", "claims", "with_evidence", "without_evide
                     "codes_without_evidence"]
 
 
+def evidence_claims(answers: pd.DataFrame, rubric: Rubric,
+                    year: int | None = None) -> list[dict[str, Any]]:
+    """The claims needing evidence among `answers` (of `year`), as records: what both
+    `claims_without_evidence` and `evidence_documents` read (pass it to both as `claimed`
+    so that a round's answers are gone through once)."""
+    part = answers if year is None else answers[answers["year"] == year]
+    return claims(_candidates(part, rubric), rubric)
+
+
 def claims_without_evidence(answers: pd.DataFrame, rubric: Rubric,
-                            year: int | None = None) -> pd.DataFrame:
+                            year: int | None = None,
+                            claimed: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """One row per unit that answered: how many of its claims cite evidence and which do not.
 
     `answers` is the tidy answers table (``Results.answers`` or ``answers.parquet``); rows of
     other years are ignored when `year` is given. Answers read from templates without
     evidence cells have no ``evidence`` value, so their claims count as without evidence.
-    Sorted by most claims without evidence, then unit id.
+    Sorted by most claims without evidence, then unit id. `claimed`: `evidence_claims` of
+    the same answers and year, when the caller has them.
     """
     part = answers if year is None else answers[answers["year"] == year]
+    if claimed is None:
+        claimed = evidence_claims(part, rubric)
     by_unit: dict[tuple, list[dict]] = {}
-    for answer in claims(_candidates(part, rubric), rubric):
+    for answer in claimed:
         by_unit.setdefault((int(answer["year"]), answer["unit_id"]), []).append(answer)
     out = []
     answered = part[["year", "unit_id"]].drop_duplicates()
@@ -49,15 +64,18 @@ DOCUMENT_COLUMNS = ["year", "unit_id", "code", "label", "answer", "evidence", "k
 
 
 def evidence_documents(answers: pd.DataFrame, rubric: Rubric,
-                       year: int | None = None) -> pd.DataFrame:
+                       year: int | None = None,
+                       claimed: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     """One row per claim with what the unit cited, read into its parts
     (intake.evidence.parse_evidence): the document's kind, number and symbol, date (ISO),
     summary and link; ``identified`` is False when nothing in it can be checked. Claims
-    without evidence have a blank ``evidence``. In unit then rubric order."""
-    part = answers if year is None else answers[answers["year"] == year]
+    without evidence have a blank ``evidence``. In unit then rubric order. `claimed`: as
+    for `claims_without_evidence`."""
+    if claimed is None:
+        claimed = evidence_claims(answers, rubric, year)
     order = {code: n for n, code in enumerate(rubric.inputs)}
     rows = []
-    for answer in claims(_candidates(part, rubric), rubric):
+    for answer in claimed:
         cited = parse_evidence(answer["evidence"], int(answer["year"])) \
             if has_evidence(answer) else None
         rows.append({"year": int(answer["year"]), "unit_id": answer["unit_id"],

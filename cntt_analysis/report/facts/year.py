@@ -18,7 +18,11 @@ import pandas as pd
 
 from cntt_analysis import analysis
 from cntt_analysis.analysis.common import LATE, MISSING, SENT
-from cntt_analysis.analysis.evidence import claims_without_evidence, evidence_documents
+from cntt_analysis.analysis.evidence import (
+    claims_without_evidence,
+    evidence_claims,
+    evidence_documents,
+)
 from cntt_analysis.analysis.lineage import is_new
 from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.intake.issues import SUPPLIER_CODES
@@ -418,7 +422,8 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
     complete = completeness(answers, rubric, missing, asked)
     shortcomings = results.shortcomings_of(year, blank)
     shortcomings.insert(2, "name", shortcomings["unit_id"].map(names))
-    evidence = claims_without_evidence(results.answers, rubric, year)
+    claimed = evidence_claims(results.answers, rubric, year)  # read by the two tables
+    evidence = claims_without_evidence(results.answers, rubric, year, claimed)
     evidence = evidence[evidence["claims"] > 0].reset_index(drop=True)
     evidence.insert(2, "name", evidence["unit_id"].map(names))
 
@@ -482,7 +487,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
         corrections=corrections, knock_on=knock_on, shortcomings=shortcomings,
         missing_answers=missing, follow_up=follow, follow_up_units=follow_units,
         remedy=remedy, models=models, evidence=evidence,
-        documents=evidence_documents(results.answers, rubric, year),
+        documents=evidence_documents(results.answers, rubric, year, claimed),
         issues=_issues(results, year, names),
         indicator_points=_indicator_points(results, year, rubric, scores, names),
         organisation=organisation)
