@@ -331,3 +331,18 @@ def test_finalise_never_rebuilds_a_report_of_other_data(make_round, tmp_path):
     assert result.exit_code == 0, result.output
     assert "chạy cntt report --year 2017" in " ".join(result.output.split())
     assert sorted(p.name for p in other.iterdir()) == ["06-annual-report.ipynb"]
+
+
+def test_a_required_code_with_no_row_at_all_is_missing_for_that_unit_and_year(rubric):
+    """Only units holding fewer codes than they were asked are gone through for codes
+    without a row: each of those is missing, in its own year; a complete unit has none."""
+    from cntt_analysis.scoring.completeness import missing_answers, required_codes
+
+    every = required_codes(rubric)
+    rows = [{"year": year, "unit_id": unit, "code": code, "status": "ok", "problem": None,
+             "sheet": "S", "cell": "D1"}
+            for year in (2016, 2017) for unit in ("SO_VP", "SO_X") for code in every
+            if not (unit == "SO_X" and year == 2017 and code in every[:2])]
+    missing = missing_answers(pd.DataFrame(rows), rubric)
+    assert missing[["year", "unit_id", "code", "sheet", "cell"]].values.tolist() == [
+        [2017, "SO_X", every[0], "", ""], [2017, "SO_X", every[1], "", ""]]

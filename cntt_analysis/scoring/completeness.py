@@ -107,16 +107,30 @@ def missing_answers(answers: pd.DataFrame, rubric: Rubric,
     problem = (answers["problem"] if "problem" in answers.columns
                else pd.Series(None, index=answers.index, dtype=object))
     blank = (answers["status"] == "empty") | problem.isin(MISSING_PROBLEMS)
-    wanted = {u: set(asked.get(u, every)) for u in answers["unit_id"].unique()}
-    mine = [c in wanted[u] for u, c in zip(answers["unit_id"], answers["code"])]
-    found = answers[blank & pd.Series(mine, index=answers.index, dtype=bool)]
+    # Units asked the same share one set (a country's 20,000 sets were left behind as
+    # hundreds of MB the allocator keeps).
+    shared: dict[tuple[str, ...], frozenset[str]] = {}
+    wanted = {u: shared.setdefault(tuple(codes), frozenset(codes))
+              for u in answers["unit_id"].unique() for codes in [asked.get(u, every)]}
+    mine = pd.Series([c in wanted[u] for u, c in zip(answers["unit_id"], answers["code"])],
+                     index=answers.index, dtype=bool)
+    found = answers[blank & mine]
     rows = [{"year": int(r.year), "unit_id": r.unit_id, "code": r.code,
              "sheet": r.sheet or "", "cell": r.cell or ""}
             for r in found.itertuples(index=False)]
-    present = answers.groupby(["year", "unit_id"])["code"].agg(set)
-    for (year, unit_id), codes in present.items():
-        rows += [{"year": int(year), "unit_id": unit_id, "code": code, "sheet": "", "cell": ""}
-                 for code in asked.get(unit_id, every) if code not in codes]
+    # Codes with no row at all: only units holding fewer of their asked codes than they
+    # were asked are gone through (a template keeps its rows: nearly every unit has all).
+    held = answers[mine].groupby(["year", "unit_id"])["code"].nunique()
+    units = answers[["year", "unit_id"]].drop_duplicates()
+    counts = [held.get((y, u), 0) for y, u in zip(units["year"], units["unit_id"])]
+    short = units[[n < len(wanted[u]) for n, u in zip(counts, units["unit_id"])]]
+    if len(short):
+        part = answers[answers["unit_id"].isin(short["unit_id"])]
+        present = part.groupby(["year", "unit_id"])["code"].agg(set)
+        for year, unit_id in zip(short["year"], short["unit_id"]):
+            codes = present.get((year, unit_id), set())
+            rows += [{"year": int(year), "unit_id": unit_id, "code": code, "sheet": "",
+                      "cell": ""} for code in asked.get(unit_id, every) if code not in codes]
     frame = pd.DataFrame(rows, columns=["year", "unit_id", "code", "sheet", "cell"])
     frame["label"] = frame["code"].map(lambda c: rubric.inputs[c].label)
     frame["indicators"] = frame["code"].map(lambda c: ", ".join(users.get(c, [])))
