@@ -390,3 +390,43 @@ def test_profile_sections_are_named_by_the_rubrics_groups():
     # without the rubric, the codes: never another organisation's group names
     assert [h for h, _ in profile_sections(links, scores, registry)] == [
         "Hồ sơ từng đơn vị — khối so", "Hồ sơ từng đơn vị — khối xa"]
+
+
+def _pdf_pages(pdf) -> list[str]:
+    """Each page's text (pdftotext separates pages with a form feed)."""
+    return pdf_text(pdf).split("\f")[:-1]
+
+
+def _rows(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"code": [f"C{i:03d}" for i in range(1, n + 1)],
+                         "label": [f"Chỉ tiêu thứ {i} có nội dung dài vừa phải để xuống dòng"
+                                   f" trong ô bảng khi in" for i in range(1, n + 1)]})
+
+
+PRINTED_COLUMNS = {"code": ("Mã", "code"), "label": ("Nội dung", "text")}
+
+
+@needs_poppler
+def test_a_long_printed_table_starts_under_its_heading_not_on_the_next_page(tmp_path):
+    # Kept whole, a table taller than a page was pushed past its heading: the heading
+    # stood alone on an otherwise blank page (every unit profile's "Điểm từng chỉ tiêu").
+    body = (blocks.page_break().data + blocks.heading("Điểm từng chỉ tiêu").data
+            + blocks.table(_rows(80), PRINTED_COLUMNS).data)
+    pages = _pdf_pages(html_to_pdf(page(body, "Hồ sơ"), tmp_path / "long.pdf"))
+    first = next(i for i, text in enumerate(pages) if "Điểm từng chỉ tiêu" in text)
+    assert "C001" in pages[first]
+    assert all(re.search(r"C0\d\d", text) for text in pages[first:])   # no blank page
+    codes = [re.findall(r"C\d{3}", text) for text in pages]
+    assert sorted(c for page_codes in codes for c in page_codes) == \
+        [f"C{i:03d}" for i in range(1, 81)]                            # each row once, whole
+    assert all(len(page_codes) >= 2 for page_codes in codes if page_codes)  # no lone row
+    assert all("Nội dung" in text for text in pages[first:])          # the header repeats
+
+
+@needs_poppler
+def test_a_short_printed_table_is_not_split_across_pages(tmp_path):
+    filler = blocks.paragraphs(["Đoạn văn lấp đầy trang. " * 40] * 5).data
+    body = filler + blocks.heading("Bảng ngắn").data + blocks.table(_rows(12), PRINTED_COLUMNS).data
+    pages = _pdf_pages(html_to_pdf(page(body, "Báo cáo"), tmp_path / "short.pdf"))
+    holding = [i for i, text in enumerate(pages) if re.search(r"C\d{3}", text)]
+    assert len(holding) == 1 and "Bảng ngắn" in pages[holding[0]]

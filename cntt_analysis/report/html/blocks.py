@@ -61,6 +61,9 @@ NUMBER_WIDTH_EM = 4.0
 PHONE_WIDTH_EM = 33.0
 # The columns naming what a row is about: kept in view while a wide table scrolls.
 KEY_COLUMNS = ("name", "unit")
+# A printed table of more rows than this may break across pages (pages.CSS, ".long"): kept
+# whole, a table taller than the rest of the page left its heading alone on a blank page.
+LONG_TABLE_ROWS = 15
 
 
 def is_wide(columns: Columns) -> bool:
@@ -93,7 +96,9 @@ def table_html(frame: pd.DataFrame, columns: Columns, caption: str = "",
     cue = (f'<p class="scroll-cue">↔ Bảng có {len(columns)} cột, rộng hơn màn hình: vuốt '
            "ngang trên bảng để xem các cột còn lại.</p>") if wide else ""
     # The box scrolls a table wider than a phone screen by itself, not the whole page.
-    return (f'{cue}<div class="table-box{" wide" if wide else ""}"><table class="{classes}">'
+    box = "table-box" + (" wide" if wide else "") + (" long" if len(frame) > LONG_TABLE_ROWS
+                                                     else "")
+    return (f'{cue}<div class="{box}"><table class="{classes}">'
             f"{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
 
 

@@ -50,6 +50,11 @@ table.data th { background: #1F4E79; color: #fff; padding: 4pt 5pt; text-align: 
   font-weight: bold; vertical-align: bottom; }
 table.data td { padding: 3pt 5pt; border-bottom: 1px solid #d9dee5; vertical-align: top; }
 table.data tr { page-break-inside: avoid; break-inside: avoid; }
+/* A long table (blocks.LONG_TABLE_ROWS) starts under its heading and breaks between rows,
+   its header repeated, never leaving one row alone at the top or the foot of a page. */
+.table-box.long { page-break-inside: auto; break-inside: auto; }
+.table-box.long tbody tr:first-child,
+.table-box.long tbody tr:nth-last-child(2) { page-break-after: avoid; break-after: avoid; }
 table.data tbody tr:nth-child(even) td { background-color: #f5f8fb; }
 table.data td.num, table.data td.date { text-align: right; white-space: nowrap; }
 table.data td.code { white-space: nowrap; }
