@@ -424,13 +424,13 @@ def test_a_long_printed_table_starts_under_its_heading_not_on_the_next_page(tmp_
 
 
 @needs_poppler
-def test_a_short_printed_table_is_not_split_across_pages(tmp_path):
+def test_a_short_printed_table_is_not_split_and_keeps_its_lead_in(tmp_path):
     # It moves whole to the next page, taking its heading and the sentence before it along
     # (they stood at the foot of the page above a gap: "Điểm còn có thể tăng").
     filler = blocks.paragraphs(["Đoạn văn lấp đầy trang. " * 28] * 5).data
     body = (filler + blocks.heading("Bảng ngắn").data
             + blocks.paragraphs(["Câu dẫn vào bảng."]).data
-            + blocks.table(_rows(12), PRINTED_COLUMNS).data)
+            + blocks.table(_rows(6), PRINTED_COLUMNS).data)
     pages = _pdf_pages(html_to_pdf(page(body, "Báo cáo"), tmp_path / "short.pdf"))
     holding = [i for i, text in enumerate(pages) if re.search(r"C\d{3}", text)]
     assert len(holding) == 1

@@ -63,7 +63,7 @@ PHONE_WIDTH_EM = 33.0
 KEY_COLUMNS = ("name", "unit")
 # A printed table of more rows than this may break across pages (pages.CSS, ".long"): kept
 # whole, a table taller than the rest of the page left its heading alone on a blank page.
-LONG_TABLE_ROWS = 15
+LONG_TABLE_ROWS = 8
 
 
 def is_wide(columns: Columns) -> bool:
