@@ -301,3 +301,16 @@ def test_a_report_rebuilds_the_documents_when_a_clerks_template_changes(
                                 progress=False, units=["SO_VP"])
     assert ran == []
     assert "xin thông báo" in text(out / "van-ban" / "thong-bao" / "SO_VP.docx")
+
+
+def test_patched_template_xml_is_kept_per_source_and_equals_docxtpls():
+    # One template fills every unit's notice: its XML is patched once, and a second
+    # template's XML is never answered with the first's.
+    sources = ['<w:p><w:r><w:t>{</w:t></w:r><w:r><w:t>{ don_vi.ten }}</w:t></w:r></w:p>',
+               '<w:p><w:r><w:t>{%</w:t></w:r><w:r><w:t> if x %}a{% endif %}</w:t></w:r></w:p>']
+    tpl = T._Template.__new__(T._Template)
+    plain = DocxTemplate.__new__(DocxTemplate)
+    for src in [*sources, *reversed(sources), *sources]:
+        assert tpl.patch_xml(src) == plain.patch_xml(src)
+    assert tpl.patch_xml(sources[0]) != tpl.patch_xml(sources[1])
+    assert hashlib.sha256(sources[0].encode()).hexdigest() in T._Template._patched

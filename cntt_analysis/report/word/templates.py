@@ -55,10 +55,23 @@ KIND_NAMES = {"report": "báo cáo kết quả", "notice": "thông báo kết qu
 class _Template(DocxTemplate):
     """docxtpl as is, except that filled text is never changed afterwards: docxtpl turns
     "{_{" into "{{" in the output (a way to write literal tags), which would alter a unit's
-    name that contains it. Compiled Jinja templates are kept per source (one template
-    fills every unit's notice)."""
+    name that contains it. Patched XML and compiled Jinja templates are kept per source
+    (one template fills every unit's notice)."""
 
     _compiled: dict[tuple[int, str], Any] = {}
+    _patched: dict[str, str] = {}
+
+    def patch_xml(self, src_xml):
+        # docxtpl's clean-up of the tags is a function of the XML alone, and one template
+        # fills every unit's notice: done once per source (16 ms a notice otherwise).
+        key = hashlib.sha256(src_xml.encode("utf-8")).hexdigest()
+        patched = self._patched.get(key)
+        if patched is None:
+            patched = super().patch_xml(src_xml)
+            if len(self._patched) > 64:
+                self._patched.clear()
+            self._patched[key] = patched
+        return patched
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):
         src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
