@@ -522,3 +522,34 @@ def test_a_kept_chart_is_not_drawn_again(scores, tmp_path, monkeypatch):
     blocks.sweep_figures(tmp_path / "figures", unused_since=__import__("time").time() + 1)
     assert not list((tmp_path / "figures").glob("*.png"))
     blocks.cache_figures(None)
+
+
+def test_chart_parts_split_evenly_and_cover_every_position_once():
+    assert P.chart_parts(11) == [(1, 1, 11)]
+    assert P.chart_parts(22) == [(1, 1, 22)]
+    assert P.chart_parts(23) == [(1, 1, 12), (2, 13, 23)]
+    parts = P.chart_parts(130)
+    assert len(parts) == 6 and all(last - first + 1 <= P.BARS_PER_CHART
+                                   for _, first, last in parts)
+    covered = [i for _, first, last in parts for i in range(first, last + 1)]
+    assert covered == list(range(1, 131))
+
+
+def test_a_big_groups_ranking_is_drawn_in_readable_parts():
+    # 130 communes in one page-high chart left 0.07 in a name: each part now has the
+    # room of a small group's chart, and says which places it shows.
+    n = 130
+    scores = pd.DataFrame({"year": 2025, "group": "xa", "unit_id": [f"xa-{i:03d}" for i in
+                                                                    range(1, n + 1)],
+                           "name": [f"Xã thử nghiệm số {i:03d}" for i in range(1, n + 1)],
+                           "score": [95 - i * 0.5 for i in range(n)], "tier": "Khá",
+                           "rank": range(1, n + 1)})
+    parts = P.chart_parts(n)
+    figs = [P.ranking_bar(scores, "xa", 2025, part=p, parts=len(parts)) for p in parts]
+    labels = [t.get_text() for fig in figs for t in fig.axes[0].get_yticklabels()]
+    assert labels == [f"{i}. Xã thử nghiệm số {i:03d}" for i in range(1, n + 1)]
+    assert "phần 2/6: thứ 23–44" in title(figs[1].axes[0])
+    for fig in figs:   # a bar as tall as in a 22-unit chart: about 0.34 in
+        height = fig.get_size_inches()[1] / len(fig.axes[0].patches)
+        assert height > 0.3, height
+        plt.close(fig)

@@ -458,19 +458,39 @@ def _tier_legend(fig: Figure, rubric: Rubric | None, layout: Layout = PAGE) -> N
                title="Xếp loại", title_fontsize=8.5, handlelength=1.2, columnspacing=1.2)
 
 
+# A bar chart of more units than this is drawn in parts (`chart_parts`), each one page high:
+# 130 communes in one page-high chart left their names overlapping, unreadable.
+BARS_PER_CHART = 22
+
+
+def chart_parts(n: int, most: int = BARS_PER_CHART) -> list[tuple[int, int, int]]:
+    """`n` units in charts of at most `most` bars, as even as can be: each part's
+    (number from 1, first position, last position), positions from 1 in rank order."""
+    count = max(1, -(-n // most))
+    size = -(-n // count) if n else 0
+    return [(k + 1, k * size + 1, min(n, (k + 1) * size)) for k in range(count)]
+
+
 @responsive(keyed_on=_group_rows("scores"))
 def ranking_bar(scores: pd.DataFrame, group: str, year: int,
                 rubric: Rubric | None = None, *, layout: Layout = PAGE,
-                organisation: Organisation | None = None) -> ReportFigure:
+                organisation: Organisation | None = None,
+                part: tuple[int, int, int] | None = None, parts: int = 1) -> ReportFigure:
     """Horizontal bars of one group's scores in `year`, rank 1 on top, coloured by tier,
     score labels, tier thresholds as dashed lines and a tier legend; the title names the
-    assessment when the `organisation` (``facts.organisation``) is given.
+    assessment when the `organisation` (``facts.organisation``) is given. A `part` of
+    `chart_parts` (of `parts` in all) draws those positions only, said in the title.
 
     Uses the columns year, group, name, score, tier, rank of `scores`.
 
     >>> ranking_bar(res.scores, "huyen", 2017, res.rubric(2017))  # doctest: +SKIP
     """
     data = _select(scores, year, group).sort_values(["rank", "unit_id"], na_position="last")
+    shown = ""
+    if part is not None:
+        number, first, last = part
+        data = data.iloc[first - 1:last]
+        shown = f" — phần {number}/{parts}: thứ {first}–{last}"
     n = len(data)
     fig = _figure(1.5 + 0.34 * n, layout)
     ax = fig.subplots()
@@ -495,7 +515,8 @@ def ranking_bar(scores: pd.DataFrame, group: str, year: int,
     ax.set_xlabel("Điểm (thang điểm 100)")
     what = f" mức độ {organisation.assessment_short}" if organisation is not None else ""
     _title(fig, ax, _wrap(f"Xếp hạng{what} năm {year}", layout, 70) + "\n"
-           + _group_label(group, layout.chars(70), rubric), layout)
+           + _wrap(_group_label(group, layout.chars(70), rubric) + shown, layout, 70),
+           layout)
     _tier_legend(fig, rubric, layout)
     return fig
 

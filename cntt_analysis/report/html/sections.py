@@ -265,9 +265,11 @@ def _ranking_parts(ctx: Context, level: int) -> list:
             parts += [views.ranking(ranked, ctx.rubric, ranked)]
             if (rule := sentences.baseline_rule_sentence(ranked)) is not None:
                 parts.append(blocks.note(rule, "info"))
-            parts.append(blocks.figure(plots.ranking_bar(
-                ctx.scores, group, ctx.year, ctx.rubric,
-                organisation=ctx.facts.organisation)))
+            pieces = plots.chart_parts(len(ranked))
+            parts += [blocks.figure(plots.ranking_bar(
+                ctx.scores, group, ctx.year, ctx.rubric, organisation=ctx.facts.organisation,
+                **({} if len(pieces) == 1 else {"part": piece, "parts": len(pieces)})))
+                for piece in pieces]
         missing = unscored[unscored["group"] == group]
         if (text := sentences.unscored_sentence(missing)) is not None:
             parts.append(blocks.note(text, "warning"))
