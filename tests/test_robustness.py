@@ -8,6 +8,7 @@ glyph missing from the chart font fails the chart tests.
 
 from __future__ import annotations
 
+import dataclasses
 from fractions import Fraction
 
 import matplotlib
@@ -542,3 +543,27 @@ def test_rank_bands_all_stable_and_no_settings(robust, tmp_path):
 def test_rank_bands_without_data_says_so(robust):
     with pytest.raises(ValueError, match="Không có kết quả .* năm 2016"):
         P.rank_bands(robust, 2016, "so")
+
+
+def test_a_big_groups_rank_bands_are_drawn_in_parts_on_their_own_ranks():
+    # 130 communes' bands in one page-high chart were unreadable: each part shows its
+    # units on the ranks around them, and says which places it shows.
+    n = 130
+    robust = pd.DataFrame({
+        "year": 2025, "group": "xa", "unit_id": [f"xa-{i:03d}" for i in range(1, n + 1)],
+        "name": [f"Xã {i:03d}" for i in range(1, n + 1)], "rank": range(1, n + 1),
+        "p05": [max(1, i - 2) for i in range(1, n + 1)],
+        "p95": [min(n, i + 2) for i in range(1, n + 1)],
+        "median_rank": [float(i) for i in range(1, n + 1)], "robust": True})
+    parts = P.chart_parts(n)
+    rubric = dataclasses.replace(load_rubric("2017"), groups={"xa": "Khối xã, phường, đặc khu"})
+    figs = [P.rank_bands(robust, 2025, "xa", rubric, part=p, parts=len(parts)) for p in parts]
+    labels = [t.get_text() for fig in figs for t in fig.axes[0].get_yticklabels()]
+    assert labels == [f"{i}. Xã {i:03d}" for i in range(1, n + 1)]
+    said = figs[2]._suptitle.get_text().replace("\xa0", " ")
+    assert "Khối xã, phường, đặc khu — phần 3/6:" in said and "thứ 45–66" in said
+    low, high = figs[2].axes[0].get_xlim()
+    assert 40 < low < 45 and 66 < high < 75          # its own ranks, not 1 to 130
+    for fig in figs:
+        assert fig.get_size_inches()[1] / len(fig.axes[0].get_yticklabels()) > 0.25
+        fig.clf()

@@ -471,6 +471,17 @@ def chart_parts(n: int, most: int = BARS_PER_CHART) -> list[tuple[int, int, int]
     return [(k + 1, k * size + 1, min(n, (k + 1) * size)) for k in range(count)]
 
 
+def _part_rows(data: pd.DataFrame, part: tuple[int, int, int] | None,
+               parts: int) -> tuple[pd.DataFrame, str]:
+    """The rows (in rank order) a `part` of `chart_parts` shows, and what its title adds
+    ("" for the whole group)."""
+    if part is None:
+        return data, ""
+    number, first, last = part
+    # No-break spaces: a wrapped title keeps "thứ 23–44" on one line.
+    return data.iloc[first - 1:last], f" — phần\u00a0{number}/{parts}: thứ\u00a0{first}–{last}"
+
+
 @responsive(keyed_on=_group_rows("scores"))
 def ranking_bar(scores: pd.DataFrame, group: str, year: int,
                 rubric: Rubric | None = None, *, layout: Layout = PAGE,
@@ -486,11 +497,7 @@ def ranking_bar(scores: pd.DataFrame, group: str, year: int,
     >>> ranking_bar(res.scores, "huyen", 2017, res.rubric(2017))  # doctest: +SKIP
     """
     data = _select(scores, year, group).sort_values(["rank", "unit_id"], na_position="last")
-    shown = ""
-    if part is not None:
-        number, first, last = part
-        data = data.iloc[first - 1:last]
-        shown = f" — phần {number}/{parts}: thứ {first}–{last}"
+    data, shown = _part_rows(data, part, parts)
     n = len(data)
     fig = _figure(1.5 + 0.34 * n, layout)
     ax = fig.subplots()
@@ -1011,17 +1018,21 @@ def _rank_ticks(top: int) -> list[int]:
 
 
 @responsive(keyed_on=_group_rows("robust"))
-def rank_bands(robust: pd.DataFrame, year: int, group: str, *,
-               layout: Layout = PAGE) -> ReportFigure:
+def rank_bands(robust: pd.DataFrame, year: int, group: str, rubric: Rubric | None = None, *,
+               layout: Layout = PAGE, part: tuple[int, int, int] | None = None,
+               parts: int = 1) -> ReportFigure:
     """How robust each unit's rank is (from `robustness.rank_robustness`): for every unit of
     `group` in `year`, in rank order, the 5th–95th percentile band of its rank over the
     weight scenarios (a line), the median rank (a dot) and the official rank (an open
-    diamond). Units whose rank is not robust are drawn in red with their band written out.
+    diamond). Units whose rank is not robust are drawn in red with their band written out;
+    the group is named as the `rubric` names it. A `part` of `chart_parts` (of `parts` in
+    all) draws those positions only, on the ranks around them, said in the title.
 
     >>> robust = rank_robustness(res.points, res.scores)  # doctest: +SKIP
     >>> rank_bands(robust, 2017, "so")  # doctest: +SKIP
     """
     data = _select(robust, year, group).sort_values(["rank", "unit_id"], na_position="last")
+    data, shown = _part_rows(data, part, parts)
     n = len(data)
     lines = 1 if layout is PAGE else 2  # a phone's narrow names take two lines
     fig = _figure(1.45 + 0.26 * n * lines ** 0.5, layout)
@@ -1042,6 +1053,8 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str, *,
                linewidths=1.3, zorder=3)
     ax.scatter(median, y, marker="o", s=16, color=colors, zorder=4)
     top = int(np.nanmax([n, *high, *nominal])) if n else 1
+    # A part shows the ranks around its units, not the whole group's from 1.
+    bottom = 1 if part is None else max(1, int(np.nanmin([part[1], *low, *nominal])))
     for i in np.flatnonzero(~stable & ~np.isnan(low)):
         ax.text(high[i] + 0.55, float(i), f"hạng {int(low[i])}–{int(high[i])}",
                 va="center", ha="left", fontsize=7.5, color=UNSTABLE_COLOR)
@@ -1052,25 +1065,25 @@ def rank_bands(robust: pd.DataFrame, year: int, group: str, *,
         if not ok:
             label.set_color(UNSTABLE_COLOR)
     ax.set_ylim(n - 0.5, -0.5)
-    room = 0.6 + (top + 1) * 0.14 if (~stable & ~np.isnan(low)).any() else 0  # "hạng A–B"
-    ax.set_xlim(0.4, top + 0.6 + room)
-    ax.xaxis.set_major_locator(FixedLocator(_rank_ticks(top)))
+    room = 0.6 + (top - bottom + 2) * 0.14 if (~stable & ~np.isnan(low)).any() else 0
+    ax.set_xlim(bottom - 0.6, top + 0.6 + room)                      # room: "hạng A–B"
+    ax.xaxis.set_major_locator(FixedLocator([t for t in _rank_ticks(top) if t >= bottom]))
     ax.xaxis.set_major_formatter(vn_formatter(0))
     ax.grid(axis="y", visible=False)
     ax.grid(axis="x", visible=True)
     ax.set_xlabel("Thứ hạng")
     fig.suptitle(textwrap.fill(f"Độ ổn định của thứ hạng năm {year} — "
-                               f"{_group_name(group)}", layout.chars(76)),
+                               f"{_group_name(group, rubric)}{shown}", layout.chars(76)),
                  x=0.02, ha="left", fontsize=10.5)
     setup = robust.attrs.get("scenarios", {})
     if setup:
-        parts = []
+        ways = []
         if setup.get("draws"):
-            parts.append(f"{vn_number(setup['draws'], 0)} lần đổi ngẫu nhiên trọng số "
-                         f"±{vn_number(setup['spread'] * 100, 1)}%")
+            ways.append(f"{vn_number(setup['draws'], 0)} lần đổi ngẫu nhiên trọng số "
+                        f"±{vn_number(setup['spread'] * 100, 1)}%")
         if setup.get("drop_one"):
-            parts.append("bỏ lần lượt từng tiêu chí")
-        caption = f"Qua {vn_number(setup['count'], 0)} kịch bản: {' và '.join(parts)}"
+            ways.append("bỏ lần lượt từng tiêu chí")
+        caption = f"Qua {vn_number(setup['count'], 0)} kịch bản: {' và '.join(ways)}"
     else:
         caption = "Qua các kịch bản thay đổi trọng số"
     handles = [

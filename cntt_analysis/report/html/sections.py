@@ -10,9 +10,11 @@ expression, and keeps the DataFrames it shows in ``.frames`` for an analyst to i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from IPython.display import HTML
@@ -253,6 +255,16 @@ def issues(ctx: Context) -> Section:
 # 02 ranking ------------------------------------------------------------------
 
 
+def _in_parts(draw: Callable[..., Any], units: int, *args: Any, **kwargs: Any) -> list[HTML]:
+    """A chart of one row per unit, as one figure, or for a big group as page-high parts
+    (`plots.chart_parts`), each drawn by `draw(*args, part=…, parts=…, **kwargs)`."""
+    pieces = plots.chart_parts(units)
+    if len(pieces) == 1:
+        return [blocks.figure(draw(*args, **kwargs))]
+    return [blocks.figure(draw(*args, part=piece, parts=len(pieces), **kwargs))
+            for piece in pieces]
+
+
 def _ranking_parts(ctx: Context, level: int) -> list:
     """Per group: heading, ranking table, bars, and the registered units not ranked; a
     group none of whose units has a score yet still appears, saying who is missing."""
@@ -265,11 +277,8 @@ def _ranking_parts(ctx: Context, level: int) -> list:
             parts += [views.ranking(ranked, ctx.rubric, ranked)]
             if (rule := sentences.baseline_rule_sentence(ranked)) is not None:
                 parts.append(blocks.note(rule, "info"))
-            pieces = plots.chart_parts(len(ranked))
-            parts += [blocks.figure(plots.ranking_bar(
-                ctx.scores, group, ctx.year, ctx.rubric, organisation=ctx.facts.organisation,
-                **({} if len(pieces) == 1 else {"part": piece, "parts": len(pieces)})))
-                for piece in pieces]
+            parts += _in_parts(plots.ranking_bar, len(ranked), ctx.scores, group, ctx.year,
+                               ctx.rubric, organisation=ctx.facts.organisation)
         missing = unscored[unscored["group"] == group]
         if (text := sentences.unscored_sentence(missing)) is not None:
             parts.append(blocks.note(text, "warning"))
@@ -292,7 +301,8 @@ def robustness(ctx: Context, tables: bool = True) -> Section:
     robust = _robust(ctx)
     parts = [blocks.paragraphs([ROBUSTNESS_TEXT])]
     for group in _groups(ctx):
-        parts.append(blocks.figure(plots.rank_bands(robust, ctx.year, group)))
+        count = int(((robust["year"] == ctx.year) & (robust["group"] == group)).sum())
+        parts += _in_parts(plots.rank_bands, count, robust, ctx.year, group, ctx.rubric)
         if tables:
             parts.append(views.robustness(robust[robust["group"] == group]))
     return Section(parts, {"do_on_dinh": robust})
