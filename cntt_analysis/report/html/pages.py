@@ -53,11 +53,11 @@ table.data tr { page-break-inside: avoid; break-inside: avoid; }
 /* A long table (blocks.LONG_TABLE_ROWS) starts under its heading and breaks between rows,
    its header repeated, never leaving one row alone at the top or the foot of a page. */
 .table-box.long { page-break-inside: auto; break-inside: auto; }
+.table-box.long tbody tr:first-child,
+.table-box.long tbody tr:nth-last-child(2) { page-break-after: avoid; break-after: avoid; }
 /* A short table kept whole takes the sentence before it (and so its heading) along when it
    moves to the next page, rather than leaving them at the foot of the page. */
 .table-box:not(.long) { page-break-before: avoid; break-before: avoid; }
-.table-box.long tbody tr:first-child,
-.table-box.long tbody tr:nth-last-child(2) { page-break-after: avoid; break-after: avoid; }
 table.data tbody tr:nth-child(even) td { background-color: #f5f8fb; }
 table.data td.num, table.data td.date { text-align: right; white-space: nowrap; }
 table.data td.code { white-space: nowrap; }

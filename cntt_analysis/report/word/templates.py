@@ -23,7 +23,7 @@ import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,27 +64,32 @@ class _Template(DocxTemplate):
     def patch_xml(self, src_xml):
         # docxtpl's clean-up of the tags is a function of the XML alone, and one template
         # fills every unit's notice: done once per source (16 ms a notice otherwise).
-        key = hashlib.sha256(src_xml.encode("utf-8")).hexdigest()
-        patched = self._patched.get(key)
-        if patched is None:
-            patched = super().patch_xml(src_xml)
-            if len(self._patched) > 64:
-                self._patched.clear()
-            self._patched[key] = patched
-        return patched
+        return _kept(self._patched, _digest(src_xml),
+                     lambda: super(_Template, self).patch_xml(src_xml))
 
     def render_xml_part(self, src_xml, part, context, jinja_env=None):
         src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
-        key = (id(jinja_env), hashlib.sha256(src_xml.encode("utf-8")).hexdigest())
-        template = self._compiled.get(key)
-        if template is None:
-            template = jinja_env.from_string(src_xml)
-            if len(self._compiled) > 64:
-                self._compiled.clear()
-            self._compiled[key] = template
+        template = _kept(self._compiled, (id(jinja_env), _digest(src_xml)),
+                         lambda: jinja_env.from_string(src_xml))
         dst_xml = template.render(context)
         dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
         return self.resolve_listing(dst_xml)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _kept(store: dict, key: Any, make: Callable[[], Any]) -> Any:
+    """What `make` gives, made once per `key` and kept in `store` (at most 65 keys: a run
+    fills a handful of templates)."""
+    found = store.get(key)
+    if found is None:
+        found = make()
+        if len(store) > 64:
+            store.clear()
+        store[key] = found
+    return found
 
 
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
