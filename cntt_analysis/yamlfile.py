@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,9 @@ def parse(text: str, source: str | Path) -> Any:
     """`text` parsed by the strict loader; a YAML error names `source` and the line."""
     if len(text) > MAX_BYTES:
         raise UsageError(f"{source}: tệp quá lớn (tối đa {MAX_BYTES:,} ký tự).")
+    # Composed (NFC) like every other text the package reads: a name typed with combining
+    # marks would not match the same name precomposed, nor draw cleanly in a chart.
+    text = unicodedata.normalize("NFC", text)
     # libyaml reads an acceptable file; the strict Python loader reads it again when not,
     # for the message (the line and column of what it refuses).
     done, data = _load_fast(text)

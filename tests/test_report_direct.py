@@ -65,6 +65,22 @@ def test_direct_run_writes_the_same_bytes(report, kernel, tmp_path, name, extra,
     assert any(o.output_type == "execute_result" for c in code for o in c.outputs)
 
 
+def test_what_outlives_a_notebook_is_kept_out_of_the_collector(report, kernel,  # noqa: F811
+                                                                tmp_path):
+    """After a notebook the kernel's lasting objects (libraries, shared tables) are frozen
+    out of the cyclic collector's walks; garbage made afterwards is still collected."""
+    nb = parameterized(NOTEBOOKS / "02-ranking.ipynb", report)
+    assert kernel.render(nb, tmp_path / "nb.ipynb", tmp_path / "page.html", "Tiêu đề", None)
+    reply = kernel.kc.execute_interactive(
+        "import gc, weakref\nclass Loop: pass\nloop = Loop()\nloop.me = loop\n"
+        "alive = weakref.ref(loop)\ndel loop\ngc.collect()", silent=False,
+        store_history=False, timeout=60, output_hook=lambda msg: None,
+        user_expressions={"frozen": "gc.get_freeze_count()", "alive": "alive() is not None"})
+    found = {k: v["data"]["text/plain"] for k, v in reply["content"]["user_expressions"].items()}
+    assert int(found["frozen"]) > 100_000
+    assert found["alive"] == "False"
+
+
 @pytest.mark.parametrize("cell", [
     'print("đã in")',                                   # a stream output
     'raise ValueError("hỏng")',                          # the kernel formats the error

@@ -9,6 +9,7 @@ whole folder (raw and processed) is compared before and after.
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -399,3 +400,12 @@ def test_what_libyaml_would_accept_or_stumble_on_is_read_again_strictly(text, ph
     with pytest.raises(UsageError, match=phrase) as raised:
         yamlfile.parse(text, "x.yaml")
     assert "x.yaml" in str(raised.value)
+
+
+def test_yaml_text_typed_with_combining_marks_is_read_composed():
+    """A name typed with combining marks (NFD, as some keyboards and macOS write it) is read
+    composed, as the registry and the workbooks are: it matches and draws as typed."""
+    text = unicodedata.normalize("NFD", "ten: Sở Tài nguyên và Môi trường\nhuyện: [Hồng Hà]\n")
+    assert yamlfile.parse(text, "x.yaml") == {
+        "ten": "Sở Tài nguyên và Môi trường", "huyện": ["Hồng Hà"]}
+

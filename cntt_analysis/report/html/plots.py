@@ -38,6 +38,7 @@ import functools
 import inspect
 import re
 import textwrap
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -183,14 +184,16 @@ def _sector(match: re.Match) -> str:
 
 
 def _mpl_text(text: str) -> str:
-    """Unit text drawn as is: matplotlib reads "$…$" as mathematics (and fails on it)."""
-    return text.replace("$", r"\$")
+    """Unit text drawn as is: matplotlib reads "$…$" as mathematics (and fails on it);
+    composed (NFC), since matplotlib before 3.11 stacks combining marks badly."""
+    return unicodedata.normalize("NFC", text).replace("$", r"\$")
 
 
 def display_name(name: object, width: int = 34, max_lines: int = 2) -> str:
     """A unit name that fits a chart: usual abbreviations (CNTT, UBND, a sector's KH&CN),
     wrapped to `width` characters, at most `max_lines` lines, the rest shortened with "…"."""
     text = "" if name is None or (not isinstance(name, str) and pd.isna(name)) else str(name)
+    text = unicodedata.normalize("NFC", text)  # a name typed with combining marks too
     for long, short in _SHORTER:
         text = text.replace(long, short)
     text = _SECTOR.sub(_sector, text)
