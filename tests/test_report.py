@@ -719,6 +719,7 @@ def test_after_one_unit_changed_only_what_shows_it_is_rebuilt(tmp_path, units, f
     figure of the other units) are reused as they are, until the unit passes or falls
     behind another one, whose rank (on its profile) then moves too."""
     from cntt_analysis.report.build import run as build
+    from cntt_analysis.report.word.documents import unit_file_name, write_documents
 
     raw = write_rounds(tmp_path / "raw", units, fill_template, answers_for, synthetic=True)
     notebooks = copy_notebooks(tmp_path / "notebooks", stubs=tuple(NOTEBOOK_NAMES))
@@ -751,6 +752,18 @@ def test_after_one_unit_changed_only_what_shows_it_is_rebuilt(tmp_path, units, f
                      f"notebooks/don-vi/{unit}.ipynb"):
             assert after[page] == before[page], page
     assert after["don-vi/H_TANPHUOC.html"][0] != before["don-vi/H_TANPHUOC.html"][0]
+    # The Word notices likewise: filled again only where what they state changed, and
+    # then exactly as a fresh writing of the documents fills them.
+    notice = {u: f"van-ban/thong-bao/{unit_file_name(u)}" for u in everyone}
+    for unit in ("SO_VP", "SO_CCQLDD", XSS_ID):
+        assert after[notice[unit]] == before[notice[unit]], unit
+    assert after[notice["H_TANPHUOC"]][0] != before[notice["H_TANPHUOC"]][0]
+    assert after["van-ban/bao-cao-2017.docx"][0] != before["van-ban/bao-cao-2017.docx"][0]
+    fresh = tmp_path / "fresh"
+    write_documents(YEAR, raw, processed, fresh)
+    assert {f"van-ban/{p.relative_to(fresh).as_posix()}": p.read_bytes()
+            for p in fresh.rglob("*.docx")} == {
+        name: data for name, (_, data) in after.items() if name.startswith("van-ban/")}
 
     # far below H_XSS now: both ranks in the district group move, both profiles are rebuilt
     ran.clear()
@@ -764,6 +777,8 @@ def test_after_one_unit_changed_only_what_shows_it_is_rebuilt(tmp_path, units, f
     after = files_with_inodes(out)
     for unit in ("SO_VP", "SO_CCQLDD"):
         assert after[f"don-vi/{unit}.pdf"] == before[f"don-vi/{unit}.pdf"]
+        assert after[notice[unit]] == before[notice[unit]]
+    assert after[notice[XSS_ID]][0] != before[notice[XSS_ID]][0]  # its rank moved
     # this build and the ones before (older ones stay build.READER_GRACE seconds at most)
     assert len(list((reports / ".builds").iterdir())) >= 4
 

@@ -345,7 +345,7 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
     )
     from cntt_analysis.report.facts import cached_facts
     from cntt_analysis.report.word.documents import FOLDER as DOCUMENTS
-    from cntt_analysis.report.word.documents import write_documents
+    from cntt_analysis.report.word.documents import Earlier, write_documents
     from cntt_analysis.storage import write_text
 
     results = load_results(raw, processed, up_to=year)
@@ -370,13 +370,19 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
         with ThreadPoolExecutor(max_workers=1) as beside:
             reused = _reuse_folder(current, staging, DOCUMENTS,
                                    previous.get(DOCUMENTS) == documents_key)
+            # Something changed: each document is filled again only when what it states
+            # did (its own key), else linked from the current build.
+            earlier = Earlier(None if current is None else current / DOCUMENTS,
+                              _keys_under(previous, DOCUMENTS))
             documents = None if reused else beside.submit(
-                write_documents, year, raw, processed, staging / DOCUMENTS, facts)
+                write_documents, year, raw, processed, staging / DOCUMENTS, facts, earlier)
             if documents is not None:
                 documents.add_done_callback(lambda _: release_memory())
             errors = run_tasks(todo, jobs, progress, log=log, kernels=kernels)
             if documents is not None:
                 documents.result()
+            keys |= {f"{DOCUMENTS}/{name}": key for name, key in earlier.keys.items()} \
+                if not reused else _keys_under(previous, DOCUMENTS, prefixed=True)
         # The report's own workbook, rendered from the facts its pages state (its draft or
         # final state is the report's, not the scoring's); the points as scored.
         write_results_workbook(facts, results.rubric(year), staging / workbook_name(year))
@@ -465,6 +471,13 @@ def _warn_if_published(processed: Path, years: list[int]) -> None:
         warning = record_changes(processed, year)
         if warning:
             print(warning, file=sys.stderr)
+
+def _keys_under(keys: dict[str, str], folder: str, prefixed: bool = False) -> dict[str, str]:
+    """The keys of the documents in `folder` (by their path in it, or in the build)."""
+    start = f"{folder}/"
+    return {(name if prefixed else name[len(start):]): key for name, key in keys.items()
+            if name.startswith(start)}
+
 
 def _reuse_folder(current: Path | None, staging: Path, name: str, unchanged: bool) -> bool:
     """Link a whole folder of the current build (the Word documents) when its key is

@@ -638,7 +638,7 @@ def criteria_heatmap(scores: pd.DataFrame, rubric: Rubric, year: int,
     bar.ax.xaxis.set_major_formatter(vn_formatter(0, "%"))
     bar.set_label(_wrap("Tỷ lệ điểm đạt của tiêu chí (ô xám: không áp dụng)", layout, 60),
                   fontsize=8)
-    bar.outline.set_visible(False)
+    cast(Artist, bar.outline).set_visible(False)  # matplotlib 3.10's stubs misread Spine
     return fig
 
 
