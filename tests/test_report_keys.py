@@ -174,3 +174,23 @@ def test_a_change_only_the_documents_show_rebuilds_only_the_documents(project, m
              for path in documents}
     assert any("0273 3872 999" in text for text in texts.values()), texts
     assert not any("0273 3872 345" in text for text in texts.values())
+
+
+def test_where_department_yaml_was_read_from_is_not_a_key(project):
+    """The facts name the department.yaml they were read from (for messages); a project
+    copied or moved keeps its cached facts, and its profiles' keys do not depend on where
+    the file was when they were computed."""
+    import dataclasses
+
+    from cntt_analysis.report.build.keys import shared_digest
+
+    raw, processed = project
+    keys_of(raw, processed)
+    facts = cached_facts(raw, processed, YEAR)
+    moved = dataclasses.replace(facts, policy=dataclasses.replace(
+        facts.policy, source="/somewhere/else/data/raw/department.yaml"))
+    assert shared_digest(moved) == shared_digest(facts)
+    stricter = dataclasses.replace(facts, policy=dataclasses.replace(
+        facts.policy, max_shortcomings=facts.policy.max_shortcomings + 1))
+    assert shared_digest(stricter) != shared_digest(facts)
+

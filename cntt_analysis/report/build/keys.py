@@ -99,6 +99,9 @@ def shared_digest(facts: YearFacts) -> str:
     from cntt_analysis.report.facts.year import SCALARS
 
     scalars = {name: getattr(facts, name) for name in SCALARS}
+    # Where department.yaml was read (for messages) is not stated on any page: facts kept
+    # in a project copied or moved elsewhere must not rebuild every profile.
+    scalars["policy"] = {k: v for k, v in facts.policy.to_dict().items() if k != "source"}
     counts = f"{facts.reported}/{facts.registered}" if facts.partial else "complete"
     return sha(json.dumps(scalars, sort_keys=True, default=repr), counts)
 
