@@ -381,8 +381,9 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
             errors = run_tasks(todo, jobs, progress, log=log, kernels=kernels)
             if documents is not None:
                 documents.result()
-            keys |= {f"{DOCUMENTS}/{name}": key for name, key in earlier.keys.items()} \
-                if not reused else _keys_under(previous, DOCUMENTS, prefixed=True)
+            if reused:  # linked whole: each document keeps its key
+                earlier.keys.update(earlier.previous)
+            keys |= {f"{DOCUMENTS}/{name}": key for name, key in earlier.keys.items()}
         # The report's own workbook, rendered from the facts its pages state (its draft or
         # final state is the report's, not the scoring's); the points as scored.
         write_results_workbook(facts, results.rubric(year), staging / workbook_name(year))
@@ -472,11 +473,11 @@ def _warn_if_published(processed: Path, years: list[int]) -> None:
         if warning:
             print(warning, file=sys.stderr)
 
-def _keys_under(keys: dict[str, str], folder: str, prefixed: bool = False) -> dict[str, str]:
-    """The keys of the documents in `folder` (by their path in it, or in the build)."""
+
+def _keys_under(keys: dict[str, str], folder: str) -> dict[str, str]:
+    """The keys of the documents in `folder`, by their path in it."""
     start = f"{folder}/"
-    return {(name if prefixed else name[len(start):]): key for name, key in keys.items()
-            if name.startswith(start)}
+    return {name[len(start):]: key for name, key in keys.items() if name.startswith(start)}
 
 
 def _reuse_folder(current: Path | None, staging: Path, name: str, unchanged: bool) -> bool:
