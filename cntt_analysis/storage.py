@@ -102,11 +102,21 @@ def publish_folder(stage: str | Path, final: str | Path) -> Path:
     return final
 
 
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, read a MiB at a time (a country's points CSV is ~160 MB:
+    read whole, it was the peak of `cntt score`)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _tree_digest(folder: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(folder)).encode("utf-8", "surrogateescape"))
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(bytes.fromhex(file_sha256(path)))
     return digest.hexdigest()
 
 

@@ -3,13 +3,13 @@ are stale. Kept free of pandas so that `cntt score` can tell an unchanged round 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 from cntt_analysis._version import __version__
 from cntt_analysis.intake.rounds import Round, load_round, round_files
+from cntt_analysis.storage import file_sha256
 
 MANIFEST = "inputs.json"
 TABLES = ("answers", "points", "scores", "issues", "register", "corrections", "shortcomings",
@@ -40,7 +40,7 @@ def input_manifest(rnd: Round, raw_dir: str | Path,
     With `read` (the submissions as intake read them), submissions are listed as read, not
     as they are now: one that arrived or changed during the run makes the results stale."""
     def digest(path: Path) -> str:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return file_sha256(path)
 
     rubrics = [Path(p) for p in (rnd.rubric.path, rnd.rubric.previous_path()) if p]
     skip = {p.name for p in rnd.submissions()} if read is not None else set()

@@ -28,6 +28,7 @@ from cntt_analysis.intake.registry import (
 )
 from cntt_analysis.intake.rounds import Round, available_years, load_round
 from cntt_analysis.intake.workbook import Submission, submissions_frame
+from cntt_analysis.memory import release_memory
 from cntt_analysis.rubric.model import Rubric
 from cntt_analysis.scoring.inspection import (
     CORRECTION,
@@ -129,6 +130,7 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None,
     issues = issues_frame(drop_resolved(taken.issues, answers) + taken.register_issues
                           + supply_issues + limit_issues)
     del taken  # the issue rows live on in their table (before the points need memory)
+    release_memory()
     self_points = compute_points(reported, rnd.rubric, registry)
     points = compute_points(answers, rnd.rubric, registry)
     scores = combine_scores(compute_scores(points, rnd.rubric, registry),
@@ -247,7 +249,9 @@ def write_round(result: RoundResult, processed_dir: str | Path,
     try:
         paths = [write_parquet(getattr(result, name), stage / f"{name}.parquet")
                  for name in TABLES]
-        paths += [writer(result, stage) for writer in writers]
+        for writer in writers:  # each on what the last one freed given back
+            release_memory()
+            paths.append(writer(result, stage))
         raw = raw_dir if raw_dir is not None else result.round.folder.parent
         manifest = input_manifest(result.round, raw, result.read)
         paths.append(write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n",

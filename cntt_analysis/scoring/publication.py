@@ -12,7 +12,6 @@ copy stays, and the working tables are version N+1, a draft until finalised agai
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import shutil
@@ -41,7 +40,7 @@ from cntt_analysis.scoring.record import (  # noqa: F401  (read_final, verify: r
     verify,
     version_folder,
 )
-from cntt_analysis.storage import put, write_bytes, write_text, write_workbook
+from cntt_analysis.storage import file_sha256, put, write_bytes, write_text, write_workbook
 
 if TYPE_CHECKING:  # openpyxl is imported where a workbook is made (it is slow to import)
     from openpyxl import Workbook
@@ -82,7 +81,7 @@ def _vn_date(stamp: str | None) -> str:
 
 
 def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return file_sha256(path)
 
 
 def output_hashes(folder: Path) -> dict[str, str]:

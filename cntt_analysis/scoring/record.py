@@ -25,6 +25,7 @@ from typing import Any
 
 from cntt_analysis.errors import UsageError
 from cntt_analysis.scoring.manifest import FINAL, MANIFEST, TABLES, publication_folder
+from cntt_analysis.storage import file_sha256
 
 _VERSION_FOLDER = re.compile(r"final-v(\d+)")
 
@@ -36,7 +37,7 @@ def version_folder(processed_dir: str | Path, year: int, version: int) -> Path:
 def file_hashes(folder: Path) -> dict[str, str]:
     """SHA-256 of each file a published version holds (tables and inputs manifest)."""
     names = [*(f"{t}.parquet" for t in TABLES), MANIFEST]
-    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    return {name: file_sha256(folder / name)
             for name in names if (folder / name).is_file()}
 
 
@@ -84,7 +85,7 @@ def _check_folder(folder: Path, record: dict[str, Any], problems: list[str]) -> 
         path = folder / name
         if not path.is_file():
             problems.append(f"{path}: tệp đã bị xoá.")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        elif file_sha256(path) != digest:
             problems.append(f"{path}: nội dung đã bị sửa (mã SHA-256 khác bản ghi chốt).")
     if complete:
         for path in sorted(folder.iterdir()):

@@ -24,6 +24,8 @@ from typing import Any
 
 import nbformat
 
+from cntt_analysis.memory import release_memory
+
 # Tags a notebook carries that change nothing in how its cells run.
 PLAIN_TAGS = {"parameters", "injected-parameters"}
 
@@ -49,17 +51,6 @@ def render(notebook_json: str, executed: str, html: str, title: str,
     # the collector's way, so the next notebook's collections do not walk its ~240,000
     # objects again (a unit's profile ~8 % faster).
     gc.freeze()
-
-
-def release_memory() -> None:
-    """What the notebook's objects held goes back to the system: freed memory stays in
-    the allocator's arenas otherwise, and a kernel that ran 20 notebooks holds the peak
-    of each (the summed resident memory of the report's processes is what is limited)."""
-    import ctypes
-
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def run_cells(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -29,8 +29,8 @@ from tqdm import tqdm
 
 from cntt_analysis.errors import DiskError, ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years, load_round
+from cntt_analysis.memory import release_memory
 from cntt_analysis.report import NOTEBOOKS
-from cntt_analysis.report.build.direct import release_memory
 from cntt_analysis.report.build.kernels import (
     Kernel,
     Kernels,
