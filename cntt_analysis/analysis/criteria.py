@@ -105,7 +105,7 @@ def weakest_indicators(points: pd.DataFrame, rubric: Rubric, n: int | None = Non
     rows, _ = _year_frame(points, year)
     if group is not None:
         rows = rows[rows["group"] == group]
-    lost = points_lost(rows)
+    lost = points_lost(rows[["unit_id", "indicator", "points", "max_points", "status"]])
     agg = lost.groupby("indicator").agg(
         units=("unit_id", "nunique"), units_losing=("lost", lambda s: int((s > 0).sum())),
         total_lost=("lost", "sum"), mean_lost=("lost", "mean"), max_points=("max_points", "max"))

@@ -123,11 +123,25 @@ def weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,
     with a ``unit_id`` column, each unit's rows in `unit_weaknesses`' order. `missing`
     holds (unit_id, indicator) pairs. Computed in one pass: a round of thousands of units
     asks for every weak unit's indicators."""
-    lost = points_lost(points[points["year"] == year])
-    lost = lost[lost["lost"] > 0]
-    out = _indicator_info(rubric).merge(
-        lost[["unit_id", "indicator", "points", "max_points", "lost", "status"]],
-        on="indicator", how="inner")
+    out = _ordered_weaknesses(points, rubric, year, missing)
+    info = _indicator_info(rubric).set_index("indicator")
+    for column in ("criterion", "criterion_name", "label", "remedy"):
+        out[column] = out["indicator"].map(info[column])
+    out["status"] = out["status"].map(lambda s: POINT_STATUS.get(s, s))
+    return out[WEAKNESS_COLUMNS]
+
+
+def _ordered_weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,
+                        missing: Collection[tuple[str, str]]) -> pd.DataFrame:
+    """The rows of `weaknesses` in its order, without the rubric's texts: the units to
+    direct of a country's round have ~500,000 of them, and a label and remedy copied into
+    each was ~350 MB for the few rows a direction lists."""
+    order = {i.code: n for n, i in enumerate(rubric.indicators)}
+    used = ["unit_id", "indicator", "points", "max_points", "status"]
+    lost = points_lost(points.loc[(points["year"] == year)
+                                  & points["indicator"].isin(order), used])
+    out = lost[lost["lost"] > 0].reset_index(drop=True)
+    out["_order"] = out["indicator"].map(order).astype("int64")
     out["lost_share"] = out["lost"] / out["max_points"]
     blank = set(missing)
     out["missing"] = [pair in blank for pair in zip(out["unit_id"], out["indicator"])] \
@@ -135,10 +149,9 @@ def weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,
     out["missing"] = out["missing"].astype(bool)
     out["shortcoming"] = ((out["lost_share"] >= float(rubric.shortcoming_min_lost_share) - 1e-9)
                           & ~out["missing"])
-    out["status"] = out["status"].map(lambda s: POINT_STATUS.get(s, s))
-    out = out.sort_values(["unit_id", "lost", "lost_share", "_order"],
-                          ascending=[True, False, False, True], kind="stable")
-    return out[WEAKNESS_COLUMNS].reset_index(drop=True)
+    return out.sort_values(["unit_id", "lost", "lost_share", "_order"],
+                           ascending=[True, False, False, True], kind="stable",
+                           ignore_index=True)
 
 
 def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, year: int,
@@ -221,15 +234,17 @@ def _listed_weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,
     """Each unit's weaknesses a direction lists: (indicator, label, points, max_points,
     remedy) of at most `most` indicators, shortcomings first, then as `weaknesses` orders
     them; missing data never listed."""
-    weak = weaknesses(points, rubric, year, missing)
+    weak = _ordered_weaknesses(points, rubric, year, missing)
     weak = weak[~weak["missing"]]
     # stable: within a unit and shortcoming or not, `weaknesses`' order stays
     weak = weak.sort_values(["unit_id", "shortcoming"], ascending=[True, False], kind="stable")
     weak = weak.groupby("unit_id", sort=False).head(most)
+    texts = {i.code: (i.label, i.remedy) for i in rubric.indicators}
     listed: dict[str, list[tuple[str, str, float, float, str]]] = {}
-    for unit, *row in zip(weak["unit_id"], weak["indicator"], weak["label"], weak["points"],
-                          weak["max_points"], weak["remedy"]):
-        listed.setdefault(unit, []).append(tuple(row))
+    for unit, code, got, top in zip(weak["unit_id"], weak["indicator"], weak["points"],
+                                    weak["max_points"]):
+        label, remedy = texts[code]
+        listed.setdefault(unit, []).append((code, label, got, top, remedy))
     return listed
 
 

@@ -120,7 +120,8 @@ def missing_answers(answers: pd.DataFrame, rubric: Rubric,
             for r in found.itertuples(index=False)]
     # Codes with no row at all: only units holding fewer of their asked codes than they
     # were asked are gone through (a template keeps its rows: nearly every unit has all).
-    held = answers[mine].groupby(["year", "unit_id"])["code"].nunique()
+    held = answers.loc[mine, ["year", "unit_id", "code"]].groupby(
+        ["year", "unit_id"])["code"].nunique()  # (three columns: not a copy of all)
     units = answers[["year", "unit_id"]].drop_duplicates()
     counts = [held.get((y, u), 0) for y, u in zip(units["year"], units["unit_id"])]
     short = units[[n < len(wanted[u]) for n, u in zip(counts, units["unit_id"])]]

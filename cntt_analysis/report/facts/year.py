@@ -116,8 +116,9 @@ class YearFacts:
     - ``issues``: data issues with ``owner`` ("unit", "inspection", or "supplier": a figure
       the appraiser or a system must supply) and the unit's name;
     - ``indicator_points``: scored unit and indicator of its group's framework — unit_id,
-      name, group, criterion, indicator, label, points, max_points, status (scored, na,
-      invalid), in the order of `scores` and of the rubric.
+      group, criterion, indicator, points, max_points, status (scored, na, invalid), in
+      the order of `scores` and of the rubric (names are in ``scores``, labels in the
+      rubric).
     """
 
     year: int
@@ -378,20 +379,18 @@ def _weakest(results: Results, rubric: Rubric, year: int) -> pd.DataFrame:
     return weakest.drop(columns="_o").reset_index(drop=True)
 
 
-def _indicator_points(results: Results, year: int, rubric: Rubric,
-                      scores: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
-    """Each scored unit's points per indicator, units in the order of `scores`."""
+def _indicator_points(results: Results, year: int, scores: pd.DataFrame) -> pd.DataFrame:
+    """Each scored unit's points per indicator, units in the order of `scores` (its names
+    and the rubric's labels are not copied into each row: a country's round has 700,000)."""
+    columns = ["unit_id", "group", "criterion", "indicator", "points", "max_points", "status"]
     points = results.of_year("points", year)
-    labels = {i.code: i.label for i in rubric.indicators}
     order = {u: n for n, u in enumerate(scores["unit_id"])}
-    indicators = {i.code: n for n, i in enumerate(rubric.indicators)}
-    points = points[points["unit_id"].isin(order)].assign(
-        name=points["unit_id"].map(names), label=points["indicator"].map(labels),
-        _u=points["unit_id"].map(order), _i=points["indicator"].map(indicators))
+    indicators = {i.code: n for n, i in enumerate(results.rubric(year).indicators)}
+    points = points.loc[points["unit_id"].isin(order), columns]
+    points = points.assign(_u=points["unit_id"].map(order),
+                           _i=points["indicator"].map(indicators))
     points = points.sort_values(["_u", "_i"], kind="stable")
-    columns = ["unit_id", "name", "group", "criterion", "indicator", "label", "points",
-               "max_points", "status"]
-    return points.reindex(columns=columns).reset_index(drop=True)
+    return points[columns].reset_index(drop=True)
 
 
 def year_facts(results: Results, year: int, particulars: dict[str, Any] | None = None,
@@ -489,7 +488,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
         remedy=remedy, models=models, evidence=evidence,
         documents=evidence_documents(results.answers, rubric, year, claimed),
         issues=_issues(results, year, names),
-        indicator_points=_indicator_points(results, year, rubric, scores, names),
+        indicator_points=_indicator_points(results, year, scores),
         organisation=organisation)
 
 
