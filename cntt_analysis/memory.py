@@ -13,12 +13,16 @@ import contextlib
 import ctypes
 import gc
 import sys
+import urllib.parse
 
 
 def release_memory() -> None:
-    """Collect unreachable objects, then return the allocators' free memory to the
-    system (glibc's ``malloc_trim``; Arrow's pool when pyarrow is loaded: never loaded
-    here for this)."""
+    """Drop the URL cache, collect unreachable objects, then return the allocators' free
+    memory to the system (glibc's ``malloc_trim``; Arrow's pool when pyarrow is loaded:
+    never loaded here for this)."""
+    # Python (3.11+) keeps the last 128 URLs it split; WeasyPrint splits every chart's
+    # data: URL, so a kernel held megabytes of earlier documents' images that way.
+    urllib.parse.clear_cache()
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
