@@ -21,9 +21,10 @@ OTHERS = [True, False, dt.date(2017, 8, 10), dt.datetime(2017, 8, 10, 9, 30), pd
           pd.Timestamp("2017-01-02"), "chữ", "", None]
 
 
-def _workbook(heights: list[float | None]) -> bytes:
+def _workbook(heights: list[float | None], as_series: bool = False) -> bytes:
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    wb.set_properties({"created": dt.datetime(2017, 8, 10)})  # the same bytes each time
     plain, number = wb.add_format({"border": 1}), wb.add_format({"num_format": "0.00"})
     good = wb.add_format({"bg_color": "#C6EFCE"})
     date = wb.add_format({"num_format": "dd/mm/yyyy"})
@@ -31,8 +32,13 @@ def _workbook(heights: list[float | None]) -> bytes:
     ws.write_string(0, 0, "TIÊU ĐỀ")
     ws.write_string(2, 0, "Tên")
     ws.set_row(2, 30)
-    ws.set_body(3, [BodyColumn(TEXTS, plain, lambda t: good if t == "Tốt" else None),
-                    BodyColumn(NUMBERS, number), BodyColumn(OTHERS, date)], heights)
+    def values(column: list) -> list | pd.Series:  # a slice of a longer table's column
+        index = pd.RangeIndex(40, 40 + len(column))
+        return pd.Series(column, index=index, dtype=object) if as_series else column
+
+    ws.set_body(3, [BodyColumn(values(TEXTS), plain, lambda t: good if t == "Tốt" else None),
+                    BodyColumn(values(NUMBERS), number), BodyColumn(values(OTHERS), date)],
+                heights)
     ws.autofilter(2, 0, 2 + len(TEXTS), 2)
     wb.close()
     return buffer.getvalue()
@@ -64,6 +70,13 @@ def test_every_kind_of_value_reads_back_as_written():
     assert ws.auto_filter.ref == f"A3:C{3 + len(TEXTS)}"
 
 
+def test_a_column_given_as_a_series_writes_as_its_list():
+    # The results workbook hands each column over as the frame's Series (listed one column
+    # at a time as the body is made), a slice of a longer table keeping its index.
+    heights = [None, 45, None, None, None, None, None, None, 30]
+    assert _workbook(heights, as_series=True) == _workbook(heights)
+
+
 def test_libreoffice_reads_the_body(tmp_path, libreoffice):
     """LibreOffice opens the body and writes it back (its own .xlsx) with the same values."""
     src = tmp_path / "bang.xlsx"
@@ -81,6 +94,7 @@ def test_libreoffice_reads_the_body(tmp_path, libreoffice):
 def test_an_empty_body_leaves_the_sheet_as_xlsxwriter_writes_it():
     buffer = io.BytesIO()
     wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    wb.set_properties({"created": dt.datetime(2017, 8, 10)})  # the same bytes each time
     ws = wb.add_worksheet("Trống", worksheet_class=TableSheet)
     ws.write_string(2, 0, "Tên")
     ws.set_body(3, [BodyColumn([], wb.add_format())])

@@ -229,7 +229,7 @@ class Sheets:
     def _body_column(self, frame: pd.DataFrame, field: str, number_format: str | None,
                      wrap: bool) -> BodyColumn:
         """A column of a table's body; the tier column fills each tier's cells."""
-        values = frame[field].tolist() if field in frame else [None] * len(frame)
+        values = frame[field] if field in frame else [None] * len(frame)
         tiers = None
         if field == "tier":
             def tiers(text: str) -> Format | None:

@@ -29,8 +29,8 @@ MAX_TEXT = 32_767  # characters a cell holds (what XlsxWriter's write_string kee
 
 @dataclass(frozen=True)
 class BodyColumn:
-    """One column of a table body: its values, the cell format, and optionally a format
-    for particular texts (a tier's fill)."""
+    """One column of a table body: its values (a Series or a sequence), the cell format,
+    and optionally a format for particular texts (a tier's fill)."""
 
     values: Sequence[Any]
     fmt: Format
@@ -69,7 +69,10 @@ class TableSheet(Worksheet):
         made: dict[type, dict[Any, str]] = {kind: {} for kind in _HASHABLE}
         out: list[str] = []
         append = out.append
-        for value in column.values:
+        # A column is listed here, one at a time: listed all at once before, a country's
+        # tables held each of their texts as a Python string together (~100 MB).
+        values = column.values
+        for value in values.tolist() if isinstance(values, pd.Series) else values:
             seen = made.get(value.__class__)
             if seen is None:  # not hashable (a date, a numpy value): built each time
                 append(self._cell_body(value, column, style))
