@@ -22,7 +22,7 @@ def release_memory() -> None:
     never loaded here for this)."""
     # Python (3.11+) keeps the last 128 URLs it split; WeasyPrint splits every chart's
     # data: URL, so a kernel held megabytes of earlier documents' images that way.
-    urllib.parse.clear_cache()
+    urllib.parse.clear_cache()  # type: ignore[attr-defined]  # (not in the stubs)
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
