@@ -69,8 +69,8 @@ class TableSheet(Worksheet):
         made: dict[type, dict[Any, str]] = {kind: {} for kind in _HASHABLE}
         out: list[str] = []
         append = out.append
-        # A column is listed here, one at a time: listed all at once before, a country's
-        # tables held each of their texts as a Python string together (~100 MB).
+        # Listed here, one column at a time: a whole table listed at once holds each of a
+        # country's texts as a Python string together (~100 MB).
         values = column.values
         for value in values.tolist() if isinstance(values, pd.Series) else values:
             seen = made.get(value.__class__)

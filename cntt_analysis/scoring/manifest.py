@@ -39,12 +39,9 @@ def input_manifest(rnd: Round, raw_dir: str | Path,
 
     With `read` (the submissions as intake read them), submissions are listed as read, not
     as they are now: one that arrived or changed during the run makes the results stale."""
-    def digest(path: Path) -> str:
-        return file_sha256(path)
-
     rubrics = [Path(p) for p in (rnd.rubric.path, rnd.rubric.previous_path()) if p]
     skip = {p.name for p in rnd.submissions()} if read is not None else set()
-    files = {p.name: [p.stat().st_size, digest(p)]
+    files = {p.name: [p.stat().st_size, file_sha256(p)]
              for p in round_files(rnd.folder) if p.name not in skip}
     files |= {name: list(value) for name, value in (read or {}).items()}
     # Systems' exports may sit in a subfolder of the round (round.yaml `imports`).
@@ -52,12 +49,12 @@ def input_manifest(rnd: Round, raw_dir: str | Path,
         export = rnd.folder / spec.file
         if spec.file not in files and export.is_file() and \
                 export.resolve().is_relative_to(rnd.folder.resolve()):
-            files[spec.file] = [export.stat().st_size, digest(export)]
+            files[spec.file] = [export.stat().st_size, file_sha256(export)]
     return {
         "version": __version__,
         "round": dict(sorted(files.items())),
-        "registry": digest(registry_path(raw_dir)),
-        "rubrics": {p.name: digest(p) for p in rubrics if p.is_file()},
+        "registry": file_sha256(registry_path(raw_dir)),
+        "rubrics": {p.name: file_sha256(p) for p in rubrics if p.is_file()},
     }
 
 

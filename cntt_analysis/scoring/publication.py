@@ -80,13 +80,9 @@ def _vn_date(stamp: str | None) -> str:
     return dt.date.fromisoformat(stamp[:10]).strftime("%d/%m/%Y") if stamp else ""
 
 
-def _digest(path: Path) -> str:
-    return file_sha256(path)
-
-
 def output_hashes(folder: Path) -> dict[str, str]:
     """SHA-256 of each processed table of a round folder."""
-    return {name: _digest(folder / f"{name}.parquet") for name in TABLES
+    return {name: file_sha256(folder / f"{name}.parquet") for name in TABLES
             if (folder / f"{name}.parquet").is_file()}
 
 

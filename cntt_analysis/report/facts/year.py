@@ -379,13 +379,14 @@ def _weakest(results: Results, rubric: Rubric, year: int) -> pd.DataFrame:
     return weakest.drop(columns="_o").reset_index(drop=True)
 
 
-def _indicator_points(results: Results, year: int, scores: pd.DataFrame) -> pd.DataFrame:
+def _indicator_points(results: Results, year: int, rubric: Rubric,
+                      scores: pd.DataFrame) -> pd.DataFrame:
     """Each scored unit's points per indicator, units in the order of `scores` (its names
     and the rubric's labels are not copied into each row: a country's round has 700,000)."""
     columns = ["unit_id", "group", "criterion", "indicator", "points", "max_points", "status"]
     points = results.of_year("points", year)
     order = {u: n for n, u in enumerate(scores["unit_id"])}
-    indicators = {i.code: n for n, i in enumerate(results.rubric(year).indicators)}
+    indicators = {i.code: n for n, i in enumerate(rubric.indicators)}
     points = points.loc[points["unit_id"].isin(order), columns]
     points = points.assign(_u=points["unit_id"].map(order),
                            _i=points["indicator"].map(indicators))
@@ -488,7 +489,7 @@ def year_facts(results: Results, year: int, particulars: dict[str, Any] | None =
         remedy=remedy, models=models, evidence=evidence,
         documents=evidence_documents(results.answers, rubric, year, claimed),
         issues=_issues(results, year, names),
-        indicator_points=_indicator_points(results, year, scores),
+        indicator_points=_indicator_points(results, year, rubric, scores),
         organisation=organisation)
 
 
