@@ -211,6 +211,26 @@ def test_facts_are_kept_as_files_and_read_back(make_round, tmp_path):
     assert back.reported == facts.reported and len(back.incomplete) == len(facts.incomplete)
 
 
+def test_indicator_points_follow_the_ranking_then_the_rubric(make_round, tmp_path):
+    """Each scored unit's points in the order of the scores, indicators in rubric order."""
+    from cntt_analysis.report.facts import load_facts
+
+    rd = make_round()
+    rd.add("SO_VP", C3_3=None)
+    rd.add("SO_CCQLDD")
+    rd.add("H_TANPHUOC", C1_1="Không")
+    processed = scored(rd, tmp_path / "processed")
+    facts = load_facts(rd.raw, processed, 2017)
+    rubric = rd.score().round.rubric
+    order = [i.code for i in rubric.indicators]
+    units = facts.scores["unit_id"].tolist()
+    got = facts.indicator_points
+    assert list(dict.fromkeys(got["unit_id"])) == units
+    for unit in units:
+        codes = got.loc[got["unit_id"] == unit, "indicator"].tolist()
+        assert codes == sorted(codes, key=order.index) and codes
+
+
 # --------------------------------------------------------------------------- command line
 
 

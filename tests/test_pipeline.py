@@ -13,7 +13,12 @@ from openpyxl import load_workbook
 
 from cntt_analysis.report.excel import HEADER_ROW, ROUND_WRITERS
 from cntt_analysis.rubric.model import load_rubric
-from cntt_analysis.scoring.pipeline import TABLES, load_processed, write_round
+from cntt_analysis.scoring.pipeline import (
+    TABLES,
+    load_processed,
+    with_self_points,
+    write_round,
+)
 
 
 def write_round_xlsx(result, processed, raw=None):
@@ -187,6 +192,25 @@ def test_an_empty_round_has_everyone_missing(make_round):
     assert result.scores.empty and result.answers.empty and result.points.empty
     assert set(result.register["status"]) == {"Chưa nộp"}
     assert len(result.register) == 4
+
+
+def test_self_points_are_joined_as_the_left_merge_joined_them():
+    """`with_self_points` replaced a left merge (a copy of every column of a country's
+    points): the same frame, a point without a self-assessed one getting NaN."""
+    points = pd.DataFrame({"year": [2017] * 4, "unit_id": ["b", "b", "a", "c"],
+                           "indicator": ["C1.1", "C1.2", "C1.1", "C1.1"],
+                           "points": [1.0, 2.0, 0.5, None], "file": ["b.xlsx"] * 4},
+                          index=[7, 3, 5, 9])
+    self_points = pd.DataFrame({"year": [2017] * 3, "unit_id": ["a", "b", "b"],
+                                "indicator": ["C1.1", "C1.2", "C1.1"],
+                                "points": [0.25, 2.0, 1.5]})
+    key = ["year", "unit_id", "indicator"]
+    merged = points.merge(self_points.rename(columns={"points": "self_points"}), on=key,
+                          how="left")
+    got = with_self_points(points, self_points)
+    pd.testing.assert_frame_equal(got, merged)
+    assert got["self_points"].tolist()[:3] == [1.5, 2.0, 0.25] and pd.isna(got.at[3, "self_points"])
+    assert with_self_points(points, self_points.iloc[:0])["self_points"].isna().all()
 
 
 # --------------------------------------------------------------------------- outputs

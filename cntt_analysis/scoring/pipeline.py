@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from cntt_analysis.intake.issues import issues_frame
@@ -131,23 +132,42 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None,
                           + supply_issues + limit_issues)
     del taken  # the issue rows live on in their table (before the points need memory)
     release_memory()
+    # The self-assessed side first, down to what is kept of it: a country's round holds a
+    # million point rows per side, and each step's leftovers are given back before the next
+    # (the round's peak was the two sides, their intermediates and the shortcomings at once).
     self_points = compute_points(reported, rnd.rubric, registry)
-    points = compute_points(answers, rnd.rubric, registry)
-    scores = combine_scores(compute_scores(points, rnd.rubric, registry),
-                            compute_scores(self_points, rnd.rubric, registry))
-    pillars = criterion_scores(points, rnd.rubric, registry)
-    pillars = pillars.merge(
-        criterion_scores(self_points, rnd.rubric, registry)[
-            ["year", "unit_id", "criterion", "share"]].rename(columns={"share": "self_share"}),
-        on=["year", "unit_id", "criterion"], how="left")
+    del reported
+    self_scores = compute_scores(self_points, rnd.rubric, registry)
+    self_shares = criterion_scores(self_points, rnd.rubric, registry)[
+        ["year", "unit_id", "criterion", "share"]].rename(columns={"share": "self_share"})
     key = ["year", "unit_id", "indicator"]
-    points = points.merge(self_points[[*key, "points"]].rename(
-        columns={"points": "self_points"}), on=key, how="left")
+    self_points = self_points[[*key, "points"]]
+    release_memory()
+    points = compute_points(answers, rnd.rubric, registry)
+    scores = combine_scores(compute_scores(points, rnd.rubric, registry), self_scores)
+    pillars = criterion_scores(points, rnd.rubric, registry).merge(
+        self_shares, on=["year", "unit_id", "criterion"], how="left")
     fixes = corrections[corrections["kind"] == CORRECTION]
-    return RoundResult(rnd, registry, answers, points, scores, issues, register,
-                       audit(fixes, self_points, points, rnd.rubric, registry),
+    audited = audit(fixes, self_points, points, rnd.rubric, registry)
+    points = with_self_points(points, self_points)
+    del self_points
+    release_memory()
+    return RoundResult(rnd, registry, answers, points, scores, issues, register, audited,
                        find_shortcomings(points, rnd.rubric, answers, registry), read,
                        pillars)
+
+
+def with_self_points(points: pd.DataFrame, self_points: pd.DataFrame) -> pd.DataFrame:
+    """`points` with ``self_points``: the points of the same unit and indicator in
+    `self_points` (year, unit_id, indicator, points; NaN where it has none), as a left
+    merge would give, without the merge's copy of every column."""
+    key = ["year", "unit_id", "indicator"]
+    where = pd.MultiIndex.from_frame(self_points[key]).get_indexer(
+        pd.MultiIndex.from_frame(points[key]))
+    values = np.append(self_points["points"].to_numpy(dtype="float64"), np.nan)
+    out = points.reset_index(drop=True)
+    out["self_points"] = values[where]  # -1 (none) takes the NaN appended
+    return out
 
 
 def round_registry(known: pd.DataFrame, rnd: Round) -> pd.DataFrame:

@@ -54,7 +54,8 @@ def find_shortcomings(points: pd.DataFrame, rubric: Rubric,
     indicators reading a missing figure are missing data, not shortcomings (see
     `without_data`)."""
     info = {i.code: i for i in rubric.indicators}
-    counted = points_lost(points)
+    # (not the provenance columns: a country's points carry ~100 MB of cell references)
+    counted = points_lost(points[[c for c in points.columns if c not in ("file", "sources")]])
     if answers is not None and len(counted):
         blank = without_data(answers, rubric, registry)
         keep = [(u, i) not in blank for u, i in zip(counted["unit_id"], counted["indicator"])]
