@@ -456,6 +456,31 @@ def test_the_phone_heatmap_names_its_criteria_and_keeps_units_apart(scores):
     assert "Châu Thành" in shown.replace("\n", " ") and "Tân Phú Đông" in shown.replace("\n", " ")
 
 
+def test_print_and_pdf_leave_out_the_phone_charts(scores, tmp_path):
+    """A page holds each chart twice (A4, and a phone's in a <source>); print never shows
+    the phone's: the PDF is rendered without them (WeasyPrint would parse and keep them)
+    and still has the A4 chart."""
+    import nbformat
+
+    from cntt_analysis.report.html import blocks
+    from cntt_analysis.report.html.pages import html_to_pdf, notebook_page
+
+    shown = blocks.figure(P.ranking_bar(scores, "so", 2017, RUBRIC), "Xếp hạng khối sở")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "chart", execution_count=1, outputs=[nbformat.v4.new_output(
+            "execute_result", data={"text/html": shown.data}, execution_count=1)])])
+    page = notebook_page(nb, "Thử")
+    assert page.count("<source") == 1 and page.count("<img") == 1
+    printed = blocks.without_phone_charts(page)
+    assert "<source" not in printed and printed.count("<img") == 1
+    assert printed.count("data:image/png") == 1 and len(printed) < len(page) - 10_000
+    from weasyprint import HTML
+
+    pdf = html_to_pdf(page, tmp_path / "thu.pdf").read_bytes()
+    images = pdf.count(b"/Subtype /Image")  # (the chart, and its alpha mask)
+    assert images >= 1 and images == HTML(string=page).write_pdf().count(b"/Subtype /Image")
+
+
 # ----------------------------------------------------------------------------- kept charts
 
 

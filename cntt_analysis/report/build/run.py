@@ -365,6 +365,9 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
         tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
         todo = sorted((t for t in tasks if not reuse(t, staging, current, previous, keys)),
                       key=run_order)
+        # What loading and keying left is given back before the kernels reach their peak
+        # (this process's memory counts with theirs).
+        release_memory()
         # The Word documents are written in this process while the kernels run the
         # notebooks (it only waits for them otherwise); reused when nothing they read changed.
         with ThreadPoolExecutor(max_workers=1) as beside:

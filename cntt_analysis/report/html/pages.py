@@ -14,6 +14,7 @@ import nbformat
 import pandas as pd
 from nbconvert import HTMLExporter
 
+from cntt_analysis.report.html.blocks import without_phone_charts
 from cntt_analysis.storage import write_bytes, write_text
 from cntt_analysis.text import escape
 
@@ -176,7 +177,8 @@ def html_to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> 
     """Render HTML to an A4 PDF with WeasyPrint (fonts are embedded as subsets)."""
     from weasyprint import HTML  # imported late: it needs the system's pango libraries
 
-    return write_bytes(HTML(string=html, base_url=str(base_url)).write_pdf(), pdf_path)
+    return write_bytes(HTML(string=without_phone_charts(html),
+                            base_url=str(base_url)).write_pdf(), pdf_path)
 
 
 # Executed notebooks as the index names them (never the file names).
