@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 from xlsxwriter.format import Format
@@ -42,16 +44,16 @@ class TableSheet(Worksheet):
 
     def __init__(self) -> None:
         super().__init__()
-        self._body: tuple[int, list[list[str]]] | None = None
-        self._heights: dict[int, float] = {}
+        self._body: tuple[int, IO[str]] | None = None  # first row, the rows' XML
 
     def set_body(self, first_row: int, columns: list[BodyColumn],
                  heights: Sequence[float | None] = ()) -> None:
         """The table's rows from `first_row` (0-based): column by column, all of one
         length; `heights` in points of the rows that need one (as ``set_row`` takes).
         Texts go to the workbook's shared strings now (as XlsxWriter's write_string does:
-        the table is sorted before the sheets are written)."""
-        self._heights = {first_row + n: h for n, h in enumerate(heights) if h}
+        the table is sorted before the sheets are written), and the rows' XML to a
+        temporary file: a workbook of a country's round holds millions of cells, and kept
+        until the workbook is written, every sheet's cells were in memory at once."""
         rows = len(columns[0].values) if columns else 0
         if not rows:
             return
@@ -59,7 +61,11 @@ class TableSheet(Worksheet):
             raise ValueError("every column of a table body has the same number of rows")
         self._check_dimensions(first_row, 0)
         self._check_dimensions(first_row + rows - 1, len(columns) - 1)
-        self._body = (first_row, [self._cell_bodies(column) for column in columns])
+        tall = {first_row + n: h for n, h in enumerate(heights) if h}
+        # (open until the workbook is written: `_write_rows` copies and closes it)
+        xml = tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.tmpdir)  # noqa: SIM115
+        _write_body(xml.write, first_row, [self._cell_bodies(c) for c in columns], tall)
+        self._body = (first_row, xml)
 
     def _cell_bodies(self, column: BodyColumn) -> list[str]:
         """What follows ``<c r="A1"`` in each cell of a column; the same value gives the
@@ -107,21 +113,29 @@ class TableSheet(Worksheet):
         if self._body is None:
             super()._write_rows()
             return
-        first, cells = self._body
+        first, xml = self._body
         last = self.dim_rowmax  # type: ignore[has-type]
         self.dim_rowmax = first - 1  # XlsxWriter writes the rows above the body
         try:
             super()._write_rows()
         finally:
             self.dim_rowmax = last
-        letters = [xl_col_to_name(c) for c in range(len(cells))]
-        write, heights = self.fh.write, self._heights
-        for row, bodies in enumerate(zip(*cells), start=first):
-            n = row + 1
-            height = _height(heights[row]) if row in heights else ""
-            write(f'<row r="{n}"{height}>'
-                  + "".join([f'<c r="{letter}{n}"{body}' for letter, body
-                             in zip(letters, bodies)]) + "</row>")
+        with xml:
+            xml.seek(0)
+            shutil.copyfileobj(xml, self.fh)
+
+
+def _write_body(write: Callable[[str], Any], first: int, cells: list[list[str]],
+                heights: dict[int, float]) -> None:
+    """The rows of a table body as sheet XML, from `first` (0-based): each column's cell
+    bodies (what follows ``<c r="A1"``) and the rows' heights in points."""
+    letters = [xl_col_to_name(c) for c in range(len(cells))]
+    for row, bodies in enumerate(zip(*cells), start=first):
+        n = row + 1
+        height = _height(heights[row]) if row in heights else ""
+        write(f'<row r="{n}"{height}>'
+              + "".join([f'<c r="{letter}{n}"{body}' for letter, body
+                         in zip(letters, bodies)]) + "</row>")
 
 
 _HASHABLE: frozenset[type] = frozenset({str, float, int, bool, type(None)})
