@@ -101,3 +101,24 @@ def test_an_empty_body_leaves_the_sheet_as_xlsxwriter_writes_it():
     wb.close()
     sheet = load_workbook(io.BytesIO(buffer.getvalue()))["Trống"]
     assert sheet.max_row == 3 and sheet["A3"].value == "Tên"
+
+
+def test_a_body_is_not_kept_in_memory_until_the_workbook_is_written(tmp_path):
+    """The rows go to a temporary file as the body is set: a sheet of 100,000 distinct
+    numbers holds next to nothing until the workbook is written (a country's results
+    workbook has millions of cells over its sheets), and every value is there after."""
+    import tracemalloc
+
+    path = tmp_path / "lon.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"tmpdir": str(tmp_path)})
+    ws = wb.add_worksheet("Bảng", worksheet_class=TableSheet)
+    values = [n + 0.25 for n in range(100_000)]
+    tracemalloc.start()
+    ws.set_body(1, [BodyColumn(values, wb.add_format({"num_format": "0.00"}))])
+    held = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    assert held < 1_000_000, held  # the 100,000 cells' XML was ~7 MB of strings
+    wb.close()
+    got = load_workbook(path, read_only=True)["Bảng"]
+    column = [row[0] for row in got.iter_rows(min_row=2, values_only=True)]
+    assert column == values
