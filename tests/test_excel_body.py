@@ -77,6 +77,17 @@ def test_a_column_given_as_a_series_writes_as_its_list():
     assert _workbook(heights, as_series=True) == _workbook(heights)
 
 
+def test_a_series_listed_a_slice_at_a_time_writes_the_same_cells(monkeypatch):
+    """A long text column is listed a slice at a time (a Python string per row, at a
+    country's size, was ~60 MB at once): slices of 2 rows give the same workbook."""
+    import cntt_analysis.report.excel_body as body
+
+    heights = [None, 45, None, None, None, None, None, None, 30]
+    whole = _workbook(heights, as_series=True)
+    monkeypatch.setattr(body, "LISTED_AT_ONCE", 2)
+    assert _workbook(heights, as_series=True) == whole == _workbook(heights)
+
+
 def test_libreoffice_reads_the_body(tmp_path, libreoffice):
     """LibreOffice opens the body and writes it back (its own .xlsx) with the same values."""
     src = tmp_path / "bang.xlsx"

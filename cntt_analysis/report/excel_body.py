@@ -15,7 +15,7 @@ import datetime as dt
 import math
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -75,10 +75,7 @@ class TableSheet(Worksheet):
         made: dict[type, dict[Any, str]] = {kind: {} for kind in _HASHABLE}
         out: list[str] = []
         append = out.append
-        # Listed here, one column at a time: a whole table listed at once holds each of a
-        # country's texts as a Python string together (~100 MB).
-        values = column.values
-        for value in values.tolist() if isinstance(values, pd.Series) else values:
+        for value in _listed(column.values):
             seen = made.get(value.__class__)
             if seen is None:  # not hashable (a date, a numpy value): built each time
                 append(self._cell_body(value, column, style))
@@ -123,6 +120,19 @@ class TableSheet(Worksheet):
         with xml:
             xml.seek(0)
             shutil.copyfileobj(xml, self.fh)
+
+
+LISTED_AT_ONCE = 20_000  # rows of a column turned into Python values at a time
+
+
+def _listed(values: Sequence[Any]) -> Iterator[Any]:
+    """A column's values as Python objects, a slice at a time: listing a text column makes
+    a Python string per row (a country's shortcomings: 250,000 labels, ~60 MB at once)."""
+    if not isinstance(values, pd.Series):
+        yield from values
+        return
+    for start in range(0, len(values), LISTED_AT_ONCE):
+        yield from values.iloc[start:start + LISTED_AT_ONCE].tolist()
 
 
 def _write_body(write: Callable[[str], Any], first: int, cells: list[list[str]],
