@@ -104,7 +104,7 @@ def test_changing_a_submission_after_finalising_warns_keeps_and_notes(scored):
     current = pd.read_parquet(folder / "scores.parquet").set_index("unit_id")
     old = published.set_index("unit_id")
     assert current.loc["SO_VP", "score"] < old.loc["SO_VP", "score"]
-    note = pd.read_excel(pub(processed, rd) / "changes-v2.xlsx")
+    note = pd.read_excel(pub(processed, rd) / "changes-v2.xlsx", engine="openpyxl")
     assert "SO_VP" in set(note["Mã đơn vị"])
     row = note.set_index("Mã đơn vị").loc["SO_VP"]
     assert row["Điểm đã công bố"] == pytest.approx(old.loc["SO_VP", "score"])
