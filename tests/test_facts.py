@@ -211,7 +211,7 @@ def test_facts_are_kept_as_files_and_read_back(make_round, tmp_path):
     assert back.reported == facts.reported and len(back.incomplete) == len(facts.incomplete)
 
 
-def test_indicator_points_follow_the_ranking_then_the_rubric(make_round, tmp_path):
+def test_indicator_points_follow_the_ranking_then_the_rubric(make_round, rubric, tmp_path):
     """Each scored unit's points in the order of the scores, indicators in rubric order."""
     from cntt_analysis.report.facts import load_facts
 
@@ -221,7 +221,6 @@ def test_indicator_points_follow_the_ranking_then_the_rubric(make_round, tmp_pat
     rd.add("H_TANPHUOC", C1_1="Không")
     processed = scored(rd, tmp_path / "processed")
     facts = load_facts(rd.raw, processed, 2017)
-    rubric = rd.score().round.rubric
     order = [i.code for i in rubric.indicators]
     units = facts.scores["unit_id"].tolist()
     got = facts.indicator_points

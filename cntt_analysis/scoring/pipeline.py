@@ -52,6 +52,8 @@ from cntt_analysis.scoring.shortcomings import find_shortcomings
 from cntt_analysis.scoring.supplied import gather
 from cntt_analysis.storage import publish_folder, staging_folder, write_parquet, write_text
 
+POINT_KEY = ["year", "unit_id", "indicator"]  # one point row per unit and indicator
+
 
 @dataclass
 class RoundResult:
@@ -140,8 +142,7 @@ def score_round(raw_dir: str | Path, year: int, progress: bool | None = None,
     self_scores = compute_scores(self_points, rnd.rubric, registry)
     self_shares = criterion_scores(self_points, rnd.rubric, registry)[
         ["year", "unit_id", "criterion", "share"]].rename(columns={"share": "self_share"})
-    key = ["year", "unit_id", "indicator"]
-    self_points = self_points[[*key, "points"]]
+    self_points = self_points[[*POINT_KEY, "points"]]
     release_memory()
     points = compute_points(answers, rnd.rubric, registry)
     scores = combine_scores(compute_scores(points, rnd.rubric, registry), self_scores)
@@ -161,9 +162,8 @@ def with_self_points(points: pd.DataFrame, self_points: pd.DataFrame) -> pd.Data
     """`points` with ``self_points``: the points of the same unit and indicator in
     `self_points` (year, unit_id, indicator, points; NaN where it has none), as a left
     merge would give, without the merge's copy of every column."""
-    key = ["year", "unit_id", "indicator"]
-    where = pd.MultiIndex.from_frame(self_points[key]).get_indexer(
-        pd.MultiIndex.from_frame(points[key]))
+    where = pd.MultiIndex.from_frame(self_points[POINT_KEY]).get_indexer(
+        pd.MultiIndex.from_frame(points[POINT_KEY]))
     values = np.append(self_points["points"].to_numpy(dtype="float64"), np.nan)
     out = points.reset_index(drop=True)
     out["self_points"] = values[where]  # -1 (none) takes the NaN appended

@@ -55,7 +55,7 @@ def find_shortcomings(points: pd.DataFrame, rubric: Rubric,
     `without_data`)."""
     info = {i.code: i for i in rubric.indicators}
     # (not the provenance columns: a country's points carry ~100 MB of cell references)
-    counted = points_lost(points[[c for c in points.columns if c not in ("file", "sources")]])
+    counted = points_lost(points.drop(columns=["file", "sources"], errors="ignore"))
     if answers is not None and len(counted):
         blank = without_data(answers, rubric, registry)
         keep = [(u, i) not in blank for u, i in zip(counted["unit_id"], counted["indicator"])]
