@@ -12,6 +12,7 @@ import io
 import json
 import os
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 
@@ -194,6 +195,30 @@ def test_the_pool_reuses_workers_and_keeps_order():
     paths = [Path(str(n)) for n in range(50)]
     assert map_isolated(square, paths, lambda p, why: None, workers=2) == \
         [n * n for n in range(50)]
+
+
+def test_workers_start_while_another_thread_changes_the_environment():
+    # `cntt score` starts its reading workers from a thread while the main thread imports
+    # numpy, which sets and unsets a variable of the C environment: a worker inheriting
+    # that environment could be started from an array being freed (OSError EFAULT, seen
+    # once in the whole suite; one start in two with the environment churned as here).
+    stop = threading.Event()
+
+    def churn():
+        while not stop.is_set():
+            for k in range(40):
+                os.putenv(f"CNTT_CHURN_{k}", "x" * k)
+            for k in range(40):
+                os.unsetenv(f"CNTT_CHURN_{k}")
+    thread = threading.Thread(target=churn)
+    thread.start()
+    try:
+        for _ in range(8):
+            assert map_isolated(square, [Path("2"), Path("3")], lambda p, why: None,
+                                workers=2) == [4, 9]
+    finally:
+        stop.set()
+        thread.join()
 
 
 # --------------------------------------------------------------------------- outputs as one set

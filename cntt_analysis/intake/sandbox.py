@@ -154,10 +154,13 @@ class _Worker:
         self.seconds = seconds
         ours, theirs = socket.socketpair()
         with theirs:
+            # The environment is given, not inherited: workers start from a thread while
+            # the caller may be importing numpy, which sets and unsets a variable of the C
+            # environment, and a child inheriting it could read an array being freed.
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", _ENTRY, str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=dict(os.environ))
         self.conn = Connection(ours.detach())
         self.conn.send_bytes(job)
         self.ready = False
