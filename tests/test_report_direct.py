@@ -142,3 +142,41 @@ def test_the_kernels_start_while_the_rounds_are_scored(report, tmp_path,  # noqa
     build.build_report(YEAR, tmp_path / "raw", processed, tmp_path / "reports", notebooks,
                        jobs=1, progress=False, units=[])
     assert events == ["kernels", "score"]
+
+
+# A fresh interpreter in which another thread keeps entering and leaving
+# `warnings.catch_warnings()` (as pandas does, writing the Word documents beside the
+# kernels) once the kernels are made; then a notebook is parameterized from a thread.
+_RACE = """
+import sys, threading, time, warnings
+from pathlib import Path
+import nbformat
+from cntt_analysis.report.build.kernels import Kernels, parameterize
+Kernels(Path("."), 1, warm=False)
+stop = threading.Event()
+def churn():
+    while not stop.is_set():
+        with warnings.catch_warnings():
+            time.sleep(0.0002)
+threading.Thread(target=churn, daemon=True).start()
+nb = nbformat.read(sys.argv[1], as_version=4)
+thread = threading.Thread(target=parameterize, args=(nb, {"year": 2017}))
+thread.start()
+thread.join()
+stop.set()
+"""
+
+
+def test_no_library_warning_reaches_the_terminal_when_notebooks_start():
+    """Before: urllib3's English DependencyWarning about SOCKS (papermill imports
+    requests, which silences it by a filter a concurrent `catch_warnings` could undo) was
+    printed under the progress bar of a cold `cntt report`. Its imports are done before
+    any thread of the build starts."""
+    import subprocess
+    import sys
+
+    notebook = NOTEBOOKS / f"{NOTEBOOK_NAMES[0]}.ipynb"
+    done = subprocess.run([sys.executable, "-c", _RACE, str(notebook)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr, done.stderr

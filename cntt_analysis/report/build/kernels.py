@@ -228,6 +228,13 @@ class Kernels:
     def __init__(self, cwd: Path, count: int, log: Path | None = None, warm: bool = True):
         import threading
 
+        # Papermill (`parameterize`) imports requests, which silences urllib3's English
+        # warning about SOCKS with a warnings filter; imported later, from a kernel's
+        # thread, another thread's `catch_warnings` (pandas, writing the documents) could
+        # undo that filter and the warning reach the user's terminal. Imported here,
+        # before any thread of the build starts.
+        import papermill.parameterize  # noqa: F401
+
         self.log = log
         self.kernels = [Kernel(cwd, log) for _ in range(max(1, count))]
         self._threads = [threading.Thread(target=k.warm_up, daemon=True)
