@@ -385,6 +385,44 @@ def test_a_group_leader_that_must_remedy_shortcomings_is_not_commended(tmp_path)
     assert any("Huyện A" in s for s in asked if s.startswith("Yêu cầu"))
 
 
+def _weak_round(tmp_path, weak_communes: int):
+    """Facts of a 2018 round: one strong sở, one weak sở and `weak_communes` weak xã."""
+    from conftest import results_from_frames
+
+    from cntt_analysis.report.facts import year_facts
+
+    rows = [("so-a", "Phòng A", "so", 91.5, "Tốt"), ("so-b", "Phòng B", "so", 55.0,
+                                                        "Trung bình")]
+    rows += [(f"h-{k:03d}", f"Xã {k:03d}", "huyen", 40.0 + k / 10, "Yếu")
+             for k in range(weak_communes)]
+    scores = pd.DataFrame([{"year": 2018, "unit_id": u, "name": n, "group": g, "score": sc,
+                            "tier": t, "rank": 1, **{c.code: sc for c in RUBRIC.criteria}}
+                           for u, n, g, sc, t in rows])
+    register = pd.DataFrame([{"year": 2018, "unit_id": u, "name": n, "group": g,
+                              "status": "Đã nộp", "file": "", "report_date": None}
+                             for u, n, g, _, _ in rows])
+    return year_facts(results_from_frames(tmp_path, scores, register), 2018)
+
+
+def test_a_province_of_weak_units_is_counted_on_page_one_not_listed(tmp_path):
+    """Before: page 1 asked the leaders to direct 138 units in one sentence naming every
+    one. Over ten units, the decision counts them per group and names the five weakest
+    (the remedy section, the workbook and the documents list them all)."""
+    asked = next(s for s in sentences.decisions(_weak_round(tmp_path, 30))
+                 if s.startswith("Yêu cầu"))
+    assert asked.startswith("Yêu cầu 31 đơn vị khắc phục")
+    assert ("(1 đơn vị thuộc khối phòng, đơn vị trực thuộc Sở; 30 đơn vị thuộc khối Phòng "
+            "TN&MT cấp huyện), điểm thấp nhất là") in asked
+    assert "điểm thấp nhất là Xã 000 (40,00 điểm), Xã 001 (40,10 điểm)" in asked
+    assert "Xã 004 (40,40 điểm)" in asked and "Xã 005" not in asked
+    assert "Phòng B" not in asked and "Phòng A" not in asked
+
+    few = next(s for s in sentences.decisions(_weak_round(tmp_path / "few", 9))
+               if s.startswith("Yêu cầu"))
+    assert few.endswith("năm 2019: Phòng B, Xã 000, Xã 001, Xã 002, Xã 003, Xã 004, Xã 005, "
+                        "Xã 006, Xã 007 và Xã 008.")
+
+
 def test_a_units_profile_lists_its_claims_with_the_documents_it_cites(project, monkeypatch):
     monkeypatch.chdir(project)
     answers = sections.setup(2017).results.answers

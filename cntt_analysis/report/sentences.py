@@ -294,6 +294,26 @@ def unscored_sentence(unscored: pd.DataFrame) -> str | None:
             f"xếp hạng: {listed}.")
 
 
+# Units the leaders' page names one by one in a decision; more are counted per group, and
+# the weakest named: a province's 130 communes in one sentence is not read (the report's
+# remedy section, the results workbook and the documents list every one).
+NAMED_IN_A_DECISION = 10
+WEAKEST_NAMED = 5
+
+
+def _remedy_units(facts: YearFacts) -> str:
+    """": A, B và C" — or, for more than `NAMED_IN_A_DECISION` units, how many of each group
+    and the `WEAKEST_NAMED` lowest scores."""
+    remedy = facts.remedy
+    if len(remedy) <= NAMED_IN_A_DECISION:
+        return f": {join_vi(list(remedy['name']))}"
+    counts = remedy["group"].value_counts()
+    per_group = "; ".join(f"{int(counts[g.group])} đơn vị thuộc {lower_first(g.label)}"
+                          for g in facts.groups.itertuples() if g.group in counts)
+    weakest = remedy.sort_values(["score", "unit_id"]).head(WEAKEST_NAMED)
+    return f" ({per_group}), điểm thấp nhất là {_names_with_scores(weakest)}"
+
+
 def decisions(facts: YearFacts) -> list[str]:
     """What the leaders are asked to decide (page 1), each naming the units the documents
     name."""
@@ -306,8 +326,8 @@ def decisions(facts: YearFacts) -> list[str]:
                      f"({model_rule(facts)}).")
     if len(facts.remedy):
         asked.append(f"Yêu cầu {len(facts.remedy)} đơn vị khắc phục tồn tại, hạn chế và báo "
-                     f"cáo kết quả trước {vn_date(facts.remedy_deadline)}: "
-                     f"{join_vi(list(facts.remedy['name']))}.")
+                     f"cáo kết quả trước {vn_date(facts.remedy_deadline)}"
+                     f"{_remedy_units(facts)}.")
     if len(facts.incomplete):
         asked.append(f"Yêu cầu {len(facts.incomplete)} đơn vị bổ sung báo cáo còn bỏ trống "
                      f"phần lớn số liệu: {join_vi(list(facts.incomplete['name']))}.")
