@@ -19,6 +19,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import nbformat  # noqa: E402
 import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
 from system_tools import needs  # noqa: E402
 
 from cntt_analysis.labels import SYNTHETIC_NOTE, TIER_FILLS  # noqa: E402
@@ -421,6 +422,38 @@ def test_a_long_printed_table_starts_under_its_heading_not_on_the_next_page(tmp_
         [f"C{i:03d}" for i in range(1, 81)]                            # each row once, whole
     assert all(len(page_codes) >= 2 for page_codes in codes if page_codes)  # no lone row
     assert all("Nội dung" in text for text in pages[first:])          # the header repeats
+
+
+@needs_poppler
+@pytest.mark.parametrize("filler_lines", [31, 32, 44, 45])
+def test_a_printed_table_never_leaves_fewer_than_four_rows_on_a_page(tmp_path, filler_lines):
+    # The province's ranking started with 2 rows at the foot of page 2 and ended with 3
+    # alone on page 4. Whatever the text above it, each page holds 4 rows of it or more.
+    filler = blocks.paragraphs([f"Dòng lấp đầy trang số {i}." for i in range(filler_lines)]).data
+    body = filler + blocks.table(_rows(30), PRINTED_COLUMNS).data
+    pages = _pdf_pages(html_to_pdf(page(body, "Báo cáo"), tmp_path / "rows.pdf"))
+    codes = [re.findall(r"C\d{3}", text) for text in pages]
+    assert sorted(c for page_codes in codes for c in page_codes) == \
+        [f"C{i:03d}" for i in range(1, 31)]
+    assert all(len(page_codes) >= 4 for page_codes in codes if page_codes), codes
+
+
+@needs_poppler
+def test_a_printed_ranking_keeps_each_unit_name_on_one_line(tmp_path):
+    # Beside ten figure columns the name column was squeezed to a word: each row of the
+    # province's ranking was three lines tall ("Sở thử / nghiệm số / 19").
+    columns = {"rank": ("Hạng", "int"), "name": ("Đơn vị", "text"),
+               "score": ("Điểm", "score"), "tier": ("Xếp loại", "tier"),
+               "change": ("Điểm tăng/giảm so với năm trước", "text"),
+               "moved": ("Thứ hạng so với năm trước", "text"),
+               **{f"C{k}": (f"C{k} Tiêu chí số {k} (%)", "pct") for k in range(1, 6)}}
+    frame = pd.DataFrame({"rank": range(1, 21),
+                          "name": [f"Sở thử nghiệm số {k:02d}" for k in range(1, 21)],
+                          "score": 70.5, "tier": "Trung bình", "change": "–", "moved": "mới",
+                          **{f"C{k}": 55.5 for k in range(1, 6)}})
+    pdf = html_to_pdf(page(blocks.table(frame, columns).data, "Báo cáo"), tmp_path / "r.pdf")
+    text = pdf_text(pdf)
+    assert all(f"Sở thử nghiệm số {k:02d}" in text for k in range(1, 21)), text
 
 
 @needs_poppler

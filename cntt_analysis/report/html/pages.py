@@ -52,10 +52,14 @@ table.data th { background: #1F4E79; color: #fff; padding: 4pt 5pt; text-align: 
 table.data td { padding: 3pt 5pt; border-bottom: 1px solid #d9dee5; vertical-align: top; }
 table.data tr { page-break-inside: avoid; break-inside: avoid; }
 /* A long table (blocks.LONG_TABLE_ROWS) starts under its heading and breaks between rows,
-   its header repeated, never leaving one row alone at the top or the foot of a page. */
+   its header repeated, leaving at least four rows at the top and at the foot of a page. */
 .table-box.long { page-break-inside: auto; break-inside: auto; }
-.table-box.long tbody tr:first-child,
-.table-box.long tbody tr:nth-last-child(2) { page-break-after: avoid; break-after: avoid; }
+.table-box.long tbody tr:nth-child(-n+3),
+.table-box.long tbody tr:nth-last-child(-n+4):nth-last-child(n+2) {
+  page-break-after: avoid; break-after: avoid; }
+/* Printed beside many figure columns, the unit's name keeps a readable width (squeezed to
+   its longest word, each row of a province's ranking was three lines tall). */
+@media print { table.data th.key, table.data td.key { min-width: 11em; } }
 /* A short table kept whole takes the sentence before it (and so its heading) along when it
    moves to the next page, rather than leaving them at the foot of the page. */
 .table-box:not(.long) { page-break-before: avoid; break-before: avoid; }
