@@ -380,8 +380,10 @@ def report(
     paths = resolve(raw, processed, reports)
     signal.signal(signal.SIGTERM, _interrupted)  # clean up (workers, staging) as for Ctrl-C
     try:
+        # isolate: scoring and the data side in a child process that ends before the
+        # notebooks run (this process then holds no pandas beside the kernels).
         out = build_report(year, paths.raw, paths.processed, paths.reports, notebooks,
-                           jobs=jobs, progress=not quiet)
+                           jobs=jobs, progress=not quiet, isolate=True)
     except KeyboardInterrupt:
         _fail("Đã dừng theo yêu cầu; báo cáo cũ (nếu có) giữ nguyên.", code=130)
     if not quiet:

@@ -39,6 +39,9 @@ class DiskError(OSError):
             "thư mục khác), rồi chạy lại lệnh.")
         self.errno = code  # still an OSError of its kind, for code that handles those
 
+    def __reduce__(self):  # across processes (`report.build.isolated`) as it was made
+        return (type(self), (self.folder, self.code))
+
     @classmethod
     def of(cls, exc: BaseException, path: str | Path | None = None) -> DiskError | None:
         """The disk error `exc` is (None when it is another error). `path`: the file that

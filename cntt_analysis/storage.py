@@ -6,6 +6,7 @@ a half-written file; workbook archives get fixed timestamps so re-runs are byte-
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import hashlib
 import io
@@ -293,3 +294,12 @@ def put(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None,
     if border is not None:
         cell.border = border
     return cell
+
+
+def remove_unused_files(folder: str | Path, pattern: str, unused_since: float) -> None:
+    """Remove the files of `folder` matching `pattern` not modified since `unused_since`
+    (a time stamp): a cache whose users touch what they use (the charts' images)."""
+    for path in Path(folder).glob(pattern):
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < unused_since:
+                path.unlink()

@@ -30,6 +30,7 @@ from cntt_analysis.labels import TIER_COLORS  # noqa: E402
 from cntt_analysis.report.facts import Organisation  # noqa: E402
 from cntt_analysis.report.html import plots as P  # noqa: E402
 from cntt_analysis.rubric.model import load_rubric  # noqa: E402
+from cntt_analysis.storage import remove_unused_files  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("error")
 GROUP_LABELS = load_rubric("2017").groups  # charts drawn without a rubric use the default
@@ -550,7 +551,8 @@ def test_a_kept_chart_is_not_drawn_again(scores, tmp_path, monkeypatch):
     assert len(list((tmp_path / "figures").glob("*.png"))) == 2
     blocks.figure(P.ranking_bar(scores, "huyen", 2017, RUBRIC))
     assert len(drawn) == 4
-    blocks.sweep_figures(tmp_path / "figures", unused_since=__import__("time").time() + 1)
+    remove_unused_files(tmp_path / "figures", "*.png",
+                        unused_since=__import__("time").time() + 1)
     assert not list((tmp_path / "figures").glob("*.png"))
     blocks.cache_figures(None)
 

@@ -93,6 +93,15 @@ def parameterize(nb: nbformat.NotebookNode, parameters: dict) -> nbformat.Notebo
     return nb
 
 
+def import_before_threads() -> None:
+    """Import what `parameterize` needs, before a process starts the kernels' threads.
+    Papermill imports requests, which silences urllib3's English warning about SOCKS with
+    a warnings filter; imported while another thread is inside `catch_warnings` (jupyter's
+    event loops in the kernels' threads, pandas), that thread's exit could undo the filter
+    and the warning reach the user's terminal."""
+    import papermill.parameterize  # noqa: F401
+
+
 class Kernel:
     """One IPython kernel, started on first use and reused for every notebook, with one
     client kept connected to it (a new client waits ~0.2 s for the kernel's first reply
@@ -227,13 +236,6 @@ class Kernels:
 
     def __init__(self, cwd: Path, count: int, log: Path | None = None, warm: bool = True):
         import threading
-
-        # Papermill (`parameterize`) imports requests, which silences urllib3's English
-        # warning about SOCKS with a warnings filter; imported later, from a kernel's
-        # thread, another thread's `catch_warnings` (pandas, writing the documents) could
-        # undo that filter and the warning reach the user's terminal. Imported here,
-        # before any thread of the build starts.
-        import papermill.parameterize  # noqa: F401
 
         self.log = log
         self.kernels = [Kernel(cwd, log) for _ in range(max(1, count))]

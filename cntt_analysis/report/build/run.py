@@ -9,17 +9,22 @@ cell through the kernel's messaging; the kernels start while the rounds are scor
 a notebook that fails is kept (executed up to the failing cell) and named in the error,
 and the others still run. ``reports/<year>`` is a symbolic link to a versioned build in
 ``reports/.builds/``, flipped atomically. Kernels die with the command.
+
+The data side of a build (`prepare`: scoring, facts, keys, Word documents, the results
+workbook) runs in a child process for `cntt report` (`isolated`), which ends before the
+notebooks run: this module imports no pandas, so the command holds ~50 MB while its
+kernels work, not the ~300 MB of the libraries and tables the data side needs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,11 +36,13 @@ from cntt_analysis.errors import DiskError, ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years, load_round
 from cntt_analysis.memory import release_memory
 from cntt_analysis.report import NOTEBOOKS
+from cntt_analysis.report.build import isolated
 from cntt_analysis.report.build.kernels import (
     Kernel,
     Kernels,
     NotebookFailed,
     close_thread_loop,
+    import_before_threads,
     parameterize,
 )
 from cntt_analysis.report.build.keys import (
@@ -59,11 +66,12 @@ from cntt_analysis.report.build.publish import (
 )
 from cntt_analysis.scoring.manifest import is_stale
 from cntt_analysis.scoring.record import check_record
-from cntt_analysis.storage import link_or_copy
+from cntt_analysis.storage import link_or_copy, remove_unused_files
 
 if TYPE_CHECKING:
     from cntt_analysis.analysis.results import Results
     from cntt_analysis.report.facts import YearFacts
+    from cntt_analysis.report.facts.organisation import Organisation
 
 ANALYSES = [
     ("01-intake", "Tình hình nộp báo cáo và kiểm tra số liệu"),
@@ -85,6 +93,7 @@ class Task:
     title: str
     parameters: dict = field(default_factory=dict)
     pdf: Path | None = None
+    source: str = ""  # the notebook with its parameters injected (`prepare`)
 
 
 def _organisation(raw: Path, year: int):
@@ -150,7 +159,8 @@ def _disk_error(exc: BaseException) -> DiskError | None:
 def _run_once(task: Task, kernel: Kernel) -> str | None:
     from cntt_analysis.storage import write_text
 
-    nb = parameterize(nbformat.read(str(task.notebook), as_version=4), task.parameters)
+    nb = (nbformat.reads(task.source, as_version=4) if task.source else
+          parameterize(nbformat.read(str(task.notebook), as_version=4), task.parameters))
     # Straight in the kernel's interpreter when the notebook allows (`direct`): the same
     # documents without a message per cell; else (and after any error) run the usual way.
     if kernel.render(nb, task.executed, task.html, task.title, task.pdf):
@@ -253,12 +263,19 @@ def check_usage(year: int, raw: Path, jobs: int) -> None:
 
 def build_report(year: int, raw: Path, processed: Path, reports: Path,
                  notebooks: Path | None = None, jobs: int = 2,
-                 progress: bool = True, units: list[str] | None = None) -> Path:
+                 progress: bool = True, units: list[str] | None = None,
+                 isolate: bool = False) -> Path:
     """Write ``reports/<year>/``; raises ReportError naming every notebook that failed.
 
     Each document is rebuilt only when what it reads changed (see `keys`); the others are
     taken from the current build. The new build is made beside it and published by
     flipping the ``reports/<year>`` symbolic link, so readers always find a whole report.
+
+    The build has a data side (`prepare`: scoring, facts, keys, the Word documents, the
+    results workbook) and the notebooks' side (`run_tasks`, on the kernels). With
+    `isolate` (`cntt report`), the data side runs in a child process that has ended
+    before the notebooks run: the command then holds no pandas and no round while the
+    kernels work, and its memory counts with theirs.
     """
     started = time.time()
     notebooks = NOTEBOOKS if notebooks is None else Path(notebooks)
@@ -274,52 +291,69 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     years = [y for y in available_years(raw) if y <= year]
     for each in years:  # the published versions the pages quote are still as published
         check_record(processed, each)
+    out = reports / str(year)
     # The report reads the Parquet tables only: a round scored without its Excel results
     # (the Python API's `ensure_scored`, a file deleted) still makes the report, whose
     # workbook and points CSV are rendered from the tables.
+    stale = any(is_stale(raw, processed, y) for y in years)
+    if not stale and _unchanged(year, raw, processed, reports, notebooks, units, years):
+        if progress:  # nothing changed: nothing written, no kernel started
+            print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn ở {out}.")
+        return out
+    if not isolate:  # `prepare` parameterizes in this process, beside the kernels' threads
+        import_before_threads()
     kernels: Kernels | None = None
+    staging: Path | None = None
     try:
-        if any(is_stale(raw, processed, y) for y in years):
-            from cntt_analysis.report.excel import ROUND_WRITERS
-            from cntt_analysis.scoring.pipeline import ensure_scored
-
-            # New data makes a new report: the kernels start now and load their libraries
-            # while the rounds are scored (~4 s a kernel, no longer waited for after).
-            kernels = _start_kernels(notebooks, jobs, reports, year)
-            ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
-            _warn_if_published(processed, years)
-            release_memory()  # what scoring freed, while the kernels work
-        # The whole build's key: when it is the current build's, nothing is loaded or run.
-        documents_key = documents_digest(raw, processed, year, years)
-        build_id = sha(documents_key, folder_digest(notebooks),
-                       json.dumps([year, str(raw.resolve()), str(processed.resolve()), units])
-                       )[:16]
-        out = reports / str(year)
-        current = current_build(reports, year)
-        if current is not None and current.name == build_name(year, build_id):
-            if progress:  # nothing changed: nothing written (no kernel started, unless the
-                # rounds had to be scored again and came out the same)
-                print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn ở "
-                      f"{out}.")
+        # New data make a new report: the kernels start now and load their libraries
+        # while the rounds are scored and the data side works (~4 s a kernel).
+        kernels = _start_kernels(notebooks, jobs, reports, year)
+        # A private staging folder (its name carries our pid, so a later run can tell it
+        # is stale); published folders are readable by others (0755/0644 less the umask).
+        staging = Path(tempfile.mkdtemp(prefix=f".{year}.building-{os.getpid()}-",
+                                        dir=reports))
+        arguments = (year, raw, processed, reports, notebooks, units, staging, stale)
+        prepared = isolated.call(prepare, *arguments) if isolate else prepare(*arguments)
+        release_memory()  # what the data side left (in this process), while kernels work
+        if prepared is None:  # rescored, and the rounds came out the same
+            shutil.rmtree(staging, ignore_errors=True)
+            if progress:
+                print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn "
+                      f"ở {out}.")
             return out
-        previous = read_keys(current)
-        if kernels is None:  # they load their libraries while what to run is worked out
-            kernels = _start_kernels(notebooks, jobs, reports, year)
-        _build(year, raw, processed, reports, notebooks, jobs, progress, units, kernels,
-               kernels.log, current, previous, documents_key, build_id)
+        errors = run_tasks(prepared.todo, jobs, progress, log=kernels.log, kernels=kernels)
+        kernels.close()
+        finish(prepared, staging, reports, year, errors)
     except BaseException:
         if kernels is not None:  # stopped (scoring failed, interrupted): not waited for
             kernels.kill()
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         if kernels is not None:
             kernels.close()
     # Chart images no document of this build used (each use touches its file) go.
-    from cntt_analysis.report.facts.cache import FIGURES
-    from cntt_analysis.report.html.blocks import sweep_figures
-
-    sweep_figures(processed / FIGURES, started - 600)
+    remove_unused_files(prepared.figures, "*.png", started - 600)
     return out
+
+
+def _build_key(year: int, raw: Path, processed: Path, notebooks: Path,
+               units: list[str] | None, years: list[int]) -> tuple[str, str]:
+    """(the documents' key, the whole build's id): digests of files only, no data read."""
+    documents_key = documents_digest(raw, processed, year, years)
+    build_id = sha(documents_key, folder_digest(notebooks),
+                   json.dumps([year, str(raw.resolve()), str(processed.resolve()), units])
+                   )[:16]
+    return documents_key, build_id
+
+
+def _unchanged(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path,
+               units: list[str] | None, years: list[int]) -> bool:
+    """The current build is the one these inputs make (when it is, nothing is loaded)."""
+    current = current_build(reports, year)
+    build_id = _build_key(year, raw, processed, notebooks, units, years)[1]
+    return current is not None and current.name == build_name(year, build_id)
 
 
 def _start_kernels(notebooks: Path, jobs: int, reports: Path, year: int) -> Kernels:
@@ -330,24 +364,49 @@ def _start_kernels(notebooks: Path, jobs: int, reports: Path, year: int) -> Kern
     return Kernels(notebooks.resolve(), jobs, log)
 
 
-def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path, jobs: int,
-           progress: bool, units: list[str] | None, kernels: Kernels, log: Path | None,
-           current: Path | None, previous: dict[str, str], documents_key: str,
-           build_id: str) -> None:
-    """`build_report` once it is known that something must be built."""
+@dataclass(frozen=True)
+class Prepared:
+    """What the data side of a build hands to the notebooks' side: plain values (no
+    frame), so that it can come from another process."""
+
+    build_id: str
+    todo: list[Task]             # the notebooks to run (parameterized), in their order
+    keys: dict[str, str]         # every document's key, published with the build
+    index: Index                 # the index's entries, before the notebooks ran
+    figures: Path                # the kept chart images (swept after the build)
+
+
+def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path,
+            units: list[str] | None, staging: Path, score: bool) -> Prepared | None:
+    """The data side of a build, into `staging`: the rounds scored (`score`), the
+    facts, every document's key, the notebooks to run (those whose key changed), the
+    Word documents, the results workbook, the points CSV and the index's entries. None
+    when the current build is already this one (the rounds rescored the same)."""
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
     from cntt_analysis.report.excel import (
+        ROUND_WRITERS,
         points_csv_name,
         workbook_name,
         write_points_csv,
         write_results_workbook,
     )
     from cntt_analysis.report.facts import cached_facts
+    from cntt_analysis.report.facts.cache import FIGURES
     from cntt_analysis.report.word.documents import FOLDER as DOCUMENTS
     from cntt_analysis.report.word.documents import Earlier, write_documents
-    from cntt_analysis.storage import write_text
+    from cntt_analysis.scoring.pipeline import ensure_scored
 
+    years = [y for y in available_years(raw) if y <= year]
+    if score:
+        ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
+        _warn_if_published(processed, years)
+        release_memory()  # what scoring freed
+    documents_key, build_id = _build_key(year, raw, processed, notebooks, units, years)
+    current = current_build(reports, year)
+    if current is not None and current.name == build_name(year, build_id):
+        return None
+    previous = read_keys(current)
     results = load_results(raw, processed, up_to=year)
     # Computed once here and kept (keyed by the data): every notebook reads them.
     facts = cached_facts(raw, processed, year, results=results)
@@ -357,48 +416,43 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
     keys = document_keys(plan(year, raw, processed, Path("."), notebooks.resolve(), chosen),
                          results, facts, processed, year)
     keys[DOCUMENTS] = documents_key
+    tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
+    todo = [dataclasses.replace(t, source=_parameterized(t))
+            for t in sorted((t for t in tasks if not reuse(t, staging, current, previous, keys)),
+                            key=run_order)]
+    # The Word documents: each filled again only when what it states changed (its own
+    # key), else linked from the current build; linked whole when nothing they read did.
+    earlier = Earlier(None if current is None else current / DOCUMENTS,
+                      _keys_under(previous, DOCUMENTS))
+    if _reuse_folder(current, staging, DOCUMENTS, previous.get(DOCUMENTS) == documents_key):
+        earlier.keys.update(earlier.previous)  # each document keeps its key
+    else:
+        write_documents(year, raw, processed, staging / DOCUMENTS, facts, earlier)
+    keys |= {f"{DOCUMENTS}/{name}": key for name, key in earlier.keys.items()}
+    # The report's own workbook, rendered from the facts its pages state (its draft or
+    # final state is the report's, not the scoring's); the points as scored.
+    write_results_workbook(facts, results.rubric(year), staging / workbook_name(year))
+    write_points_csv(results.of_year("points", year), results.rubric(year), names,
+                     staging / points_csv_name(year))
+    index = index_entries(year, tasks, staging, names, results,
+                          draft=facts.status_label if facts.draft else "")
+    return Prepared(build_id, todo, keys, index, processed / FIGURES)
 
-    # A private staging folder (its name carries our pid, so a later run can tell it is
-    # stale); published folders are readable by others (0755/0644 less the umask).
-    staging = Path(tempfile.mkdtemp(prefix=f".{year}.building-{os.getpid()}-", dir=reports))
-    try:
-        tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
-        todo = sorted((t for t in tasks if not reuse(t, staging, current, previous, keys)),
-                      key=run_order)
-        # What loading and keying left is given back before the kernels reach their peak
-        # (this process's memory counts with theirs).
-        release_memory()
-        # The Word documents are written in this process while the kernels run the
-        # notebooks (it only waits for them otherwise); reused when nothing they read changed.
-        with ThreadPoolExecutor(max_workers=1) as beside:
-            reused = _reuse_folder(current, staging, DOCUMENTS,
-                                   previous.get(DOCUMENTS) == documents_key)
-            # Something changed: each document is filled again only when what it states
-            # did (its own key), else linked from the current build.
-            earlier = Earlier(None if current is None else current / DOCUMENTS,
-                              _keys_under(previous, DOCUMENTS))
-            documents = None if reused else beside.submit(
-                write_documents, year, raw, processed, staging / DOCUMENTS, facts, earlier)
-            if documents is not None:
-                documents.add_done_callback(lambda _: release_memory())
-            errors = run_tasks(todo, jobs, progress, log=log, kernels=kernels)
-            if documents is not None:
-                documents.result()
-            if reused:  # linked whole: each document keeps its key
-                earlier.keys.update(earlier.previous)
-            keys |= {f"{DOCUMENTS}/{name}": key for name, key in earlier.keys.items()}
-        # The report's own workbook, rendered from the facts its pages state (its draft or
-        # final state is the report's, not the scoring's); the points as scored.
-        write_results_workbook(facts, results.rubric(year), staging / workbook_name(year))
-        write_points_csv(results.of_year("points", year), results.rubric(year), names,
-                         staging / points_csv_name(year))
-        write_text(_index(year, tasks, staging, names, results.synthetic(year), errors,
-                          results=results, draft=facts.status_label if facts.draft else ""),
-                   staging / "index.html")
-        publishable(staging)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+def _parameterized(task: Task) -> str:
+    """The task's notebook with its parameters injected (papermill's cell), as text."""
+    return nbformat.writes(parameterize(nbformat.read(str(task.notebook), as_version=4),
+                                        task.parameters))
+
+
+def finish(prepared: Prepared, staging: Path, reports: Path, year: int,
+           errors: list[str]) -> None:
+    """The index of what was written; the build published, or, when a notebook failed,
+    put beside the current one (``<year>-loi``) and the failures raised."""
+    from cntt_analysis.storage import write_text
+
+    write_text(index_html(prepared.index, staging, errors), staging / "index.html")
+    publishable(staging)
     if errors:
         # A failed build never replaces the last good report: it goes beside it, for reading.
         final = reports / f"{year}-loi"
@@ -408,7 +462,7 @@ def _build(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path
             f"Có notebook bị lỗi; báo cáo chưa hoàn chỉnh được để riêng ở {final} "
             f"(báo cáo cũ, nếu có, vẫn giữ nguyên ở {reports / str(year)}):\n"
             + "\n".join(f"- {e.replace(str(staging), str(final))}" for e in errors))
-    publish(staging, reports, year, build_id, keys)
+    publish(staging, reports, year, prepared.build_id, prepared.keys)
     shutil.rmtree(reports / f"{year}-loi", ignore_errors=True)
 
 
@@ -521,49 +575,62 @@ def _document_links(out: Path, year: int, names: dict[str, str]
     return items
 
 
-def _index(year: int, tasks: list[Task], out: Path, names: dict[str, str],
-           synthetic: bool, errors: list[str] | None = None, results=None,
-           draft: str = "") -> str:
-    """The index of what was actually written (a failed notebook's page is not listed):
-    the annual report first, the analyses, unit profiles grouped by group with score and
-    tier (when `results` are given), the data; documents named in Vietnamese."""
-    from cntt_analysis.report.html.pages import NOTEBOOK_LABELS, index_page, profile_sections
+@dataclass(frozen=True)
+class Index:
+    """The index's entries as planned: every document a build may write, each entry a
+    label and its links (format, href relative to the build); `index_html` keeps those
+    actually written."""
+
+    year: int
+    sections: list[tuple[str, list[tuple[str, list[tuple[str, str]]]]]]
+    synthetic: bool
+    draft: str = ""
+    organisation: Organisation | None = None
+
+
+def index_entries(year: int, tasks: list[Task], out: Path, names: dict[str, str],
+                  results: Results, draft: str = "") -> Index:
+    """The index's entries: the annual report first, the analyses, unit profiles grouped
+    by group (best first, with score, tier and rank), the official documents, the data;
+    documents named in Vietnamese."""
+    from cntt_analysis.report.html.pages import NOTEBOOK_LABELS, profile_sections
 
     def links(*pairs: tuple[str, Path | None]) -> list[tuple[str, str]]:
         return [(fmt, path.relative_to(out).as_posix()) for fmt, path in pairs
-                if path is not None and path.is_file()]
+                if path is not None]
 
     annual, analyses, profiles = tasks[0], tasks[1:1 + len(ANALYSES)], tasks[1 + len(ANALYSES):]
-    entries = {
-        "Báo cáo năm": [(annual.title, links(("HTML", annual.html), ("PDF", annual.pdf)))],
-        "Phân tích": [(t.title, links(("HTML", t.html))) for t in analyses],
-        "Hồ sơ từng đơn vị": [
-            (names.get(t.parameters["unit_id"], t.parameters["unit_id"]),
-             links(("HTML", t.html), ("PDF", t.pdf))) for t in profiles],
-        DOCUMENTS_HEADING: _document_links(out, year, names),
-        "Số liệu": [
+    grouped = profile_sections(
+        [(t.parameters["unit_id"], links(("HTML", t.html), ("PDF", t.pdf))) for t in profiles],
+        results.of_year("scores", year), results.registry, results.rubric(year))
+    sections = [
+        ("Báo cáo năm", [(annual.title, links(("HTML", annual.html), ("PDF", annual.pdf)))]),
+        ("Phân tích", [(t.title, links(("HTML", t.html))) for t in analyses]),
+        *grouped,
+        (DOCUMENTS_HEADING, _document_links(out, year, names)),
+        ("Số liệu", [
             ("Bảng kết quả Excel", links((f"ket-qua-{year}.xlsx", out / f"ket-qua-{year}.xlsx"))),
             ("Điểm từng chỉ tiêu của từng đơn vị, kèm ô nguồn (CSV mở bằng Excel)",
              links((f"diem-chi-tieu-{year}.csv", out / f"diem-chi-tieu-{year}.csv"))),
             ("Notebook đã chạy (mở bằng Jupyter)",
              links(*((NOTEBOOK_LABELS.get(t.executed.stem, t.title), t.executed)
-                     for t in (annual, *analyses))))],
-    }
-    if results is not None:
-        found = [(t.parameters["unit_id"], links(("HTML", t.html), ("PDF", t.pdf)))
-                 for t in profiles]
-        grouped = profile_sections([(u, f) for u, f in found if f],
-                                   results.of_year("scores", year), results.registry,
-                                   results.rubric(year))
-        entries = {k: v for k, v in entries.items() if k != "Hồ sơ từng đơn vị"}
-        data = entries.pop("Số liệu")
-        documents = entries.pop(DOCUMENTS_HEADING)
-        entries |= {heading: items for heading, items in grouped}
-        entries |= {DOCUMENTS_HEADING: documents, "Số liệu": data}
-    sections = [(heading, [(label, found) for label, found in items if found])
-                for heading, items in entries.items()]
-    warnings = [draft, "Báo cáo chưa hoàn chỉnh: có notebook bị lỗi." if errors else ""]
-    organisation = (_organisation(results.rounds[year].folder.parent, year)
-                    if results is not None else None)
-    return index_page(year, [s for s in sections if s[1]], synthetic,
-                      warning=" ".join(w for w in warnings if w), organisation=organisation)
+                     for t in (annual, *analyses))))]),
+    ]
+    return Index(year, sections, results.synthetic(year), draft,
+                 _organisation(results.rounds[year].folder.parent, year))
+
+
+def index_html(index: Index, out: Path, errors: list[str] | None = None) -> str:
+    """index.html of what was actually written in `out` (a failed notebook's page is not
+    listed, nor a heading left empty)."""
+    from cntt_analysis.report.html.pages import index_page
+
+    sections = [(heading, [(label, found) for label, found in
+                           ((label, [(fmt, href) for fmt, href in links
+                                     if (out / href).is_file()]) for label, links in items)
+                           if found])
+                for heading, items in index.sections]
+    warnings = [index.draft, "Báo cáo chưa hoàn chỉnh: có notebook bị lỗi." if errors else ""]
+    return index_page(index.year, [s for s in sections if s[1]], index.synthetic,
+                      warning=" ".join(w for w in warnings if w),
+                      organisation=index.organisation)

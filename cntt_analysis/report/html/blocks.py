@@ -215,20 +215,12 @@ def _cached_png(fig, variant: str, draw: Callable[[], str]) -> str:
         data = None
     if data is not None:
         with contextlib.suppress(OSError):
-            os.utime(path)  # in use: kept by `sweep_figures`
+            os.utime(path)  # in use: kept by `cntt report`'s sweep (`storage.remove_unused_files`)
         return base64.b64encode(data).decode("ascii")
     encoded = draw()
     with contextlib.suppress(OSError):  # a folder that cannot be written to: no cache
         write_bytes(base64.b64decode(encoded), path)
     return encoded
-
-
-def sweep_figures(folder: str | Path, unused_since: float) -> None:
-    """Remove the kept chart images not used since `unused_since` (a time stamp)."""
-    for path in Path(folder).glob("*.png"):
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < unused_since:
-                path.unlink()
 
 
 def figure(fig, caption: str = "", dpi: int = 150) -> HTML:

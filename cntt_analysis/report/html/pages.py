@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import nbformat
-import pandas as pd
-from nbconvert import HTMLExporter
 
-from cntt_analysis.report.html.blocks import without_phone_charts
 from cntt_analysis.storage import write_bytes, write_text
 from cntt_analysis.text import escape
 
 if TYPE_CHECKING:
+    import pandas as pd
+    from nbconvert import HTMLExporter
+
     from cntt_analysis.report.facts import Organisation
     from cntt_analysis.rubric.model import Rubric
 
@@ -155,6 +155,8 @@ def page(body: str, title: str, footer: str = "") -> str:
 @functools.cache
 def _exporter() -> HTMLExporter:
     """One exporter per process: making one compiles its templates (~0.1 s a page)."""
+    from nbconvert import HTMLExporter
+
     return HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                         exclude_output_prompt=True, exclude_anchor_links=True)
 
@@ -181,6 +183,8 @@ def html_to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> 
     """Render HTML to an A4 PDF with WeasyPrint (fonts are embedded as subsets)."""
     from weasyprint import HTML  # imported late: it needs the system's pango libraries
 
+    from cntt_analysis.report.html.blocks import without_phone_charts
+
     return write_bytes(HTML(string=without_phone_charts(html),
                             base_url=str(base_url)).write_pdf(), pdf_path)
 
@@ -200,6 +204,8 @@ def profile_sections(profiles: list[tuple[str, list[tuple[str, str]]]],
     """Unit profiles grouped by group (the `rubric`'s order and names; without it, the
     group codes), best first, each labelled with its score, tier and rank; units without a
     score last in their group ("chưa có kết quả")."""
+    import pandas as pd
+
     from cntt_analysis.analysis.common import group_order
     from cntt_analysis.labels import vn_score
 
