@@ -241,3 +241,16 @@ def test_page_one_leaders_fit_a_phone_and_no_cue_on_a_computer(browser, report):
     assert page.evaluate("[...document.querySelectorAll('.scroll-cue')].every(p => "
                          "p.getBoundingClientRect().height === 0)")
     page.close()
+
+
+def test_a_warmed_kernel_has_its_exporter_and_fonts_ready():
+    """`pages.warm_up` (run by each kernel while `cntt report`'s data side works) makes
+    nbconvert's exporter once, so the first page of the kernel does not compile its
+    templates (~0.45 s), and renders a PDF."""
+    from cntt_analysis.report.html import pages
+
+    pages._exporter.cache_clear()
+    pages.warm_up()
+    assert pages._exporter.cache_info().currsize == 1
+    exporter = pages._exporter()
+    assert pages._exporter.cache_info().hits >= 1 and exporter is pages._exporter()

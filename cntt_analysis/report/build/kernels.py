@@ -23,9 +23,10 @@ import nbformat
 FRESH = ("get_ipython().reset(new_session=True, aggressive=False)\n"
          "__import__('cntt_analysis.report.build.kernels', fromlist=['share_results'])"
          ".share_results()")
-# What a kernel loads before its first notebook (while `cntt report` works out what to run).
+# What a kernel loads before its first notebook (while `cntt report`'s data side works):
+# the libraries, nbconvert's exporter and WeasyPrint's fonts (`pages.warm_up`).
 WARM_UP = ("import cntt_analysis.report.html.sections, cntt_analysis.report.html.pages, "
-           "weasyprint")
+           "weasyprint; cntt_analysis.report.html.pages.warm_up()")
 INJECTED_ID = "injected-parameters"
 STARTUP_TIMEOUT = 120
 
