@@ -297,9 +297,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
     # workbook and points CSV are rendered from the tables.
     stale = any(is_stale(raw, processed, y) for y in years)
     if not stale and _unchanged(year, raw, processed, reports, notebooks, units, years):
-        if progress:  # nothing changed: nothing written, no kernel started
-            print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn ở {out}.")
-        return out
+        return _nothing_changed(year, out, progress)  # nothing loaded, no kernel started
     if not isolate:  # `prepare` parameterizes in this process, beside the kernels' threads
         import_before_threads()
     kernels: Kernels | None = None
@@ -317,10 +315,7 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         release_memory()  # what the data side left (in this process), while kernels work
         if prepared is None:  # rescored, and the rounds came out the same
             shutil.rmtree(staging, ignore_errors=True)
-            if progress:
-                print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn "
-                      f"ở {out}.")
-            return out
+            return _nothing_changed(year, out, progress)
         errors = run_tasks(prepared.todo, jobs, progress, log=kernels.log, kernels=kernels)
         kernels.close()
         finish(prepared, staging, reports, year, errors)
@@ -335,6 +330,12 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
             kernels.close()
     # Chart images no document of this build used (each use touches its file) go.
     remove_unused_files(prepared.figures, "*.png", started - 600)
+    return out
+
+
+def _nothing_changed(year: int, out: Path, progress: bool) -> Path:
+    if progress:
+        print(f"Không có gì thay đổi kể từ lần xuất trước: báo cáo năm {year} vẫn ở {out}.")
     return out
 
 
