@@ -6,7 +6,7 @@ command's memory counts with theirs.
     value = call(prepare, year, raw, ...)   # in the child: prepare(year, raw, ...)
 
 Arguments and results go through pickle files in a private temporary folder; the child
-imports the same package as the caller (its folder first on the child's path). An
+imports the same package as the caller (from the caller's folder). An
 exception comes back as itself (a `UsageError` stays a `UsageError`, with its Vietnamese
 message); one that cannot cross processes comes back as a `ReportError` saying what it
 was. Interrupted (Ctrl-C, SIGTERM), the caller kills the child before going on.
@@ -14,7 +14,6 @@ was. Interrupted (Ctrl-C, SIGTERM), the caller kills the child before going on.
 
 from __future__ import annotations
 
-import os
 import pickle
 import subprocess
 import sys
@@ -37,15 +36,16 @@ def call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     with tempfile.TemporaryDirectory(prefix="cntt-call-") as folder:
         request, answer = Path(folder) / "request.pickle", Path(folder) / "answer.pickle"
         request.write_bytes(pickle.dumps((func.__module__, func.__qualname__, args, kwargs)))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
-        # Not the current folder first on the path (`-c` puts it there): a
-        # "cntt_analysis" folder in it would be imported instead of the caller's package.
-        code = (f"import sys; sys.path.remove(''); from {__name__} import _run; "
+        # The caller's package, from its own folder: not the current folder `-c` puts
+        # first on the path (a "cntt_analysis" folder there would be imported instead),
+        # and that folder first only while the package itself is imported (a
+        # site-packages first on the whole path could shadow the standard library).
+        code = ("import sys; sys.path[:] = [p for p in sys.path if p]; "
+                f"sys.path.insert(0, {str(PACKAGE_ROOT)!r}); "
+                "import cntt_analysis; del sys.path[0]; "
+                f"from {__name__} import _run; "
                 "_run(*map(__import__('pathlib').Path, sys.argv[1:]))")
-        child = subprocess.Popen([sys.executable, "-c", code, str(request), str(answer)],
-                                 env=env)
+        child = subprocess.Popen([sys.executable, "-c", code, str(request), str(answer)])
         try:
             status = child.wait()
         except BaseException:
