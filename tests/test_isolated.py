@@ -100,3 +100,50 @@ def test_a_package_folder_where_the_command_starts_is_not_imported(tmp_path, mon
     (fake / "__init__.py").write_text("raise ImportError('gói giả')\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     assert isolated.call(where_and_what, 1)[1] == cntt_analysis.__file__
+
+
+def wait_long(marker: str) -> None:
+    import time
+
+    Path(marker).write_text(str(os.getpid()), encoding="utf-8")
+    time.sleep(120)
+
+
+_CALLER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from cntt_analysis.report.build import isolated
+from test_isolated import wait_long
+isolated.call(wait_long, sys.argv[2])
+"""
+
+
+def test_the_child_ends_when_its_caller_is_killed(tmp_path):
+    """Killed with SIGKILL, the command cannot stop its child: the child notices and ends
+    (as the kernels do), instead of working on for a command that no longer exists."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    marker = tmp_path / "child.pid"
+    caller = subprocess.Popen([sys.executable, "-c", _CALLER, str(HERE), str(marker)])
+    deadline = time.monotonic() + 60
+    while not marker.is_file() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child = int(marker.read_text(encoding="utf-8"))
+    caller.send_signal(signal.SIGKILL)
+    caller.wait()
+    deadline = time.monotonic() + 10
+    while running(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not running(child)
+
+
+def running(pid: int) -> bool:
+    """The process exists and is not a zombie (waiting to be collected)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

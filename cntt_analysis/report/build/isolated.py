@@ -14,6 +14,7 @@ was. Interrupted (Ctrl-C, SIGTERM), the caller kills the child before going on.
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -69,10 +70,25 @@ def _answer(answer: Path, code: int, func: Callable[..., Any]) -> Any:
     raise error
 
 
+def _end_with_parent(parent: int) -> None:
+    """Exit when the caller is gone (killed with SIGKILL, it cannot kill this process),
+    as its kernels do: nothing is left working for a command that no longer exists."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _run(request: Path, answer: Path) -> None:
     """In the child: call what `request` names and write its answer."""
     import importlib
 
+    _end_with_parent(os.getppid())
     module, name, args, kwargs = pickle.loads(request.read_bytes())
     func: Any = importlib.import_module(module)
     for part in name.split("."):
