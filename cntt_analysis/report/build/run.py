@@ -12,8 +12,8 @@ and the others still run. ``reports/<year>`` is a symbolic link to a versioned b
 
 The data side of a build (`prepare`: scoring, facts, keys, Word documents, the results
 workbook) runs in a child process for `cntt report` (`isolated`), which ends before the
-notebooks run: this module imports no pandas, so the command holds ~50 MB while its
-kernels work, not the ~300 MB of the libraries and tables the data side needs.
+notebooks run: this module imports no pandas, so the command holds ~80 MB while its
+kernels work, not the ~290 MB of the libraries and tables the data side needs.
 """
 
 from __future__ import annotations
@@ -352,8 +352,11 @@ def _build_key(year: int, raw: Path, processed: Path, notebooks: Path,
 def _unchanged(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path,
                units: list[str] | None, years: list[int]) -> bool:
     """The current build is the one these inputs make (when it is, nothing is loaded)."""
-    current = current_build(reports, year)
     build_id = _build_key(year, raw, processed, notebooks, units, years)[1]
+    return _is_current(current_build(reports, year), year, build_id)
+
+
+def _is_current(current: Path | None, year: int, build_id: str) -> bool:
     return current is not None and current.name == build_name(year, build_id)
 
 
@@ -405,7 +408,7 @@ def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Pat
         release_memory()  # what scoring freed
     documents_key, build_id = _build_key(year, raw, processed, notebooks, units, years)
     current = current_build(reports, year)
-    if current is not None and current.name == build_name(year, build_id):
+    if _is_current(current, year, build_id):
         return None
     previous = read_keys(current)
     results = load_results(raw, processed, up_to=year)
@@ -626,11 +629,13 @@ def index_html(index: Index, out: Path, errors: list[str] | None = None) -> str:
     listed, nor a heading left empty)."""
     from cntt_analysis.report.html.pages import index_page
 
-    sections = [(heading, [(label, found) for label, found in
-                           ((label, [(fmt, href) for fmt, href in links
-                                     if (out / href).is_file()]) for label, links in items)
-                           if found])
-                for heading, items in index.sections]
+    def written(links: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(fmt, href) for fmt, href in links if (out / href).is_file()]
+
+    listed = [(heading, [(label, written(links)) for label, links in items])
+              for heading, items in index.sections]
+    sections = [(heading, [(label, found) for label, found in items if found])
+                for heading, items in listed]
     warnings = [index.draft, "Báo cáo chưa hoàn chỉnh: có notebook bị lỗi." if errors else ""]
     return index_page(index.year, [s for s in sections if s[1]], index.synthetic,
                       warning=" ".join(w for w in warnings if w),
