@@ -384,6 +384,23 @@ def test_units_to_remedy_selection_and_texts():
                                      f"C3.4 {labels['C3.4']} (3,00/4,00 điểm)")
 
 
+def test_remedies_by_indicator_says_each_remedy_once_with_its_units():
+    out = A.units_to_remedy(make_scores(), make_points(), RUBRIC, 2017)
+    assert out.set_index("unit_id").loc["S4", "weak_codes"] == "C5.1, C3.4, C1.1"
+    assert out.set_index("unit_id").loc["H2", "weak_codes"] == ""
+    listed = [c for codes in out["weak_codes"] for c in codes.split(", ") if c]
+    by = A.remedies_by_indicator(out, RUBRIC)
+    assert list(by.columns) == ["indicator", "label", "units", "remedy"]
+    assert by["indicator"].is_unique and by["units"].sum() == len(listed)
+    assert dict(zip(by["indicator"], by["units"])) == {c: listed.count(c) for c in listed}
+    assert list(by["units"]) == sorted(by["units"], reverse=True)
+    info = {i.code: i for i in RUBRIC.indicators}
+    top = by.iloc[0]
+    assert top["indicator"] == "C3.4" and top["units"] == listed.count("C3.4") >= 3
+    assert top["remedy"] == info["C3.4"].remedy and top["label"] == info["C3.4"].label
+    assert A.remedies_by_indicator(out.iloc[0:0], RUBRIC).empty
+
+
 def test_units_to_remedy_without_points_and_other_floor():
     points = make_points()
     out = A.units_to_remedy(make_scores(), points[points["unit_id"] != "S4"], RUBRIC, 2017)

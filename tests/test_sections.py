@@ -437,3 +437,69 @@ def test_a_units_profile_lists_its_claims_with_the_documents_it_cites(project, m
     assert "Số, ký hiệu" in html and "Trích yếu, đường dẫn" in html
     if mine["evidence"].isna().any():
         assert "Chưa có tài liệu kiểm chứng" in html
+
+
+def _table(section: sections.Section, header: str) -> pd.DataFrame:
+    """The shown frame of the section's table with this column header."""
+    return next(p.frame for p in section.parts
+                if isinstance(p, blocks.Table) and header in p.frame.columns)
+
+
+def test_a_long_list_of_units_to_remedy_says_each_remedy_once(ctx, monkeypatch):
+    """Before: a province's annual report listed each of its 138 units to remedy with its
+    indicators' labels and remedies, the same remedy on row after row (20 printed pages).
+    Beyond `LONG_LIST` units, a unit's row names its indicators by code and each remedy is
+    said once, with how many of the units it concerns."""
+    remedy = ctx.facts.remedy
+    assert len(remedy) == 2 and remedy["weak_codes"].str.len().gt(0).all()
+    full = sections.remedy(ctx)
+    assert "Yêu cầu khắc phục theo chỉ tiêu" not in full._repr_html_()
+    assert list(_table(full, "Yêu cầu khắc phục")["Yêu cầu khắc phục"]) == list(
+        remedy["remedies"])
+
+    monkeypatch.setattr(sections, "LONG_LIST", 1)
+    short = sections.remedy(ctx)
+    html = short._repr_html_()
+    assert "Yêu cầu khắc phục theo chỉ tiêu" in html
+    units = _table(short, "Chỉ tiêu phải khắc phục")
+    assert list(units["Đơn vị"]) == list(remedy["name"])
+    assert list(units["Chỉ tiêu phải khắc phục"]) == list(remedy["weak_codes"])
+    assert "Yêu cầu khắc phục" not in units.columns
+    each = _table(short, "Số đơn vị")
+    listed = [c for codes in remedy["weak_codes"] for c in codes.split(", ")]
+    assert dict(zip(each["Chỉ tiêu"], each["Số đơn vị"])) == {c: listed.count(c)
+                                                             for c in listed}
+    texts = {i.code: i.remedy for i in ctx.rubric.indicators}
+    for code in set(listed):  # each remedy once in the whole section
+        assert html.count(str(blocks.escape(texts[code]))) == 1
+
+
+def test_a_long_list_of_data_errors_is_counted_per_unit(ctx, monkeypatch):
+    """Before: the annual report listed every data error with its cell and message (a
+    province's 138 filled 17 printed pages, while its sentence sent readers to the intake
+    analysis for the details). Beyond `LONG_LIST` errors, one row per unit: its file, how
+    many errors and of which kinds."""
+    errors = ctx.facts.unit_errors
+    assert len(errors) == 2 and errors["unit_id"].nunique() == 1
+    every = _table(sections.data_quality(ctx), "Ô")
+    assert len(every) == 2
+
+    monkeypatch.setattr(sections, "LONG_LIST", 1)
+    section = sections.data_quality(ctx)
+    counted = _table(section, "Số lỗi")
+    unit = errors["unit_id"].iloc[0]
+    assert list(counted["Đơn vị"]) == [ctx.names[unit]]
+    assert list(counted["Số lỗi"]) == [2]
+    assert list(counted["Tệp"]) == [", ".join(sorted(set(errors["file"])))]
+    kinds = pd.Series([sentences.issue_kind(c) for c in errors["code"]]).value_counts()
+    assert counted["Loại lỗi"].iloc[0] == "; ".join(f"{k} ({n})" for k, n in kinds.items())
+    assert "Ô" not in counted.columns
+    assert not any(isinstance(p, blocks.Table) and "Ô" in p.frame.columns
+                   for p in section.parts)
+    # every unit's claims were evidenced: the summed report keeps the sentence saying so
+    html = section._repr_html_()
+    assert sentences.evidence_sentence(ctx.facts).startswith("Tất cả")
+    assert sentences.evidence_sentence(ctx.facts) in html
+    assert "Số nội dung kê khai" not in html
+    # the intake analysis still lists every unit's claims
+    assert "Số nội dung kê khai" in sections.issues(ctx)._repr_html_()

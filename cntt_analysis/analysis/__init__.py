@@ -22,6 +22,7 @@ from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.analysis.trends import comparable_indicator_percent
 from cntt_analysis.analysis.units import (
     group_leaders,
+    remedies_by_indicator,
     unit_profile_table,
     unit_weaknesses,
     units_to_remedy,
@@ -37,7 +38,7 @@ __all__ = ["LATE", "MISSING", "NOT_SCORED", "SENT",
            "criterion_columns",
            "default_tiers",
            "group_averages", "group_leaders", "group_order", "load_results", "points_lost",
-           "rank_movement",
+           "rank_movement", "remedies_by_indicator",
            "round_half_up", "score_changes", "tier_changes", "unit_profile_table",
            "unit_weaknesses", "units_to_remedy", "unscored_units", "weaknesses", "vn_number",
            "vn_percent",

@@ -4,6 +4,7 @@ units leaders must direct to remedy shortcomings.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Sequence
 from typing import Any
 
@@ -165,10 +166,11 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
     `criterion_floor` percent (default: the rubric's `criterion_floor`, e.g. 50).
 
     Columns: year, group, unit_id, name, score, tier, rank, reasons, weak_criteria,
-    weak_indicators, remedies (Vietnamese text). weak_criteria lists the criteria below the
-    floor, lowest first (or the unit's lowest criterion when none is below it);
-    weak_indicators the indicators with most points lost (at most `max_indicators`,
-    shortcomings first) as "C3.4 Label (0/4 điểm)"; remedies their remedy texts. Indicators
+    weak_indicators, remedies (Vietnamese text), weak_codes. weak_criteria lists the
+    criteria below the floor, lowest first (or the unit's lowest criterion when none is
+    below it); weak_indicators the indicators with most points lost (at most
+    `max_indicators`, shortcomings first) as "C3.4 Label (0/4 điểm)"; remedies their remedy
+    texts; weak_codes their codes ("C3.4, C1.1"). Indicators
     in `missing` ((unit_id, indicator) pairs reading an answer left blank) are missing data,
     not weaknesses: they are never listed nor given a remedy.
     Sorted by group, then score ascending.
@@ -221,13 +223,32 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
                 f"{code} {label} ({vn_score(got or 0.0)}/{vn_score(most)} điểm)"
                 for code, label, got, most, _ in weak),
             "remedies": " ".join(remedy for *_, remedy in weak if remedy),
+            "weak_codes": ", ".join(code for code, *_ in weak),
         })
     columns = ["year", "group", "unit_id", "name", "score", "tier", "rank", "reasons",
-               "weak_criteria", "weak_indicators", "remedies"]
+               "weak_criteria", "weak_indicators", "remedies", "weak_codes"]
     out = pd.DataFrame(rows, columns=columns)
     if out.empty:
         return out
     return _sort_units(out, by=("score", "unit_id"))
+
+
+def remedies_by_indicator(remedy: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """What the units directed to remedy are asked to do, each remedy once: one row per
+    indicator among their listed weaknesses (`units_to_remedy`'s weak_codes).
+
+    Columns: indicator, label, units (how many of the directed units list it), remedy;
+    the most listed first, then in the rubric's order.
+    """
+    counts = Counter(code for codes in remedy["weak_codes"] for code in codes.split(", ")
+                     if code)
+    texts: dict[str, tuple[str, str]] = {}
+    for indicator in rubric.indicators:  # a code a second group shares keeps its first text
+        texts.setdefault(indicator.code, (indicator.label, indicator.remedy))
+    rows = [{"indicator": code, "label": label, "units": counts[code], "remedy": text}
+            for code, (label, text) in texts.items() if counts[code]]
+    frame = pd.DataFrame(rows, columns=["indicator", "label", "units", "remedy"])
+    return frame.sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
 
 
 def _listed_weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,

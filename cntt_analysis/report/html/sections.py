@@ -42,6 +42,15 @@ ROBUSTNESS_TEXT = (
     "lần) và khi bỏ lần lượt từng tiêu chí; dải ngang là khoảng thứ hạng của 5%–95% số kịch "
     "bản. Đơn vị có dải rộng không nên được so sánh hơn kém chỉ dựa trên một vài bậc.")
 
+# Beyond this many rows the annual report sums a list up: the units to remedy with their
+# indicators' codes and each remedy said once, the data errors counted per unit, the units
+# missing evidence only. A province's 138 of each were 37 of its 68 printed pages; every
+# row stays in the intake analysis, the profiles, the notices and the Excel results.
+LONG_LIST = 20
+REMEDIES_ONCE = ("Mỗi chỉ tiêu dưới đây là tồn tại, hạn chế chính của ít nhất một đơn vị "
+                 "trong danh sách trên; điểm từng chỉ tiêu của mỗi đơn vị có trong hồ sơ "
+                 "đơn vị và thông báo kết quả gửi đơn vị.")
+
 
 # --------------------------------------------------------------------------- setup
 
@@ -185,14 +194,18 @@ def _banner(ctx: Context) -> HTML:
                 + (partial.data if partial is not None else ""))
 
 
-def _evidence_parts(ctx: Context, level: int) -> list:
-    """Claims (documents issued, systems in use) without evidence, per unit."""
+def _evidence_parts(ctx: Context, level: int, summed: bool = False) -> list:
+    """Claims (documents issued, systems in use) without evidence, per unit; `summed`
+    (the annual report), a long list shows only the units some evidence is missing from."""
     counts = ctx.facts.evidence
     if counts.empty:
         return []
-    return [blocks.heading("Tài liệu kiểm chứng", level),
-            blocks.paragraphs([sentences.evidence_sentence(ctx.facts) or ""]),
-            views.evidence(counts, ctx.names)]
+    said = [blocks.heading("Tài liệu kiểm chứng", level),
+            blocks.paragraphs([sentences.evidence_sentence(ctx.facts) or ""])]
+    if not (summed and (counts["claims"] > 0).sum() > LONG_LIST):
+        return [*said, views.evidence(counts, ctx.names)]
+    lacking = counts[counts["without_evidence"] > 0]  # the sentence says when none lacks
+    return [*said, views.evidence(lacking, ctx.names)] if len(lacking) else said
 
 
 def _group_name(ctx: Context, group: str) -> str:
@@ -619,8 +632,15 @@ def remedy(ctx: Context) -> Section:
     facts = ctx.facts
     parts = [ctx.outline.section("Đơn vị phải khắc phục tồn tại, hạn chế"),
              blocks.paragraphs([f"Đơn vị {sentences.remedy_rule(facts)} cần khắc phục các tồn "
-                                "tại dưới đây."]),
-             views.units_to_remedy(facts.remedy)]
+                                "tại dưới đây."])]
+    if len(facts.remedy) > LONG_LIST:
+        parts += [views.units_to_remedy_by_code(facts.remedy),
+                  blocks.heading("Yêu cầu khắc phục theo chỉ tiêu", 3),
+                  blocks.paragraphs([REMEDIES_ONCE]),
+                  views.remedies_by_indicator(
+                      analysis.remedies_by_indicator(facts.remedy, ctx.rubric))]
+    else:
+        parts.append(views.units_to_remedy(facts.remedy))
     if (blank := sentences.incomplete_sentence(facts)) is not None:
         parts.append(blocks.note(blank, "warning"))
     if ctx.previous is not None:
@@ -637,7 +657,8 @@ def data_quality(ctx: Context) -> Section:
         ctx.outline.section("Tình hình nộp báo cáo và chất lượng số liệu"),
         views.register(late_or_missing, ctx.rubric),
         blocks.paragraphs([sentences.error_counts_sentence(facts)]),
-        views.issues(facts.unit_errors, ctx.names), *_evidence_parts(ctx, 3)],
+        views.errors_by_unit(facts.unit_errors, ctx.names) if len(facts.unit_errors) > LONG_LIST
+        else views.issues(facts.unit_errors, ctx.names), *_evidence_parts(ctx, 3, summed=True)],
         {"loi_so_lieu": facts.unit_errors, "kiem_chung": facts.evidence})
 
 

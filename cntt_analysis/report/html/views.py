@@ -6,6 +6,7 @@ keeps the DataFrame it shows as ``.frame`` (Vietnamese headers), for analysts to
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import pandas as pd
@@ -68,6 +69,26 @@ def issues(issues: pd.DataFrame, names: dict[str, str] | None = None,
     return table(frame, columns, empty="Không có vấn đề nào về số liệu.")
 
 
+def errors_by_unit(errors: pd.DataFrame, names: dict[str, str] | None = None) -> HTML:
+    """Data errors counted per unit, the most first, with their files and kinds
+    (`sentences.issue_kind`): a long list summed up (each cell is in `issues`)."""
+    from cntt_analysis.report.sentences import issue_kind
+
+    unit = errors["unit_id"].map(lambda u: (names or {}).get(u, u) if isinstance(u, str)
+                                 else "(chưa xác định)")
+    rows = []
+    for name, part in errors.assign(unit=unit).groupby("unit", sort=True):
+        kinds = Counter(part["code"].map(issue_kind))
+        rows.append({"unit": name, "errors": len(part),
+                     "file": ", ".join(sorted(set(part["file"].dropna().astype(str)))),
+                     "kinds": "; ".join(f"{kind} ({n})" for kind, n in kinds.most_common())})
+    frame = pd.DataFrame(rows, columns=["unit", "errors", "file", "kinds"])
+    frame = frame.sort_values("errors", ascending=False, kind="stable")
+    return table(frame, {"unit": ("Đơn vị", "text"), "file": ("Tệp", "text"),
+                         "errors": ("Số lỗi", "int"), "kinds": ("Loại lỗi", "text")},
+                 empty="Không có vấn đề nào về số liệu.")
+
+
 def group_averages(averages: pd.DataFrame, rubric: Rubric) -> HTML:
     frame = averages.assign(group_vi=averages["group"].map(rubric.group_short))
     columns = {"year": ("Năm", "int"), "group_vi": ("Khối", "text"),
@@ -127,6 +148,23 @@ def units_to_remedy(remedy: pd.DataFrame) -> HTML:
                           "weak_indicators": ("Tồn tại, hạn chế chính", "text"),
                           "remedies": ("Yêu cầu khắc phục", "text")},
                  empty="Không có đơn vị nào phải khắc phục.", layout="stack")
+
+
+def units_to_remedy_by_code(remedy: pd.DataFrame) -> HTML:
+    """The units to remedy with their indicators' codes only (a long list: each remedy is
+    said once, in `remedies_by_indicator`)."""
+    return table(remedy, {"name": ("Đơn vị", "text"), "score": ("Điểm", "number"),
+                          "tier": ("Xếp loại", "tier"), "reasons": ("Lý do", "text"),
+                          "weak_codes": ("Chỉ tiêu phải khắc phục", "text")},
+                 empty="Không có đơn vị nào phải khắc phục.")
+
+
+def remedies_by_indicator(remedies: pd.DataFrame) -> HTML:
+    """Each remedy once, with how many units to remedy list its indicator
+    (`analysis.remedies_by_indicator`)."""
+    return table(remedies, {"indicator": ("Chỉ tiêu", "code"), "label": ("Nội dung", "text"),
+                            "units": ("Số đơn vị", "int"),
+                            "remedy": ("Yêu cầu khắc phục", "text")})
 
 
 def tier_changes(changes: pd.DataFrame) -> HTML:
