@@ -446,8 +446,8 @@ def incomplete_unit_sentence(row, assessment: str = "") -> str:
 
 def missing_answers_sentence(facts: YearFacts, unit_id: str) -> str | None:
     """A unit's required answers left blank: missing data, to complete."""
-    mine = facts.of_unit("missing_answers", unit_id)
-    if mine.empty:
+    mine = facts.records_of_unit("missing_answers", unit_id)
+    if not mine:
         return None
     row = facts.unit(unit_id)
     if row is not None and bool(row["incomplete"]):
@@ -462,9 +462,9 @@ def missing_answers_sentence(facts: YearFacts, unit_id: str) -> str | None:
 def unit_evidence_sentence(facts: YearFacts, unit_id: str) -> str | None:
     """A unit's claims whose evidence is missing or names no document, said to the unit:
     what to add (not a shortcoming: points do not depend on it)."""
-    documents = facts.of_unit("documents", unit_id)
-    lacking = documents[~documents["identified"].astype(bool)]
-    if lacking.empty:
+    documents = facts.records_of_unit("documents", unit_id)
+    lacking = [r for r in documents if not bool(r.identified)]
+    if not lacking:
         return None
     which = f"cả {len(lacking)}" if len(lacking) == len(documents) > 1 else str(len(lacking))
     return (f"Đơn vị kê khai {len(documents)} nội dung cần tài liệu kiểm chứng; "

@@ -432,11 +432,10 @@ def notice_context(facts: YearFacts, config: dict, rubric: Rubric,
         raise ValueError(f"{unit_id} has no score in {facts.year}")
     name = _text(row["name"])
     incomplete = bool(row["incomplete"])
-    blank = facts.of_unit("missing_answers", unit_id)
-    found = facts.of_unit("shortcomings", unit_id)
+    blank = facts.records_of_unit("missing_answers", unit_id)
+    found = facts.records_of_unit("shortcomings", unit_id)
     follow = facts.of_unit("follow_up", unit_id)
-    documents = facts.of_unit("documents", unit_id)
-    lacking = documents[~documents["identified"].astype(bool)]
+    lacking = [r for r in facts.records_of_unit("documents", unit_id) if not bool(r.identified)]
     common = _common(facts, config, NOTICE)
     common["noi_nhan"] = [name, *common["noi_nhan"]]
     return {
@@ -454,18 +453,18 @@ def notice_context(facts: YearFacts, config: dict, rubric: Rubric,
             "cau": sentences.missing_answers_sentence(facts, unit_id) or "", "bang": [
                 {"muc": _text(f"{r.code} {r.label}"), "trang": _text(r.sheet),
                  "o": _text(r.cell), "chi_tieu": _text(r.indicators)}
-                for r in blank.itertuples(index=False)]},
+                for r in blank]},
         "kiem_chung": {
             "cau": sentences.unit_evidence_sentence(facts, unit_id) or "", "bang": [
                 {"muc": _text(f"{r.code} {r.label}"), "tra_loi": _text(r.answer),
                  "tai_lieu": _text(r.evidence) if isinstance(r.evidence, str) else "Chưa nêu"}
-                for r in lacking.itertuples(index=False)]},
+                for r in lacking]},
         "ton_tai": {
             "nguong": vn_share(facts.shortcoming_share * 100), "so": str(len(found)),
             "bang": [{"tt": str(i), "noi_dung": _text(f"{r.indicator} {r.label}"),
                       "diem": f"{vn_score(r.points)}/{vn_score(r.max_points)}",
                       "yeu_cau": _text(r.remedy)}
-                     for i, r in enumerate(found.itertuples(index=False), start=1)]},
+                     for i, r in enumerate(found, start=1)]},
         "khac_phuc_nam_truoc": (sentences.unit_follow_up_sentence(
             follow, facts.organisation.short) if len(follow) else ""),
         "yeu_cau": {"bo_sung": bool(len(blank)),
@@ -490,16 +489,16 @@ def _unit(facts: YearFacts, row: pd.Series) -> dict[str, str]:
 
 
 def _checked(facts: YearFacts, unit_id: str) -> dict[str, Any]:
-    fixes = facts.of_unit("corrections", unit_id)
+    fixes = facts.records_of_unit("corrections", unit_id)
     return {"da_kiem_tra": bool(facts.inspected),
             "cau": sentences.corrections_sentence(facts), "so": str(len(fixes)),
             "bang": [{"muc": _text(f"{r.code} {r.label}"), "bao_cao": _text(r.reported),
                       "kiem_tra": _text(r.verified),
                       "diem": _points(r.points_before, r.points_after),
                       "ly_do": _explained(r.reason, r.explanation)}
-                     for r in fixes.itertuples(index=False)],
+                     for r in fixes],
             "anh_huong": [sentences.unit_knock_on_sentence(moved) for moved in
-                          facts.of_unit("knock_on", unit_id).itertuples(index=False)]}
+                          facts.records_of_unit("knock_on", unit_id)]}
 
 
 # ----------------------------------------------------------------------------- reminder
