@@ -6,6 +6,7 @@ Used by test_hostile.py (one case per known failure) and test_fuzz.py (seeded mu
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import shutil
@@ -165,8 +166,11 @@ def rezip(data: bytes, change: dict[str, bytes | None]) -> bytes:
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             if item.filename in change:
-                if change[item.filename] is not None:
-                    dst.writestr(item.filename, change[item.filename])
+                if (member := change[item.filename]) is not None:
+                    # a huge member (a million rows) deflated fast: what the tests read is
+                    # its inflated size, and level 6 took most of making it
+                    dst.writestr(item.filename, member,
+                                 compresslevel=1 if len(member) > 10_000_000 else None)
             else:
                 dst.writestr(item, src.read(item.filename))
     return out.getvalue()
@@ -201,6 +205,7 @@ def far_cell_xlsx(template: bytes, part: str) -> bytes:
     return add_rows(template, part, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
 
 
+@functools.lru_cache(maxsize=2)  # made once per test process: ~10 s each
 def million_rows_xlsx(template: bytes, part: str, first: int = 200) -> bytes:
     """A million rows that look empty (blank text cells in A:H) after the answers."""
     row = b"".join(b'<c r="%s{r}" t="inlineStr"><is><t> </t></is></c>' % c
@@ -210,6 +215,7 @@ def million_rows_xlsx(template: bytes, part: str, first: int = 200) -> bytes:
     return add_rows(template, part, rows)
 
 
+@functools.lru_cache(maxsize=2)
 def blank_cells_xlsx(template: bytes, part: str, first: int = 200, rows: int = 100_000,
                      cols: int = 60) -> bytes:
     """A block of blank text cells: compresses to little, costs much when read densely."""
