@@ -431,7 +431,7 @@ def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Pat
     if _reuse_folder(current, staging, DOCUMENTS, previous.get(DOCUMENTS) == documents_key):
         earlier.keys.update(earlier.previous)  # each document keeps its key
     else:
-        write_documents(year, raw, processed, staging / DOCUMENTS, facts, earlier)
+        write_documents(year, raw, processed, staging / DOCUMENTS, facts, earlier, results)
     keys |= {f"{DOCUMENTS}/{name}": key for name, key in earlier.keys.items()}
     # The report's own workbook, rendered from the facts its pages state (its draft or
     # final state is the report's, not the scoring's); the points as scored.

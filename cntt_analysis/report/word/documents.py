@@ -22,7 +22,7 @@ from typing import Any
 
 from docx.document import Document as DocumentObject
 
-from cntt_analysis.analysis.results import load_results
+from cntt_analysis.analysis.results import Results, load_results
 from cntt_analysis.report.facts import YearFacts, load_particulars, year_facts
 from cntt_analysis.report.inputs import package_digest, sha
 from cntt_analysis.report.word import context as fields
@@ -131,14 +131,16 @@ def unit_file_name(unit_id: str) -> str:
 
 def write_documents(year: int, raw: str | Path, processed: str | Path,
                     out_folder: str | Path, facts: YearFacts | None = None,
-                    earlier: Earlier | None = None) -> list[Path]:
+                    earlier: Earlier | None = None, results: Results | None = None
+                    ) -> list[Path]:
     """Write the year's documents to `out_folder` (bao-cao-Y.docx, thong-bao/<unit>.docx,
     don-doc-Y.docx when some units have not reported); each atomically and byte-identical
     for identical inputs. The round must have been scored; `facts` are computed from the
     processed results when not given. With `earlier`, a document whose fields, template
     and code are those of the earlier build is linked from it (`Earlier`): after one
-    unit's workbook changed, only the notices that state something new are filled."""
-    res = load_results(raw, processed, up_to=year)
+    unit's workbook changed, only the notices that state something new are filled.
+    `results` are the processed results up to the year when already loaded."""
+    res = results if results is not None else load_results(raw, processed, up_to=year)
     config = load_particulars(raw, year)
     if facts is None:
         facts = year_facts(res, year, config, publication.status(processed, year))
