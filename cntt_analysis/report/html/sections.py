@@ -656,10 +656,18 @@ def data_quality(ctx: Context) -> Section:
     return Section([
         ctx.outline.section("Tình hình nộp báo cáo và chất lượng số liệu"),
         views.register(late_or_missing, ctx.rubric),
-        blocks.paragraphs([sentences.error_counts_sentence(facts)]),
-        views.errors_by_unit(facts.unit_errors, ctx.names) if len(facts.unit_errors) > LONG_LIST
-        else views.issues(facts.unit_errors, ctx.names), *_evidence_parts(ctx, 3, summed=True)],
+        blocks.paragraphs([sentences.error_counts_sentence(facts)]), _unit_errors(ctx),
+        *_evidence_parts(ctx, 3, summed=True)],
         {"loi_so_lieu": facts.unit_errors, "kiem_chung": facts.evidence})
+
+
+def _unit_errors(ctx: Context) -> HTML:
+    """The data errors to verify with the units: each with its cell, or counted per unit
+    when there are more than `LONG_LIST` (the intake analysis lists every cell)."""
+    errors = ctx.facts.unit_errors
+    if len(errors) > LONG_LIST:
+        return views.errors_by_unit(errors, ctx.names)
+    return views.issues(errors, ctx.names)
 
 
 def appendix(ctx: Context) -> Section:
