@@ -60,10 +60,11 @@ table.data tr { page-break-inside: avoid; break-inside: avoid; }
 /* Printed beside many figure columns, the unit's name keeps a readable width (squeezed to
    its longest word, each row of a province's ranking was three lines tall). */
 @media print { table.data th.key, table.data td.key { min-width: 11em; } }
-/* A table takes the sentence before it (and so its heading) along when it moves to the
-   next page (a short one kept whole, a long one when its first four rows do not fit),
-   rather than leaving them at the foot of the page. */
-.table-box { page-break-before: avoid; break-before: avoid; }
+/* A short table kept whole takes the sentence before it (and so its heading) along when it
+   moves to the next page, rather than leaving them at the foot of the page. (Not a long
+   table: keeping its lead-in with its first rows made WeasyPrint lay a profile's pages out
+   again and again, its PDF 1.0 → 1.4 s.) */
+.table-box:not(.long) { page-break-before: avoid; break-before: avoid; }
 table.data tbody tr:nth-child(even) td { background-color: #f5f8fb; }
 table.data td.num, table.data td.date { text-align: right; white-space: nowrap; }
 table.data td.code { white-space: nowrap; }
