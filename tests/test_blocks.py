@@ -469,3 +469,19 @@ def test_a_short_printed_table_is_not_split_and_keeps_its_lead_in(tmp_path):
     assert len(holding) == 1
     assert "Bảng ngắn" in pages[holding[0]] and "Câu dẫn vào bảng." in pages[holding[0]]
 
+
+
+@needs_poppler
+@pytest.mark.parametrize("filler_lines", [29, 30, 31, 32, 33])
+def test_a_lead_in_sentence_and_its_heading_stay_with_the_tables_first_rows(
+        tmp_path, filler_lines):
+    # The province's "Yêu cầu khắc phục theo chỉ tiêu" stood with its sentence at the foot
+    # of a page, its long table starting on the next: too little room was left for four
+    # rows. A sentence marked as the table's lead-in goes to the next page with them.
+    filler = blocks.paragraphs([f"Dòng lấp đầy trang số {i}." for i in range(filler_lines)]).data
+    body = (filler + blocks.heading("Bảng dài", 3).data
+            + blocks.paragraphs(["Câu dẫn vào bảng."], blocks.LEAD_IN).data
+            + blocks.table(_rows(30), PRINTED_COLUMNS).data)
+    pages = _pdf_pages(html_to_pdf(page(body, "Báo cáo"), tmp_path / "lead.pdf"))
+    heading = next(i for i, text in enumerate(pages) if "Bảng dài" in text)
+    assert "Câu dẫn vào bảng." in pages[heading] and "C001" in pages[heading], pages[heading]

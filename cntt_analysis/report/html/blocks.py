@@ -243,6 +243,12 @@ def figure(fig, caption: str = "", dpi: int = 150) -> HTML:
     return HTML(f"<figure>{shown}{cap}</figure>")
 
 
+# The class of a sentence leading into a table: printed on the page of the table's first
+# rows, its heading with it (pages.CSS). Set on a few sentences, not on every table: the
+# rule makes WeasyPrint weigh the break at each place it applies.
+LEAD_IN = "lead-in"
+
+
 def paragraphs(texts: Iterable[str], css_class: str = "") -> HTML:
     attr = f' class="{css_class}"' if css_class else ""
     return HTML("".join(f"<p{attr}>{escape(t)}</p>" for t in texts))

@@ -65,6 +65,9 @@ table.data tr { page-break-inside: avoid; break-inside: avoid; }
    table: keeping its lead-in with its first rows made WeasyPrint lay a profile's pages out
    again and again, its PDF 1.0 → 1.4 s.) */
 .table-box:not(.long) { page-break-before: avoid; break-before: avoid; }
+/* A sentence leading into a long table (blocks.LEAD_IN) stays on the page of the table's
+   first rows, and so does the heading above it. */
+p.lead-in { page-break-after: avoid; break-after: avoid; }
 table.data tbody tr:nth-child(even) td { background-color: #f5f8fb; }
 table.data td.num, table.data td.date { text-align: right; white-space: nowrap; }
 table.data td.code { white-space: nowrap; }

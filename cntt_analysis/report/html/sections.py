@@ -632,11 +632,11 @@ def remedy(ctx: Context) -> Section:
     facts = ctx.facts
     parts = [ctx.outline.section("Đơn vị phải khắc phục tồn tại, hạn chế"),
              blocks.paragraphs([f"Đơn vị {sentences.remedy_rule(facts)} cần khắc phục các tồn "
-                                "tại dưới đây."])]
+                                "tại dưới đây."], blocks.LEAD_IN)]
     if len(facts.remedy) > LONG_LIST:
         parts += [views.units_to_remedy_by_code(facts.remedy),
                   blocks.heading("Yêu cầu khắc phục theo chỉ tiêu", 3),
-                  blocks.paragraphs([REMEDIES_ONCE]),
+                  blocks.paragraphs([REMEDIES_ONCE], blocks.LEAD_IN),
                   views.remedies_by_indicator(
                       analysis.remedies_by_indicator(facts.remedy, ctx.rubric))]
     else:
@@ -656,7 +656,8 @@ def data_quality(ctx: Context) -> Section:
     return Section([
         ctx.outline.section("Tình hình nộp báo cáo và chất lượng số liệu"),
         views.register(late_or_missing, ctx.rubric),
-        blocks.paragraphs([sentences.error_counts_sentence(facts)]), _unit_errors(ctx),
+        blocks.paragraphs([sentences.error_counts_sentence(facts)], blocks.LEAD_IN),
+        _unit_errors(ctx),
         *_evidence_parts(ctx, 3, summed=True)],
         {"loi_so_lieu": facts.unit_errors, "kiem_chung": facts.evidence})
 
