@@ -242,13 +242,16 @@ def remedies_by_indicator(remedy: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """
     counts = Counter(code for codes in remedy["weak_codes"] for code in codes.split(", ")
                      if code)
-    texts: dict[str, tuple[str, str]] = {}
-    for indicator in rubric.indicators:  # a code a second group shares keeps its first text
-        texts.setdefault(indicator.code, (indicator.label, indicator.remedy))
     rows = [{"indicator": code, "label": label, "units": counts[code], "remedy": text}
-            for code, (label, text) in texts.items() if counts[code]]
+            for code, (label, text) in _indicator_texts(rubric).items() if counts[code]]
     frame = pd.DataFrame(rows, columns=["indicator", "label", "units", "remedy"])
     return frame.sort_values("units", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _indicator_texts(rubric: Rubric) -> dict[str, tuple[str, str]]:
+    """Each indicator's label and remedy text, by code (what the units' rows and the
+    remedies said once both quote)."""
+    return {i.code: (i.label, i.remedy) for i in rubric.indicators}
 
 
 def _listed_weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,
@@ -262,7 +265,7 @@ def _listed_weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,
     # stable: within a unit and shortcoming or not, `weaknesses`' order stays
     weak = weak.sort_values(["unit_id", "shortcoming"], ascending=[True, False], kind="stable")
     weak = weak.groupby("unit_id", sort=False).head(most)
-    texts = {i.code: (i.label, i.remedy) for i in rubric.indicators}
+    texts = _indicator_texts(rubric)
     listed: dict[str, list[tuple[str, str, float, float, str]]] = {}
     for unit, code, got, top in zip(weak["unit_id"].tolist(), weak["indicator"].tolist(),
                                     weak["points"].tolist(), weak["max_points"].tolist()):

@@ -61,9 +61,8 @@ table.data tr { page-break-inside: avoid; break-inside: avoid; }
    its longest word, each row of a province's ranking was three lines tall). */
 @media print { table.data th.key, table.data td.key { min-width: 11em; } }
 /* A short table kept whole takes the sentence before it (and so its heading) along when it
-   moves to the next page, rather than leaving them at the foot of the page. (Not a long
-   table: keeping its lead-in with its first rows made WeasyPrint lay a profile's pages out
-   again and again, its PDF 1.0 → 1.4 s.) */
+   moves to the next page, rather than leaving them at the foot of the page. A long
+   table's lead-in is kept with its first rows only where a sentence says so (below). */
 .table-box:not(.long) { page-break-before: avoid; break-before: avoid; }
 /* A sentence leading into a long table (blocks.LEAD_IN) stays on the page of the table's
    first rows, and so does the heading above it. */

@@ -57,8 +57,7 @@ def issues(issues: pd.DataFrame, names: dict[str, str] | None = None,
     frame = issues.assign(
         value=issues["value"].map(plain_value),
         severity_vi=issues["severity"].map(SEVERITY_LABELS),
-        unit=issues["unit_id"].map(lambda u: (names or {}).get(u, u) if isinstance(u, str)
-                                   else "(chưa xác định)"),
+        unit=_unit_names(issues["unit_id"], names),
         _o=issues["severity"].map({"error": 0, "warning": 1}))
     frame = frame.sort_values(["_o", "unit", "file", "sheet", "cell"], kind="stable")
     columns = {"severity_vi": ("Mức độ", "text")}
@@ -69,15 +68,21 @@ def issues(issues: pd.DataFrame, names: dict[str, str] | None = None,
     return table(frame, columns, empty="Không có vấn đề nào về số liệu.")
 
 
+def _unit_names(unit_ids: pd.Series, names: dict[str, str] | None) -> pd.Series:
+    """Each issue's unit by its name (its id when not registered; an issue of no unit:
+    "(chưa xác định)")."""
+    return unit_ids.map(lambda u: (names or {}).get(u, u) if isinstance(u, str)
+                        else "(chưa xác định)")
+
+
 def errors_by_unit(errors: pd.DataFrame, names: dict[str, str] | None = None) -> HTML:
     """Data errors counted per unit, the most first, with their files and kinds
     (`sentences.issue_kind`): a long list summed up (each cell is in `issues`)."""
     from cntt_analysis.report.sentences import issue_kind
 
-    unit = errors["unit_id"].map(lambda u: (names or {}).get(u, u) if isinstance(u, str)
-                                 else "(chưa xác định)")
     rows = []
-    for name, part in errors.assign(unit=unit).groupby("unit", sort=True):
+    for name, part in errors.assign(unit=_unit_names(errors["unit_id"], names)).groupby(
+            "unit", sort=True):
         kinds = Counter(part["code"].map(issue_kind))
         rows.append({"unit": name, "errors": len(part),
                      "file": ", ".join(sorted(set(part["file"].dropna().astype(str)))),
