@@ -503,3 +503,14 @@ def test_a_long_list_of_data_errors_is_counted_per_unit(ctx, monkeypatch):
     assert "Số nội dung kê khai" not in html
     # the intake analysis still lists every unit's claims
     assert "Số nội dung kê khai" in sections.issues(ctx)._repr_html_()
+
+
+def test_the_summed_lists_escape_what_units_wrote(ctx, monkeypatch):
+    """The unit named with a <script> tag is among the units to remedy and the units with
+    data errors: in the summed tables its name is text, never markup."""
+    monkeypatch.setattr(sections, "LONG_LIST", 1)
+    assert XSS_ID in set(ctx.facts.remedy["unit_id"]) & set(ctx.facts.unit_errors["unit_id"])
+    for section in (sections.remedy(ctx), sections.data_quality(ctx)):
+        html = section._repr_html_()
+        assert "<script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
