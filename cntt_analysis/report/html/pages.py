@@ -170,7 +170,7 @@ def _exporter() -> HTMLExporter:
         of the annual report's 10 MB. Every image of ours has its alt text (blocks.figure)
         and the basic template has no such cells, so it changed only whitespace."""
 
-        def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
+        def from_notebook_node(self, nb, resources=None, **kw):
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     exporter = PageExporter(template_name="basic", exclude_input=True,
