@@ -234,14 +234,15 @@ def score(
         # The files are read while pandas and the rest of the scoring is imported.
         progress = None if not quiet else False
         with start_reading(load_round(raw, each), progress) as reading:
+            from cntt_analysis.memory import long_lived_aside
             from cntt_analysis.report.excel import ROUND_WRITERS, facts_of_scored
             from cntt_analysis.scoring.pipeline import score_round, write_round
 
-            result = score_round(raw, each, progress, reading=reading)
+            with long_lived_aside():  # the libraries just imported
+                result = score_round(raw, each, progress, reading=reading)
+                written = write_round(result, processed, raw, writers=ROUND_WRITERS)
         if not quiet:
             _warn(result.round.warnings)
-        written = write_round(result, processed, raw, writers=ROUND_WRITERS)
-        if not quiet:
             _summary(result, written[-1].parent, facts_of_scored(result))
         _warn_if_published(processed, each, raw)
 

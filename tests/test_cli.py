@@ -68,6 +68,29 @@ def test_score_exits_zero_on_a_round_with_issues(cntt, round_with_issues, tmp_pa
         assert part in result.stdout
 
 
+def test_score_walks_only_what_it_made_and_gives_the_rest_back(cntt, round_with_issues,
+                                                               tmp_path):
+    """`cntt score` sets what was alive once its libraries were imported aside from the
+    garbage collector's walks while it scores (`memory.long_lived_aside`), and gives it
+    back: a caller running it in-process (this test session) is as before."""
+    import gc
+
+    frozen: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start":
+            frozen.append(gc.get_freeze_count())
+    gc.callbacks.append(seen)
+    try:
+        result = cntt("score", "--year", "2017", "--raw", round_with_issues.raw,
+                      "--processed", tmp_path / "p", "--quiet")
+    finally:
+        gc.callbacks.remove(seen)
+    assert result.exit_code == 0, result.output
+    assert frozen and max(frozen) > 50_000  # the libraries' objects, during the command
+    assert gc.get_freeze_count() == 0
+
+
 def test_score_quiet_prints_nothing(cntt, round_with_issues, tmp_path):
     result = cntt("score", "--year", "2017", "--raw", round_with_issues.raw,
                   "--processed", tmp_path / "p", "--quiet")

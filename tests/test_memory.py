@@ -8,14 +8,14 @@ import sys
 import textwrap
 import tracemalloc
 
-from cntt_analysis.memory import release_memory
+from cntt_analysis.memory import long_lived_aside, release_memory
 from cntt_analysis.storage import file_sha256
 
 # Run in a fresh interpreter: what this test process has allocated before would blur it.
 FREED_TEXT = textwrap.dedent("""
     import re
     import pandas as pd
-    from cntt_analysis.memory import release_memory
+    from cntt_analysis.memory import long_lived_aside, release_memory
 
     def resident():
         status = open("/proc/self/status").read()
@@ -67,3 +67,34 @@ def test_urls_split_for_a_document_are_not_kept_after_it():
     assert urlsplit.cache_info().currsize >= 1
     release_memory()
     assert urlsplit.cache_info().currsize == 0
+
+
+def test_what_is_set_aside_is_collected_once_given_back():
+    """Inside `long_lived_aside`, a cycle made before it is out of the collector's walks
+    (not collected), the objects made inside are walked as usual; after it, the cycle is
+    collected and nothing stays frozen."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    def cycle() -> weakref.ref:
+        a, b = Node(), Node()
+        a.other, b.other = b, a
+        return weakref.ref(a)
+
+    gc.disable()  # no automatic collection before the block: it would take the cycle
+    try:
+        before = cycle()
+        with long_lived_aside():
+            assert gc.get_freeze_count() > 0
+            inside = cycle()
+            gc.collect()
+            assert before() is not None  # set aside: not walked
+            assert inside() is None  # made inside: collected as usual
+    finally:
+        gc.enable()
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert before() is None

@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from cntt_analysis.errors import DiskError, ReportError, UsageError
 from cntt_analysis.intake.rounds import available_years, load_round
-from cntt_analysis.memory import release_memory
+from cntt_analysis.memory import long_lived_aside, release_memory
 from cntt_analysis.report import NOTEBOOKS
 from cntt_analysis.report.build import isolated
 from cntt_analysis.report.build.kernels import (
@@ -401,46 +401,47 @@ def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Pat
     from cntt_analysis.report.word.documents import Earlier, write_documents
     from cntt_analysis.scoring.pipeline import ensure_scored
 
-    years = [y for y in available_years(raw) if y <= year]
-    if score:
-        ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
-        _warn_if_published(processed, years)
-        release_memory()  # what scoring freed
-    documents_key, build_id = _build_key(year, raw, processed, notebooks, units, years)
-    current = current_build(reports, year)
-    if _is_current(current, year, build_id):
-        return None
-    previous = read_keys(current)
-    results = load_results(raw, processed, up_to=year)
-    # Computed once here and kept (keyed by the data): every notebook reads them.
-    facts = cached_facts(raw, processed, year, results=results)
-    names = dict(zip(results.registry["unit_id"], results.registry["name"]))
-    active = active_units(results.registry, year)["unit_id"]
-    chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
-    keys = document_keys(plan(year, raw, processed, Path("."), notebooks.resolve(), chosen),
-                         results, facts, processed, year)
-    keys[DOCUMENTS] = documents_key
-    tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
-    todo = [dataclasses.replace(t, source=_parameterized(t))
-            for t in sorted((t for t in tasks if not reuse(t, staging, current, previous, keys)),
-                            key=run_order)]
-    # The Word documents: each filled again only when what it states changed (its own
-    # key), else linked from the current build; linked whole when nothing they read did.
-    earlier = Earlier(None if current is None else current / DOCUMENTS,
-                      _keys_under(previous, DOCUMENTS))
-    if _reuse_folder(current, staging, DOCUMENTS, previous.get(DOCUMENTS) == documents_key):
-        earlier.keys.update(earlier.previous)  # each document keeps its key
-    else:
-        write_documents(year, raw, processed, staging / DOCUMENTS, facts, earlier, results)
-    keys |= {f"{DOCUMENTS}/{name}": key for name, key in earlier.keys.items()}
-    # The report's own workbook, rendered from the facts its pages state (its draft or
-    # final state is the report's, not the scoring's); the points as scored.
-    write_results_workbook(facts, results.rubric(year), staging / workbook_name(year))
-    write_points_csv(results.of_year("points", year), results.rubric(year), names,
-                     staging / points_csv_name(year))
-    index = index_entries(year, tasks, staging, names, results,
-                          draft=facts.status_label if facts.draft else "")
-    return Prepared(build_id, todo, keys, index, processed / FIGURES)
+    with long_lived_aside():  # the libraries just imported
+        years = [y for y in available_years(raw) if y <= year]
+        if score:
+            ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
+            _warn_if_published(processed, years)
+            release_memory()  # what scoring freed
+        documents_key, build_id = _build_key(year, raw, processed, notebooks, units, years)
+        current = current_build(reports, year)
+        if _is_current(current, year, build_id):
+            return None
+        previous = read_keys(current)
+        results = load_results(raw, processed, up_to=year)
+        # Computed once here and kept (keyed by the data): every notebook reads them.
+        facts = cached_facts(raw, processed, year, results=results)
+        names = dict(zip(results.registry["unit_id"], results.registry["name"]))
+        active = active_units(results.registry, year)["unit_id"]
+        chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
+        keys = document_keys(plan(year, raw, processed, Path("."), notebooks.resolve(), chosen),
+                             results, facts, processed, year)
+        keys[DOCUMENTS] = documents_key
+        tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
+        to_run = [t for t in tasks if not reuse(t, staging, current, previous, keys)]
+        todo = [dataclasses.replace(t, source=_parameterized(t))
+                for t in sorted(to_run, key=run_order)]
+        # The Word documents: each filled again only when what it states changed (its own
+        # key), else linked from the current build; linked whole when nothing they read did.
+        earlier = Earlier(None if current is None else current / DOCUMENTS,
+                          _keys_under(previous, DOCUMENTS))
+        if _reuse_folder(current, staging, DOCUMENTS, previous.get(DOCUMENTS) == documents_key):
+            earlier.keys.update(earlier.previous)  # each document keeps its key
+        else:
+            write_documents(year, raw, processed, staging / DOCUMENTS, facts, earlier, results)
+        keys |= {f"{DOCUMENTS}/{name}": key for name, key in earlier.keys.items()}
+        # The report's own workbook, rendered from the facts its pages state (its draft or
+        # final state is the report's, not the scoring's); the points as scored.
+        write_results_workbook(facts, results.rubric(year), staging / workbook_name(year))
+        write_points_csv(results.of_year("points", year), results.rubric(year), names,
+                         staging / points_csv_name(year))
+        index = index_entries(year, tasks, staging, names, results,
+                              draft=facts.status_label if facts.draft else "")
+        return Prepared(build_id, todo, keys, index, processed / FIGURES)
 
 
 def _parameterized(task: Task) -> str:
