@@ -194,3 +194,38 @@ def test_where_department_yaml_was_read_from_is_not_a_key(project):
         facts.policy, max_shortcomings=facts.policy.max_shortcomings + 1))
     assert shared_digest(stricter) != shared_digest(facts)
 
+
+
+def test_the_data_side_computes_the_facts_once_and_reuses_the_scored_workbook(
+        project, tmp_path, monkeypatch):
+    """`prepare` scores the stale rounds, then states the year's facts: those the scoring
+    computed for the results workbook (not computed again), and that workbook is the
+    report's, the same bytes as one rendered from the facts computed anew."""
+    from cntt_analysis.report.build.run import prepare
+    from cntt_analysis.report.excel import workbook_name, write_results_workbook
+    from cntt_analysis.report.facts import load_facts
+    from cntt_analysis.report.facts import year as year_module
+
+    raw, processed = project
+    calls: list[int] = []
+    real = year_module.year_facts
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(year_module, "year_facts", counted)
+    monkeypatch.setattr("cntt_analysis.report.facts.year_facts", counted, raising=False)
+    reports = tmp_path / "reports"
+    staging = reports / "staging"
+    staging.mkdir(parents=True)
+    prepared = prepare(YEAR, raw, processed, reports, NOTEBOOKS, None, staging, True)
+    assert prepared is not None
+    years = sorted(int(p.name) for p in processed.iterdir() if p.name.isdigit())
+    assert calls == years  # once per round scored, for its workbook; none after
+    ours = (staging / workbook_name(YEAR)).read_bytes()
+    assert ours == (processed / str(YEAR) / workbook_name(YEAR)).read_bytes()
+    monkeypatch.undo()
+    anew = tmp_path / "anew.xlsx"
+    write_results_workbook(load_facts(raw, processed, YEAR),
+                           load_results(raw, processed, up_to=YEAR).rubric(YEAR), anew)
+    assert anew.read_bytes() == ours

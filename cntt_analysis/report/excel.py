@@ -673,6 +673,22 @@ def facts_of_scored(result: RoundResult) -> YearFacts | None:
     return _SCORED["facts"] if _SCORED.get("result") is result else None
 
 
+def scored_into(processed: Path, year: int) -> YearFacts | None:
+    """The facts the writers rendered for the last round scored in this process, when it
+    was `year`'s, written into `processed` (None otherwise): the report of that year then
+    states them without computing them again, and its workbook is the one just written."""
+    result = _SCORED.get("result")
+    if result is None or result.year != year:
+        return None
+    folder = Path(_SCORED["key"][1])
+    return _SCORED["facts"] if folder.parent.resolve() == Path(processed).resolve() else None
+
+
+def forget_scored() -> None:
+    """Drop the round (and its facts) kept for the writers: what is scored next counts."""
+    _SCORED.clear()
+
+
 def round_workbook(result: RoundResult, folder: Path) -> Path:
     """The round's Excel results in its processed folder (a `write_round` writer)."""
     facts = scored_facts(result, folder)

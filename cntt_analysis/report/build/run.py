@@ -64,7 +64,7 @@ from cntt_analysis.report.build.publish import (
     read_keys,
     remove_stale_staging,
 )
-from cntt_analysis.scoring.manifest import is_stale
+from cntt_analysis.scoring.manifest import is_stale, processed_folder
 from cntt_analysis.scoring.record import check_record
 from cntt_analysis.storage import link_or_copy, remove_unused_files
 
@@ -390,7 +390,9 @@ def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Pat
     from cntt_analysis.intake.registry import active_units
     from cntt_analysis.report.excel import (
         ROUND_WRITERS,
+        forget_scored,
         points_csv_name,
+        scored_into,
         workbook_name,
         write_points_csv,
         write_results_workbook,
@@ -404,9 +406,13 @@ def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Pat
     with long_lived_aside():  # the libraries just imported
         years = [y for y in available_years(raw) if y <= year]
         if score:
+            forget_scored()  # (only what this call scores is taken below)
             ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
             _warn_if_published(processed, years)
             release_memory()  # what scoring freed
+        # The year's round if it was scored just now: its facts, as its workbook states them
+        scored = scored_into(processed, year)
+        forget_scored()
         documents_key, build_id = _build_key(year, raw, processed, notebooks, units, years)
         current = current_build(reports, year)
         if _is_current(current, year, build_id):
@@ -414,7 +420,7 @@ def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Pat
         previous = read_keys(current)
         results = load_results(raw, processed, up_to=year)
         # Computed once here and kept (keyed by the data): every notebook reads them.
-        facts = cached_facts(raw, processed, year, results=results)
+        facts = cached_facts(raw, processed, year, results=results, computed=scored)
         names = dict(zip(results.registry["unit_id"], results.registry["name"]))
         active = active_units(results.registry, year)["unit_id"]
         chosen = {u: names.get(u, u) for u in (list(active) if units is None else units)}
@@ -435,8 +441,13 @@ def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Pat
             write_documents(year, raw, processed, staging / DOCUMENTS, facts, earlier, results)
         keys |= {f"{DOCUMENTS}/{name}": key for name, key in earlier.keys.items()}
         # The report's own workbook, rendered from the facts its pages state (its draft or
-        # final state is the report's, not the scoring's); the points as scored.
-        write_results_workbook(facts, results.rubric(year), staging / workbook_name(year))
+        # final state is the report's, not the scoring's); the points as scored. When the
+        # year was scored just now, the processed workbook was rendered from those facts.
+        workbook = staging / workbook_name(year)
+        if scored is not None:
+            link_or_copy(processed_folder(processed, year) / workbook.name, workbook)
+        else:
+            write_results_workbook(facts, results.rubric(year), workbook)
         write_points_csv(results.of_year("points", year), results.rubric(year), names,
                          staging / points_csv_name(year))
         index = index_entries(year, tasks, staging, names, results,

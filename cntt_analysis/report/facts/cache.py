@@ -44,16 +44,20 @@ def facts_folder(raw_dir: str | Path, processed_dir: str | Path, year: int) -> P
 
 
 def cached_facts(raw_dir: str | Path, processed_dir: str | Path, year: int,
-                 results: Results | None = None) -> YearFacts:
-    """The facts of `year`: read from the cache when they are there, else computed (from
-    `results` when given, else loaded) and kept. Each call gets its own shallow copies of
-    the frames (copy-on-write: a notebook that changes one changes only its copy)."""
+                 results: Results | None = None, computed: YearFacts | None = None
+                 ) -> YearFacts:
+    """The facts of `year`: read from the cache when they are there, else `computed` (the
+    facts of the data as they are now, already made: by the scoring that wrote them) or
+    computed (from `results` when given, else loaded), and kept. Each call gets its own
+    shallow copies of the frames (copy-on-write: a notebook that changes one changes only
+    its copy)."""
     folder = facts_folder(raw_dir, processed_dir, year)
     facts = _READ.get(folder)
     if facts is None:
         facts = _read(folder)
     if facts is None:
-        facts = _compute(raw_dir, processed_dir, year, results)
+        facts = computed if computed is not None else \
+            _compute(raw_dir, processed_dir, year, results)
         _keep(facts, folder)
     _READ.clear()
     _READ[folder] = facts
