@@ -126,6 +126,42 @@ def test_notebooks_read_the_years_facts_kept_once_instead_of_computing_them(
     assert mark in set(sections.setup(2017).facts.scores["name"])
 
 
+def test_a_kernels_notebooks_read_the_results_once_whatever_was_imported_first(
+        project, monkeypatch):
+    """A kept kernel imports the sections (its warm-up) before it turns sharing on
+    (`kernels.share_results`); its notebooks still read the processed tables once, each
+    gets copies it may change alone, and a table written again is read again."""
+    import os
+
+    from cntt_analysis.analysis import results as module
+    from cntt_analysis.report.build.kernels import share_results
+
+    monkeypatch.chdir(project)
+    reads: list[int] = []
+    real = module.load_processed
+
+    def counted(processed, year):
+        reads.append(year)
+        return real(processed, year)
+    monkeypatch.setattr(module, "load_processed", counted)
+    share_results()
+    try:
+        first = sections.setup(2017, "data/raw", "data/processed").results
+        second = sections.setup(2017, "data/raw", "data/processed", unit_id=XSS_ID).results
+        assert reads == [2016, 2017]
+        second.scores.loc[0, "score"] = -1.0
+        assert first.scores.loc[0, "score"] != -1.0
+        assert sections.setup(2017, "data/raw", "data/processed").results.scores.equals(
+            first.scores)
+        table = project / "data" / "processed" / "2017" / "scores.parquet"
+        stat = table.stat()
+        os.utime(table, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        sections.setup(2017, "data/raw", "data/processed").results  # noqa: B018
+        assert reads == [2016, 2017, 2016, 2017]
+    finally:
+        module.share_loaded(False)
+
+
 def test_notebooks_are_thin():
     """One setup call, then one `sections.X(ctx)` call per code cell: no filtering,
     conditionals or sentence-building in the notebooks."""

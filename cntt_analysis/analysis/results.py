@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from cntt_analysis.analysis.lineage import links
 from cntt_analysis.errors import UsageError
+from cntt_analysis.frames import copy_on_write, shared_copy
 from cntt_analysis.intake.registry import (
     active_units,
     load_registry,
@@ -160,6 +162,51 @@ def load_results(raw_dir: str | Path, processed_dir: str | Path,
         >>> res.scores.shape, list(res.scores.columns[:7])
         ((65, 20), ['year', 'unit_id', 'name', 'group', 'score', 'tier', 'rank'])
     """
+    if _SHARED is not None:
+        return _shared(raw_dir, processed_dir, up_to)
+    return _load(raw_dir, processed_dir, up_to)
+
+
+# A kept kernel's notebooks read the same tables: `share_loaded` has `load_results` read
+# them once (until a file changes) and hand each call shallow copies.
+_SHARED: dict[tuple, Results] | None = None
+
+
+def share_loaded(on: bool = True) -> None:
+    """From now on in this process (a kept kernel running many notebooks, `cntt report`),
+    `load_results` reads a project's processed tables once for every notebook: each call
+    gets its own shallow copies of the frames (pandas copy-on-write: a notebook that
+    changes a frame changes only its copy); files changed on disk are read again. Inside
+    the function, not around it, so that a module that imported `load_results` by name
+    before this was called (`report.html.sections`, imported by a kernel's warm-up) shares
+    too. ``on=False`` turns it off and forgets what was read."""
+    global _SHARED
+    if on:
+        copy_on_write()  # before the first frame is loaded
+    _SHARED = ({} if _SHARED is None else _SHARED) if on else None
+
+
+def _shared(raw_dir: str | Path, processed_dir: str | Path, up_to: int | None) -> Results:
+    assert _SHARED is not None
+    key = (_stamp(Path(raw_dir)), _stamp(Path(processed_dir)), up_to)
+    if key not in _SHARED:
+        _SHARED.clear()
+        _SHARED[key] = _load(raw_dir, processed_dir, up_to)
+    loaded = _SHARED[key]
+    return dataclasses.replace(loaded, **{
+        f.name: shared_copy(getattr(loaded, f.name)) for f in dataclasses.fields(loaded)
+        if hasattr(getattr(loaded, f.name), "copy") and f.name != "rounds"})
+
+
+def _stamp(folder: Path) -> tuple:
+    """A folder's files (two levels) with their sizes and modification times."""
+    folder = folder.resolve()
+    files = sorted([*folder.glob("*"), *folder.glob("*/*")])
+    return (str(folder), *((str(p), p.stat().st_size, p.stat().st_mtime_ns)
+                           for p in files if p.is_file()))
+
+
+def _load(raw_dir: str | Path, processed_dir: str | Path, up_to: int | None) -> Results:
     years = [y for y in available_years(raw_dir) if up_to is None or y <= up_to]
     if not years:
         raise UsageError(f"Không có đợt đánh giá nào trong {raw_dir}.")

@@ -11,8 +11,6 @@ and ``exception`` when a cell failed).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import functools
 from pathlib import Path
 from typing import Any
 
@@ -42,40 +40,10 @@ class NotebookFailed(Exception):
 
 def share_results() -> None:
     """In a kept kernel, `load_results` reads a project's processed tables once for all the
-    notebooks it runs (the year's tables are the same for each of them); every call gets
-    its own shallow copies of the frames (pandas copy-on-write: a notebook that changes a
-    frame changes only its copy). Files changed on disk are read again."""
-    from cntt_analysis.analysis import results as module
-    from cntt_analysis.frames import copy_on_write, shared_copy
+    notebooks it runs (`analysis.results.share_loaded`)."""
+    from cntt_analysis.analysis.results import share_loaded
 
-    copy_on_write()  # before the first frame is loaded
-    if getattr(module.load_results, "shared", False):
-        return
-    original = module.load_results
-    cache: dict[tuple, object] = {}
-
-    @functools.wraps(original)
-    def load_results(raw_dir, processed_dir, up_to=None):
-        key = (_stamp(Path(raw_dir)), _stamp(Path(processed_dir)), up_to)
-        if key not in cache:
-            cache.clear()
-            cache[key] = original(raw_dir, processed_dir, up_to=up_to)
-        loaded: Any = cache[key]
-        return dataclasses.replace(loaded, **{
-            f.name: shared_copy(getattr(loaded, f.name))
-            for f in dataclasses.fields(loaded)
-            if hasattr(getattr(loaded, f.name), "copy") and f.name != "rounds"})
-
-    load_results.shared = True  # type: ignore[attr-defined]
-    module.load_results = load_results
-
-
-def _stamp(folder: Path) -> tuple:
-    """A folder's files (two levels) with their sizes and modification times."""
-    folder = folder.resolve()
-    files = sorted([*folder.glob("*"), *folder.glob("*/*")])
-    return (str(folder), *((str(p), p.stat().st_size, p.stat().st_mtime_ns)
-                           for p in files if p.is_file()))
+    share_loaded()
 
 
 def parameterize(nb: nbformat.NotebookNode, parameters: dict) -> nbformat.NotebookNode:
