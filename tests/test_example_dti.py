@@ -171,3 +171,32 @@ def test_the_report_and_documents_state_the_facts(cycle):
         in notice
     profile = (folder / "don-vi" / f"{UNRANKED}.html").read_text("utf-8")
     assert "Thanh tra tỉnh" in profile
+
+
+def test_the_workbook_cntt_score_writes_states_the_reports_facts(cycle):
+    """`cntt score` renders its results workbook from the facts of the round just scored
+    (before it is written). Those facts are the report's, to the dtype: a merged
+    commune's movement and its predecessors' names come from the whole registry, as the
+    report reads it (they came from the round's registry, where the three dissolved
+    communes are not). The workbook `cntt score` wrote is the report's, byte for byte."""
+    import dataclasses
+
+    from cntt_analysis.report.excel import forget_scored, scored_facts, workbook_name
+    from cntt_analysis.scoring.pipeline import score_round
+
+    raw, processed = cycle["raw"], cycle["processed"]
+    try:
+        scored = scored_facts(score_round(raw, YEAR, progress=False), processed / str(YEAR))
+    finally:
+        forget_scored()
+    loaded = load_facts(raw, processed, YEAR)
+    for field in dataclasses.fields(loaded):
+        ours, theirs = getattr(scored, field.name), getattr(loaded, field.name)
+        if isinstance(theirs, pd.DataFrame):
+            pd.testing.assert_frame_equal(ours, theirs, obj=field.name)
+        elif field.name != "policy":
+            assert ours == theirs, field.name
+    row = scored.scores.set_index("unit_id").loc[MERGED]
+    assert row["movement"].startswith("mới thành lập (sáp nhập từ UBND xã")
+    name = workbook_name(YEAR)
+    assert (processed / str(YEAR) / name).read_bytes() == (cycle["report"] / name).read_bytes()

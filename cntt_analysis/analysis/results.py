@@ -216,13 +216,47 @@ def _load(raw_dir: str | Path, processed_dir: str | Path, up_to: int | None) -> 
     if missing:
         raise UsageError(f"Chưa chấm điểm năm {', '.join(map(str, missing))} (không có kết quả "
                          f"trong {processed_dir}): chạy `cntt score` trước.")
-    tables = {y: load_processed(processed_dir, y) for y in years}
+    return _assemble(raw_dir, {y: load_processed(processed_dir, y) for y in years},
+                     {y: load_round(raw_dir, y) for y in years})
+
+
+def results_after_scoring(result: RoundResult, raw_dir: str | Path,
+                          processed_dir: str | Path) -> Results:
+    """A round just scored (not written yet) with the earlier rounds as written: what
+    `load_results` will give once it is, the same registry (the project's whole
+    ``units.csv``: a merged unit's predecessors are named from it) and the same rows.
+    Without every earlier round scored, the round alone (nothing compared with last
+    year)."""
+    earlier = [y for y in available_years(raw_dir) if y < result.year]
+    if not all((processed_folder(processed_dir, y) / MANIFEST).is_file() for y in earlier):
+        earlier = []
+    tables = {y: load_processed(processed_dir, y) for y in earlier}
+    tables[result.year] = {name: _as_read(getattr(result, name)) for name in TABLES}
+    rounds = {y: load_round(raw_dir, y) for y in earlier}
+    return _assemble(raw_dir, tables, {**rounds, result.year: result.round})
+
+
+def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table as it is once written and read back: pandas 3 reads a column of texts (an
+    object column in memory: the answers' cells) as its string dtype. The facts made from
+    it then are the facts made from the written tables, to their dtypes."""
+    if int(pd.__version__.split(".")[0]) < 3:  # (pandas 2 reads texts as objects too)
+        return frame
+    texts = [c for c in frame.columns if frame[c].dtype == object
+             and pd.api.types.infer_dtype(frame[c], skipna=True) == "string"]
+    return frame.astype(dict.fromkeys(texts, "str")) if texts else frame
+
+
+def _assemble(raw_dir: str | Path, tables: dict[int, dict[str, pd.DataFrame]],
+              rounds: dict[int, Round]) -> Results:
+    """The rounds' tables (by year) concatenated in year order, a renamed unit's rows
+    under its current id, with the project's registry."""
     registry = load_registry(registry_path(raw_dir))
+    years = sorted(tables)
     frames = {name: join_renamed(pd.concat([tables[y][name] for y in years],
                                            ignore_index=True), registry)
               for name in TABLES}
-    return Results(rounds={y: load_round(raw_dir, y) for y in years}, registry=registry,
-                   **frames)
+    return Results(rounds=rounds, registry=registry, **frames)
 
 
 def join_renamed(frame: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:

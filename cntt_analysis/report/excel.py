@@ -45,7 +45,6 @@ from cntt_analysis.storage import atomic_file
 from cntt_analysis.text import printable
 
 if TYPE_CHECKING:
-    from cntt_analysis.analysis.results import Results
     from cntt_analysis.report.facts import YearFacts
     from cntt_analysis.rubric.model import Rubric
     from cntt_analysis.scoring.pipeline import RoundResult
@@ -623,29 +622,6 @@ def _points_csv_pieces(points: pd.DataFrame, rubric: Rubric, names: dict[str, st
 
 # --------------------------------------------------------------------------- at scoring
 
-def round_results_with_history(result: RoundResult, raw_dir: Path,
-                               processed_dir: Path) -> Results:
-    """A round just scored with the earlier rounds already scored (for the changes since
-    last year), as `analysis.results.load_results` would give once it is written."""
-    from cntt_analysis.analysis.results import Results, load_results, round_results
-    from cntt_analysis.errors import UsageError
-    from cntt_analysis.intake.rounds import available_years
-    from cntt_analysis.scoring.manifest import TABLES
-
-    current = round_results(result)
-    earlier = [y for y in available_years(raw_dir) if y < result.year]
-    if not earlier:
-        return current
-    try:
-        before = load_results(raw_dir, processed_dir, up_to=max(earlier))
-    except UsageError:  # an earlier round not scored yet: nothing to compare with
-        return current
-    tables = {name: pd.concat([getattr(before, name), getattr(current, name)],
-                              ignore_index=True) for name in TABLES}
-    return Results(rounds={**before.rounds, result.year: result.round},
-                   registry=current.registry, **tables)
-
-
 _SCORED: dict[str, Any] = {}
 
 
@@ -653,13 +629,14 @@ def scored_facts(result: RoundResult, folder: Path) -> YearFacts:
     """The facts of a round just scored, as they stand with its new tables in `folder`
     (the round's folder being written in the processed folder): draft unless the new
     tables are the finalised ones. Computed once for the writers of one round."""
+    from cntt_analysis.analysis.results import results_after_scoring
     from cntt_analysis.report.facts import load_particulars, year_facts
     from cntt_analysis.scoring import publication
 
     key = (id(result), str(folder))
     if _SCORED.get("key") != key:
         processed, raw = Path(folder).parent, result.round.folder.parent
-        results = round_results_with_history(result, raw, processed)
+        results = results_after_scoring(result, raw, processed)
         state = publication.status(processed, result.year, folder=Path(folder))
         _SCORED.clear()
         _SCORED.update(key=key, result=result,

@@ -410,8 +410,8 @@ def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Pat
             ensure_scored(raw, processed, progress=False, up_to=year, writers=ROUND_WRITERS)
             _warn_if_published(processed, years)
             release_memory()  # what scoring freed
-        # The year's round if it was scored just now: its facts, as its workbook states them
-        scored = scored_into(processed, year)
+        # The year's round if this call scored it: its facts, as its workbook states them
+        scored = scored_into(processed, year) if score else None
         forget_scored()
         documents_key, build_id = _build_key(year, raw, processed, notebooks, units, years)
         current = current_build(reports, year)
