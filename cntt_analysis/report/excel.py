@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -510,9 +511,16 @@ def write_results_workbook(facts: YearFacts, rubric: Rubric, path: str | Path) -
     path = Path(path)
     with atomic_file(path) as handle, tempfile.TemporaryDirectory(
             prefix=".xlsx-", dir=path.parent) as scratch:  # gone too if writing fails
-        _render_results(xlsxwriter.Workbook(handle, {
-            "in_memory": False, "tmpdir": scratch, "strings_to_formulas": False,
-            "strings_to_urls": False, "strings_to_numbers": False}), facts, rubric)
+        try:
+            _render_results(xlsxwriter.Workbook(handle, {
+                "in_memory": False, "tmpdir": scratch, "strings_to_formulas": False,
+                "strings_to_urls": False, "strings_to_numbers": False}), facts, rubric)
+        except BaseException as exc:
+            # XlsxWriter's half-written archive lives on in the failed frames; let go of it
+            # while its file is open, not later, when its closing would fail on a closed
+            # file and Python print that in English on the user's terminal.
+            traceback.clear_frames(exc.__traceback__)
+            raise
     return path
 
 
