@@ -26,3 +26,19 @@ def shared_copy(frame: T) -> T:
     """A shallow copy of a DataFrame or Series that its reader may change freely."""
     copy_on_write()
     return frame.copy(deep=False)  # type: ignore[attr-defined]
+
+
+R = TypeVar("R")
+
+
+def shared_fields(record: R) -> R:
+    """A dataclass (`YearFacts`, `Results`) with each of its frames a `shared_copy`: what a
+    reader of a kept record gets; its other fields are the record's own."""
+    import dataclasses
+
+    import pandas as pd
+
+    return dataclasses.replace(record, **{  # type: ignore[type-var]
+        f.name: shared_copy(getattr(record, f.name))
+        for f in dataclasses.fields(record)  # type: ignore[arg-type]
+        if isinstance(getattr(record, f.name), (pd.DataFrame, pd.Series))})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pandas as pd
 
 from cntt_analysis.analysis.lineage import links
 from cntt_analysis.errors import UsageError
-from cntt_analysis.frames import copy_on_write, shared_copy
+from cntt_analysis.frames import copy_on_write, shared_fields
 from cntt_analysis.intake.registry import (
     active_units,
     load_registry,
@@ -181,9 +180,11 @@ def share_loaded(on: bool = True) -> None:
     before this was called (`report.html.sections`, imported by a kernel's warm-up) shares
     too. ``on=False`` turns it off and forgets what was read."""
     global _SHARED
-    if on:
+    if not on:
+        _SHARED = None
+    elif _SHARED is None:
         copy_on_write()  # before the first frame is loaded
-    _SHARED = ({} if _SHARED is None else _SHARED) if on else None
+        _SHARED = {}
 
 
 def _shared(raw_dir: str | Path, processed_dir: str | Path, up_to: int | None) -> Results:
@@ -192,10 +193,7 @@ def _shared(raw_dir: str | Path, processed_dir: str | Path, up_to: int | None) -
     if key not in _SHARED:
         _SHARED.clear()
         _SHARED[key] = _load(raw_dir, processed_dir, up_to)
-    loaded = _SHARED[key]
-    return dataclasses.replace(loaded, **{
-        f.name: shared_copy(getattr(loaded, f.name)) for f in dataclasses.fields(loaded)
-        if hasattr(getattr(loaded, f.name), "copy") and f.name != "rounds"})
+    return shared_fields(_SHARED[key])
 
 
 def _stamp(folder: Path) -> tuple:

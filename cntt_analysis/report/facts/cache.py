@@ -11,7 +11,6 @@ inside). A processed folder that cannot be written to only means no cache.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import tempfile
@@ -19,7 +18,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cntt_analysis.frames import copy_on_write, shared_copy
+from cntt_analysis.frames import copy_on_write, shared_fields
 from cntt_analysis.report.facts.year import FACTS_FILE, YearFacts, read_facts, write_facts
 from cntt_analysis.report.inputs import facts_digest
 
@@ -61,7 +60,7 @@ def cached_facts(raw_dir: str | Path, processed_dir: str | Path, year: int,
         _keep(facts, folder)
     _READ.clear()
     _READ[folder] = facts
-    return _copy(facts)
+    return shared_fields(facts)
 
 
 def _read(folder: Path) -> YearFacts | None:
@@ -111,10 +110,3 @@ def _sweep(kept: Path) -> None:
     for stale in kept.parent.glob(f".{year}-*"):  # staging folders of killed runs
         if stale.stat().st_mtime < settled:
             shutil.rmtree(stale, ignore_errors=True)
-
-
-def _copy(facts: YearFacts) -> YearFacts:
-    return dataclasses.replace(facts, **{
-        f.name: shared_copy(getattr(facts, f.name)) for f in dataclasses.fields(facts)
-        if hasattr(getattr(facts, f.name), "copy") and not isinstance(getattr(facts, f.name),
-                                                                     (str, tuple))})
