@@ -3,6 +3,9 @@ and exit." included) and the end of `cntt score` (issue 10 §3, §6)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from typer.testing import CliRunner
 
@@ -24,6 +27,22 @@ def test_help_is_vietnamese_including_the_help_option(command):
     assert "Hiện hướng dẫn này và thoát." in result.output
     assert "Options" not in result.output and "[default:" not in result.output
 
+
+
+def test_a_command_starts_without_the_help_library_yet_its_help_is_vietnamese():
+    """Regression: the help panels' titles were set by importing typer's rich_utils (and
+    the rich library, ~85 ms) as the command line was imported, every command paying for
+    a help it did not print. They are now set when typer imports it to print help."""
+    code = ("import sys\nfrom cntt_analysis.cli import main\n"
+            "print(sorted({'rich', 'typer.rich_utils'} & set(sys.modules)))\n"
+            "sys.argv = ['cntt', 'score', '--help']\nmain()")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=120, env={"COLUMNS": "100", "PATH": "/usr/bin:/bin"})
+    assert shown.returncode == 0, shown.stderr
+    first, _, help_text = shown.stdout.partition("\n")
+    assert first == "[]"
+    assert "Tùy chọn" in help_text and "Hiện hướng dẫn này và thoát." in help_text
+    assert "Options" not in help_text
 
 def test_score_ends_saying_where_to_read_the_problems(make_round, tmp_path):
     rnd = make_round()
