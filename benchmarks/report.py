@@ -18,8 +18,12 @@ from /proc every 50 ms, summed: RSS and PSS):
 
 Sides: ``after`` is this venv's ``cntt``; ``--before PATH`` adds another installation's
 command (a checkout of the earlier commit with its own venv). For each scenario the sides
-run one after the other, their order alternating from one scenario to the next.
-Run: ``.venv/bin/python benchmarks/report.py [--before PATH] [--only demo,province]``.
+run one after the other, their order alternating from one run to the next. ``--repeat N``
+runs each scenario N times per side (a cold run on emptied processed and reports folders,
+a one-unit run after another change): the median time and the highest peak are shown, a
+single run of a shared machine being off by several seconds.
+Run: ``.venv/bin/python benchmarks/report.py [--before PATH] [--only demo,province]
+[--repeat N]``.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import copy
 import csv
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -232,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="demo,province",
                         help="projects to run, comma-separated (demo,province)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each scenario per side (1); the median is shown")
     args = parser.parse_args(argv)
     sides = {"after": args.after} | ({"before": args.before} if args.before else {})
     root = Path(tempfile.mkdtemp(prefix="cntt-bench-report-"))
@@ -249,20 +256,30 @@ def main(argv: list[str] | None = None) -> int:
                 projects[side] = root / side / which
                 shutil.copytree(source, projects[side])
             for scenario in SCENARIOS[which]:
-                if scenario == "one-unit":
+                runs: dict[str, list[tuple[float, float, float]]] = {side: [] for side in sides}
+                for repetition in range(args.repeat):
                     for side in sides:
-                        change_one_unit(projects[side], which)
-                order = list(sides)[::-1] if flip else list(sides)
-                flip = not flip
-                for side in order:
-                    before = load_average()
-                    got = run(sides[side], projects[side], YEARS[which], args.jobs)
-                    figures[(which, scenario, side)] = got
-                    print(f"  {which} {scenario:9s} {side:6s} {got[0]:7.1f} s  tree RSS "
-                          f"{got[1]:5.0f} MB, PSS {got[2]:5.0f} MB  (load {before} → "
-                          f"{load_average()})", flush=True)
-        print(f"\n`cntt report`, {args.jobs} kernels; wall seconds (peak MB of the process "
-              "tree: summed RSS / summed PSS):")
+                        if scenario == "one-unit":
+                            change_one_unit(projects[side], which)
+                        elif scenario == "cold" and repetition:
+                            for folder in ("data/processed", "reports"):
+                                shutil.rmtree(projects[side] / folder, ignore_errors=True)
+                    order = list(sides)[::-1] if flip else list(sides)
+                    flip = not flip
+                    for side in order:
+                        before = load_average()
+                        got = run(sides[side], projects[side], YEARS[which], args.jobs)
+                        runs[side].append(got)
+                        print(f"  {which} {scenario:9s} {side:6s} {got[0]:7.1f} s  tree RSS "
+                              f"{got[1]:5.0f} MB, PSS {got[2]:5.0f} MB  (load {before} → "
+                              f"{load_average()})", flush=True)
+                for side, got in runs.items():
+                    figures[(which, scenario, side)] = (
+                        statistics.median(g[0] for g in got), max(g[1] for g in got),
+                        max(g[2] for g in got))
+        runs_said = f", median of {args.repeat} runs" if args.repeat > 1 else ""
+        print(f"\n`cntt report`, {args.jobs} kernels; wall seconds{runs_said} (peak MB of the "
+              "process tree: summed RSS / summed PSS):")
         print(f"  {'':20s} {'before':>22s} {'after':>22s} {'target':>9s}")
         for (which, scenario) in TARGETS:
             if (which, scenario, "after") not in figures:

@@ -229,3 +229,26 @@ def test_the_data_side_computes_the_facts_once_and_reuses_the_scored_workbook(
     write_results_workbook(load_facts(raw, processed, YEAR),
                            load_results(raw, processed, up_to=YEAR).rubric(YEAR), anew)
     assert anew.read_bytes() == ours
+
+
+def test_a_build_of_few_profiles_starts_with_the_annual_report_a_cold_one_with_the_analyses(
+        tmp_path):
+    """The annual report, the longest task, goes first when few profiles are to be made
+    (else it ran alone after the analyses, the other kernel idle); in a build of many,
+    the analyses go first and leave their charts drawn for it."""
+    from cntt_analysis.report.build import run
+
+    units = {f"u{i}": f"Đơn vị {i}" for i in range(30)}
+    tasks = run.plan(2017, tmp_path, tmp_path, tmp_path, Path(NOTEBOOKS), units)
+
+    def names(chosen):
+        return [t.notebook.stem for t in run.queue(chosen)]
+
+    analyses = ["02-ranking", "03-criteria", "04-trends"]
+    cold = names(tasks)
+    assert cold[:5] == [*analyses, run.ANNUAL, "01-intake"]
+    assert set(cold[5:]) == {run.PROFILE} and len(cold) == 35
+    one = [t for t in tasks if t.notebook.stem != run.PROFILE or t.parameters["unit_id"] == "u3"]
+    assert names(one) == [run.ANNUAL, *analyses, "01-intake", run.PROFILE]
+    assert names(tasks[:5 + run.FEW_PROFILES])[0] == run.ANNUAL
+    assert names(tasks[:6 + run.FEW_PROFILES])[0] == "02-ranking"

@@ -123,17 +123,29 @@ def plan(year: int, raw: Path, processed: Path, out: Path, notebooks: Path,
     return tasks
 
 
-# The annual report is the longest task (its PDF, ~6 s of a province's ~8 s): it goes first,
-# on one kernel, while the other runs the analyses. After them, it ran alone while the
-# other kernel had nothing left to do (one unit changed in a province: 15.6 → 14.3 s). The
-# analyses draw some of its charts too (kept: html.blocks): those it finds drawn, or draws.
-RUN_FIRST = (ANNUAL, "02-ranking", "03-criteria", "04-trends", "01-intake")
+# The order tasks are run in, two at a time (`queue`). The analyses draw most of the charts
+# the annual report shows too (kept: html.blocks): run first, they leave them drawn for it.
+ANALYSES_FIRST = ("02-ranking", "03-criteria", "04-trends", ANNUAL, "01-intake")
+# The annual report is the longest task (a province's: ~8 s, ~6 s of it its PDF). In a
+# build of few profiles (one unit changed) it went after the analyses and ran alone while
+# the other kernel had nothing left to do: it goes first there (province, one unit changed,
+# medians of 2: 17.7 → 16.3 s). In a cold build, first, it drew charts beside the analyses
+# drawing them, with its PDF's memory beside theirs (peak 865 → 924 MB, 4 s slower).
+ANNUAL_FIRST = (ANNUAL, "02-ranking", "03-criteria", "04-trends", "01-intake")
+FEW_PROFILES = 4  # what fills the other kernel, with the analyses, while the annual report runs
 
 
-def run_order(task: Task) -> int:
-    """Where a task goes in the queue: the annual report, the analyses, then the profiles."""
-    name = task.notebook.stem
-    return RUN_FIRST.index(name) if name in RUN_FIRST else len(RUN_FIRST)
+def queue(tasks: list[Task]) -> list[Task]:
+    """`tasks` in the order they are run: the annual report and the analyses (the annual
+    report first when few profiles are to be made), then the profiles."""
+    profiles = sum(t.notebook.stem == PROFILE for t in tasks)
+    first = ANNUAL_FIRST if profiles <= FEW_PROFILES else ANALYSES_FIRST
+
+    def order(task: Task) -> int:
+        name = task.notebook.stem
+        return first.index(name) if name in first else len(first)
+
+    return sorted(tasks, key=order)
 
 
 def run_task(task: Task, kernel: Kernel) -> str | None:
@@ -432,7 +444,7 @@ def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Pat
         tasks = plan(year, raw, processed, staging, notebooks.resolve(), chosen)
         to_run = [t for t in tasks if not reuse(t, staging, current, previous, keys)]
         todo = [dataclasses.replace(t, source=_parameterized(t))
-                for t in sorted(to_run, key=run_order)]
+                for t in queue(to_run)]
         # The Word documents: each filled again only when what it states changed (its own
         # key), else linked from the current build; linked whole when nothing they read did.
         earlier = Earlier(None if current is None else current / DOCUMENTS,
