@@ -75,6 +75,7 @@ class _RichTitlesOnImport(importlib.abc.MetaPathFinder):
 
 
 def _vietnamese_rich_help() -> None:
+    """RICH_TITLES set now if typer.rich_utils is loaded, else when it is."""
     module = sys.modules.get("typer.rich_utils")
     if module is not None:
         vars(module).update(RICH_TITLES)

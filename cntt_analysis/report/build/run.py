@@ -129,8 +129,8 @@ ANALYSES_FIRST = ("02-ranking", "03-criteria", "04-trends", ANNUAL, "01-intake")
 # The annual report is the longest task (a province's: ~8 s, ~6 s of it its PDF). In a
 # build of few profiles (one unit changed) it went after the analyses and ran alone while
 # the other kernel had nothing left to do: it goes first there (province, one unit changed,
-# medians of 2: 17.7 → 16.3 s). In a cold build, first, it drew charts beside the analyses
-# drawing them, with its PDF's memory beside theirs (peak 865 → 924 MB, 4 s slower).
+# medians of 2: 21.2 → 18.8 s). In a cold build, first, it drew charts beside the analyses
+# drawing them, with its PDF's memory beside theirs (peak 865 → 924 MB, ~4 s slower).
 ANNUAL_FIRST = (ANNUAL, "02-ranking", "03-criteria", "04-trends", "01-intake")
 FEW_PROFILES = 4  # what fills the other kernel, with the analyses, while the annual report runs
 
