@@ -243,9 +243,11 @@ def _as_read(frame: pd.DataFrame) -> pd.DataFrame:
     as a column, and converting them all took ~9 % more memory at 5,000 units."""
     if int(pd.__version__.split(".")[0]) < 3:  # (pandas 2 reads texts as objects too)
         return frame
-    texts = [c for c in ("unit_id",) if c in frame.columns and frame[c].dtype == object
-             and pd.api.types.infer_dtype(frame[c], skipna=True) == "string"]
-    return frame.astype(dict.fromkeys(texts, "str")) if texts else frame
+    ids = frame.get("unit_id")
+    if ids is None or ids.dtype != object or pd.api.types.infer_dtype(ids, skipna=True) \
+            != "string":
+        return frame
+    return frame.astype({"unit_id": "str"})
 
 
 def _assemble(raw_dir: str | Path, tables: dict[int, dict[str, pd.DataFrame]],
