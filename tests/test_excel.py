@@ -285,6 +285,40 @@ def test_a_table_longer_than_a_sheet_continues_on_more_sheets(facts, scored, mon
     assert all(ws.cell(HEADER_ROW, 1).value == "Vấn đề" for ws in parts)
 
 
+def _one_table(facts, rubric, frame, order=None) -> list[str]:
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    wb = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    excel.Sheets(wb, facts, rubric).table(
+        "Bảng", "BẢNG", "Ghi chú", frame, [("Đơn vị", "unit", None), ("Nội dung", "text", None),
+                                          ("Điểm", "points", "0.00")], order=order)
+    wb.close()
+    return sheet_xml(buffer.getvalue())
+
+
+def test_a_table_shown_in_an_order_is_the_table_sorted_row_for_row(facts, scored,
+                                                                      monkeypatch):
+    """A sheet sorted for the sheet only (the data issues) is shown through the rows'
+    order, not a sorted copy: the same cells, widths and wrapped rows' heights as the
+    sorted copy gives, on one sheet or continued on more."""
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "unit": ["Phòng C", "Phòng A", "Phòng B", "Phòng A", None],
+        "text": ["ngắn", "một nội dung rất dài " * 12, "vừa phải", "x", "dài " * 40],
+        "points": [1.5, 2.0, None, 0.25, 3.0]}, index=[10, 11, 12, 13, 14])
+    order = np.array([3, 1, 2, 0, 4])
+    rubric = scored.round.rubric
+    assert _one_table(facts, rubric, frame, order) == \
+        _one_table(facts, rubric, frame.iloc[order])
+    assert _one_table(facts, rubric, frame, order) != _one_table(facts, rubric, frame)
+    monkeypatch.setattr(excel, "MAX_ROWS", HEADER_ROW + 2)  # 2 table rows a sheet
+    split = _one_table(facts, rubric, frame, order)
+    assert len(split) == 3 and split == _one_table(facts, rubric, frame.iloc[order])
+
+
 # --------------------------------------------------------------------------- cntt score
 
 

@@ -27,7 +27,7 @@ import datetime as dt
 import math
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +40,7 @@ from xlsxwriter.worksheet import Worksheet
 from cntt_analysis.intake.issues import SEVERITY_LABELS
 from cntt_analysis.labels import POINT_STATUS, SYNTHETIC_NOTE, TIER_FILLS, lower_first
 from cntt_analysis.report import sentences
-from cntt_analysis.report.excel_body import BodyColumn, TableSheet, plain_cell
+from cntt_analysis.report.excel_body import BodyColumn, Ordered, TableSheet, plain_cell
 from cntt_analysis.report.sentences import plain_value
 from cntt_analysis.storage import atomic_file
 from cntt_analysis.text import printable
@@ -125,11 +125,15 @@ def _header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _width(frame: pd.DataFrame, header: str, field: str) -> int:
-    """Column width in characters: the longest header word or value shown, at most 70."""
+def _width(frame: pd.DataFrame, header: str, field: str, rows: np.ndarray | None = None
+           ) -> int:
+    """Column width in characters: the longest header word or value shown (of the `rows`
+    shown, positions, when given), at most 70."""
     width = max(len(w) for w in header.split()) + 2
-    if field in frame and len(frame):
+    if field in frame and len(frame if rows is None else rows):
         shown = _lengths(frame[field])
+        if rows is not None:
+            shown = shown.take(rows)
         width = max(width, min(int(shown.max()) + 2, 70))
     return width
 
@@ -214,22 +218,33 @@ class Sheets:
 
     def table(self, title: str, heading: str, note: str, frame: pd.DataFrame,
               columns: list[Column], key_columns: int = 0,
-              bands: list[tuple[int, int, str]] | None = None) -> Worksheet:
+              bands: list[tuple[int, int, str]] | None = None,
+              order: np.ndarray | None = None) -> Worksheet:
         """A sheet (or several, "… (2)", when the rows exceed what a sheet holds) with the
         title, the state, a note, an optional band row above the header (`bands`: first and
-        last column, text), a bold frozen header row, fitted widths and a print layout."""
+        last column, text), a bold frozen header row, fitted widths and a print layout.
+        `order`: the positions of `frame`'s rows in the order shown (a table sorted for
+        the sheet only is shown through them rather than copied sorted)."""
         per_sheet = MAX_ROWS - HEADER_ROW
-        if len(frame) <= per_sheet:
-            return self._table(title, heading, note, frame, columns, key_columns, bands)
+        count = len(frame) if order is None else len(order)
+        if count <= per_sheet:
+            return self._table(title, heading, note, frame, order, columns, key_columns, bands)
+        parts = [(frame.iloc[start:start + per_sheet], None) if order is None
+                 else (frame, order[start:start + per_sheet])
+                 for start in range(0, count, per_sheet)]
         sheets = [self._table(title if k == 0 else f"{title[:25]} ({k + 1})", heading, note,
-                              frame.iloc[start:start + per_sheet], columns, key_columns, bands)
-                  for k, start in enumerate(range(0, len(frame), per_sheet))]
+                              part, rows, columns, key_columns, bands)
+                  for k, (part, rows) in enumerate(parts)]
         return sheets[0]
 
     def _body_column(self, frame: pd.DataFrame, field: str, number_format: str | None,
-                     wrap: bool) -> BodyColumn:
-        """A column of a table's body; the tier column fills each tier's cells."""
-        values = frame[field] if field in frame else [None] * len(frame)
+                     wrap: bool, rows: np.ndarray | None) -> BodyColumn:
+        """A column of a table's body (the `rows` shown, positions, when given); the tier
+        column fills each tier's cells."""
+        count = len(frame) if rows is None else len(rows)
+        values: Sequence[Any] | Ordered = [None] * count
+        if field in frame:
+            values = frame[field] if rows is None else Ordered(frame[field], rows)
         tiers = None
         if field == "tier":
             def tiers(text: str) -> Format | None:
@@ -238,12 +253,13 @@ class Sheets:
         return BodyColumn(values, self.fmt.cell(number_format, None, wrap), tiers)
 
     def _table(self, title: str, heading: str, note: str, frame: pd.DataFrame,
-               columns: list[Column], key_columns: int,
+               rows: np.ndarray | None, columns: list[Column], key_columns: int,
                bands: list[tuple[int, int, str]] | None) -> Worksheet:
         fmt = self.fmt
         ws = self.wb.add_worksheet(title[:31], worksheet_class=TableSheet)
         head = HEADER_ROW - 1
-        widths = [_width(frame, header, field) for header, field, _ in columns]
+        count = len(frame) if rows is None else len(rows)
+        widths = [_width(frame, header, field, rows) for header, field, _ in columns]
         wrap = [w > MAX_WIDTH for w in widths]  # long texts wrap inside a capped column
         shown = [min(w, MAX_WIDTH) for w in widths]
         # The state and the note over what the first printed page shows of the table.
@@ -268,13 +284,16 @@ class Sheets:
         ws.set_row(head, LINE_HEIGHT * max(_lines(max(len(part) for part in h.split("\n")), w)
                                            + h.count("\n") for (h, _, _), w
                                            in zip(columns, shown)))
-        ws.set_body(head + 1, [self._body_column(frame, field, number_format, wraps)
+        heights = _row_heights(frame, [(f, w) for (_, f, _), w, wraps
+                                       in zip(columns, shown, wrap) if wraps])
+        if rows is not None and heights:
+            heights = [heights[i] for i in rows.tolist()]
+        ws.set_body(head + 1, [self._body_column(frame, field, number_format, wraps, rows)
                                for (_, field, number_format), wraps in zip(columns, wrap)],
-                    _row_heights(frame, [(f, w) for (_, f, _), w, wraps
-                                         in zip(columns, shown, wrap) if wraps]))
+                    heights)
         ws.freeze_panes(HEADER_ROW, key_columns)
-        if len(frame):
-            ws.autofilter(head, 0, head + len(frame), len(columns) - 1)
+        if count:
+            ws.autofilter(head, 0, head + count, len(columns) - 1)
         self._print_layout(ws, heading, sum(shown), key_columns, bool(bands))
         return ws
 
@@ -429,9 +448,11 @@ def _issues(sheets: Sheets) -> None:
         severity_vi=issues["severity"].map(SEVERITY_LABELS),
         value=issues["value"].map(plain_value), owner_vi=issues["owner"].map(OWNERS),
         _o=issues["severity"].map({"error": 0, "warning": 1}))
-    frame = frame.sort_values(["_o", "unit", "file", "sheet", "cell"], kind="stable")
+    keys = ["_o", "unit", "file", "sheet", "cell"]
+    order = frame[keys].reset_index(drop=True).sort_values(keys, kind="stable").index
     sheets.table("Vấn đề dữ liệu", f"CÁC VẤN ĐỀ VỀ SỐ LIỆU NĂM {facts.year}",
-                 sentences.error_counts_sentence(facts), frame, [
+                 sentences.error_counts_sentence(facts), frame, order=order.to_numpy(),
+                 columns=[
                      ("Vấn đề", "kind", None), ("Mức độ", "severity_vi", None),
                      ("Đơn vị", "unit", None), ("Tệp", "file", None),
                      ("Trang", "sheet", None), ("Ô", "cell", None), ("Giá trị", "value", None),

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
@@ -30,11 +31,25 @@ MAX_TEXT = 32_767  # characters a cell holds (what XlsxWriter's write_string kee
 
 
 @dataclass(frozen=True)
-class BodyColumn:
-    """One column of a table body: its values (a Series or a sequence), the cell format,
-    and optionally a format for particular texts (a tier's fill)."""
+class Ordered:
+    """A Series' values in another order, `rows` being their positions: listed a slice at a
+    time, so that a table sorted for its sheet only is never copied whole, sorted (a
+    country's data issues: ~100,000 rows of texts, ~70 MB copied at the peak of `cntt
+    score`)."""
 
-    values: Sequence[Any]
+    series: pd.Series
+    rows: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass(frozen=True)
+class BodyColumn:
+    """One column of a table body: its values (a Series, a sequence or a Series `Ordered`),
+    the cell format, and optionally a format for particular texts (a tier's fill)."""
+
+    values: Sequence[Any] | Ordered
     fmt: Format
     text_formats: Callable[[str], Format | None] | None = None
 
@@ -125,9 +140,13 @@ class TableSheet(Worksheet):
 LISTED_AT_ONCE = 20_000  # rows of a column turned into Python values at a time
 
 
-def _listed(values: Sequence[Any]) -> Iterator[Any]:
+def _listed(values: Sequence[Any] | Ordered) -> Iterator[Any]:
     """A column's values as Python objects, a slice at a time: listing a text column makes
     a Python string per row (a country's shortcomings: 250,000 labels, ~60 MB at once)."""
+    if isinstance(values, Ordered):
+        for start in range(0, len(values.rows), LISTED_AT_ONCE):
+            yield from values.series.take(values.rows[start:start + LISTED_AT_ONCE]).tolist()
+        return
     if not isinstance(values, pd.Series):
         yield from values
         return
