@@ -132,15 +132,18 @@ def weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,
     return out[WEAKNESS_COLUMNS]
 
 
+# The columns of the points the weaknesses are computed from (year first).
+WEAKNESS_READS = ["year", "unit_id", "indicator", "points", "max_points", "status"]
+
+
 def _ordered_weaknesses(points: pd.DataFrame, rubric: Rubric, year: int,
                         missing: Collection[tuple[str, str]]) -> pd.DataFrame:
     """The rows of `weaknesses` in its order, without the rubric's texts: the units to
     direct of a country's round have ~500,000 of them, and a label and remedy copied into
     each was ~350 MB for the few rows a direction lists."""
     order = {i.code: n for n, i in enumerate(rubric.indicators)}
-    used = ["unit_id", "indicator", "points", "max_points", "status"]
     lost = points_lost(points.loc[(points["year"] == year)
-                                  & points["indicator"].isin(order), used])
+                                  & points["indicator"].isin(order), WEAKNESS_READS[1:]])
     out = lost[lost["lost"] > 0].reset_index(drop=True)
     out["_order"] = out["indicator"].map(order).astype("int64")
     out["lost_share"] = out["lost"] / out["max_points"]
@@ -198,10 +201,12 @@ def units_to_remedy(scores: pd.DataFrame, points: pd.DataFrame, rubric: Rubric, 
         weak_tier = r["tier"] in tiers
         if weak_tier or below:
             chosen.append((r, below, weak_tier))
-    # The weaknesses of the units chosen only (a province's strong units are most of them).
+    # The weaknesses of the units chosen only (a province's strong units are most of them),
+    # from the columns they read: a country's chosen units have ~500,000 point rows, and
+    # copied with their files and source cells they were the peak of `cntt score`.
     ids = {r["unit_id"] for r, _, _ in chosen}
-    listed = _listed_weaknesses(points[points["unit_id"].isin(ids)], rubric, year, missing,
-                                max_indicators) if ids else {}
+    listed = _listed_weaknesses(points.loc[points["unit_id"].isin(ids), WEAKNESS_READS],
+                                rubric, year, missing, max_indicators) if ids else {}
     rows = []
     for r, below, weak_tier in chosen:
         reasons = []
