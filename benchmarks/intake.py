@@ -559,7 +559,8 @@ def compare(raw_dir: Path, processed: Path, sides: dict[str, list[str]], repeat:
             shutil.rmtree(processed, ignore_errors=True)
             runs[side].append(timed(sides[side]))
         print(f"  rep {rep + 1}/{repeat} ({' then '.join(order)}): "
-              + ", ".join(f"{side} {runs[side][-1].seconds:.2f} s" for side in names),
+              + ", ".join(f"{side} {runs[side][-1].seconds:.2f} s, "
+                          f"{runs[side][-1].tree_mb:.0f} MB" for side in names),
               flush=True)
     return runs
 
