@@ -51,24 +51,6 @@ def die() -> None:
     os._exit(9)
 
 
-def first_then_wait(folder: str, early) -> str:
-    """Hand back a first value, then go on only once the caller has worked on it."""
-    import time
-
-    early(["tờ trình", 1])
-    go = Path(folder) / "go"
-    for _ in range(400):
-        if go.is_file():
-            return "xong: " + go.read_text(encoding="utf-8")
-        time.sleep(0.05)
-    raise ReportError("the caller never started on the first value")
-
-
-def first_then_fail(early) -> None:
-    early("phần đầu")
-    raise UsageError("Mẫu văn bản mau-van-ban/thong-bao.docx bị hỏng.")
-
-
 def test_the_function_runs_in_another_process_of_the_same_package():
     import cntt_analysis
 
@@ -165,38 +147,3 @@ def running(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
-
-
-def test_the_caller_works_on_a_first_value_while_the_child_goes_on(tmp_path):
-    """The child waits for a file the caller writes on getting the first value: that the
-    call ends at all says the caller had it while the child was still running."""
-    got = []
-
-    def start(value, failed):
-        got.append((value, failed.is_set()))
-        (tmp_path / "go").write_text("đã chạy", encoding="utf-8")
-
-    assert isolated.call(first_then_wait, str(tmp_path), early=start) == "xong: đã chạy"
-    assert got == [(["tờ trình", 1], False)]
-
-
-def test_a_child_failing_after_its_first_value_stops_the_caller_and_says_why():
-    told = []
-
-    def start(value, failed):
-        told.append((value, failed.wait(timeout=30)))  # set once the child has failed
-
-    with pytest.raises(UsageError, match="thong-bao.docx bị hỏng"):
-        isolated.call(first_then_fail, early=start)
-    assert told == [("phần đầu", True)]
-
-
-def test_a_child_ending_before_any_first_value_gives_its_answer():
-    called = []
-    with pytest.raises(UsageError, match="Không có đợt đánh giá năm 2030"):
-        isolated.call(refuse_usage_early, early=lambda v, f: called.append(v))
-    assert called == []
-
-
-def refuse_usage_early(early) -> None:
-    raise UsageError("Không có đợt đánh giá năm 2030 trong data/raw.")

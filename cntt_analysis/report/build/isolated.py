@@ -5,10 +5,6 @@ command's memory counts with theirs.
 
     value = call(prepare, year, raw, ...)   # in the child: prepare(year, raw, ...)
 
-With ``early=``, the function may hand back a first value before it ends (what the
-caller can start on: the notebooks to run), and the caller works on it while the child
-goes on (the Word documents).
-
 Arguments and results go through pickle files in a private temporary folder; the child
 imports the same package as the caller (from the caller's folder). An
 exception comes back as itself (a `UsageError` stays a `UsageError`, with its Vietnamese
@@ -23,7 +19,6 @@ import pickle
 import subprocess
 import sys
 import tempfile
-import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -36,20 +31,12 @@ EXPECTED = (UsageError, ReportError, OSError)
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]  # the folder holding cntt_analysis/
 
 
-def call(func: Callable[..., Any], *args: Any,
-         early: Callable[[Any, threading.Event], None] | None = None, **kwargs: Any) -> Any:
+def call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """`func(*args, **kwargs)` in a child process (`func` importable by its module and
-    name); its result, or its exception raised here.
-
-    With `early`, `func` is also given ``early=``: a function it may call once with a
-    first value. ``early(value, failed)`` then runs here while the child goes on;
-    `failed` is set as soon as the child has ended without its result (its error is
-    raised once `early` has returned)."""
+    name); its result, or its exception raised here."""
     with tempfile.TemporaryDirectory(prefix="cntt-call-") as folder:
         request, answer = Path(folder) / "request.pickle", Path(folder) / "answer.pickle"
-        first = Path(folder) / "first.pickle" if early is not None else None
-        request.write_bytes(pickle.dumps((func.__module__, func.__qualname__, args, kwargs,
-                                          first)))
+        request.write_bytes(pickle.dumps((func.__module__, func.__qualname__, args, kwargs)))
         # The caller's package, from its own folder: not the current folder `-c` puts
         # first on the path (a "cntt_analysis" folder there would be imported instead),
         # and that folder first only while the package itself is imported (a
@@ -61,41 +48,12 @@ def call(func: Callable[..., Any], *args: Any,
                 "_run(*map(__import__('pathlib').Path, sys.argv[1:]))")
         child = subprocess.Popen([sys.executable, "-c", code, str(request), str(answer)])
         try:
-            if early is not None and first is not None:
-                _early(child, first, answer, early)
             status = child.wait()
         except BaseException:
             child.kill()
             child.wait()
             raise
         return _answer(answer, status, func)
-
-
-def _early(child: subprocess.Popen, first: Path, answer: Path,
-           early: Callable[[Any, threading.Event], None]) -> None:
-    """Wait for the child's first value (or its end); work on it while the child goes on."""
-    while not first.is_file():
-        try:
-            child.wait(timeout=0.02)
-            return  # ended without a first value: its answer says why
-        except subprocess.TimeoutExpired:
-            pass
-    failed = threading.Event()
-
-    def watch() -> None:
-        child.wait()
-        if not _succeeded(answer):
-            failed.set()
-
-    threading.Thread(target=watch, name="cntt-call-watch", daemon=True).start()
-    early(pickle.loads(first.read_bytes()), failed)
-
-
-def _succeeded(answer: Path) -> bool:
-    try:
-        return bool(pickle.loads(answer.read_bytes())[0])
-    except Exception:  # no answer (killed), or one that does not unpickle
-        return False
 
 
 def _answer(answer: Path, code: int, func: Callable[..., Any]) -> Any:
@@ -131,17 +89,10 @@ def _run(request: Path, answer: Path) -> None:
     import importlib
 
     _end_with_parent(os.getppid())
-    module, name, args, kwargs, first = pickle.loads(request.read_bytes())
+    module, name, args, kwargs = pickle.loads(request.read_bytes())
     func: Any = importlib.import_module(module)
     for part in name.split("."):
         func = getattr(func, part)
-    if first is not None:
-        def early(value: Any) -> None:
-            tmp = first.with_suffix(".tmp")
-            tmp.write_bytes(pickle.dumps(value))
-            tmp.replace(first)
-
-        kwargs["early"] = early
     try:
         result = (True, func(*args, **kwargs), "")
     except BaseException as exc:  # handed to the caller, whatever it is

@@ -11,10 +11,9 @@ and the others still run. ``reports/<year>`` is a symbolic link to a versioned b
 ``reports/.builds/``, flipped atomically. Kernels die with the command.
 
 The data side of a build (`prepare`: scoring, facts, keys, Word documents, the results
-workbook) runs in a child process for `cntt report` (`isolated`): this module imports no
-pandas, so the command holds ~80 MB while its kernels work, not the ~290 MB of the
-libraries and tables the data side needs. The notebooks start as soon as the data side
-knows which to run, while it writes the Word documents, the workbook and the points CSV.
+workbook) runs in a child process for `cntt report` (`isolated`), which ends before the
+notebooks run: this module imports no pandas, so the command holds ~80 MB while its
+kernels work, not the ~290 MB of the libraries and tables the data side needs.
 """
 
 from __future__ import annotations
@@ -70,8 +69,6 @@ from cntt_analysis.scoring.record import check_record
 from cntt_analysis.storage import link_or_copy, remove_unused_files
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from cntt_analysis.analysis.results import Results
     from cntt_analysis.report.facts import YearFacts
     from cntt_analysis.report.facts.organisation import Organisation
@@ -199,12 +196,10 @@ def _run_once(task: Task, kernel: Kernel) -> str | None:
 
 
 def run_tasks(tasks: list[Task], jobs: int, progress: bool,
-              log: Path | None = None, kernels: Kernels | None = None,
-              stop: threading.Event | None = None) -> list[str]:
+              log: Path | None = None, kernels: Kernels | None = None) -> list[str]:
     """Run tasks on `jobs` kernels (`kernels` when already started), each kept alive for
     the notebooks it runs and driven by a thread of this process; the error messages of
-    those that failed. Interrupted, it kills its kernels before returning; once `stop`
-    is set, no other notebook is started."""
+    those that failed. Interrupted, it kills its kernels before returning."""
     if not tasks:
         return []
     own = kernels is None
@@ -215,7 +210,7 @@ def run_tasks(tasks: list[Task], jobs: int, progress: bool,
     errors: list[str] = []
     refused: list[DiskError] = []
     bar = tqdm(total=len(tasks), desc="Chạy notebook", unit="notebook", disable=not progress)
-    stop = threading.Event() if stop is None else stop
+    stop = threading.Event()
 
     def drive(kernel: Kernel) -> None:
         try:
@@ -292,9 +287,9 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
 
     The build has a data side (`prepare`: scoring, facts, keys, the Word documents, the
     results workbook) and the notebooks' side (`run_tasks`, on the kernels). With
-    `isolate` (`cntt report`), the data side runs in a child process: the command holds no
-    pandas and no round while the kernels work, and the notebooks start as soon as the
-    child knows which to run, while it writes the Word documents and the workbook.
+    `isolate` (`cntt report`), the data side runs in a child process that has ended
+    before the notebooks run: the command then holds no pandas and no round while the
+    kernels work, and its memory counts with theirs.
     """
     started = time.time()
     notebooks = NOTEBOOKS if notebooks is None else Path(notebooks)
@@ -330,21 +325,12 @@ def build_report(year: int, raw: Path, processed: Path, reports: Path,
         staging = Path(tempfile.mkdtemp(prefix=f".{year}.building-{os.getpid()}-",
                                         dir=reports))
         arguments = (year, raw, processed, reports, notebooks, units, staging, stale)
-        ran: list[list[str]] = []  # the notebooks' errors, once they have run
-        pool = kernels
-
-        def start(todo: list[Task], failed: threading.Event) -> None:
-            ran.append(run_tasks(todo, jobs, progress, log=pool.log, kernels=pool,
-                                 stop=failed))
-
-        prepared = isolated.call(prepare, *arguments, early=start) if isolate \
-            else prepare(*arguments)
+        prepared = isolated.call(prepare, *arguments) if isolate else prepare(*arguments)
         release_memory()  # what the data side left (in this process), while kernels work
         if prepared is None:  # rescored, and the rounds came out the same
             shutil.rmtree(staging, ignore_errors=True)
             return _nothing_changed(year, out, progress)
-        errors = ran[0] if ran else run_tasks(prepared.todo, jobs, progress,
-                                              log=kernels.log, kernels=kernels)
+        errors = run_tasks(prepared.todo, jobs, progress, log=kernels.log, kernels=kernels)
         kernels.close()
         finish(prepared, staging, reports, year, errors)
     except BaseException:
@@ -409,14 +395,11 @@ class Prepared:
 
 
 def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Path,
-            units: list[str] | None, staging: Path, score: bool,
-            early: Callable[[list[Task]], None] | None = None) -> Prepared | None:
+            units: list[str] | None, staging: Path, score: bool) -> Prepared | None:
     """The data side of a build, into `staging`: the rounds scored (`score`), the
     facts, every document's key, the notebooks to run (those whose key changed), the
     Word documents, the results workbook, the points CSV and the index's entries. None
-    when the current build is already this one (the rounds rescored the same).
-    `early` is given the notebooks to run as soon as they are known (they read nothing
-    written after that): the caller runs them meanwhile."""
+    when the current build is already this one (the rounds rescored the same)."""
     from cntt_analysis.analysis.results import load_results
     from cntt_analysis.intake.registry import active_units
     from cntt_analysis.report.excel import (
@@ -462,8 +445,6 @@ def prepare(year: int, raw: Path, processed: Path, reports: Path, notebooks: Pat
         to_run = [t for t in tasks if not reuse(t, staging, current, previous, keys)]
         todo = [dataclasses.replace(t, source=_parameterized(t))
                 for t in queue(to_run)]
-        if early is not None:
-            early(todo)
         # The Word documents: each filled again only when what it states changed (its own
         # key), else linked from the current build; linked whole when nothing they read did.
         earlier = Earlier(None if current is None else current / DOCUMENTS,
