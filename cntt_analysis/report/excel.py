@@ -448,7 +448,7 @@ def _issues(sheets: Sheets) -> None:
         severity_vi=issues["severity"].map(SEVERITY_LABELS),
         value=issues["value"].map(plain_value), owner_vi=issues["owner"].map(OWNERS),
         _o=issues["severity"].map({"error": 0, "warning": 1}))
-    keys = ["_o", "unit", "file", "sheet", "cell"]
+    keys = ["_o", "unit", "file", "sheet", "cell"]  # sorted by these, shown through `order`
     order = frame[keys].reset_index(drop=True).sort_values(keys, kind="stable").index
     sheets.table("Vấn đề dữ liệu", f"CÁC VẤN ĐỀ VỀ SỐ LIỆU NĂM {facts.year}",
                  sentences.error_counts_sentence(facts), frame, order=order.to_numpy(),
