@@ -125,12 +125,17 @@ def _header_text(text: str) -> str:
     return text.replace("&", "&&")
 
 
+def _shown(frame: pd.DataFrame, rows: np.ndarray | None) -> int:
+    """How many rows of `frame` a table shows: all, or the `rows` (positions) given."""
+    return len(frame) if rows is None else len(rows)
+
+
 def _width(frame: pd.DataFrame, header: str, field: str, rows: np.ndarray | None = None
            ) -> int:
     """Column width in characters: the longest header word or value shown (of the `rows`
     shown, positions, when given), at most 70."""
     width = max(len(w) for w in header.split()) + 2
-    if field in frame and len(frame if rows is None else rows):
+    if field in frame and _shown(frame, rows):
         shown = _lengths(frame[field])
         if rows is not None:
             shown = shown.take(rows)
@@ -226,7 +231,7 @@ class Sheets:
         `order`: the positions of `frame`'s rows in the order shown (a table sorted for
         the sheet only is shown through them rather than copied sorted)."""
         per_sheet = MAX_ROWS - HEADER_ROW
-        count = len(frame) if order is None else len(order)
+        count = _shown(frame, order)
         if count <= per_sheet:
             return self._table(title, heading, note, frame, order, columns, key_columns, bands)
         parts = [(frame.iloc[start:start + per_sheet], None) if order is None
@@ -241,8 +246,7 @@ class Sheets:
                      wrap: bool, rows: np.ndarray | None) -> BodyColumn:
         """A column of a table's body (the `rows` shown, positions, when given); the tier
         column fills each tier's cells."""
-        count = len(frame) if rows is None else len(rows)
-        values: Sequence[Any] | Ordered = [None] * count
+        values: Sequence[Any] | Ordered = [None] * _shown(frame, rows)
         if field in frame:
             values = frame[field] if rows is None else Ordered(frame[field], rows)
         tiers = None
@@ -258,7 +262,7 @@ class Sheets:
         fmt = self.fmt
         ws = self.wb.add_worksheet(title[:31], worksheet_class=TableSheet)
         head = HEADER_ROW - 1
-        count = len(frame) if rows is None else len(rows)
+        count = _shown(frame, rows)
         widths = [_width(frame, header, field, rows) for header, field, _ in columns]
         wrap = [w > MAX_WIDTH for w in widths]  # long texts wrap inside a capped column
         shown = [min(w, MAX_WIDTH) for w in widths]
