@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
-import io
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -183,11 +182,11 @@ def png_data(fig, dpi: int, tight: bool = True) -> str:
     then shown at a known scale), so it is drawn once, as it is."""
     import matplotlib.pyplot as plt
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight" if tight else None,
-                metadata={"Software": None})
+    from cntt_analysis.report.html.png import figure_png
+
+    data = figure_png(fig, dpi, tight)
     plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return base64.b64encode(data).decode("ascii")
 
 
 # Where drawn charts are kept (`cache_figures`; none by default): a chart is drawn once for

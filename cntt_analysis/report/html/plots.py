@@ -216,11 +216,9 @@ class ReportFigure(Figure):
     cache_key: str | None = None
 
     def _repr_png_(self) -> bytes:
-        import io
+        from cntt_analysis.report.html.png import figure_png
 
-        buffer = io.BytesIO()
-        self.savefig(buffer, format="png", bbox_inches="tight", dpi=110)
-        return buffer.getvalue()
+        return figure_png(self, dpi=110)
 
 
 def _figure(height: float, layout: Layout = PAGE) -> ReportFigure:
