@@ -1,5 +1,6 @@
 """Tests for cntt_analysis.report.html.png: charts' PNG files, encoded from matplotlib's
-pixels, decode (Pillow) to exactly the image matplotlib's own PNG holds."""
+pixels, decode (Pillow) to the image matplotlib's own PNG holds: exactly, or, cropped from
+one drawing, the same image but for a shift of less than half a pixel."""
 
 from __future__ import annotations
 
@@ -50,14 +51,78 @@ def chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     return found
 
 
-@pytest.mark.parametrize("tight", [True, False])
-def test_a_chart_decodes_to_the_pixels_size_and_resolution_matplotlib_draws(tight):
-    ours = Image.open(io.BytesIO(figure_png(chart(), 150, tight)))
-    theirs = matplotlib_png(chart(), 150, tight)
-    assert ours.size == theirs.size and ours.size[0] > 900
+def cut_from(ours: np.ndarray, full: np.ndarray) -> tuple[int, int]:
+    """Where `ours` lies in `full` (the whole figure, drawn once): the (top, left) at which
+    every pixel they share is the same; fails when there is none (the image was drawn
+    again, moved, resampled)."""
+    for top in range(-15, 16):
+        for left in range(-15, 16):
+            rows = slice(max(top, 0), min(top + ours.shape[0], full.shape[0]))
+            cols = slice(max(left, 0), min(left + ours.shape[1], full.shape[1]))
+            if np.array_equal(ours[rows.start - top:rows.stop - top,
+                                   cols.start - left:cols.stop - left], full[rows, cols]):
+                return top, left
+    raise AssertionError("not a crop of the figure's drawing")
+
+
+def best_shift(ours: np.ndarray, theirs: np.ndarray) -> tuple[int, int]:
+    """The whole-pixel shift of `ours` that brings it closest to `theirs`."""
+    ours, theirs = ours.astype(int), theirs.astype(int)
+    return min(((dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)),
+               key=lambda d: np.abs(np.roll(ours, d, axis=(0, 1)) - theirs)[3:-3, 3:-3].mean())
+
+
+def cropped_as_savefig_crops(ours: np.ndarray, fig_maker, dpi: float, exact: bool = False
+                             ) -> None:
+    """`ours` is the figure's one drawing cut out, the size of savefig's tight image and
+    placed within a pixel of it (savefig draws it moved by a fraction of a pixel: where
+    that fraction is near a half, either neighbour is as close); `exact`: where it is not,
+    placed where savefig places it."""
+    full = np.asarray(matplotlib_png(fig_maker(), dpi, tight=False).convert("RGB"))
+    theirs = np.asarray(matplotlib_png(fig_maker(), dpi).convert("RGB"))
+    assert ours.shape == theirs.shape
+    top, left = cut_from(ours, full)
+    assert top < 0 and left < 0  # the padding goes past the figure's edge
+    shift = best_shift(ours, theirs)
+    assert shift == (0, 0) if exact else all(abs(d) <= 1 for d in shift)
+
+
+def test_a_chart_not_cropped_decodes_to_the_pixels_size_and_resolution_matplotlib_draws():
+    ours = Image.open(io.BytesIO(figure_png(chart(), 150, tight=False)))
+    theirs = matplotlib_png(chart(), 150, tight=False)
+    assert ours.size == theirs.size == (975, 450)
     assert ours.info["dpi"] == pytest.approx(theirs.info["dpi"])
     assert ours.info["dpi"] == pytest.approx((150, 150), abs=0.05)
     assert ours.mode == "RGB"  # opaque: no alpha channel to carry (or for WeasyPrint to split)
+    assert np.array_equal(np.asarray(ours), np.asarray(theirs.convert("RGB")))
+
+
+# The test chart's padded box starts 4.49, 5.83, 6.42, 8.75 and 11.20 pixels past the
+# figure's edges at these resolutions: at 77 and 110 dpi about half a pixel off a whole one.
+@pytest.mark.parametrize(("dpi", "exact"), [(77, False), (100, True), (110, False),
+                                            (150, True), (192, True)])
+def test_a_cropped_chart_is_cut_from_one_drawing_as_savefig_crops_it(dpi, exact):
+    data = figure_png(chart(), dpi)
+    ours = Image.open(io.BytesIO(data))
+    assert ours.info["dpi"] == pytest.approx((dpi, dpi), abs=0.05) and ours.mode == "RGB"
+    cropped_as_savefig_crops(np.asarray(ours), chart, dpi, exact)
+    assert (np.asarray(ours)[:3] == 255).all()  # the padding past the edge: the background
+
+
+def test_a_chart_drawn_past_its_edge_or_saved_on_another_background_goes_to_savefig():
+    def past_edge() -> plots.ReportFigure:
+        fig = chart()
+        fig.text(1.02, 0.5, "Ghi chú ngoài khung hình")
+        return fig
+
+    ours = Image.open(io.BytesIO(figure_png(past_edge(), 100)))
+    theirs = matplotlib_png(past_edge(), 100)
+    assert ours.size == theirs.size and ours.size[0] > 650 + 50  # the note is shown whole
+    assert np.array_equal(np.asarray(ours), np.asarray(theirs.convert("RGB")))
+    with matplotlib.rc_context({"savefig.facecolor": "#fdf6e3"}):
+        ours = Image.open(io.BytesIO(figure_png(chart(), 100)))
+        theirs = matplotlib_png(chart(), 100)
+    assert np.asarray(ours)[0, 0].tolist() == [0xfd, 0xf6, 0xe3]
     assert np.array_equal(np.asarray(ours), np.asarray(theirs.convert("RGB")))
 
 
@@ -69,8 +134,9 @@ def test_a_chart_with_transparent_pixels_keeps_its_alpha_channel():
     assert np.array_equal(np.asarray(ours), np.asarray(theirs))
 
 
-def test_rows_are_stored_unfiltered_and_the_same_figure_gives_the_same_bytes():
-    first, again = figure_png(chart(), 120), figure_png(chart(), 120)
+@pytest.mark.parametrize("tight", [True, False])
+def test_rows_are_stored_unfiltered_and_the_same_figure_gives_the_same_bytes(tight):
+    first, again = figure_png(chart(), 120, tight), figure_png(chart(), 120, tight)
     assert first == again
     kinds = [kind for kind, _ in chunks(first)]
     assert kinds == [b"IHDR", b"pHYs", b"IDAT", b"IEND"]  # no text chunk, no date
@@ -92,5 +158,6 @@ def test_encode_png_writes_any_rgba_array_and_no_resolution_when_none_is_given()
 def test_a_figure_shows_itself_in_a_notebook_as_the_same_png():
     fig = chart()
     shown = Image.open(io.BytesIO(fig._repr_png_()))
-    assert np.array_equal(np.asarray(shown), np.asarray(matplotlib_png(chart(), 110)
-                                                       .convert("RGB")))
+    cropped_as_savefig_crops(np.asarray(shown), chart, 110)
+    assert fig.dpi == 100 and fig.get_size_inches().tolist() == [6.5, 3]  # as it was
+    assert type(fig.canvas).__name__ == "FigureCanvasBase"
