@@ -118,9 +118,9 @@ def _cut(drawn: np.ndarray, box: Any, dpi: float, canvas_height: float,
     from the top), sized as Agg sizes a canvas (truncated), background where the box
     goes past the drawing."""
     out_height, out_width = int(box.height * dpi), int(box.width * dpi)
-    # Agg's row r is display y = (its height, truncated) - r: the output's row r is
-    # y = out_height - r + box.y0 in savefig's drawing, moved by box.y0 (x by box.x0)
-    top = round(int(canvas_height) - out_height - box.y0 * dpi)
+    # savefig draws the figure moved by the box's corner: its top edge to row 0 and its
+    # left to column 0. Cut at the nearest whole pixel (Agg's rows count down from the top).
+    top = round(canvas_height - box.y1 * dpi)
     left = round(box.x0 * dpi)
     out = np.empty((out_height, out_width, 4), np.uint8)
     out[...] = np.round(np.asarray(background) * 255).astype(np.uint8)
