@@ -4,7 +4,7 @@ matplotlib hands its pixels to Pillow, whose PNG encoder tries every row filter 
 row of an RGB(A) image to pick one: most of the cost of a chart's image (a report draws
 hundreds), and on charts (flat colours, long runs of one value) the rows compress as well
 or better unfiltered. Here the rows are left unfiltered and deflated at a fast level: on
-the demo's 150 chart images 5.2 s → 1.1 s of encoding and 16.4 → 13.3 MB. A chart whose
+the demo's 150 chart images 5.2 s → 1.1–1.6 s of encoding, 16.4 → 13.3 MB. A chart whose
 every pixel is opaque (all of ours: the figure's background is white) is written without
 its alpha channel, which also spares WeasyPrint splitting it off to put in a PDF. A chart
 cropped to what is drawn is drawn once and cut out (`_drawn_and_cropped`), where savefig
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-LEVEL = 3  # deflate level: 1–3 cost the same on charts, 3 is ~6 % smaller; 6 twice the time
+LEVEL = 3  # deflate: 1 and 3 cost the same on charts, 3 is ~5 % smaller; 6 ~2.7× the time
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RGB, RGBA = 2, 6  # PNG colour types
 INCH = 0.0254  # metres
