@@ -5,6 +5,7 @@ one drawing, the same image but for a shift of less than half a pixel."""
 from __future__ import annotations
 
 import io
+import pickle
 import struct
 import zlib
 
@@ -165,6 +166,15 @@ def test_encode_png_writes_any_rgba_array_and_no_resolution_when_none_is_given()
     data = encode_png(pixels)
     assert [kind for kind, _ in chunks(data)] == [b"IHDR", b"IDAT", b"IEND"]
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))), pixels)
+
+
+@pytest.mark.parametrize("tight", [True, False])
+def test_a_figure_drawn_is_left_as_it_was_even_pickled(tight):
+    fig = chart()
+    dpi = fig.dpi
+    figure_png(fig, dpi + 40, tight)
+    assert fig.dpi == dpi and type(fig.canvas).__name__ == "FigureCanvasBase"
+    assert pickle.loads(pickle.dumps(fig)).dpi == dpi  # its dpi as made, not as drawn
 
 
 def test_a_figure_shows_itself_in_a_notebook_as_the_same_png():

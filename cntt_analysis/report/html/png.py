@@ -97,8 +97,8 @@ def _drawn_and_cropped(fig: Any, dpi: float) -> np.ndarray | None:
         return None
     original_dpi, original_canvas = fig.dpi, fig.canvas
     try:
+        canvas = FigureCanvasAgg(fig)  # first: a new canvas takes the figure's dpi as its own
         fig.dpi = dpi
-        canvas = FigureCanvasAgg(fig)
         canvas.draw()
         renderer = canvas.get_renderer()
         box = fig.get_tightbbox(renderer)  # inches
