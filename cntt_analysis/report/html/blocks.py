@@ -177,9 +177,9 @@ def without_phone_charts(html: str) -> str:
 
 
 def png_data(fig, dpi: int, tight: bool = True) -> str:
-    """A figure as a base64 PNG (the figure is closed). `tight` crops it to what is drawn,
-    which draws it twice; a phone chart is laid out to fill its figure exactly (and is
-    then shown at a known scale), so it is drawn once, as it is."""
+    """A figure as a base64 PNG (the figure is closed, `png.figure_png`). `tight` crops it
+    to what is drawn, with matplotlib's padding; a phone chart is laid out to fill its
+    figure exactly (and is then shown at a known scale), so it is not cropped."""
     import matplotlib.pyplot as plt
 
     from cntt_analysis.report.html.png import figure_png
