@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import nbformat
 
+from cntt_analysis.memory import fewer_collections
 from cntt_analysis.storage import write_bytes, write_text
 from cntt_analysis.text import escape
 
@@ -206,8 +207,9 @@ def html_to_pdf(html: str, pdf_path: str | Path, base_url: str | Path = ".") -> 
 
     from cntt_analysis.report.html.blocks import without_phone_charts
 
-    return write_bytes(HTML(string=without_phone_charts(html),
-                            base_url=str(base_url)).write_pdf(), pdf_path)
+    with fewer_collections():  # the layout's objects live until the PDF is written
+        data = HTML(string=without_phone_charts(html), base_url=str(base_url)).write_pdf()
+    return write_bytes(data, pdf_path)
 
 
 def warm_up() -> None:
