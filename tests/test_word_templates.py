@@ -314,3 +314,40 @@ def test_patched_template_xml_is_kept_per_source_and_equals_docxtpls():
         assert tpl.patch_xml(src) == plain.patch_xml(src)
     assert tpl.patch_xml(sources[0]) != tpl.patch_xml(sources[1])
     assert hashlib.sha256(sources[0].encode()).hexdigest() in T._Template._patched
+
+
+def test_a_document_is_deflated_once_and_its_bytes_are_as_before(round_, tmp_path):
+    """`docx_bytes` has python-docx store its archive (no deflating) and `stable_zip`
+    deflate each part once: the bytes are those of deflating twice (python-docx's own
+    archive, then stable_zip's); python-docx still reads the compression from its module
+    when it saves (else storing silently stops), and the module is as it was after."""
+    import io
+    import zipfile
+
+    from docx.opc import phys_pkg
+
+    from cntt_analysis.report.word.documents import build_notice
+    from cntt_analysis.report.word.documents import build_report as build_word_report
+    from cntt_analysis.storage import stable_zip
+
+    raw, processed = round_
+    facts = load_facts(raw, processed, YEAR)
+    config = load_particulars(raw, YEAR)
+    rubric = load_rubric(str(YEAR))
+    unit = sorted(facts.scores["unit_id"])[0]
+    for doc in (build_notice(facts, config, rubric, unit, raw),
+                build_word_report(facts, config, rubric, raw)):
+        twice = io.BytesIO()
+        doc.save(twice)  # python-docx's own way: deflated
+        with zipfile.ZipFile(twice) as archive:
+            assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+        once = fmt.docx_bytes(doc)
+        assert once == stable_zip(twice.getvalue())
+        with zipfile.ZipFile(io.BytesIO(once)) as archive:
+            assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_DEFLATED}
+        with fmt._saved_uncompressed():
+            stored = io.BytesIO()
+            doc.save(stored)
+        with zipfile.ZipFile(stored) as archive:
+            assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_STORED}
+        assert phys_pkg.ZIP_DEFLATED == zipfile.ZIP_DEFLATED
