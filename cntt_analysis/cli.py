@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import importlib.abc
 import importlib.machinery
+import os
 import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -614,4 +615,15 @@ def main() -> None:  # pragma: no cover - console entry point (tested as a subpr
         sys.exit(2)
     except typer.Abort:
         sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
+    finished(code if isinstance(code, int) else 0)
+
+
+def finished(code: int) -> NoReturn:  # pragma: no cover - ends the process (tested as one)
+    """End the process of a command that has returned: its files are written and closed,
+    its reading workers, data-side child and kernels have ended. What the interpreter
+    would do next is give every object of pandas, Arrow and the round back one by one,
+    then tear its modules down: ~0.15 s of a 2 s `cntt score` of 500 workbooks, with
+    nothing left to write. Its output is flushed first (a pipe would lose it)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

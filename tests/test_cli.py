@@ -342,3 +342,28 @@ def test_a_full_or_read_only_folder_is_said_in_vietnamese_naming_it(
     assert result.stderr.startswith("Lỗi: Không ghi được vào thư mục ")
     assert str(folder) in result.stderr and SAID[kind] in result.stderr
     assert {name: after.get(name) for name in before} == before  # (a new log may be kept)
+
+
+def test_console_script_ends_once_done_with_its_output_and_files_whole(make_round, tmp_path):
+    """`cli.finished` ends a command's process without the interpreter's teardown: what
+    it printed into a pipe arrives whole, its exit code is 0, its files are complete, and
+    a second run says nothing changed."""
+    script = Path(sys.executable).parent / "cntt"
+    require_tool("cntt")
+    rnd = make_round()
+    rnd.add("SO_VP")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    command = [str(script), "score", "--year", "2017", "--raw", str(rnd.raw),
+               "--processed", str(tmp_path / "p")]
+    done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "ket-qua-2017.xlsx" in done.stdout and "“Vấn đề dữ liệu”" in done.stdout
+    assert done.stdout.endswith("\n")
+    folder = tmp_path / "p" / "2017"
+    assert load_workbook(folder / "ket-qua-2017.xlsx").sheetnames
+    assert list(pd.read_parquet(folder / "scores.parquet")["unit_id"]) == ["SO_VP"]
+    again = subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                           env=env, timeout=120)
+    assert again.returncode == 0 and "Không có gì thay đổi" in again.stdout
