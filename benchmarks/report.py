@@ -43,6 +43,7 @@ import time
 from pathlib import Path
 
 import yaml
+from intake import children_of  # this folder's other script (run from here)
 from openpyxl import load_workbook
 
 from cntt_analysis.intake.templates import build_template, evidence_cells, template_cells
@@ -164,15 +165,7 @@ def change_one_unit(project: Path, which: str) -> Path:
 
 def _tree(pid: int) -> list[int]:
     """The process and every descendant (from /proc)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as handle:
-                    ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
+    children = children_of()
     found, todo = [], [pid]
     while todo:
         current = todo.pop()
