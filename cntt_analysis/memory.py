@@ -1,4 +1,6 @@
-"""Giving freed memory back to the system between the big steps of a command.
+"""Giving freed memory back to the system between the big steps of a command, and the
+garbage collector kept out of the way where it only costs time (`long_lived_aside`,
+`fewer_collections`).
 
 A freed table does not shrink the process: Python's and glibc's allocators keep freed
 blocks for reuse, and Arrow (which holds pandas' text columns) keeps its own pool
@@ -69,4 +71,3 @@ def fewer_collections(threshold: int = DOCUMENT_THRESHOLD) -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
-
