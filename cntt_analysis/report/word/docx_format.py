@@ -316,11 +316,12 @@ def _saved_uncompressed() -> Iterator[None]:
     ZIP_DEFLATED when it opens the archive (test_word_templates checks that it still
     does: otherwise this only costs the time it saved)."""
     with _SAVING:
+        before = phys_pkg.ZIP_DEFLATED
         setattr(phys_pkg, "ZIP_DEFLATED", zipfile.ZIP_STORED)  # noqa: B010 (a constant to mypy)
         try:
             yield
         finally:
-            setattr(phys_pkg, "ZIP_DEFLATED", zipfile.ZIP_DEFLATED)  # noqa: B010
+            setattr(phys_pkg, "ZIP_DEFLATED", before)  # noqa: B010
 
 
 def save(doc: DocumentObject, path: str | Path) -> Path:
