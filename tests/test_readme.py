@@ -74,3 +74,31 @@ def test_the_steps_do_not_tell_how_the_project_was_built(title):
     for words in ("issue 7", "merged", "another branch", "the merged main"):
         assert words not in text.lower(), words
     assert not re.search(r"\b[0-9a-f]{7,40}\b", text)    # no commit hashes
+
+
+def test_make_compiles_the_package_bytecode_where_python_would_not(tmp_path):
+    """Where PYTHONDONTWRITEBYTECODE is set (containers; this project's CI machine), an
+    editable install never gets bytecode: every command and report kernel compiled the
+    package again. The Makefile's `bytecode` target (run by install, `make report`,
+    `make score`) writes it for every module, current for its source."""
+    import importlib.util
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    root = README.parent
+    shutil.copy(root / "Makefile", tmp_path / "Makefile")
+    shutil.copytree(root / "cntt_analysis", tmp_path / "cntt_analysis",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(["make", "--no-print-directory", "bytecode", f"BIN={bin_dir}"],
+                   cwd=tmp_path, env=env, check=True, capture_output=True)
+    modules = sorted((tmp_path / "cntt_analysis").rglob("*.py"))
+    assert len(modules) > 50
+    stale = [m for m in modules
+             if not Path(importlib.util.cache_from_source(str(m))).is_file()
+             or Path(importlib.util.cache_from_source(str(m))).stat().st_mtime_ns
+             < m.stat().st_mtime_ns]
+    assert stale == []
