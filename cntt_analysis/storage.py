@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -253,6 +254,25 @@ def stable_zip(data: bytes) -> bytes:
             info.external_attr = 0o644 << 16
             dst.writestr(info, content)
     return out.getvalue()
+
+
+_SWAPPING = threading.RLock()
+
+
+@contextmanager
+def swapped(owner: Any, name: str, value: Any) -> Iterator[None]:
+    """Within the block, `owner`'s attribute `name` is `value`; after it, what was found.
+
+    For what a library takes from its module when it writes an archive and offers no
+    option for (python-docx's compression, XlsxWriter's ZipFile): one swap at a time in
+    the process (a lock), so two threads never restore each other's value."""
+    with _SWAPPING:
+        before = getattr(owner, name)
+        setattr(owner, name, value)
+        try:
+            yield
+        finally:
+            setattr(owner, name, before)
 
 
 def workbook_bytes(wb: Workbook) -> bytes:

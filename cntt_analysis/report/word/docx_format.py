@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import threading
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -57,7 +56,7 @@ from docx.shared import Mm, Pt, RGBColor, Twips
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from cntt_analysis.storage import stable_zip, write_bytes
+from cntt_analysis.storage import stable_zip, swapped, write_bytes
 from cntt_analysis.text import printable
 
 FONT = "Times New Roman"
@@ -304,9 +303,6 @@ def docx_bytes(doc: DocumentObject) -> bytes:
     return stable_zip(buffer.getvalue())
 
 
-_SAVING = threading.Lock()
-
-
 @contextlib.contextmanager
 def _saved_uncompressed() -> Iterator[None]:
     """python-docx's own archive stored, not deflated, while a document is saved:
@@ -315,13 +311,8 @@ def _saved_uncompressed() -> Iterator[None]:
     bytes written are the same. python-docx takes the compression from its module's
     ZIP_DEFLATED when it opens the archive (test_word_templates checks that it still
     does: otherwise this only costs the time it saved)."""
-    with _SAVING:
-        before = phys_pkg.ZIP_DEFLATED
-        setattr(phys_pkg, "ZIP_DEFLATED", zipfile.ZIP_STORED)  # noqa: B010 (a constant to mypy)
-        try:
-            yield
-        finally:
-            setattr(phys_pkg, "ZIP_DEFLATED", before)  # noqa: B010
+    with swapped(phys_pkg, "ZIP_DEFLATED", zipfile.ZIP_STORED):
+        yield
 
 
 def save(doc: DocumentObject, path: str | Path) -> Path:
