@@ -88,6 +88,39 @@ def test_a_registry_without_the_optional_columns_has_every_unit_active(tmp_path,
     assert predecessors(registry) == {} and renamed_ids(registry) == {}
 
 
+def test_the_registry_read_again_unchanged_is_the_same_and_an_edit_is_seen(tmp_path,
+                                                                          monkeypatch):
+    """`cntt score` loads units.csv twice (tying the files, then the results' facts): the
+    second load of an unchanged file is the first one's frame (a copy: changing it changes
+    no later load); an edit, even to the same size, is read and checked anew."""
+    import cntt_analysis.intake.registry as registry_module
+
+    path = write_units(tmp_path / "units.csv", LINEAGE)
+    reads = []
+    real = registry_module._read_registry
+    monkeypatch.setattr(registry_module, "_read_registry",
+                        lambda p: reads.append(p) or real(p))
+    first = load_registry(path)
+    name = first.loc[0, "name"]
+    first.loc[0, "name"] = "đổi trong bộ nhớ"
+    second = load_registry(path)
+    assert len(reads) == 1
+    pd.testing.assert_frame_equal(second, load_registry(tmp_path / "units.csv"))
+    assert second.loc[0, "name"] == name
+    assert second.attrs["path"] == str(path)
+    edited = [row[:] for row in LINEAGE]
+    edited[0][1] = "Văn phòng Sả"  # "ở" and "ả": three bytes each, the file the same size
+    size = path.stat().st_size
+    write_units(path, edited)
+    assert path.stat().st_size == size
+    names = set(load_registry(path)["name"])
+    assert "Văn phòng Sả" in names and "Văn phòng Sở" not in names
+    assert len(reads) == 2
+    write_units(path, [*edited, ["SO_VP", "Trùng", "so", "", "", "", ""]])
+    with pytest.raises(UsageError, match="trùng"):
+        load_registry(path)
+
+
 def test_predecessors_and_renames(registry):
     assert predecessors(registry) == {"TP_CAILAY": ["H_CAILAY"],
                                       "H_GOCONG": ["H_GOCONG_DONG", "H_GOCONG_TAY"]}
