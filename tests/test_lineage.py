@@ -91,8 +91,9 @@ def test_a_registry_without_the_optional_columns_has_every_unit_active(tmp_path,
 def test_the_registry_read_again_unchanged_is_the_same_and_an_edit_is_seen(tmp_path,
                                                                           monkeypatch):
     """`cntt score` loads units.csv twice (tying the files, then the results' facts): the
-    second load of an unchanged file is the first one's frame (a copy: changing it changes
-    no later load); an edit, even to the same size, is read and checked anew."""
+    second load of an unchanged file is a copy of the first one's frame, kept for it alone
+    (changing the first changes nothing later; a third load reads the file again); an edit,
+    even to the same size, is read and checked anew."""
     import cntt_analysis.intake.registry as registry_module
 
     path = write_units(tmp_path / "units.csv", LINEAGE)
@@ -106,6 +107,7 @@ def test_the_registry_read_again_unchanged_is_the_same_and_an_edit_is_seen(tmp_p
     second = load_registry(path)
     assert len(reads) == 1
     pd.testing.assert_frame_equal(second, load_registry(tmp_path / "units.csv"))
+    assert len(reads) == 2
     assert second.loc[0, "name"] == name
     assert second.attrs["path"] == str(path)
     edited = [row[:] for row in LINEAGE]
@@ -115,7 +117,7 @@ def test_the_registry_read_again_unchanged_is_the_same_and_an_edit_is_seen(tmp_p
     assert path.stat().st_size == size
     names = set(load_registry(path)["name"])
     assert "Văn phòng Sả" in names and "Văn phòng Sở" not in names
-    assert len(reads) == 2
+    assert len(reads) == 3
     write_units(path, [*edited, ["SO_VP", "Trùng", "so", "", "", "", ""]])
     with pytest.raises(UsageError, match="trùng"):
         load_registry(path)

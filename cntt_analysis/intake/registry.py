@@ -66,20 +66,21 @@ def load_registry(path: str | Path) -> pd.DataFrame:
                          f"{', '.join(REGISTRY_COLUMNS)}).")
     stat = path.stat()
     key = (str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
-    global _last_loaded
-    last = _last_loaded
-    if last is not None and last[0] == key:  # the same file as last read: checked then
-        return last[1].copy()
+    global _kept
+    kept, _kept = _kept, None
+    if kept is not None and kept[0] == key:  # the same file as last read: checked then
+        return kept[1]
     frame = _read_registry(path)
-    _last_loaded = (key, frame.copy())
+    _kept = (key, frame.copy())
     return frame
 
 
-# The registry last loaded in this process, with its file's identity and times: `cntt
-# score` reads units.csv to tie the submissions, then again for the results' facts (the
-# project's whole registry): ~0.7 s at 20,000 units. An edited file differs in its
-# change time (ctime) at least. Replaced whole, never changed (threads read it).
-_last_loaded: tuple[tuple[str, int, int, int, int], pd.DataFrame] | None = None
+# A copy of the registry last read in this process, with its file's identity and times,
+# for the next load only: `cntt score` reads units.csv to tie the submissions, then again
+# for the results' facts (~0.7 s at 20,000 units); given away then, so that it is not
+# held through the results workbook (the command's peak). An edited file differs in its
+# change time (ctime) at least. Taken and replaced whole (threads may load it).
+_kept: tuple[tuple[str, int, int, int, int], pd.DataFrame] | None = None
 
 
 def _read_registry(path: Path) -> pd.DataFrame:
