@@ -14,6 +14,7 @@ import zipfile
 import zlib
 
 import pytest
+import xlsxwriter.workbook
 from openpyxl import load_workbook
 from system_tools import needs
 from typer.testing import CliRunner
@@ -423,8 +424,6 @@ def test_a_workbook_that_fails_midway_leaves_the_old_file_and_nothing_else(
         write_results_workbook(facts, scored.round.rubric, target)
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in target.parent.iterdir()) == [target.name]
-    import xlsxwriter.workbook
-
     assert xlsxwriter.workbook.ZipFile is zipfile.ZipFile  # given back after a failure too
 
 
@@ -432,13 +431,10 @@ def test_the_workbooks_parts_are_deflated_at_the_quick_level(facts, scored):
     """Each part of the results workbook is deflated at WORKBOOK_DEFLATE_LEVEL (XlsxWriter
     would use zlib's default, 6: most of closing a 20,000-unit workbook); XlsxWriter's
     module gets its own ZipFile back afterwards."""
-    import xlsxwriter.workbook
-
     data = results_workbook_bytes(facts, scored.round.rubric)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        infos = archive.infolist()
         sizes = {}
-        for info in infos:
+        for info in archive.infolist():
             deflate = zlib.compressobj(excel.WORKBOOK_DEFLATE_LEVEL, zlib.DEFLATED, -15)
             content = archive.read(info)
             sizes[info.filename] = (info.compress_type, info.compress_size,

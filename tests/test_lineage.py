@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import cntt_analysis.intake.registry as registry_module
 from cntt_analysis.errors import UsageError
 from cntt_analysis.intake.register import MISSING, NOT_SCORED, SENT, identify
 from cntt_analysis.intake.registry import (
@@ -94,8 +95,6 @@ def test_the_registry_read_again_unchanged_is_the_same_and_an_edit_is_seen(tmp_p
     second load of an unchanged file is a copy of the first one's frame, kept for it alone
     (changing the first changes nothing later; a third load reads the file again); an edit,
     even to the same size, is read and checked anew."""
-    import cntt_analysis.intake.registry as registry_module
-
     path = write_units(tmp_path / "units.csv", LINEAGE)
     reads = []
     real = registry_module._read_registry

@@ -5,7 +5,12 @@ Word documents, and the places they name are where the program writes."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,12 +86,6 @@ def test_make_compiles_the_package_bytecode_where_python_would_not(tmp_path):
     editable install never gets bytecode: every command and report kernel compiled the
     package again. The Makefile's `bytecode` target (run by install, `make report`,
     `make score`) writes it for every module, current for its source."""
-    import importlib.util
-    import os
-    import shutil
-    import subprocess
-    import sys
-
     root = README.parent
     shutil.copy(root / "Makefile", tmp_path / "Makefile")
     shutil.copytree(root / "cntt_analysis", tmp_path / "cntt_analysis",
@@ -97,8 +96,7 @@ def test_make_compiles_the_package_bytecode_where_python_would_not(tmp_path):
                    cwd=tmp_path, env=env, check=True, capture_output=True)
     modules = sorted((tmp_path / "cntt_analysis").rglob("*.py"))
     assert len(modules) > 50
-    stale = [m for m in modules
-             if not Path(importlib.util.cache_from_source(str(m))).is_file()
-             or Path(importlib.util.cache_from_source(str(m))).stat().st_mtime_ns
-             < m.stat().st_mtime_ns]
+    compiled = {m: Path(importlib.util.cache_from_source(str(m))) for m in modules}
+    stale = [m for m, pyc in compiled.items()
+             if not pyc.is_file() or pyc.stat().st_mtime_ns < m.stat().st_mtime_ns]
     assert stale == []
